@@ -1,0 +1,3 @@
+#include "asha/cli.hpp"
+
+int main(int argc, char** argv) { return asha::run_cli(argc, argv); }

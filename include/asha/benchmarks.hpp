@@ -1,0 +1,31 @@
+#pragma once
+/// Synthetic training curves for the simulated backend: (config, resource) -> (metric, seconds).
+/// Deterministic: noise is a hash of (seed, trial, resource), never of the order of events.
+
+#include "asha/config_space.hpp"
+#include "asha/trial.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace asha {
+
+class Benchmark {
+public:
+    virtual ~Benchmark() = default;
+    virtual std::string name() const = 0;
+    /// The metric after `resource` epochs of training.
+    virtual double metric(const Config& config, double resource, std::uint64_t noise) const = 0;
+    /// Seconds the epoch that reaches `resource` takes.
+    virtual double step_seconds(const Config& config, double resource, std::uint64_t noise) const = 0;
+};
+
+/// "lenet": the book's LeNet on Fashion-MNIST (learning_rate, batch_size): a 0.9 error plateau
+/// whose length depends on lr * steps, then decay to an lr-dependent floor; epochs of small
+/// batches take longer. "hard": seven hyperparameters, noisy, crossing curves (fast starters
+/// end worse) and epoch times that vary 20x across configurations.
+std::unique_ptr<Benchmark> make_benchmark(const std::string& name);
+std::vector<std::string> benchmark_names();
+
+}  // namespace asha

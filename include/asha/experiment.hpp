@@ -1,0 +1,94 @@
+#pragma once
+/// The whole experiment config file, parsed and validated before anything starts.
+/// Field names follow Syne Tune; the README's "Config reference" documents every key.
+
+#include "asha/config_space.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace asha {
+
+enum class Mode { min, max };
+
+enum class SchedulerType { fifo, asha, sync_sh };
+enum class AshaVariant { stopping, promotion };
+enum class ReportFormat { json, key_value };
+
+struct SchedulerSpec {
+    SchedulerType type = SchedulerType::asha;
+    AshaVariant variant = AshaVariant::stopping;
+    double grace_period = 1;
+    double reduction_factor = 3;
+    int brackets = 1;
+    /// sync_sh: how many rounds may run at once (1 = strictly one round at a time).
+    int rounds_in_flight = 2;
+};
+
+/// Any criterion that is set ends the run (see README "Stopping").
+struct StopCriteria {
+    std::optional<double> max_wallclock_time;
+    std::optional<std::int64_t> max_num_trials_started;
+    std::optional<std::int64_t> max_num_trials_completed;
+    std::optional<std::int64_t> max_num_trials_finished;
+    std::optional<double> max_cost;
+    std::optional<double> min_metric_value;
+    std::optional<double> max_metric_value;
+};
+
+/// How GPUs are given to trials (local backend).
+struct GpuSpec {
+    enum class Source { automatic, none, list } source = Source::automatic;
+    std::vector<int> ids;  ///< Source::list
+    int gpus_per_trial = 1;
+    int trials_per_gpu = 1;
+};
+
+struct ExperimentConfig {
+    std::string file;  ///< where it was read from, for messages
+    std::string name = "experiment";
+    std::vector<std::string> command;
+    ConfigSpace config_space;
+    std::vector<Config> points_to_evaluate;  ///< completed with midpoints
+    std::string metric;
+    Mode mode = Mode::min;
+    std::string resource_attr = "epoch";
+    std::string max_resource_attr;  ///< "" if unset
+    double max_t = 0;               ///< 0 if unknown (fifo without max_t)
+    SchedulerSpec scheduler;
+    StopCriteria stop;
+    int workers = 1;
+    std::uint64_t seed = 0;
+
+    // Running trials (local backend).
+    GpuSpec gpus;
+    double stop_grace_period = 5;
+    std::optional<std::int64_t> max_failures;
+    double print_update_interval = 30;
+    ReportFormat report_format = ReportFormat::json;
+    std::string working_dir;  ///< "" = the directory the tuner was started in
+    std::vector<std::pair<std::string, std::string>> env;
+
+    // Simulated runs.
+    std::string benchmark = "lenet";
+    double time_scale = 1;
+
+    /// The config as resolved (defaults filled in), for metadata.json.
+    json resolved;
+};
+
+/// Parses and validates; throws ConfigError naming `file` and the JSON path.
+ExperimentConfig parse_experiment(const json& document, const std::string& file);
+
+/// Reads the JSON file (ConfigError if it cannot be read or is not JSON), applies `overrides`
+/// (merged into the document, as if written in the file) and parses it.
+ExperimentConfig load_experiment(const std::string& path, const json& overrides = json::object());
+
+/// Merges `patch` into `target` recursively (objects merge, other values replace).
+void merge_json(json& target, const json& patch);
+
+/// The rung levels of bracket `bracket`: grace_period * eta^(k + bracket) for levels < max_t.
+std::vector<double> rung_levels(double grace_period, double eta, double max_t, int bracket = 0);
+
+}  // namespace asha

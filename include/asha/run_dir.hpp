@@ -1,0 +1,66 @@
+#pragma once
+/// Everything a run writes to disk, in a directory that people, pandas and shell scripts read:
+///   metadata.json     resolved config, seed, version, host, start time, command line
+///   results.csv       one row per accepted report, appended and flushed as reports arrive
+///   trials.csv        one row per trial (rewritten atomically: at most once a second, and at the end)
+///   best.json         the best trial, its config and metric (with trials.csv)
+///   trials/<id>/      config.json, stdout.log, stderr.log, checkpoints/ (real runs)
+
+#include "asha/experiment.hpp"
+#include "asha/run_writer.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+namespace asha {
+
+struct RunDirOptions {
+    bool trial_dirs = true;      ///< create trials/<id>/ with config.json (real runs)
+    bool flush_each_row = true;  ///< flush results.csv after every row (simulations batch instead)
+    std::string command_line;    ///< for metadata.json
+};
+
+class RunDir : public RunWriter {
+public:
+    /// Creates `path` (it must not exist: a run is never overwritten) and writes metadata.json.
+    /// Throws Error(cannot_start) if that fails.
+    RunDir(std::filesystem::path path, const ExperimentConfig& config, RunDirOptions options);
+    ~RunDir() override;
+    RunDir(const RunDir&) = delete;
+    RunDir& operator=(const RunDir&) = delete;
+
+    /// runs/<name>-<UTC timestamp>, with a -2, -3... suffix if that exists already.
+    static std::filesystem::path default_path(const ExperimentConfig& config);
+
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path trial_dir(TrialId id) const { return path_ / "trials" / std::to_string(id); }
+
+    void trial_started(const TrialRecord& trial) override;
+    void result(const TrialRecord& trial, const Report& report, Decision decision, double tuner_time) override;
+    void trial_ended(const TrialRecord& trial, const std::vector<TrialRecord>& all) override;
+    void finished(const RunSummary& summary, const std::vector<TrialRecord>& trials,
+                  const std::vector<RungSummary>& rungs) override;
+
+private:
+    void write_header(const Report& first);
+    void write_snapshot(const std::vector<TrialRecord>& trials, const RunSummary* summary);
+    void check_write(bool ok, const char* what) const;
+
+    std::filesystem::path path_;
+    const ExperimentConfig& config_;
+    RunDirOptions options_;
+    std::FILE* results_ = nullptr;
+    std::vector<std::string> extra_columns_;
+    std::set<std::string> warned_keys_;
+    std::chrono::steady_clock::time_point last_snapshot_{};
+};
+
+/// Writes `content` to `path` through a temporary file and a rename, so readers never see half.
+void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+
+/// One CSV field, quoted when it holds a comma, quote or line break.
+std::string csv_field(const std::string& text);
+
+}  // namespace asha

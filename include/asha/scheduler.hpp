@@ -1,0 +1,49 @@
+#pragma once
+/// The scheduler API (after Syne Tune's): `suggest()` when a worker is free, `on_report()` for
+/// every accepted report, `on_leg_end()` when a trial's process ends. Pure policy: no I/O, no
+/// clock, no threads; randomness comes from the Rng it is given.
+
+#include "asha/experiment.hpp"
+#include "asha/searcher.hpp"
+#include "asha/trial.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace asha {
+
+/// How a trial's leg ended, as the scheduler needs to know it.
+enum class LegEnd {
+    reached_milestone,  ///< exited after reporting its milestone (paused or completed)
+    stopped,            ///< stopped by the tuner (scheduler decision or end of run)
+    failed,             ///< crashed, or exited before its milestone
+};
+
+/// One row of the per-rung summary shown in status output and reports.
+struct RungSummary {
+    int bracket = 0;
+    double level = 0;
+    std::size_t recorded = 0;
+    std::size_t promoted = 0;  ///< promotion variants: trials promoted from this rung
+    double cutoff = 0;         ///< the current 1/eta quantile of the metric (NaN if empty)
+};
+
+class Scheduler {
+public:
+    virtual ~Scheduler() = default;
+
+    /// What a free worker should do, or nullopt if nothing can run now (sync_sh waiting on a rung).
+    /// A new trial gets the id `next_id`; with `allow_new` false only paused trials may resume
+    /// (the run has started as many trials as it may).
+    virtual std::optional<Suggestion> suggest(TrialId next_id, bool allow_new = true) = 0;
+    /// A report whose resource grew past the trial's previous one. O(log n).
+    virtual Decision on_report(TrialId trial, double resource, double metric) = 0;
+    virtual void on_leg_end(TrialId trial, LegEnd how) = 0;
+    virtual std::vector<RungSummary> rungs() const { return {}; }
+};
+
+/// Builds the scheduler described by the config; `rng` must outlive it.
+std::unique_ptr<Scheduler> make_scheduler(const ExperimentConfig& config, Rng& rng);
+
+}  // namespace asha

@@ -1,0 +1,71 @@
+#pragma once
+/// The vocabulary shared by schedulers, backends, the tuner and the run directory.
+
+#include "asha/config_space.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace asha {
+
+using TrialId = std::int64_t;
+
+/// Syne Tune's status names, as shown in tables and written to trials.csv.
+enum class TrialStatus { in_progress, paused, stopped, completed, failed };
+const char* to_string(TrialStatus status);
+
+/// What the scheduler says about a report: go on, pause at this rung (promotion variants), or stop.
+enum class Decision { proceed, pause, stop };
+/// "CONTINUE", "PAUSE", "STOP" (the st_decision column).
+const char* to_string(Decision decision);
+
+/// What a free worker should do: start a new trial or resume a paused one.
+struct Suggestion {
+    enum class Kind { start, resume };
+    Kind kind = Kind::start;
+    TrialId trial_id = 0;
+    Config config;       ///< for start; resume uses the trial's own config
+    double milestone = 0;  ///< resource level this leg must reach (max_t: run to the end; 0: unbounded)
+    int bracket = 0;
+};
+
+/// A usable report of one trial: the resource level, the metric and every reported key.
+struct Report {
+    double resource = 0;
+    double metric = 0;
+    json fields = json::object();
+};
+
+/// Smaller is better: the metric in the scheduler's own order. NaN ranks worst in either mode.
+inline double badness(double metric, bool maximize) {
+    if (std::isnan(metric)) return std::numeric_limits<double>::infinity();
+    return maximize ? -metric : metric;
+}
+
+}  // namespace asha
+
+namespace asha {
+
+/// Everything the tuner knows about one trial; the row of trials.csv and the status table.
+struct TrialRecord {
+    TrialId id = 0;
+    Config config;
+    int bracket = 0;
+    TrialStatus status = TrialStatus::in_progress;
+    std::size_t reports = 0;      ///< accepted reports ("iter")
+    double last_resource = 0;     ///< highest accepted resource level
+    double last_metric = 0;       ///< metric of the last accepted report (valid if reports > 0)
+    double worker_time = 0;       ///< seconds, all legs together
+    int legs = 0;                 ///< legs started (promotions and retries add legs)
+    double milestone = 0;         ///< where the current / last leg should end
+    double leg_started = 0;       ///< tuner time the current leg started
+    std::string gpus;             ///< CUDA_VISIBLE_DEVICES of the last leg
+    std::optional<int> exit_code;  ///< of the last leg; signal as -N
+    std::string error;            ///< why it failed (with the tail of stderr)
+};
+
+}  // namespace asha

@@ -1,0 +1,85 @@
+#pragma once
+/// The one loop: start work while workers are free, wait for the next event, apply the
+/// scheduler's decision, check the stop criteria. The same loop drives real processes and the
+/// simulator. Only the Tuner knows both a scheduler and a backend.
+
+#include "asha/backend.hpp"
+#include "asha/errors.hpp"
+#include "asha/experiment.hpp"
+#include "asha/run_writer.hpp"
+#include "asha/scheduler.hpp"
+
+#include <functional>
+#include <set>
+
+namespace asha {
+
+/// Called after every event with the tuner, so a progress display can redraw when it likes;
+/// `next_update` returns the backend time at which it wants to be called again without an event.
+class ProgressSink {
+public:
+    virtual ~ProgressSink() = default;
+    virtual void update(const class Tuner& tuner, double now, bool final) = 0;
+    virtual double next_update(double now) const = 0;
+};
+
+struct RunResult {
+    RunSummary summary;
+    ExitCode exit_code = ExitCode::ok;
+};
+
+class Tuner {
+public:
+    Tuner(const ExperimentConfig& config, Scheduler& scheduler, Backend& backend, RunWriter* writer = nullptr,
+          ProgressSink* progress = nullptr);
+
+    RunResult run();
+
+    const ExperimentConfig& config() const { return config_; }
+    const std::vector<TrialRecord>& trials() const { return trials_; }
+    const Scheduler& scheduler() const { return scheduler_; }
+    RunSummary summary() const;
+    double now() const { return backend_.now() - start_time_; }
+
+private:
+    void fill_free_workers();
+    void launch(const Suggestion& suggestion);
+    void handle(const BackendEvent& event);
+    void on_report(TrialRecord& trial, const Report& report);
+    void on_exit(TrialRecord& trial, const TrialExit& exit);
+    void apply(TrialRecord& trial, Decision decision, double resource);
+    void check_stop_criteria();
+    void end_run(const std::string& reason, ExitCode code);
+    void warn_once(TrialId trial, const std::string& kind, const std::string& message);
+    double cost() const;
+    double next_deadline() const;
+
+    const ExperimentConfig& config_;
+    Scheduler& scheduler_;
+    Backend& backend_;
+    RunWriter* writer_;
+    ProgressSink* progress_;
+
+    struct LegState {
+        bool stop_requested = false;  // scheduler said stop, or the run is ending
+        bool pausing = false;         // scheduler said pause; the leg should end by itself
+        bool completing = false;      // reached max_t
+    };
+    std::vector<TrialRecord> trials_;
+    std::vector<LegState> legs_;
+    std::set<TrialId> running_;  // legs started, exit not seen yet
+    std::set<std::pair<TrialId, std::string>> warned_;
+    double start_time_ = 0;
+    std::size_t started_ = 0, completed_ = 0, stopped_ = 0, failed_ = 0;
+    double finished_leg_time_ = 0;  // worker-seconds of ended legs
+    double running_leg_starts_ = 0;  // sum of leg start times of running legs, for cost in O(1)
+    std::optional<TrialId> best_trial_;
+    double best_badness_ = 0, best_metric_ = 0, best_resource_ = 0;
+    bool ending_ = false;
+    bool no_new_trials_ = false;
+    int interrupts_ = 0;
+    std::string stop_reason_;
+    ExitCode exit_code_ = ExitCode::ok;
+};
+
+}  // namespace asha

@@ -1,0 +1,212 @@
+#include "asha/cli.hpp"
+
+#include "asha/benchmarks.hpp"
+#include "asha/errors.hpp"
+#include "asha/experiment.hpp"
+#include "asha/local_backend.hpp"
+#include "asha/progress.hpp"
+#include "asha/run_dir.hpp"
+#include "asha/sim_backend.hpp"
+#include "asha/status.hpp"
+#include "asha/tuner.hpp"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+namespace asha {
+
+namespace {
+
+struct Flags {
+    std::string config;
+    std::optional<int> workers;
+    std::string run_dir;
+    std::optional<std::int64_t> seed;
+    std::string gpus;
+    std::optional<int> gpus_per_trial;
+    std::optional<double> max_wallclock_time;
+    std::optional<std::int64_t> max_trials;
+    std::string scheduler;
+    std::string variant;
+    std::string benchmark;
+    bool quiet = false;
+    bool json_output = false;
+    bool verbose = false;
+};
+
+void add_flags(CLI::App& app, Flags& f, bool simulate) {
+    app.add_option("-c,--config", f.config, "Experiment config file (JSON)")->required()->check(CLI::ExistingFile);
+    app.add_option("-w,--workers", f.workers, "Trials run at once [config: workers, default 1]")->check(CLI::PositiveNumber);
+    app.add_option("--run-dir", f.run_dir, "Run directory [default: runs/<name>-<UTC time>]");
+    app.add_option("--seed", f.seed, "Seed of all randomness [config: seed, default 0]")->check(CLI::NonNegativeNumber);
+    app.add_option("--max-wallclock-time", f.max_wallclock_time, "Stop after this many seconds [config: stop]")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--max-trials", f.max_trials, "Start at most this many trials [config: stop.max_num_trials_started]")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--scheduler", f.scheduler, "Override scheduler.type")->check(CLI::IsMember({"asha", "sync_sh", "hyperband", "fifo"}));
+    app.add_option("--variant", f.variant, "Override scheduler.variant")->check(CLI::IsMember({"stopping", "promotion"}));
+    if (simulate) {
+        app.add_option("--benchmark", f.benchmark, "Synthetic benchmark [config: simulator.benchmark, default lenet]")
+            ->check(CLI::IsMember(benchmark_names()));
+    } else {
+        app.add_option("--gpus", f.gpus, "auto | none | 0,1,2,3 [config: gpus, default auto]");
+        app.add_option("--gpus-per-trial", f.gpus_per_trial, "GPUs per trial [config: gpus_per_trial, default 1]")
+            ->check(CLI::PositiveNumber);
+    }
+    app.add_flag("-q,--quiet", f.quiet, "No progress table, warnings only");
+    app.add_flag("--json", f.json_output, "Print a JSON summary on stdout at the end (the table goes to stderr)");
+    app.add_flag("-v,--verbose", f.verbose, "Log every trial start and decision");
+}
+
+json overrides_from(const Flags& f) {
+    json o = json::object();
+    if (f.workers) o["workers"] = *f.workers;
+    if (f.seed) o["seed"] = *f.seed;
+    if (f.max_wallclock_time) o["stop"]["max_wallclock_time"] = *f.max_wallclock_time;
+    if (f.max_trials) o["stop"]["max_num_trials_started"] = *f.max_trials;
+    if (!f.scheduler.empty()) o["scheduler"]["type"] = f.scheduler;
+    if (!f.variant.empty()) o["scheduler"]["variant"] = f.variant;
+    if (!f.benchmark.empty()) o["simulator"]["benchmark"] = f.benchmark;
+    if (f.gpus_per_trial) o["gpus_per_trial"] = *f.gpus_per_trial;
+    if (!f.gpus.empty()) {
+        if (f.gpus == "auto" || f.gpus == "none") o["gpus"] = f.gpus;
+        else {
+            json ids = json::array();
+            std::stringstream in(f.gpus);
+            for (std::string item; std::getline(in, item, ',');) {
+                try {
+                    std::size_t used = 0;
+                    int id = std::stoi(item, &used);
+                    if (used != item.size() || id < 0) throw std::invalid_argument(item);
+                    ids.push_back(id);
+                } catch (const std::exception&) {
+                    throw ConfigError("--gpus: expected auto, none or GPU indices like 0,1,2,3, found \"" + f.gpus + "\"");
+                }
+            }
+            o["gpus"] = ids;
+        }
+    }
+    return o;
+}
+
+void setup_logging(const Flags& f) {
+    auto logger = spdlog::stderr_color_mt("asha-tune");
+    logger->set_pattern("[%H:%M:%S] %^%l%$ %v");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(f.verbose ? spdlog::level::debug : f.quiet ? spdlog::level::warn : spdlog::level::info);
+}
+
+std::string command_line(int argc, char** argv) {
+    std::string out;
+    for (int i = 0; i < argc; ++i) out += (i ? " " : "") + std::string(argv[i]);
+    return out;
+}
+
+json summary_json(const RunSummary& s, const std::vector<TrialRecord>& trials, const ExperimentConfig& c,
+                  const std::string& run_dir) {
+    json best = nullptr;
+    if (s.best_trial) {
+        const TrialRecord& t = trials.at(static_cast<std::size_t>(*s.best_trial));
+        best = {{"trial_id", t.id},
+                {"metric", std::isfinite(s.best_metric) ? json(s.best_metric) : json(format_value(json(s.best_metric)))},
+                {c.resource_attr, s.best_resource},
+                {"config", t.config}};
+    }
+    return {{"run_dir", run_dir},
+            {"metric", c.metric},
+            {"mode", c.mode == Mode::max ? "max" : "min"},
+            {"best", best},
+            {"stop_reason", s.stop_reason},
+            {"wallclock", s.wallclock},
+            {"utilisation", s.utilisation()},
+            {"trials", {{"started", s.started}, {"completed", s.completed}, {"stopped", s.stopped},
+                        {"paused", s.paused}, {"failed", s.failed}, {"running", s.running}}}};
+}
+
+void print_end(const RunResult& result, const Tuner& tuner, const ExperimentConfig& c, const RunDir& dir, const Flags& f) {
+    std::FILE* human = f.json_output ? stderr : stdout;
+    std::string text = "--------------------\nResource summary (last result is reported):\n" +
+                       render_table(tuner.trials(), c, 50, tuner.now()) + render_progress_line(result.summary) + "\n\n" +
+                       render_best_line(result.summary, c.metric) + "\n" + render_run_end(result.summary) + "\n" +
+                       "results: " + dir.path().string() + "\n--------------------\n";
+    if (!f.quiet || f.json_output) std::fputs(text.c_str(), human);
+    else std::fputs((render_best_line(result.summary, c.metric) + "\nresults: " + dir.path().string() + "\n").c_str(), human);
+    if (f.json_output)
+        std::cout << summary_json(result.summary, tuner.trials(), c, dir.path().string()).dump(2) << std::endl;
+}
+
+int simulate(const Flags& f, const std::string& cmdline) {
+    ExperimentConfig c = load_experiment(f.config, overrides_from(f));
+    auto benchmark = make_benchmark(c.benchmark);
+    Rng rng(c.seed);
+    auto scheduler = make_scheduler(c, rng);
+    SimBackend backend(*benchmark, c.metric, c.resource_attr, c.seed, c.time_scale);
+    RunDir dir(f.run_dir.empty() ? RunDir::default_path(c) : std::filesystem::path(f.run_dir), c,
+               RunDirOptions{false, false, cmdline});
+    spdlog::info("simulating {} on benchmark {} with {} workers (virtual time); results in {}", c.name, c.benchmark,
+                 c.workers, dir.path().string());
+    Tuner tuner(c, *scheduler, backend, &dir, nullptr);
+    RunResult result = tuner.run();
+    print_end(result, tuner, c, dir, f);
+    return static_cast<int>(result.exit_code);
+}
+
+int run_local(const Flags& f, const std::string& cmdline) {
+    ExperimentConfig c = load_experiment(f.config, overrides_from(f));
+    LocalBackendOptions options = make_local_options(c);  // validates command and GPUs
+    Rng rng(c.seed);
+    auto scheduler = make_scheduler(c, rng);
+    RunDir dir(f.run_dir.empty() ? RunDir::default_path(c) : std::filesystem::path(f.run_dir), c,
+               RunDirOptions{true, true, cmdline});
+    options.run_dir = dir.path();
+    SignalWatcher signals;
+    options.wake_fd = signals.fd();
+    LocalBackend backend(std::move(options));
+    spdlog::info("results of trials will be saved in {}", dir.path().string());
+    TerminalProgress progress(stderr, c.print_update_interval, f.quiet || f.json_output);
+    Tuner tuner(c, *scheduler, backend, &dir, &progress);
+    RunResult result = tuner.run();
+    print_end(result, tuner, c, dir, f);
+    return static_cast<int>(result.exit_code);
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+    CLI::App app{"asha-tune: hyperparameter tuning with asynchronous successive halving (ASHA)", "asha-tune"};
+    app.set_version_flag("--version", std::string("asha-tune ") + ASHA_VERSION);
+    app.require_subcommand(0, 1);
+    Flags run_flags, sim_flags;
+    add_flags(app, run_flags, false);
+    CLI::App* sim = app.add_subcommand("simulate", "Run the experiment on a simulated backend (virtual time)");
+    add_flags(*sim, sim_flags, true);
+    // The top-level --config is only required when no subcommand is given.
+    app.get_option("--config")->required(false);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? 0 : static_cast<int>(ExitCode::bad_config);
+    }
+    const bool simulating = sim->parsed();
+    const Flags& flags = simulating ? sim_flags : run_flags;
+    if (!simulating && flags.config.empty()) {
+        std::cerr << "asha-tune: error: --config is required\nRun with --help for more information.\n";
+        return static_cast<int>(ExitCode::bad_config);
+    }
+    setup_logging(flags);
+    try {
+        return simulating ? simulate(flags, command_line(argc, argv)) : run_local(flags, command_line(argc, argv));
+    } catch (const Error& e) {
+        std::cerr << "asha-tune: error: " << e.what() << "\n";
+        return static_cast<int>(e.code());
+    } catch (const std::exception& e) {
+        std::cerr << "asha-tune: error: " << e.what() << "\n";
+        return static_cast<int>(ExitCode::runtime);
+    }
+}
+
+}  // namespace asha

@@ -1,0 +1,352 @@
+#include "asha/local_backend.hpp"
+
+#include "asha/errors.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstring>
+#include <system_error>
+
+namespace asha {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kStderrTail = 2048;
+
+std::string last_lines(const std::string& text, int lines) {
+    std::size_t end = text.size();
+    while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r')) --end;
+    std::size_t start = end;
+    for (int n = 0; start > 0; --start)
+        if (text[start - 1] == '\n' && ++n == lines) break;
+    std::string out = text.substr(start, end - start);
+    for (char& ch : out)
+        if (ch == '\n') ch = '|';
+    return out;
+}
+}  // namespace
+
+LocalBackendOptions make_local_options(const ExperimentConfig& c) {
+    if (c.command.empty())
+        throw ConfigError(c.file + ": $: missing \"command\" (the training command to run, e.g. "
+                                   "[\"/usr/bin/python3\", \"train.py\"]); to try the config without one, use `asha-tune simulate`");
+    LocalBackendOptions o;
+    o.command = c.command;
+    o.metric = c.metric;
+    o.resource_attr = c.resource_attr;
+    o.max_resource_attr = c.max_resource_attr;
+    o.report_format = c.report_format;
+    o.working_dir = c.working_dir;
+    o.env = c.env;
+    o.stop_grace_period = c.stop_grace_period;
+    o.gpus_per_trial = c.gpus.gpus_per_trial;
+    o.trials_per_gpu = c.gpus.trials_per_gpu;
+    if (!c.working_dir.empty() && !fs::is_directory(c.working_dir))
+        throw Error(ExitCode::cannot_start, "working_dir " + c.working_dir + " is not a directory");
+    if (find_executable(c.command[0], c.working_dir).empty())
+        throw Error(ExitCode::cannot_start, "command not found or not executable: " + c.command[0] +
+                                                (c.command[0].find('/') == std::string::npos ? " (searched PATH)" : ""));
+    switch (c.gpus.source) {
+        case GpuSpec::Source::none: break;
+        case GpuSpec::Source::list: o.gpus = c.gpus.ids; break;
+        case GpuSpec::Source::automatic:
+            o.gpus = GpuPool::detect();
+            if (o.gpus.empty()) spdlog::info("no GPUs found (nvidia-smi missing or failing): CUDA_VISIBLE_DEVICES is left as it is");
+            else spdlog::info("detected {} GPUs: {}", o.gpus.size(), GpuPool::format(o.gpus));
+            break;
+    }
+    if (!o.gpus.empty()) {
+        if (o.gpus_per_trial > static_cast<int>(o.gpus.size()))
+            throw ConfigError(c.file + ": $.gpus_per_trial: expected at most the " + std::to_string(o.gpus.size()) +
+                              " GPUs available, found " + std::to_string(o.gpus_per_trial));
+        int capacity = GpuPool(o.gpus, o.gpus_per_trial, o.trials_per_gpu).capacity();
+        if (c.workers > capacity)
+            throw ConfigError(c.file + ": $.workers: expected at most " + std::to_string(capacity) + " workers for " +
+                              std::to_string(o.gpus.size()) + " GPUs with gpus_per_trial " + std::to_string(o.gpus_per_trial) +
+                              " and trials_per_gpu " + std::to_string(o.trials_per_gpu) + ", found " +
+                              std::to_string(c.workers) + " (set trials_per_gpu to share GPUs)");
+    }
+    return o;
+}
+
+std::vector<std::string> trial_argv(const std::vector<std::string>& command, const Config& config,
+                                    const std::string& max_resource_attr, double milestone,
+                                    const std::string& checkpoint_dir) {
+    std::vector<std::string> argv = command;
+    bool milestone_written = false;
+    auto milestone_text = [&] { return format_value(std::floor(milestone) == milestone ? json(static_cast<std::int64_t>(milestone)) : json(milestone)); };
+    for (const auto& [name, value] : config.items()) {
+        argv.push_back("--" + name);
+        if (name == max_resource_attr && milestone > 0) {
+            argv.push_back(milestone_text());
+            milestone_written = true;
+        } else {
+            argv.push_back(format_value(value));
+        }
+    }
+    if (!max_resource_attr.empty() && !milestone_written && milestone > 0) {
+        argv.push_back("--" + max_resource_attr);
+        argv.push_back(milestone_text());
+    }
+    argv.push_back("--st_checkpoint_dir");
+    argv.push_back(checkpoint_dir);
+    return argv;
+}
+
+LocalBackend::RunningChild::~RunningChild() {
+    if (stdout_log) std::fclose(stdout_log);
+    if (stderr_log) std::fclose(stderr_log);
+}
+
+LocalBackend::LocalBackend(LocalBackendOptions options)
+    : options_(std::move(options)),
+      parser_(options_.report_format, options_.metric, options_.resource_attr),
+      gpu_pool_(options_.gpus, options_.gpus_per_trial, options_.trials_per_gpu),
+      base_env_(current_environment()),
+      epoch_(std::chrono::steady_clock::now()),
+      buffer_(kReadChunk) {
+    std::vector<std::string> overridden = {"ASHA_TRIAL_ID", "ASHA_TRIAL_DIR", "ASHA_CHECKPOINT_DIR", "ASHA_RUN_DIR"};
+    if (!gpu_pool_.empty()) overridden.push_back("CUDA_VISIBLE_DEVICES");
+    for (const auto& [key, value] : options_.env) overridden.push_back(key);
+    std::erase_if(base_env_, [&](const std::string& entry) {
+        std::string key = entry.substr(0, entry.find('='));
+        return std::find(overridden.begin(), overridden.end(), key) != overridden.end();
+    });
+    for (const auto& [key, value] : options_.env) base_env_.push_back(key + "=" + value);
+}
+
+LocalBackend::~LocalBackend() { kill_all_now(); }
+
+void LocalBackend::kill_all_now() {
+    // Last line of defence (an exception unwinding the tuner): no trial outlives the backend.
+    for (auto& [id, rc] : children_) {
+        ::kill(-rc->child.pid, SIGKILL);
+        int status = 0;
+        ::waitpid(rc->child.pid, &status, 0);
+    }
+    children_.clear();
+}
+
+double LocalBackend::now() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_).count();
+}
+
+std::string LocalBackend::gpus_of(TrialId trial) const {
+    auto it = children_.find(trial);
+    return it == children_.end() ? "" : GpuPool::format(it->second->gpus);
+}
+
+void LocalBackend::start(const TrialLaunch& launch) {
+    fs::path trial_dir = fs::absolute(options_.run_dir / "trials" / std::to_string(launch.trial_id));
+    fs::path checkpoints = trial_dir / "checkpoints";
+    std::error_code ec;
+    fs::create_directories(checkpoints, ec);
+    if (ec) throw Error(ExitCode::runtime, "cannot create " + checkpoints.string() + ": " + ec.message());
+
+    auto rc = std::make_unique<RunningChild>(options_.max_line);
+    rc->trial = launch.trial_id;
+    SpawnSpec spec;
+    spec.argv = trial_argv(options_.command, launch.config, options_.max_resource_attr, launch.milestone, checkpoints.string());
+    spec.cwd = options_.working_dir;
+    spec.env = base_env_;
+    spec.env.push_back("ASHA_TRIAL_ID=" + std::to_string(launch.trial_id));
+    spec.env.push_back("ASHA_TRIAL_DIR=" + trial_dir.string());
+    spec.env.push_back("ASHA_CHECKPOINT_DIR=" + checkpoints.string());
+    spec.env.push_back("ASHA_RUN_DIR=" + fs::absolute(options_.run_dir).string());
+    if (!gpu_pool_.empty()) {
+        rc->gpus = gpu_pool_.acquire();
+        if (rc->gpus.empty()) throw std::logic_error("no free GPU for a trial: more workers than GPU slots");
+        spec.env.push_back("CUDA_VISIBLE_DEVICES=" + GpuPool::format(rc->gpus));
+    }
+    // Logs are appended: a resumed leg continues the same files.
+    rc->stdout_log = std::fopen((trial_dir / "stdout.log").c_str(), "ab");
+    rc->stderr_log = std::fopen((trial_dir / "stderr.log").c_str(), "ab");
+    if (!rc->stdout_log || !rc->stderr_log)
+        throw Error(ExitCode::runtime, "cannot open the logs in " + trial_dir.string() + ": " + std::strerror(errno));
+    try {
+        rc->child = spawn_child(spec);
+    } catch (const std::system_error& e) {
+        gpu_pool_.release(rc->gpus);
+        throw Error(ExitCode::cannot_start, std::string(e.what()) + " (trial " + std::to_string(launch.trial_id) + ")");
+    }
+    children_.emplace(launch.trial_id, std::move(rc));
+}
+
+void LocalBackend::stop(TrialId trial, bool immediately) {
+    auto it = children_.find(trial);
+    if (it == children_.end()) return;
+    RunningChild& rc = *it->second;
+    if (immediately || options_.stop_grace_period <= 0) {
+        ::kill(-rc.child.pid, SIGKILL);
+        rc.killed = true;
+    } else if (!rc.stopping) {
+        ::kill(-rc.child.pid, SIGTERM);
+        rc.kill_at = now() + options_.stop_grace_period;
+    }
+    rc.stopping = true;
+}
+
+void LocalBackend::on_line(RunningChild& rc, std::string_view line, bool cut) {
+    if (cut) {
+        BackendEvent warning;
+        warning.kind = BackendEvent::Kind::warning;
+        warning.trial_id = rc.trial;
+        warning.message = "long-line: cut a stdout line longer than " + std::to_string(options_.max_line) + " bytes";
+        pending_.push_back(std::move(warning));
+    }
+    ParsedLine parsed = parser_.parse(line);
+    if (parsed.kind == ParsedLine::Kind::log) return;
+    BackendEvent event;
+    event.trial_id = rc.trial;
+    if (parsed.kind == ParsedLine::Kind::invalid) {
+        event.kind = BackendEvent::Kind::warning;
+        event.message = parsed.problem_kind + ": ignored a report: " + parsed.problem;
+    } else {
+        event.kind = BackendEvent::Kind::report;
+        event.report = std::move(parsed.report);
+    }
+    pending_.push_back(std::move(event));
+}
+
+void LocalBackend::read_stdout(RunningChild& rc, bool until_eof) {
+    do {
+        ssize_t n = ::read(rc.child.stdout_fd.get(), buffer_.data(), buffer_.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (n == 0 || errno != EAGAIN) {
+                rc.lines.finish([&](std::string_view line, bool cut) { on_line(rc, line, cut); });
+                rc.child.stdout_fd.reset();
+            }
+            return;
+        }
+        std::string_view bytes(buffer_.data(), static_cast<std::size_t>(n));
+        std::fwrite(bytes.data(), 1, bytes.size(), rc.stdout_log);
+        std::fflush(rc.stdout_log);
+        rc.lines.feed(bytes, [&](std::string_view line, bool cut) { on_line(rc, line, cut); });
+    } while (until_eof);
+}
+
+void LocalBackend::read_stderr(RunningChild& rc, bool until_eof) {
+    do {
+        ssize_t n = ::read(rc.child.stderr_fd.get(), buffer_.data(), buffer_.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (n == 0 || errno != EAGAIN) rc.child.stderr_fd.reset();
+            return;
+        }
+        std::fwrite(buffer_.data(), 1, static_cast<std::size_t>(n), rc.stderr_log);
+        std::fflush(rc.stderr_log);
+        rc.stderr_tail.append(buffer_.data(), static_cast<std::size_t>(n));
+        if (rc.stderr_tail.size() > 2 * kStderrTail) rc.stderr_tail.erase(0, rc.stderr_tail.size() - kStderrTail);
+    } while (until_eof);
+}
+
+void LocalBackend::reap(std::map<TrialId, std::unique_ptr<RunningChild>>::iterator it) {
+    RunningChild& rc = *it->second;
+    int status = 0;
+    if (::waitpid(rc.child.pid, &status, WNOHANG) <= 0) return;  // pidfd woke us early: not yet
+    // The leader is gone; whatever it left in its process group goes with it. The pipes then
+    // hold everything it wrote, so a non-blocking drain reads the last reports too.
+    ::kill(-rc.child.pid, SIGKILL);
+    if (rc.child.stdout_fd.valid()) read_stdout(rc, true);
+    if (rc.child.stderr_fd.valid()) read_stderr(rc, true);
+    rc.lines.finish([&](std::string_view line, bool cut) { on_line(rc, line, cut); });
+    BackendEvent event;
+    event.kind = BackendEvent::Kind::exit;
+    event.trial_id = rc.trial;
+    if (WIFEXITED(status)) event.exit.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) event.exit.signal = WTERMSIG(status);
+    event.exit.stopped_by_tuner = rc.stopping;
+    event.exit.stderr_tail = last_lines(rc.stderr_tail, 3);
+    gpu_pool_.release(rc.gpus);
+    pending_.push_back(std::move(event));
+    children_.erase(it);
+}
+
+void LocalBackend::kill_overdue() {
+    double t = now();
+    for (auto& [id, rc] : children_) {
+        if (rc->stopping && !rc->killed && t >= rc->kill_at) {
+            spdlog::debug("(trial {}) still running {} s after SIGTERM: SIGKILL", id, options_.stop_grace_period);
+            ::kill(-rc->child.pid, SIGKILL);
+            rc->killed = true;
+        }
+    }
+}
+
+std::optional<BackendEvent> LocalBackend::next_event(double deadline) {
+    std::vector<pollfd> fds;
+    std::vector<std::pair<RunningChild*, int>> owners;  // (child, 0 stdout / 1 stderr / 2 pidfd)
+    for (;;) {
+        if (!pending_.empty()) {
+            BackendEvent event = std::move(pending_.front());
+            pending_.pop_front();
+            return event;
+        }
+        kill_overdue();
+        double wake = deadline;
+        for (auto& [id, rc] : children_)
+            if (rc->stopping && !rc->killed) wake = std::min(wake, rc->kill_at);
+        double t = now();
+        if (t >= deadline) return std::nullopt;
+        fds.clear();
+        owners.clear();
+        if (options_.wake_fd >= 0) {
+            fds.push_back({options_.wake_fd, POLLIN, 0});
+            owners.emplace_back(nullptr, -1);
+        }
+        for (auto& [id, rc] : children_) {
+            if (rc->child.stdout_fd.valid()) {
+                fds.push_back({rc->child.stdout_fd.get(), POLLIN, 0});
+                owners.emplace_back(rc.get(), 0);
+            }
+            if (rc->child.stderr_fd.valid()) {
+                fds.push_back({rc->child.stderr_fd.get(), POLLIN, 0});
+                owners.emplace_back(rc.get(), 1);
+            }
+            fds.push_back({rc->child.pidfd.get(), POLLIN, 0});
+            owners.emplace_back(rc.get(), 2);
+        }
+        double wait = std::max(0.0, wake - t);
+        int timeout_ms = std::isinf(wait) ? -1 : static_cast<int>(std::min(std::ceil(wait * 1000), 3.6e6));
+        int n = ::poll(fds.data(), fds.size(), timeout_ms);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw std::system_error(errno, std::generic_category(), "poll");
+        }
+        std::vector<TrialId> exited;
+        for (std::size_t i = 0; i < fds.size(); ++i) {
+            if (!fds[i].revents) continue;
+            auto [rc, what] = owners[i];
+            if (!rc) {
+                unsigned char sig = 0;
+                while (::read(options_.wake_fd, &sig, 1) == 1) {
+                    BackendEvent event;
+                    event.kind = BackendEvent::Kind::interrupted;
+                    event.signal = sig;
+                    pending_.push_back(event);
+                }
+            } else if (what == 0) {
+                read_stdout(*rc, false);
+            } else if (what == 1) {
+                read_stderr(*rc, false);
+            } else {
+                exited.push_back(rc->trial);
+            }
+        }
+        for (TrialId id : exited) {
+            auto it = children_.find(id);
+            if (it != children_.end()) reap(it);
+        }
+    }
+}
+
+}  // namespace asha

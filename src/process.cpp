@@ -1,0 +1,118 @@
+#include "asha/process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <system_error>
+
+extern char** environ;
+
+namespace asha {
+
+void Fd::reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+}
+
+namespace {
+
+struct SpawnAttributes {
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_t actions;
+    SpawnAttributes() {
+        posix_spawnattr_init(&attr);
+        posix_spawn_file_actions_init(&actions);
+    }
+    ~SpawnAttributes() {
+        posix_spawnattr_destroy(&attr);
+        posix_spawn_file_actions_destroy(&actions);
+    }
+};
+
+void check(int rc, const char* what) {
+    if (rc != 0) throw std::system_error(rc, std::generic_category(), what);
+}
+
+std::pair<Fd, Fd> make_pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
+    return {Fd(fds[0]), Fd(fds[1])};
+}
+
+}  // namespace
+
+std::vector<std::string> current_environment() {
+    std::vector<std::string> env;
+    for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
+    return env;
+}
+
+std::string find_executable(const std::string& program, const std::string& cwd) {
+    auto executable = [](const std::string& path) {
+        struct stat st {};
+        return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+    };
+    if (program.empty()) return "";
+    if (program.find('/') != std::string::npos) {
+        std::string path = program[0] == '/' || cwd.empty() ? program : cwd + "/" + program;
+        return executable(path) ? path : "";
+    }
+    const char* path_env = std::getenv("PATH");
+    std::string path = path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        std::size_t end = path.find(':', start);
+        if (end == std::string::npos) end = path.size();
+        std::string dir = path.substr(start, end - start);
+        std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+        if (executable(candidate)) return candidate;
+        start = end + 1;
+    }
+    return "";
+}
+
+Child spawn_child(const SpawnSpec& spec) {
+    auto [out_read, out_write] = make_pipe();
+    auto [err_read, err_write] = make_pipe();
+    SpawnAttributes sa;
+    // A new session: the child leads its own process group, so kill(-pid) reaches everything it
+    // starts, and a Ctrl-C in the tuner's terminal goes to the tuner alone, which stops trials.
+    short flags = POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    check(posix_spawnattr_setflags(&sa.attr, flags), "posix_spawnattr_setflags");
+    sigset_t empty, defaults;
+    sigemptyset(&empty);
+    check(posix_spawnattr_setsigmask(&sa.attr, &empty), "posix_spawnattr_setsigmask");
+    sigemptyset(&defaults);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGCHLD}) sigaddset(&defaults, sig);
+    check(posix_spawnattr_setsigdefault(&sa.attr, &defaults), "posix_spawnattr_setsigdefault");
+    check(posix_spawn_file_actions_addopen(&sa.actions, 0, "/dev/null", O_RDONLY, 0), "addopen");
+    check(posix_spawn_file_actions_adddup2(&sa.actions, out_write.get(), 1), "adddup2");
+    check(posix_spawn_file_actions_adddup2(&sa.actions, err_write.get(), 2), "adddup2");
+    if (!spec.cwd.empty()) check(posix_spawn_file_actions_addchdir_np(&sa.actions, spec.cwd.c_str()), "addchdir");
+
+    std::vector<char*> argv, envp;
+    for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+
+    Child child;
+    int rc = posix_spawnp(&child.pid, argv[0], &sa.actions, &sa.attr, argv.data(), envp.data());
+    if (rc != 0) throw std::system_error(rc, std::generic_category(), "cannot start " + spec.argv[0]);
+    child.stdout_fd = std::move(out_read);
+    child.stderr_fd = std::move(err_read);
+    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, child.pid, 0));
+    if (pidfd < 0) throw std::system_error(errno, std::generic_category(), "pidfd_open");
+    child.pidfd = Fd(pidfd);
+    for (Fd* fd : {&child.stdout_fd, &child.stderr_fd})
+        ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
+    return child;
+}
+
+}  // namespace asha
