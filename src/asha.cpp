@@ -124,6 +124,7 @@ Decision AshaScheduler::on_report(TrialId trial, double resource, double metric)
     st.next_rung = k + 1;
     OrderStatistics& values = bracket.rungs[static_cast<std::size_t>(k)].values;
     values.insert(key);
+    if (at_least(resource, params_.max_t)) return Decision::proceed;  // complete: recorded, never stopped
     // Continue iff key <= the 1/eta quantile (linear interpolation) of the recorded values,
     // which holds exactly when fewer than floor((n - 1) / eta) + 1 values are strictly better.
     auto position = static_cast<std::size_t>(std::floor(static_cast<double>(values.size() - 1) / params_.eta));

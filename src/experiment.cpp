@@ -241,7 +241,7 @@ ExperimentConfig parse_experiment(const json& doc, const std::string& file) {
         c.print_update_interval = positive(where / "print_update_interval", doc["print_update_interval"]);
     if (doc.contains("report_format"))
         c.report_format = choose<ReportFormat>(where / "report_format", doc["report_format"],
-                                               {{"json", ReportFormat::json}, {"key_value", ReportFormat::key_value}});
+                                               {{"json", ReportFormat::tune_metric}, {"key_value", ReportFormat::key_value}});
     if (doc.contains("working_dir")) c.working_dir = (where / "working_dir").string(doc["working_dir"]);
     if (doc.contains("env")) {
         JsonPath at = where / "env";

@@ -99,7 +99,7 @@ ParsedLine invalid(std::string kind, std::string problem) {
 
 ParsedLine ReportParser::parse(std::string_view line) const {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    return format_ == ReportFormat::json ? parse_json(line) : parse_key_value(line);
+    return format_ == ReportFormat::tune_metric ? parse_json(line) : parse_key_value(line);
 }
 
 ParsedLine ReportParser::parse_json(std::string_view line) const {

@@ -1,1 +1,188 @@
-#include <gtest/gtest.h>
+// The Tuner loop over the simulated backend: determinism, stop criteria, and that the decisions
+// taken in a whole run are exactly the ones the stopping rule gives (checked by brute force).
+
+#include "asha/sim_backend.hpp"
+#include "asha/tuner.hpp"
+
+#include "test_util.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+using namespace asha;
+
+namespace {
+
+struct Row {
+    TrialId trial;
+    double time, resource, metric;
+    Decision decision;
+};
+
+class RecordingWriter : public RunWriter {
+public:
+    std::vector<Row> rows;
+    std::vector<std::pair<TrialId, double>> starts;  // (trial, milestone) of every leg
+    void trial_started(const TrialRecord& t) override { starts.emplace_back(t.id, t.milestone); }
+    void result(const TrialRecord& t, const Report& r, Decision d, double time) override {
+        rows.push_back({t.id, time, r.resource, r.metric, d});
+    }
+};
+
+ExperimentConfig sim_config(const char* patch) {
+    json doc = json::parse(R"({
+      "name": "sim",
+      "config_space": {
+        "learning_rate": {"type": "loguniform", "lower": 0.01, "upper": 1.0},
+        "batch_size": {"type": "randint", "lower": 32, "upper": 256},
+        "max_epochs": 27
+      },
+      "metric": "validation_error", "resource_attr": "epoch", "max_resource_attr": "max_epochs",
+      "scheduler": {"type": "asha", "grace_period": 1, "reduction_factor": 3},
+      "stop": {"max_wallclock_time": 2000},
+      "workers": 16, "seed": 3
+    })");
+    merge_json(doc, json::parse(patch));
+    return parse_experiment(doc, "sim.json");
+}
+
+struct SimRun {
+    RunResult result;
+    std::vector<TrialRecord> trials;
+    RecordingWriter writer;
+};
+
+std::unique_ptr<SimRun> simulate(const ExperimentConfig& c) {
+    auto run = std::make_unique<SimRun>();
+    auto benchmark = make_benchmark(c.benchmark);
+    Rng rng(c.seed);
+    auto scheduler = make_scheduler(c, rng);
+    SimBackend backend(*benchmark, c.metric, c.resource_attr, c.seed);
+    Tuner tuner(c, *scheduler, backend, &run->writer);
+    run->result = tuner.run();
+    run->trials = tuner.trials();
+    return run;
+}
+
+}  // namespace
+
+TEST(TunerSim, SameSeedSameRunOtherSeedOtherRun) {
+    auto a = simulate(sim_config("{}"));
+    auto b = simulate(sim_config("{}"));
+    auto c = simulate(sim_config(R"({"seed": 4})"));
+    ASSERT_GT(a->writer.rows.size(), 100u);
+    ASSERT_EQ(a->writer.rows.size(), b->writer.rows.size());
+    for (std::size_t i = 0; i < a->writer.rows.size(); ++i) {
+        EXPECT_EQ(a->writer.rows[i].trial, b->writer.rows[i].trial);
+        EXPECT_EQ(a->writer.rows[i].time, b->writer.rows[i].time);
+        EXPECT_EQ(a->writer.rows[i].metric, b->writer.rows[i].metric);
+        EXPECT_EQ(a->writer.rows[i].decision, b->writer.rows[i].decision);
+    }
+    EXPECT_NE(a->trials[1].config.dump(), c->trials[1].config.dump());
+}
+
+// Replays every report of a whole run through a brute-force version of the stopping rule
+// (sorted arrays, numpy-style quantile) and expects the same decision each time.
+TEST(TunerSim, EveryStoppingDecisionMatchesBruteForce) {
+    auto run = simulate(sim_config("{}"));
+    const std::vector<double> levels = rung_levels(1, 3, 27);
+    std::map<TrialId, std::size_t> next_rung;
+    std::vector<std::vector<double>> recorded(levels.size());
+    std::size_t stops = 0;
+    for (const Row& row : run->writer.rows) {
+        std::size_t& k = next_rung[row.trial];
+        int judged = -1;
+        for (std::size_t j = k; j < levels.size() && row.resource >= levels[j]; ++j) judged = static_cast<int>(j);
+        Decision expected = Decision::proceed;
+        if (judged >= 0) {
+            k = static_cast<std::size_t>(judged) + 1;
+            auto& values = recorded[static_cast<std::size_t>(judged)];
+            values.push_back(std::isnan(row.metric) ? INFINITY : row.metric);
+            std::vector<double> sorted = values;
+            std::sort(sorted.begin(), sorted.end());
+            double pos = static_cast<double>(sorted.size() - 1) / 3;
+            auto lo = static_cast<std::size_t>(std::floor(pos));
+            double q = sorted[lo];
+            if (lo + 1 < sorted.size()) q += (pos - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
+            expected = values.back() <= q ? Decision::proceed : Decision::stop;
+        }
+        if (row.decision == Decision::stop && row.time >= 2000) continue;  // end of run
+        ASSERT_EQ(row.decision, expected) << "trial " << row.trial << " at " << row.resource;
+        stops += expected == Decision::stop;
+    }
+    EXPECT_GT(stops, 50u);
+}
+
+TEST(TunerSim, MaxNumTrialsStarted) {
+    auto run = simulate(sim_config(R"({"stop": {"max_wallclock_time": 1e9, "max_num_trials_started": 40}})"));
+    EXPECT_EQ(run->trials.size(), 40u);
+    EXPECT_EQ(run->result.summary.stop_reason, "reached max_num_trials_started (40)");
+    EXPECT_EQ(run->result.summary.running, 0u);
+    for (const auto& t : run->trials) EXPECT_NE(t.status, TrialStatus::in_progress);
+}
+
+TEST(TunerSim, MaxNumTrialsCompletedAndFinished) {
+    auto completed = simulate(sim_config(R"({"stop": {"max_wallclock_time": 1e9, "max_num_trials_completed": 3}})"));
+    EXPECT_EQ(completed->result.summary.completed, 3u);
+    EXPECT_EQ(completed->result.summary.stop_reason, "reached max_num_trials_completed (3)");
+    auto finished = simulate(sim_config(R"({"stop": {"max_wallclock_time": 1e9, "max_num_trials_finished": 25}})"));
+    const RunSummary& s = finished->result.summary;
+    EXPECT_EQ(s.stop_reason, "reached max_num_trials_finished (25)");
+    // The criterion is met at 25; the trials running then are stopped and counted too.
+    EXPECT_GE(s.completed + s.stopped + s.failed, 25u);
+}
+
+TEST(TunerSim, MaxWallclockTimeAndMaxCost) {
+    auto wall = simulate(sim_config(R"({"stop": {"max_wallclock_time": 100}})"));
+    EXPECT_DOUBLE_EQ(wall->result.summary.wallclock, 100);
+    for (const Row& row : wall->writer.rows) EXPECT_LE(row.time, 100);
+    auto cost = simulate(sim_config(R"({"stop": {"max_wallclock_time": 1e9, "max_cost": 500}})"));
+    EXPECT_EQ(cost->result.summary.stop_reason, "reached max_cost (500 worker-seconds)");
+    EXPECT_GE(cost->result.summary.busy_time, 500);
+    EXPECT_LT(cost->result.summary.busy_time, 500 + 16 * 12);  // overshoot: at most one epoch per worker
+}
+
+TEST(TunerSim, MetricTargetEndsTheRun) {
+    auto run = simulate(sim_config(R"({"stop": {"max_wallclock_time": 1e9, "min_metric_value": 0.3}})"));
+    EXPECT_LE(run->result.summary.best_metric, 0.3);
+    EXPECT_EQ(run->result.summary.stop_reason.find("reached validation_error <= 0.3"),
+              run->result.summary.stop_reason.find("reached"));
+    auto max_mode = simulate(sim_config(R"({"mode": "max", "stop": {"max_wallclock_time": 1e9, "max_metric_value": 0.9}})"));
+    EXPECT_GE(max_mode->result.summary.best_metric, 0.9);
+}
+
+TEST(TunerSim, PromotionVariantResumesFromCheckpointsAtRungLevels) {
+    auto run = simulate(sim_config(R"({"scheduler": {"variant": "promotion"}})"));
+    std::map<TrialId, double> last;
+    for (const Row& row : run->writer.rows) {
+        EXPECT_GT(row.resource, last[row.trial]);  // a resumed leg goes on from its checkpoint
+        EXPECT_EQ(row.resource, last[row.trial] + 1);
+        last[row.trial] = row.resource;
+    }
+    std::map<TrialId, std::vector<double>> milestones;
+    for (auto [id, m] : run->writer.starts) milestones[id].push_back(m);
+    std::size_t promoted = 0;
+    for (auto& [id, ms] : milestones) {
+        EXPECT_EQ(ms[0], 1);
+        for (std::size_t i = 1; i < ms.size(); ++i) EXPECT_EQ(ms[i], ms[i - 1] * 3);
+        promoted += ms.size() > 1;
+    }
+    EXPECT_GT(promoted, 10u);
+    EXPECT_GT(run->result.summary.paused, 0u);
+}
+
+TEST(TunerSim, AshaKeepsWorkersBusyWhereSyncShIdles) {
+    auto asha_run = simulate(sim_config(R"({"workers": 64, "stop": {"max_wallclock_time": 3000}})"));
+    auto sync_run = simulate(sim_config(R"({"workers": 64, "scheduler": {"type": "sync_sh"}, "stop": {"max_wallclock_time": 3000}})"));
+    EXPECT_GE(asha_run->result.summary.utilisation(), 0.95);
+    EXPECT_LT(sync_run->result.summary.utilisation(), 0.90);
+}
+
+TEST(TunerSim, FifoRunsEveryTrialToMaxT) {
+    auto run = simulate(sim_config(R"({"scheduler": {"type": "fifo"}, "stop": {"max_wallclock_time": 1e9, "max_num_trials_started": 10}})"));
+    for (const auto& t : run->trials) {
+        EXPECT_EQ(t.status, TrialStatus::completed);
+        EXPECT_EQ(t.last_resource, 27);
+    }
+}

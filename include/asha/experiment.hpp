@@ -14,7 +14,7 @@ enum class Mode { min, max };
 
 enum class SchedulerType { fifo, asha, sync_sh };
 enum class AshaVariant { stopping, promotion };
-enum class ReportFormat { json, key_value };
+enum class ReportFormat { tune_metric, key_value };
 
 struct SchedulerSpec {
     SchedulerType type = SchedulerType::asha;
@@ -66,7 +66,7 @@ struct ExperimentConfig {
     double stop_grace_period = 5;
     std::optional<std::int64_t> max_failures;
     double print_update_interval = 30;
-    ReportFormat report_format = ReportFormat::json;
+    ReportFormat report_format = ReportFormat::tune_metric;
     std::string working_dir;  ///< "" = the directory the tuner was started in
     std::vector<std::pair<std::string, std::string>> env;
 

@@ -25,7 +25,7 @@ struct LocalBackendOptions {
     std::string metric;
     std::string resource_attr;
     std::string max_resource_attr;  ///< "" = not passed
-    ReportFormat report_format = ReportFormat::json;
+    ReportFormat report_format = ReportFormat::tune_metric;
     std::filesystem::path run_dir;
     std::string working_dir;  ///< "" = the tuner's
     std::vector<std::pair<std::string, std::string>> env;

@@ -30,13 +30,13 @@ public:
     /// Uniform in [0, 1), 53 random bits.
     double uniform01() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
 
-    /// Uniform integer in [0, n) without modulo bias (Lemire's method).
+    /// Uniform integer in [0, n) without modulo bias (rejection, as arc4random_uniform).
     std::uint64_t below(std::uint64_t n) {
         if (n == 0) return 0;
-        std::uint64_t threshold = (0 - n) % n;
+        const std::uint64_t threshold = (0 - n) % n;  // 2^64 mod n: values below it are rejected
         for (;;) {
-            unsigned __int128 m = static_cast<unsigned __int128>(next_u64()) * n;
-            if (static_cast<std::uint64_t>(m) >= threshold) return static_cast<std::uint64_t>(m >> 64);
+            std::uint64_t x = next_u64();
+            if (x >= threshold) return x % n;
         }
     }
 

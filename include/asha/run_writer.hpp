@@ -29,7 +29,7 @@ public:
     /// Before the trial's leg is started (its directory must exist by then).
     virtual void trial_started(const TrialRecord&) {}
     /// An accepted report and the decision taken on it.
-    virtual void result(const TrialRecord&, const Report&, Decision, double tuner_time) {}
+    virtual void result(const TrialRecord&, const Report&, Decision, double /*tuner_time*/) {}
     virtual void trial_ended(const TrialRecord&, const std::vector<TrialRecord>& /*all*/) {}
     virtual void finished(const RunSummary&, const std::vector<TrialRecord>&, const std::vector<RungSummary>&) {}
 };
