@@ -113,6 +113,7 @@ LocalBackend::LocalBackend(LocalBackendOptions options)
       base_env_(current_environment()),
       epoch_(std::chrono::steady_clock::now()),
       buffer_(kReadChunk) {
+    become_subreaper();
     std::vector<std::string> overridden = {"ASHA_TRIAL_ID", "ASHA_TRIAL_DIR", "ASHA_CHECKPOINT_DIR", "ASHA_RUN_DIR"};
     if (!gpu_pool_.empty()) overridden.push_back("CUDA_VISIBLE_DEVICES");
     for (const auto& [key, value] : options_.env) overridden.push_back(key);
@@ -131,6 +132,7 @@ void LocalBackend::kill_all_now() {
         ::kill(-rc->child.pid, SIGKILL);
         int status = 0;
         ::waitpid(rc->child.pid, &status, 0);
+        kill_and_reap_group(rc->child.pid);
     }
     children_.clear();
 }
@@ -255,7 +257,7 @@ void LocalBackend::reap(std::map<TrialId, std::unique_ptr<RunningChild>>::iterat
     if (::waitpid(rc.child.pid, &status, WNOHANG) <= 0) return;  // pidfd woke us early: not yet
     // The leader is gone; whatever it left in its process group goes with it. The pipes then
     // hold everything it wrote, so a non-blocking drain reads the last reports too.
-    ::kill(-rc.child.pid, SIGKILL);
+    kill_and_reap_group(rc.child.pid);
     if (rc.child.stdout_fd.valid()) read_stdout(rc, true);
     if (rc.child.stderr_fd.valid()) read_stderr(rc, true);
     rc.lines.finish([&](std::string_view line, bool cut) { on_line(rc, line, cut); });

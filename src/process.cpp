@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -46,6 +48,16 @@ std::pair<Fd, Fd> make_pipe() {
 }
 
 }  // namespace
+
+void kill_and_reap_group(pid_t pgid) {
+    if (::kill(-pgid, SIGKILL) != 0) return;  // nothing left in the group
+    siginfo_t info;
+    // Blocks only while SIGKILLed members die; ends with ECHILD when none of them is ours.
+    while (::waitid(P_PGID, static_cast<id_t>(pgid), &info, WEXITED) == 0 || errno == EINTR) {
+    }
+}
+
+void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
 std::vector<std::string> current_environment() {
     std::vector<std::string> env;

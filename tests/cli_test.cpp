@@ -1,1 +1,208 @@
-#include <gtest/gtest.h>
+// The asha-tune executable end to end: flags, exit codes, run directory, --json, signals.
+
+#include "asha/process.hpp"
+
+#include "test_util.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+using namespace asha;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Outcome {
+    int exit_code = -1;
+    std::string out, err;
+};
+
+std::string read_all(int fd) {
+    std::string text;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n > 0) text.append(buf, static_cast<std::size_t>(n));
+        else if (n == 0 || errno != EAGAIN) return text;
+        else {
+            pollfd p{fd, POLLIN, 0};
+            ::poll(&p, 1, -1);
+        }
+    }
+}
+
+/// Runs asha-tune with `args` from the source directory; both pipes are drained by threads.
+Outcome asha_tune(std::vector<std::string> args) {
+    SpawnSpec spec;
+    spec.argv = {ASHA_TUNE_EXE};
+    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+    spec.env = current_environment();
+    spec.cwd = ASHA_SOURCE_DIR;
+    Child child = spawn_child(spec);
+    Outcome o;
+    std::thread err_reader([&] { o.err = read_all(child.stderr_fd.get()); });
+    o.out = read_all(child.stdout_fd.get());
+    err_reader.join();
+    int status = 0;
+    ::waitpid(child.pid, &status, 0);
+    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return o;
+}
+
+fs::path temp_path(const std::string& name) {
+    fs::path p = fs::path(::testing::TempDir()) / ("asha-cli-" + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(p);
+    return p;
+}
+
+std::string write_config(const std::string& name, const json& doc) {
+    fs::path p = temp_path(name + ".json");
+    std::ofstream(p) << doc.dump(2);
+    return p.string();
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+json quick_document() {
+    json doc = json::parse(R"({
+      "name": "cli",
+      "command": ["/bin/sh", "tests/trials/reporter.sh"],
+      "config_space": {"quality": {"type": "uniform", "lower": 0.0, "upper": 1.0},
+                       "optimizer": {"type": "choice", "categories": ["sgd", "adam"]}, "max_epochs": 3},
+      "metric": "validation_error", "max_resource_attr": "max_epochs",
+      "scheduler": {"grace_period": 1, "reduction_factor": 2},
+      "stop": {"max_num_trials_started": 5}, "workers": 2, "gpus": "none"
+    })");
+    return doc;
+}
+
+}  // namespace
+
+TEST(Cli, HelpListsEveryOptionWithItsDefault) {
+    Outcome o = asha_tune({"--help"});
+    EXPECT_EQ(o.exit_code, 0);
+    for (const char* option : {"--config", "--workers", "--run-dir", "--seed", "--gpus", "--gpus-per-trial",
+                               "--max-wallclock-time", "--max-trials", "--quiet", "--json", "--version", "simulate"})
+        EXPECT_NE(o.out.find(option), std::string::npos) << option;
+    EXPECT_NE(o.out.find("default 1"), std::string::npos);
+    Outcome v = asha_tune({"--version"});
+    EXPECT_EQ(v.exit_code, 0);
+    EXPECT_EQ(v.out.rfind("asha-tune ", 0), 0u);
+}
+
+TEST(Cli, BadFlagsAndBadConfigsExitTwo) {
+    EXPECT_EQ(asha_tune({"--workers", "2"}).exit_code, 2);  // no --config
+    EXPECT_EQ(asha_tune({"--config", "configs/quick.json", "--workers", "zero"}).exit_code, 2);
+    EXPECT_EQ(asha_tune({"--config", "/nonexistent.json"}).exit_code, 2);
+    json doc = quick_document();
+    doc["scheduler"]["reduction_factr"] = 3;
+    std::string path = write_config("bad", doc);
+    Outcome o = asha_tune({"--config", path});
+    EXPECT_EQ(o.exit_code, 2);
+    EXPECT_EQ(o.err, "asha-tune: error: " + path +
+                         ": $.scheduler.reduction_factr: unknown key (did you mean \"reduction_factor\"?)\n");
+    EXPECT_EQ(asha_tune({"--config", write_config("gpus", quick_document()), "--gpus", "0,x"}).exit_code, 2);
+}
+
+TEST(Cli, RunThatCannotStartExitsThree) {
+    json doc = quick_document();
+    doc["command"] = json::array({"./no/such/train.py"});
+    Outcome o = asha_tune({"--config", write_config("nocmd", doc), "--run-dir", temp_path("nocmd").string()});
+    EXPECT_EQ(o.exit_code, 3);
+    EXPECT_NE(o.err.find("asha-tune: error: command not found or not executable: ./no/such/train.py"), std::string::npos);
+    fs::path existing = temp_path("existing");
+    fs::create_directories(existing);
+    Outcome e = asha_tune({"--config", write_config("ok", quick_document()), "--run-dir", existing.string()});
+    EXPECT_EQ(e.exit_code, 3);
+    EXPECT_NE(e.err.find("already exists; asha-tune never overwrites a run"), std::string::npos);
+    Outcome r = asha_tune({"--config", write_config("ok2", quick_document()), "--run-dir", "/proc/asha/run"});
+    EXPECT_EQ(r.exit_code, 3);
+}
+
+TEST(Cli, RunDirectoryHasEveryFileAndColumn) {
+    fs::path dir = temp_path("rundir");
+    Outcome o = asha_tune({"--config", write_config("rundir", quick_document()), "--run-dir", dir.string(), "--json",
+                           "--seed", "7"});
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    json summary = json::parse(o.out);  // stdout holds only the JSON summary
+    EXPECT_EQ(summary["run_dir"], dir.string());
+    EXPECT_EQ(summary["trials"]["started"], 5);
+    EXPECT_EQ(summary["metric"], "validation_error");
+    EXPECT_TRUE(summary["best"]["config"].contains("quality"));
+    json metadata = json::parse(read_file(dir / "metadata.json"));
+    EXPECT_EQ(metadata["seed"], 7);
+    EXPECT_EQ(metadata["config"]["scheduler"]["reduction_factor"], 2);
+    for (const char* key : {"tuner_version", "host", "start_time", "command_line"}) EXPECT_TRUE(metadata.contains(key)) << key;
+    std::string results = read_file(dir / "results.csv");
+    EXPECT_EQ(results.substr(0, results.find('\n')),
+              "trial_id,st_tuner_time,st_worker_time,epoch,validation_error,cuda,st_decision,st_status,config_quality,"
+              "config_optimizer,config_max_epochs");
+    std::string trials = read_file(dir / "trials.csv");
+    EXPECT_EQ(trials.substr(0, trials.find('\n')),
+              "trial_id,status,bracket,legs,iter,epoch,validation_error,worker_time,gpus,exit_code,error,config_quality,"
+              "config_optimizer,config_max_epochs");
+    EXPECT_EQ(std::count(trials.begin(), trials.end(), '\n'), 6);
+    json best = json::parse(read_file(dir / "best.json"));
+    EXPECT_EQ(best["trial_id"], summary["best"]["trial_id"]);
+    for (int id = 0; id < 5; ++id) {
+        fs::path t = dir / "trials" / std::to_string(id);
+        for (const char* f : {"config.json", "stdout.log", "stderr.log"}) EXPECT_TRUE(fs::exists(t / f)) << t / f;
+        EXPECT_TRUE(fs::is_directory(t / "checkpoints"));
+    }
+    EXPECT_EQ(fs::exists(dir / "results.csv.tmp"), false);
+}
+
+TEST(Cli, SimulatePrintsTheTableAndUtilisation) {
+    Outcome o = asha_tune({"simulate", "--config", "configs/synthetic.json", "--workers", "8", "--max-wallclock-time",
+                           "600", "--run-dir", temp_path("sim").string()});
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_NE(o.out.find("learning_rate batch_size max_epochs epoch validation_error worker-time\n"), std::string::npos)
+        << o.out;
+    EXPECT_NE(o.out.find("stopped because: reached max_wallclock_time (600 s)"), std::string::npos);
+    EXPECT_NE(o.out.find("worker utilisation: "), std::string::npos);
+    EXPECT_NE(o.out.find("validation_error: best "), std::string::npos);
+}
+
+TEST(Cli, InterruptStopsTrialsAndExits130) {
+    json doc = quick_document();
+    doc["command"] = json::array({"/bin/sh", "tests/trials/stubborn.sh"});
+    doc["stop_grace_period"] = 0.3;
+    doc["workers"] = 1;
+    fs::path dir = temp_path("interrupt");
+    SpawnSpec spec;
+    spec.argv = {ASHA_TUNE_EXE, "--config", write_config("interrupt", doc), "--run-dir", dir.string(), "--quiet"};
+    spec.env = current_environment();
+    spec.cwd = ASHA_SOURCE_DIR;
+    Child child = spawn_child(spec);
+    // Wait (bounded) for the trial's grandchild to exist, then interrupt the tuner.
+    fs::path pid_file = dir / "trials/0/grandchild.pid";
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!fs::exists(pid_file) && std::chrono::steady_clock::now() < deadline) {
+        pollfd p{child.stderr_fd.get(), POLLIN, 0};
+        ::poll(&p, 1, 10);
+    }
+    ASSERT_TRUE(fs::exists(pid_file));
+    ::kill(child.pid, SIGINT);
+    int status = 0;
+    ::waitpid(child.pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 130);
+    pid_t grandchild = std::stoi(read_file(pid_file));
+    // The tuner reaped the trial's whole process group before it exited.
+    std::string stat = read_file("/proc/" + std::to_string(grandchild) + "/stat");
+    EXPECT_TRUE(stat.empty() || stat.find(") Z") != std::string::npos) << stat;
+    EXPECT_NE(read_file(dir / "trials.csv").find(",Stopped,"), std::string::npos);
+}

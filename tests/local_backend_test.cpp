@@ -1,1 +1,317 @@
-#include <gtest/gtest.h>
+// The local backend with real subprocesses (tiny shell scripts in tests/trials/).
+
+#include "asha/local_backend.hpp"
+#include "asha/run_dir.hpp"
+#include "asha/tuner.hpp"
+
+#include "test_util.hpp"
+
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+using namespace asha;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string trial_script(const char* name) { return std::string(ASHA_SOURCE_DIR) + "/tests/trials/" + name; }
+
+fs::path fresh_dir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    fs::path dir = fs::path(::testing::TempDir()) / ("asha-" + std::string(info->test_suite_name()) + "-" + info->name() +
+                                                     "-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    return dir;
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+json base_document(const char* script) {
+    json doc = json::parse(R"({
+      "name": "local",
+      "config_space": {"quality": {"type": "uniform", "lower": 0.0, "upper": 1.0}, "max_epochs": 3},
+      "metric": "validation_error", "resource_attr": "epoch", "max_resource_attr": "max_epochs",
+      "scheduler": {"type": "asha", "grace_period": 1, "reduction_factor": 2},
+      "stop": {"max_num_trials_started": 6},
+      "workers": 2, "gpus": "none", "stop_grace_period": 0.2
+    })");
+    doc["command"] = json::array({"/bin/sh", trial_script(script)});
+    return doc;
+}
+
+struct LocalRun {
+    RunResult result;
+    std::vector<TrialRecord> trials;
+    fs::path dir;
+    std::vector<std::map<std::string, std::string>> results;  // results.csv rows by column
+
+    std::string column(std::size_t row, const std::string& name) const { return results.at(row).at(name); }
+};
+
+std::vector<std::map<std::string, std::string>> read_csv(const fs::path& path) {
+    std::ifstream in(path);
+    std::string line;
+    std::vector<std::string> header;
+    std::vector<std::map<std::string, std::string>> rows;
+    auto split = [](const std::string& l) {
+        std::vector<std::string> cells;
+        std::stringstream s(l);
+        for (std::string cell; std::getline(s, cell, ',');) cells.push_back(cell);
+        if (!l.empty() && l.back() == ',') cells.emplace_back();
+        return cells;
+    };
+    if (std::getline(in, line)) header = split(line);
+    while (std::getline(in, line)) {
+        auto cells = split(line);
+        std::map<std::string, std::string> row;
+        for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+LocalRun run_local(const json& doc) {
+    LocalRun run;
+    run.dir = fresh_dir();
+    ExperimentConfig c = parse_experiment(doc, "local.json");
+    LocalBackendOptions options = make_local_options(c);
+    Rng rng(c.seed);
+    auto scheduler = make_scheduler(c, rng);
+    {
+        RunDir dir(run.dir, c, RunDirOptions{true, true, "test"});
+        options.run_dir = run.dir;
+        LocalBackend backend(options);
+        Tuner tuner(c, *scheduler, backend, &dir);
+        run.result = tuner.run();
+        run.trials = tuner.trials();
+    }
+    run.results = read_csv(run.dir / "results.csv");
+    return run;
+}
+
+/// Whether `pid` is gone (or a zombie nobody has reaped yet), waiting up to 5 s for it to go.
+bool process_gone(pid_t pid) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (;;) {
+        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+        std::string text;
+        std::getline(stat, text);
+        auto close = text.rfind(')');
+        if (!stat || text.empty() || (close != std::string::npos && text[close + 2] == 'Z')) return true;
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::yield();
+    }
+}
+
+}  // namespace
+
+TEST(TrialArgv, CommandThenHyperparametersThenCheckpointDir) {
+    Config config{{"learning_rate", 0.1}, {"batch_size", 128}, {"optimizer", "adam"}, {"max_epochs", 10}};
+    EXPECT_EQ(trial_argv({"python3", "train.py"}, config, "max_epochs", 4, "/r/trials/3/checkpoints"),
+              (std::vector<std::string>{"python3", "train.py", "--learning_rate", "0.1", "--batch_size", "128",
+                                        "--optimizer", "adam", "--max_epochs", "4", "--st_checkpoint_dir",
+                                        "/r/trials/3/checkpoints"}));
+    EXPECT_EQ(trial_argv({"t"}, Config{{"x", 0.30000000000000004}}, "max_epochs", 2.5, "c"),
+              (std::vector<std::string>{"t", "--x", "0.30000000000000004", "--max_epochs", "2.5", "--st_checkpoint_dir", "c"}));
+}
+
+TEST(LocalBackend, ReportsAreParsedAndAshaStopsTheWorseTrials) {
+    json doc = base_document("reporter.sh");
+    doc["points_to_evaluate"] = json::parse(R"([{"quality": 0.1}, {"quality": 0.9}])");
+    doc["workers"] = 1;  // trial 0 reports before trial 1 starts: the order is fixed
+    LocalRun run = run_local(doc);
+    ASSERT_EQ(run.trials.size(), 6u);
+    EXPECT_EQ(run.trials[0].status, TrialStatus::completed);
+    EXPECT_EQ(run.trials[0].reports, 3u);
+    EXPECT_EQ(run.trials[1].status, TrialStatus::stopped);  // 0.9 + 0.1 is worse than 0.1 + 0.1 at rung 1
+    EXPECT_EQ(run.trials[1].reports, 1u);
+    EXPECT_EQ(run.column(0, "trial_id"), "0");
+    EXPECT_EQ(run.column(0, "epoch"), "1");
+    EXPECT_EQ(run.column(0, "validation_error"), "0.2");
+    EXPECT_EQ(run.column(0, "st_decision"), "CONTINUE");
+    EXPECT_EQ(run.column(0, "config_quality"), "0.1");
+    EXPECT_EQ(run.column(3, "trial_id"), "1");
+    EXPECT_EQ(run.column(3, "st_decision"), "STOP");
+    EXPECT_EQ(run.column(3, "st_status"), "Stopped");
+    EXPECT_EQ(run.column(0, "cuda"), "unset");
+    std::size_t stopped = 0;
+    for (const auto& t : run.trials) stopped += t.status == TrialStatus::stopped;
+    EXPECT_GE(stopped, 2u);
+    // Everything the trial printed is in its log.
+    EXPECT_NE(read_file(run.dir / "trials/0/stdout.log").find("\"epoch\": 3"), std::string::npos);
+    EXPECT_EQ(read_file(run.dir / "trials/0/argv.log").find("--quality 0.1 --max_epochs 3 --st_checkpoint_dir "), 0u);
+}
+
+TEST(LocalBackend, StoppingKillsTheWholeProcessGroupAfterTheGracePeriod) {
+    json doc = base_document("stubborn.sh");
+    doc["workers"] = 1;
+    doc["stop"] = {{"max_num_trials_started", 2}};
+    doc["points_to_evaluate"] = json::parse(R"([{"quality": 0.1}, {"quality": 0.9}])");
+    doc["config_space"]["max_epochs"] = 8;
+    // The second trial reports 0.9 at rung 1 after the first reported 0.9 too: a tie continues,
+    // so end the run with a target instead: both get stopped at the end, by SIGKILL.
+    doc["stop"]["min_metric_value"] = 0.95;
+    LocalRun run = run_local(doc);
+    ASSERT_EQ(run.trials.size(), 1u);
+    EXPECT_EQ(run.trials[0].status, TrialStatus::stopped);
+    EXPECT_EQ(*run.trials[0].exit_code, -SIGKILL);  // ignored SIGTERM, killed after 0.2 s
+    pid_t grandchild = std::stoi(read_file(run.dir / "trials/0/grandchild.pid"));
+    EXPECT_TRUE(process_gone(grandchild)) << "grandchild " << grandchild << " survived";
+}
+
+TEST(LocalBackend, PromotionRelaunchesWithTheNextMilestoneAndTheSameCheckpointDir) {
+    json doc = base_document("reporter.sh");
+    doc["config_space"]["max_epochs"] = 4;
+    doc["scheduler"]["variant"] = "promotion";
+    doc["workers"] = 1;
+    doc["stop"] = {{"max_num_trials_started", 4}};
+    doc["points_to_evaluate"] = json::parse(R"([{"quality": 0.1}, {"quality": 0.5}, {"quality": 0.2}, {"quality": 0.9}])");
+    LocalRun run = run_local(doc);
+    // Rungs at 1 and 2, max_t 4: trial 0 is promoted to 2 (after trial 1), then to 4.
+    std::string argv0 = read_file(run.dir / "trials/0/argv.log");
+    std::string ckpt = (fs::absolute(run.dir) / "trials/0/checkpoints").string();
+    EXPECT_EQ(argv0, "--quality 0.1 --max_epochs 1 --st_checkpoint_dir " + ckpt + "\n" +
+                         "--quality 0.1 --max_epochs 2 --st_checkpoint_dir " + ckpt + "\n" +
+                         "--quality 0.1 --max_epochs 4 --st_checkpoint_dir " + ckpt + "\n");
+    EXPECT_EQ(run.trials[0].status, TrialStatus::completed);
+    EXPECT_EQ(run.trials[0].legs, 3);
+    EXPECT_EQ(run.trials[0].reports, 4u);  // each leg resumed from the checkpoint: epochs 1, 2, 3, 4
+    EXPECT_EQ(run.trials[1].status, TrialStatus::paused);
+}
+
+TEST(LocalBackend, GpusAreDistinctPerRunningTrial) {
+    json doc = base_document("reporter.sh");
+    doc["command"].push_back("--barrier");
+    doc["command"].push_back("4");
+    doc["gpus"] = json::array({0, 1, 2, 3});
+    doc["workers"] = 4;
+    doc["stop"] = {{"max_num_trials_started", 4}};
+    LocalRun run = run_local(doc);
+    std::set<std::string> seen;
+    for (const auto& t : run.trials) seen.insert(t.gpus);
+    EXPECT_EQ(seen, (std::set<std::string>{"0", "1", "2", "3"}));
+    for (const auto& row : run.results) EXPECT_EQ(row.at("cuda"), run.trials.at(std::stoul(row.at("trial_id"))).gpus);
+}
+
+TEST(LocalBackend, GpusPerTrialTwo) {
+    json doc = base_document("reporter.sh");
+    doc["command"].push_back("--barrier");
+    doc["command"].push_back("2");
+    doc["gpus"] = json::array({0, 1, 2, 3});
+    doc["gpus_per_trial"] = 2;
+    doc["workers"] = 2;
+    doc["stop"] = {{"max_num_trials_started", 2}};
+    LocalRun run = run_local(doc);
+    std::set<std::string> seen;
+    for (const auto& t : run.trials) seen.insert(t.gpus);
+    EXPECT_EQ(seen, (std::set<std::string>{"0,1", "2,3"}));
+}
+
+TEST(LocalBackend, SharingGpusWithTrialsPerGpu) {
+    json doc = base_document("reporter.sh");
+    doc["command"].push_back("--barrier");
+    doc["command"].push_back("8");
+    doc["gpus"] = json::array({0, 1, 2, 3});
+    doc["trials_per_gpu"] = 2;
+    doc["workers"] = 8;
+    doc["stop"] = {{"max_num_trials_started", 8}};
+    LocalRun run = run_local(doc);
+    std::map<std::string, int> uses;
+    for (const auto& t : run.trials) ++uses[t.gpus];
+    EXPECT_EQ(uses, (std::map<std::string, int>{{"0", 2}, {"1", 2}, {"2", 2}, {"3", 2}}));
+}
+
+TEST(LocalBackend, MoreWorkersThanGpusIsAConfigError) {
+    json doc = base_document("reporter.sh");
+    doc["gpus"] = json::array({0, 1, 2, 3});
+    doc["workers"] = 8;
+    EXPECT_THROW_MSG(make_local_options(parse_experiment(doc, "local.json")), ConfigError,
+                     "local.json: $.workers: expected at most 4 workers for 4 GPUs with gpus_per_trial 1 and "
+                     "trials_per_gpu 1, found 8 (set trials_per_gpu to share GPUs)");
+}
+
+TEST(LocalBackend, WithoutGpusCudaVisibleDevicesIsLeftAlone) {
+    ::setenv("CUDA_VISIBLE_DEVICES", "7", 1);
+    json doc = base_document("reporter.sh");
+    doc["stop"] = {{"max_num_trials_started", 1}};
+    LocalRun run = run_local(doc);
+    ::unsetenv("CUDA_VISIBLE_DEVICES");
+    EXPECT_EQ(run.column(0, "cuda"), "7");
+}
+
+TEST(LocalBackend, FailedAndSilentTrialsAreRecordedAndTheRunGoesOn) {
+    json doc = base_document("fail.sh");
+    doc["stop"] = {{"max_num_trials_started", 3}};
+    LocalRun failing = run_local(doc);
+    ASSERT_EQ(failing.trials.size(), 3u);
+    for (const auto& t : failing.trials) {
+        EXPECT_EQ(t.status, TrialStatus::failed);
+        EXPECT_EQ(t.error, "exited with code 3: Traceback: something went wrong|RuntimeError: boom");
+        EXPECT_EQ(*t.exit_code, 3);
+    }
+    EXPECT_EQ(failing.result.summary.failed, 3u);
+    std::string trials_csv = read_file(failing.dir / "trials.csv");
+    EXPECT_NE(trials_csv.find(",Failed,"), std::string::npos);
+
+    LocalRun silent = run_local(base_document("silent.sh"));
+    EXPECT_EQ(silent.trials[0].status, TrialStatus::failed);
+    EXPECT_EQ(silent.trials[0].error, "exited with code 0 without a report");
+}
+
+TEST(LocalBackend, MaxFailuresEndsTheRun) {
+    json doc = base_document("fail.sh");
+    doc["max_failures"] = 2;
+    doc["stop"] = {{"max_num_trials_started", 50}};
+    LocalRun run = run_local(doc);
+    EXPECT_EQ(run.result.exit_code, ExitCode::too_many_failures);
+    EXPECT_LE(run.trials.size(), 3u);  // two fail; at most one more was already running
+    EXPECT_EQ(run.result.summary.stop_reason.rfind("2 trials failed (max_failures = 2)", 0), 0u);
+}
+
+TEST(LocalBackend, HostileOutputIsSkippedAndGoodReportsKept) {
+    json doc = base_document("garbage.sh");
+    doc["stop"] = {{"max_num_trials_started", 1}};
+    LocalRun run = run_local(doc);
+    ASSERT_EQ(run.results.size(), 3u);
+    EXPECT_EQ(run.column(0, "validation_error"), "0.7");
+    EXPECT_EQ(run.column(1, "validation_error"), "nan");
+    EXPECT_EQ(run.column(2, "epoch"), "3");  // the last line had no newline
+    EXPECT_EQ(run.column(2, "validation_error"), "0.6");
+    EXPECT_EQ(run.trials[0].status, TrialStatus::completed);
+}
+
+TEST(LocalBackend, EnvironmentNamesTheTrial) {
+    json doc = base_document("reporter.sh");
+    doc["command"] = json::array({"/bin/sh", "-c",
+                                  "env | grep -E '^(ASHA_|OMP_NUM_THREADS)' | sort > \"$ASHA_TRIAL_DIR/env.txt\"; "
+                                  "echo '[tune-metric]: {\"epoch\": 3, \"validation_error\": 1}'",
+                                  "sh"});
+    doc["env"] = {{"OMP_NUM_THREADS", 1}};
+    doc["stop"] = {{"max_num_trials_started", 1}};
+    LocalRun run = run_local(doc);
+    std::string root = fs::absolute(run.dir).string();
+    EXPECT_EQ(read_file(run.dir / "trials/0/env.txt"), "ASHA_CHECKPOINT_DIR=" + root + "/trials/0/checkpoints\n" +
+                                                          "ASHA_RUN_DIR=" + root + "\n" + "ASHA_TRIAL_DIR=" + root +
+                                                          "/trials/0\n" + "ASHA_TRIAL_ID=0\n" + "OMP_NUM_THREADS=1\n");
+}
+
+TEST(LocalBackend, MissingCommandCannotStart) {
+    json doc = base_document("reporter.sh");
+    doc["command"] = json::array({"/nonexistent/train"});
+    EXPECT_THROW_MSG(make_local_options(parse_experiment(doc, "local.json")), Error,
+                     "command not found or not executable: /nonexistent/train");
+    doc["command"] = json::array({"no-such-program-asha"});
+    EXPECT_THROW_MSG(make_local_options(parse_experiment(doc, "local.json")), Error,
+                     "command not found or not executable: no-such-program-asha (searched PATH)");
+}

@@ -59,6 +59,15 @@ struct Child {
 /// (e.g. ENOENT for a command that does not exist).
 Child spawn_child(const SpawnSpec& spec);
 
+/// SIGKILLs process group `pgid` and reaps those of its members that are our children. With
+/// become_subreaper() that is every member whose parent has died, so when it returns nothing of
+/// the group is left running (setsid'd escapees are not in the group).
+void kill_and_reap_group(pid_t pgid);
+
+/// Orphaned descendants of our children are re-parented to us rather than to init, so that
+/// kill_and_reap_group() can wait for them (PR_SET_CHILD_SUBREAPER).
+void become_subreaper();
+
 /// The current environment as "KEY=value" strings.
 std::vector<std::string> current_environment();
 
