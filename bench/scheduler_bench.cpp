@@ -1,2 +1,119 @@
+// Scheduler decisions per second with 10^3, 10^5 and 10^6 values already at the rung.
+//
+//   build/bench/scheduler_bench            (items_per_second = decisions per second)
+//
+// BM_AshaDecision is AshaScheduler::on_report for a trial that reaches a rung holding n values:
+// insert its value and rank it against everything recorded there. BM_RungInsertAndRank is the
+// same work on the bare order-statistics structure. BM_PromotionSuggest is a free worker asking
+// the promotion variant what to run next. Decisions are timed in batches of n/10, after which
+// the structure is rebuilt (untimed), so the rung stays within 10% of its nominal size.
+
+#include "asha/asha.hpp"
+
 #include <benchmark/benchmark.h>
+
+#include <memory>
+#include <vector>
+
+using namespace asha;
+
+namespace {
+
+class EmptySearcher : public Searcher {
+public:
+    Config next() override { return Config::object(); }
+};
+
+std::vector<double> random_values(std::size_t n, std::uint64_t seed) {
+    Rng rng(seed);
+    std::vector<double> v(n);
+    for (double& x : v) x = rng.uniform01();
+    return v;
+}
+
+std::size_t batch_for(std::size_t at_rung) { return std::max<std::size_t>(at_rung / 10, 100); }
+
+/// A stopping-variant scheduler whose first rung holds `at_rung` values, with `extra` trials
+/// started and not yet judged.
+struct Filled {
+    Rng rng{0};
+    std::unique_ptr<AshaScheduler> scheduler;
+    Filled(std::size_t at_rung, std::size_t extra, const std::vector<double>& values) {
+        scheduler = std::make_unique<AshaScheduler>(AshaScheduler::Params{AshaVariant::stopping, 1, 3, 27, 1, false},
+                                                    std::make_unique<EmptySearcher>(), rng);
+        for (std::size_t i = 0; i < at_rung + extra; ++i) scheduler->suggest(static_cast<TrialId>(i));
+        for (std::size_t i = 0; i < at_rung; ++i) scheduler->on_report(static_cast<TrialId>(i), 1, values[i]);
+    }
+};
+
+void BM_AshaDecision(benchmark::State& state) {
+    const auto at_rung = static_cast<std::size_t>(state.range(0));
+    const std::size_t batch = batch_for(at_rung);
+    auto values = random_values(at_rung + batch, 1);
+    auto filled = std::make_unique<Filled>(at_rung, batch, values);
+    std::size_t next = at_rung;
+    for (auto _ : state) {
+        if (next == at_rung + batch) {
+            state.PauseTiming();
+            filled = std::make_unique<Filled>(at_rung, batch, values);
+            next = at_rung;
+            state.ResumeTiming();
+        }
+        benchmark::DoNotOptimize(filled->scheduler->on_report(static_cast<TrialId>(next), 1, values[next]));
+        ++next;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_AshaDecision)->Arg(1000)->Arg(100000)->Arg(1000000)->Iterations(1 << 19);
+
+void BM_RungInsertAndRank(benchmark::State& state) {
+    const auto at_rung = static_cast<std::size_t>(state.range(0));
+    const std::size_t batch = batch_for(at_rung);
+    auto values = random_values(at_rung + batch, 2);
+    auto fill = [&] {
+        auto rung = std::make_unique<OrderStatistics>();
+        for (std::size_t i = 0; i < at_rung; ++i) rung->insert(values[i]);
+        return rung;
+    };
+    auto rung = fill();
+    std::size_t next = at_rung;
+    for (auto _ : state) {
+        if (next == at_rung + batch) {
+            state.PauseTiming();
+            rung = fill();
+            next = at_rung;
+            state.ResumeTiming();
+        }
+        benchmark::DoNotOptimize(rung->insert_and_count_less(values[next]));
+        ++next;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RungInsertAndRank)->Arg(1000)->Arg(100000)->Arg(1000000)->Iterations(1 << 19);
+
+void BM_PromotionSuggest(benchmark::State& state) {
+    // A rung with n paused trials; each free worker either promotes one or starts a new trial.
+    const auto at_rung = static_cast<std::size_t>(state.range(0));
+    Rng rng(0);
+    AshaScheduler scheduler({AshaVariant::promotion, 1, 3, 27, 1, false}, std::make_unique<EmptySearcher>(), rng);
+    auto values = random_values(at_rung, 3);
+    TrialId next = 0;
+    while (static_cast<std::size_t>(next) < at_rung) {
+        auto s = scheduler.suggest(next);
+        if (s->kind == Suggestion::Kind::resume) continue;
+        scheduler.on_report(next, 1, values[static_cast<std::size_t>(next)]);
+        scheduler.on_leg_end(next, LegEnd::reached_milestone);
+        ++next;
+    }
+    for (auto _ : state) {
+        auto s = scheduler.suggest(next);
+        if (s->kind == Suggestion::Kind::start) ++next;
+        benchmark::DoNotOptimize(s);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PromotionSuggest)->Arg(1000)->Arg(100000)->Arg(1000000)->Iterations(1 << 14);
+
+}  // namespace
+
 BENCHMARK_MAIN();

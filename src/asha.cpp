@@ -123,12 +123,12 @@ Decision AshaScheduler::on_report(TrialId trial, double resource, double metric)
     if (k < 0) return Decision::proceed;
     st.next_rung = k + 1;
     OrderStatistics& values = bracket.rungs[static_cast<std::size_t>(k)].values;
-    values.insert(key);
+    const std::size_t better = values.insert_and_count_less(key);
     if (at_least(resource, params_.max_t)) return Decision::proceed;  // complete: recorded, never stopped
     // Continue iff key <= the 1/eta quantile (linear interpolation) of the recorded values,
     // which holds exactly when fewer than floor((n - 1) / eta) + 1 values are strictly better.
     auto position = static_cast<std::size_t>(std::floor(static_cast<double>(values.size() - 1) / params_.eta));
-    return values.count_less(key) <= position ? Decision::proceed : Decision::stop;
+    return better <= position ? Decision::proceed : Decision::stop;
 }
 
 void AshaScheduler::on_leg_end(TrialId trial, LegEnd how) {

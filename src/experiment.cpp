@@ -153,9 +153,6 @@ void resolve_resources(ExperimentConfig& c, std::optional<double> scheduler_max_
         (sched / "brackets")
             .fail("expected at most " + std::to_string(levels.size() + 1) + " brackets (rung levels " +
                   std::to_string(levels.size()) + " + max_t), found " + std::to_string(c.scheduler.brackets));
-    if (c.scheduler.type == SchedulerType::sync_sh && c.scheduler.variant == AshaVariant::stopping &&
-        doc.contains("scheduler") && doc["scheduler"].contains("variant"))
-        (sched / "variant").fail("sync_sh always pauses trials at rungs; remove \"variant\"");
 }
 
 }  // namespace

@@ -6,6 +6,16 @@
 
 namespace asha {
 
+namespace {
+/// Asks for every cache line of a node at once: a binary search over a cold node would
+/// otherwise wait for its cache misses one after another.
+template <typename Node>
+void prefetch_node(const void* node) {
+    const char* p = static_cast<const char*>(node);
+    for (std::size_t offset = 0; offset < sizeof(Node); offset += 64) __builtin_prefetch(p + offset);
+}
+}  // namespace
+
 OrderStatistics::OrderStatistics() { root_ = &leaves_.emplace_back(); }
 
 std::uint32_t OrderStatistics::total(const void* node, int height) {
@@ -25,11 +35,13 @@ double OrderStatistics::max_of(const void* node, int height) {
     return inner->max_value[inner->n - 1];
 }
 
-void* OrderStatistics::insert_below(void* node, int height, double x) {
+void* OrderStatistics::insert_below(void* node, int height, double x, std::size_t& below) {
     if (height == 0) {
         auto* leaf = static_cast<Leaf*>(node);
         double* end = leaf->values + leaf->n;
-        double* at = std::upper_bound(leaf->values, end, x);
+        double* first_not_less = std::lower_bound(leaf->values, end, x);
+        below += static_cast<std::size_t>(first_not_less - leaf->values);
+        double* at = std::upper_bound(first_not_less, end, x);
         std::memmove(at + 1, at, static_cast<std::size_t>(end - at) * sizeof(double));
         *at = x;
         if (++leaf->n < kLeafCapacity) return nullptr;
@@ -45,7 +57,10 @@ void* OrderStatistics::insert_below(void* node, int height, double x) {
     std::uint32_t i = static_cast<std::uint32_t>(std::lower_bound(inner->max_value, inner->max_value + inner->n, x) -
                                                  inner->max_value);
     if (i == inner->n) i = inner->n - 1;
-    void* split = insert_below(inner->child[i], height - 1, x);
+    if (height == 1) prefetch_node<Leaf>(inner->child[i]);
+    else prefetch_node<Inner>(inner->child[i]);
+    for (std::uint32_t j = 0; j < i; ++j) below += inner->count[j];
+    void* split = insert_below(inner->child[i], height - 1, x, below);
     if (!split) {
         ++inner->count[i];
         inner->max_value[i] = std::max(inner->max_value[i], x);
@@ -70,10 +85,11 @@ void* OrderStatistics::insert_below(void* node, int height, double x) {
     return &right;
 }
 
-void OrderStatistics::insert(double x) {
-    void* split = insert_below(root_, height_, x);
+std::size_t OrderStatistics::insert_and_count_less(double x) {
+    std::size_t below = 0;
+    void* split = insert_below(root_, height_, x, below);
     ++size_;
-    if (!split) return;
+    if (!split) return below;
     Inner& root = inners_.emplace_back();
     root.n = 2;
     root.child[0] = root_;
@@ -84,6 +100,7 @@ void OrderStatistics::insert(double x) {
     }
     root_ = &root;
     ++height_;
+    return below;
 }
 
 std::size_t OrderStatistics::count_less(double x) const {

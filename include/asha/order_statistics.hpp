@@ -22,7 +22,9 @@ public:
     OrderStatistics& operator=(OrderStatistics&&) = default;
 
     /// Adds `x` (NaN must be mapped to a number by the caller).
-    void insert(double x);
+    void insert(double x) { insert_and_count_less(x); }
+    /// Adds `x` and returns how many values are strictly less than it, in one descent.
+    std::size_t insert_and_count_less(double x);
     /// Number of values strictly less than `x`.
     std::size_t count_less(double x) const;
     /// The k-th smallest value, 0-based; k < size().
@@ -48,7 +50,8 @@ private:
     };
 
     /// Inserts below `node` (at `height`, 0 = leaf); returns the new right sibling if it split.
-    void* insert_below(void* node, int height, double x);
+    /// Adds `below` the number of values < x passed on the way down.
+    void* insert_below(void* node, int height, double x, std::size_t& below);
     static std::uint32_t total(const void* node, int height);
     static double max_of(const void* node, int height);
 
