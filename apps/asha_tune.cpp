@@ -1,3 +1,5 @@
 #include "asha/cli.hpp"
 
-int main(int argc, char** argv) { return asha::run_cli(argc, argv); }
+int main(int argc, char** argv) {
+    return asha::run_cli(argc, argv);
+}

@@ -20,7 +20,7 @@ using namespace asha;
 namespace {
 
 class EmptySearcher : public Searcher {
-public:
+  public:
     Config next() override { return Config::object(); }
 };
 
@@ -31,7 +31,9 @@ std::vector<double> random_values(std::size_t n, std::uint64_t seed) {
     return v;
 }
 
-std::size_t batch_for(std::size_t at_rung) { return std::max<std::size_t>(at_rung / 10, 100); }
+std::size_t batch_for(std::size_t at_rung) {
+    return std::max<std::size_t>(at_rung / 10, 100);
+}
 
 /// A stopping-variant scheduler whose first rung holds `at_rung` values, with `extra` trials
 /// started and not yet judged.
@@ -39,10 +41,13 @@ struct Filled {
     Rng rng{0};
     std::unique_ptr<AshaScheduler> scheduler;
     Filled(std::size_t at_rung, std::size_t extra, const std::vector<double>& values) {
-        scheduler = std::make_unique<AshaScheduler>(AshaScheduler::Params{AshaVariant::stopping, 1, 3, 27, 1, false},
-                                                    std::make_unique<EmptySearcher>(), rng);
-        for (std::size_t i = 0; i < at_rung + extra; ++i) scheduler->suggest(static_cast<TrialId>(i));
-        for (std::size_t i = 0; i < at_rung; ++i) scheduler->on_report(static_cast<TrialId>(i), 1, values[i]);
+        scheduler = std::make_unique<AshaScheduler>(
+            AshaScheduler::Params{AshaVariant::stopping, 1, 3, 27, 1, false},
+            std::make_unique<EmptySearcher>(), rng);
+        for (std::size_t i = 0; i < at_rung + extra; ++i)
+            scheduler->suggest(static_cast<TrialId>(i));
+        for (std::size_t i = 0; i < at_rung; ++i)
+            scheduler->on_report(static_cast<TrialId>(i), 1, values[i]);
     }
 };
 
@@ -59,7 +64,8 @@ void BM_AshaDecision(benchmark::State& state) {
             next = at_rung;
             state.ResumeTiming();
         }
-        benchmark::DoNotOptimize(filled->scheduler->on_report(static_cast<TrialId>(next), 1, values[next]));
+        benchmark::DoNotOptimize(
+            filled->scheduler->on_report(static_cast<TrialId>(next), 1, values[next]));
         ++next;
     }
     state.SetItemsProcessed(state.iterations());
@@ -95,7 +101,8 @@ void BM_PromotionSuggest(benchmark::State& state) {
     // A rung with n paused trials; each free worker either promotes one or starts a new trial.
     const auto at_rung = static_cast<std::size_t>(state.range(0));
     Rng rng(0);
-    AshaScheduler scheduler({AshaVariant::promotion, 1, 3, 27, 1, false}, std::make_unique<EmptySearcher>(), rng);
+    AshaScheduler scheduler({AshaVariant::promotion, 1, 3, 27, 1, false},
+                            std::make_unique<EmptySearcher>(), rng);
     auto values = random_values(at_rung, 3);
     TrialId next = 0;
     while (static_cast<std::size_t>(next) < at_rung) {

@@ -6,7 +6,9 @@
 namespace asha {
 
 namespace {
-bool at_least(double resource, double level) { return resource >= level * (1 - 1e-9); }
+bool at_least(double resource, double level) {
+    return resource >= level * (1 - 1e-9);
+}
 }  // namespace
 
 AshaScheduler::AshaScheduler(Params params, std::unique_ptr<Searcher> searcher, Rng& rng)
@@ -59,7 +61,8 @@ std::optional<Suggestion> AshaScheduler::promote() {
             Rung& rung = bracket.rungs[static_cast<std::size_t>(k)];
             if (rung.promotable.empty()) continue;
             auto best = rung.promotable.begin();
-            auto top = static_cast<std::size_t>(std::floor(static_cast<double>(rung.values.size()) / params_.eta));
+            auto top = static_cast<std::size_t>(
+                std::floor(static_cast<double>(rung.values.size()) / params_.eta));
             if (rung.values.count_less(best->first) >= top) continue;
             TrialId trial = best->second;
             rung.promotable.erase(best);
@@ -83,7 +86,8 @@ std::optional<Suggestion> AshaScheduler::suggest(TrialId next_id, bool allow_new
         if (auto promotion = promote()) return promotion;
     if (!allow_new) return std::nullopt;
     if (next_id != static_cast<TrialId>(trials_.size()))
-        throw std::logic_error("ASHA: trial ids must be dense, expected " + std::to_string(trials_.size()));
+        throw std::logic_error("ASHA: trial ids must be dense, expected " +
+                               std::to_string(trials_.size()));
     Suggestion s;
     s.trial_id = next_id;
     s.bracket = sample_bracket();
@@ -109,7 +113,8 @@ Decision AshaScheduler::on_report(TrialId trial, double resource, double metric)
     Bracket& bracket = brackets_[static_cast<std::size_t>(st.bracket)];
     const double key = badness(metric, params_.maximize);
     if (params_.variant == AshaVariant::promotion) {
-        if (st.paused_rung >= 0 || !at_least(resource, st.milestone) || at_least(resource, params_.max_t))
+        if (st.paused_rung >= 0 || !at_least(resource, st.milestone) ||
+            at_least(resource, params_.max_t))
             return st.paused_rung >= 0 ? Decision::pause : Decision::proceed;
         int k = highest_rung_reached(bracket, st.next_rung, resource);
         if (k < 0) return Decision::proceed;
@@ -124,10 +129,12 @@ Decision AshaScheduler::on_report(TrialId trial, double resource, double metric)
     st.next_rung = k + 1;
     OrderStatistics& values = bracket.rungs[static_cast<std::size_t>(k)].values;
     const std::size_t better = values.insert_and_count_less(key);
-    if (at_least(resource, params_.max_t)) return Decision::proceed;  // complete: recorded, never stopped
+    if (at_least(resource, params_.max_t))
+        return Decision::proceed;  // complete: recorded, never stopped
     // Continue iff key <= the 1/eta quantile (linear interpolation) of the recorded values,
     // which holds exactly when fewer than floor((n - 1) / eta) + 1 values are strictly better.
-    auto position = static_cast<std::size_t>(std::floor(static_cast<double>(values.size() - 1) / params_.eta));
+    auto position =
+        static_cast<std::size_t>(std::floor(static_cast<double>(values.size() - 1) / params_.eta));
     return better <= position ? Decision::proceed : Decision::stop;
 }
 
@@ -135,7 +142,8 @@ void AshaScheduler::on_leg_end(TrialId trial, LegEnd how) {
     TrialState& st = state(trial);
     if (st.paused_rung < 0) return;
     if (how == LegEnd::reached_milestone) {
-        Rung& rung = brackets_[static_cast<std::size_t>(st.bracket)].rungs[static_cast<std::size_t>(st.paused_rung)];
+        Rung& rung = brackets_[static_cast<std::size_t>(st.bracket)]
+                         .rungs[static_cast<std::size_t>(st.paused_rung)];
         rung.promotable.emplace(st.paused_badness, trial);
     }
     st.paused_rung = -1;

@@ -20,7 +20,7 @@ double jitter(std::uint64_t noise, std::uint64_t salt) {
 }
 
 class LenetBenchmark : public Benchmark {
-public:
+  public:
     std::string name() const override { return "lenet"; }
 
     double metric(const Config& config, double epochs, std::uint64_t noise) const override {
@@ -30,7 +30,8 @@ public:
         // on the 0.9 plateau until about 200 such units (measured: lr 0.9, batch 256 learns in
         // epoch 1; lr 0.02 never does in 10 epochs).
         double progress = epochs * (60000 / batch) * lr;
-        double floor_error = std::min(0.85, 0.12 + 0.09 * std::pow(std::log10(lr / 0.7), 2) + 0.00015 * batch);
+        double floor_error =
+            std::min(0.85, 0.12 + 0.09 * std::pow(std::log10(lr / 0.7), 2) + 0.00015 * batch);
         double learned = progress <= 200 ? 0 : 1 - std::exp(-(progress - 200) / 350);
         double error = 0.9 - (0.9 - floor_error) * learned;
         return std::clamp(error + 0.004 * jitter(noise, 1), 0.0, 1.0);
@@ -43,7 +44,7 @@ public:
 };
 
 class HardBenchmark : public Benchmark {
-public:
+  public:
     std::string name() const override { return "hard"; }
 
     double metric(const Config& c, double epochs, std::uint64_t noise) const override {
@@ -53,11 +54,14 @@ public:
         double depth = std::max(1.0, number_or(c, "depth", 3));
         double dropout = number_or(c, "dropout", 0.2);
         double decay = std::max(1e-12, number_or(c, "weight_decay", 1e-4));
-        auto optimizer = c.contains("optimizer") && c["optimizer"].is_string() ? c["optimizer"].get<std::string>() : "adam";
+        auto optimizer = c.contains("optimizer") && c["optimizer"].is_string()
+                             ? c["optimizer"].get<std::string>()
+                             : "adam";
         double opt_bonus = optimizer == "adam" ? 0.0 : optimizer == "sgd" ? 0.03 : 0.015;
         // Final error: a bowl in log(lr) around 3e-3, better with capacity, dropout near 0.3.
-        double final_error = 0.08 + 0.06 * std::pow(std::log10(lr / 3e-3), 2) + 0.5 / std::sqrt(width * depth) +
-                             0.2 * std::pow(dropout - 0.3, 2) + 0.02 * std::pow(std::log10(decay / 1e-4), 2) / 4 +
+        double final_error = 0.08 + 0.06 * std::pow(std::log10(lr / 3e-3), 2) +
+                             0.5 / std::sqrt(width * depth) + 0.2 * std::pow(dropout - 0.3, 2) +
+                             0.02 * std::pow(std::log10(decay / 1e-4), 2) / 4 +
                              0.05 * std::pow(momentum - 0.9, 2) + opt_bonus;
         final_error = std::min(final_error, 0.9);
         // Speed: large learning rates and shallow nets learn fast but end worse: curves cross.
@@ -75,7 +79,9 @@ public:
 
 }  // namespace
 
-std::vector<std::string> benchmark_names() { return {"lenet", "hard"}; }
+std::vector<std::string> benchmark_names() {
+    return {"lenet", "hard"};
+}
 
 std::unique_ptr<Benchmark> make_benchmark(const std::string& name) {
     if (name == "lenet") return std::make_unique<LenetBenchmark>();

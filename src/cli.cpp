@@ -10,9 +10,9 @@
 #include "asha/status.hpp"
 #include "asha/tuner.hpp"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 
@@ -38,26 +38,37 @@ struct Flags {
 };
 
 void add_flags(CLI::App& app, Flags& f, bool simulate) {
-    app.add_option("-c,--config", f.config, "Experiment config file (JSON)")->required()->check(CLI::ExistingFile);
-    app.add_option("-w,--workers", f.workers, "Trials run at once [config: workers, default 1]")->check(CLI::PositiveNumber);
+    app.add_option("-c,--config", f.config, "Experiment config file (JSON)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    app.add_option("-w,--workers", f.workers, "Trials run at once [config: workers, default 1]")
+        ->check(CLI::PositiveNumber);
     app.add_option("--run-dir", f.run_dir, "Run directory [default: runs/<name>-<UTC time>]");
-    app.add_option("--seed", f.seed, "Seed of all randomness [config: seed, default 0]")->check(CLI::NonNegativeNumber);
-    app.add_option("--max-wallclock-time", f.max_wallclock_time, "Stop after this many seconds [config: stop]")
+    app.add_option("--seed", f.seed, "Seed of all randomness [config: seed, default 0]")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--max-wallclock-time", f.max_wallclock_time,
+                   "Stop after this many seconds [config: stop]")
         ->check(CLI::PositiveNumber);
-    app.add_option("--max-trials", f.max_trials, "Start at most this many trials [config: stop.max_num_trials_started]")
+    app.add_option("--max-trials", f.max_trials,
+                   "Start at most this many trials [config: stop.max_num_trials_started]")
         ->check(CLI::PositiveNumber);
-    app.add_option("--scheduler", f.scheduler, "Override scheduler.type")->check(CLI::IsMember({"asha", "sync_sh", "hyperband", "fifo"}));
-    app.add_option("--variant", f.variant, "Override scheduler.variant")->check(CLI::IsMember({"stopping", "promotion"}));
+    app.add_option("--scheduler", f.scheduler, "Override scheduler.type")
+        ->check(CLI::IsMember({"asha", "sync_sh", "hyperband", "fifo"}));
+    app.add_option("--variant", f.variant, "Override scheduler.variant")
+        ->check(CLI::IsMember({"stopping", "promotion"}));
     if (simulate) {
-        app.add_option("--benchmark", f.benchmark, "Synthetic benchmark [config: simulator.benchmark, default lenet]")
+        app.add_option("--benchmark", f.benchmark,
+                       "Synthetic benchmark [config: simulator.benchmark, default lenet]")
             ->check(CLI::IsMember(benchmark_names()));
     } else {
         app.add_option("--gpus", f.gpus, "auto | none | 0,1,2,3 [config: gpus, default auto]");
-        app.add_option("--gpus-per-trial", f.gpus_per_trial, "GPUs per trial [config: gpus_per_trial, default 1]")
+        app.add_option("--gpus-per-trial", f.gpus_per_trial,
+                       "GPUs per trial [config: gpus_per_trial, default 1]")
             ->check(CLI::PositiveNumber);
     }
     app.add_flag("-q,--quiet", f.quiet, "No progress table, warnings only");
-    app.add_flag("--json", f.json_output, "Print a JSON summary on stdout at the end (the table goes to stderr)");
+    app.add_flag("--json", f.json_output,
+                 "Print a JSON summary on stdout at the end (the table goes to stderr)");
     app.add_flag("-v,--verbose", f.verbose, "Log every trial start and decision");
 }
 
@@ -72,7 +83,8 @@ json overrides_from(const Flags& f) {
     if (!f.benchmark.empty()) o["simulator"]["benchmark"] = f.benchmark;
     if (f.gpus_per_trial) o["gpus_per_trial"] = *f.gpus_per_trial;
     if (!f.gpus.empty()) {
-        if (f.gpus == "auto" || f.gpus == "none") o["gpus"] = f.gpus;
+        if (f.gpus == "auto" || f.gpus == "none")
+            o["gpus"] = f.gpus;
         else {
             json ids = json::array();
             std::stringstream in(f.gpus);
@@ -83,7 +95,9 @@ json overrides_from(const Flags& f) {
                     if (used != item.size() || id < 0) throw std::invalid_argument(item);
                     ids.push_back(id);
                 } catch (const std::exception&) {
-                    throw ConfigError("--gpus: expected auto, none or GPU indices like 0,1,2,3, found \"" + f.gpus + "\"");
+                    throw ConfigError(
+                        "--gpus: expected auto, none or GPU indices like 0,1,2,3, found \"" +
+                        f.gpus + "\"");
                 }
             }
             o["gpus"] = ids;
@@ -96,7 +110,9 @@ void setup_logging(const Flags& f) {
     auto logger = spdlog::stderr_color_mt("asha-tune");
     logger->set_pattern("[%H:%M:%S] %^%l%$ %v");
     spdlog::set_default_logger(logger);
-    spdlog::set_level(f.verbose ? spdlog::level::debug : f.quiet ? spdlog::level::warn : spdlog::level::info);
+    spdlog::set_level(f.verbose ? spdlog::level::debug
+                      : f.quiet ? spdlog::level::warn
+                                : spdlog::level::info);
 }
 
 std::string command_line(int argc, char** argv) {
@@ -105,13 +121,14 @@ std::string command_line(int argc, char** argv) {
     return out;
 }
 
-json summary_json(const RunSummary& s, const std::vector<TrialRecord>& trials, const ExperimentConfig& c,
-                  const std::string& run_dir) {
+json summary_json(const RunSummary& s, const std::vector<TrialRecord>& trials,
+                  const ExperimentConfig& c, const std::string& run_dir) {
     json best = nullptr;
     if (s.best_trial) {
         const TrialRecord& t = trials.at(static_cast<std::size_t>(*s.best_trial));
         best = {{"trial_id", t.id},
-                {"metric", std::isfinite(s.best_metric) ? json(s.best_metric) : json(format_value(json(s.best_metric)))},
+                {"metric", std::isfinite(s.best_metric) ? json(s.best_metric)
+                                                        : json(format_value(json(s.best_metric)))},
                 {c.resource_attr, s.best_resource},
                 {"config", t.config}};
     }
@@ -122,20 +139,34 @@ json summary_json(const RunSummary& s, const std::vector<TrialRecord>& trials, c
             {"stop_reason", s.stop_reason},
             {"wallclock", s.wallclock},
             {"utilisation", s.utilisation()},
-            {"trials", {{"started", s.started}, {"completed", s.completed}, {"stopped", s.stopped},
-                        {"paused", s.paused}, {"failed", s.failed}, {"running", s.running}}}};
+            {"trials",
+             {{"started", s.started},
+              {"completed", s.completed},
+              {"stopped", s.stopped},
+              {"paused", s.paused},
+              {"failed", s.failed},
+              {"running", s.running}}}};
 }
 
-void print_end(const RunResult& result, const Tuner& tuner, const ExperimentConfig& c, const RunDir& dir, const Flags& f) {
+void print_end(const RunResult& result, const Tuner& tuner, const ExperimentConfig& c,
+               const RunDir& dir, const Flags& f) {
     std::FILE* human = f.json_output ? stderr : stdout;
     std::string text = "--------------------\nResource summary (last result is reported):\n" +
-                       render_table(tuner.trials(), c, 50, tuner.now()) + render_progress_line(result.summary) + "\n\n" +
-                       render_best_line(result.summary, c.metric) + "\n" + render_run_end(result.summary) + "\n" +
-                       "results: " + dir.path().string() + "\n--------------------\n";
-    if (!f.quiet || f.json_output) std::fputs(text.c_str(), human);
-    else std::fputs((render_best_line(result.summary, c.metric) + "\nresults: " + dir.path().string() + "\n").c_str(), human);
+                       render_table(tuner.trials(), c, 50, tuner.now()) +
+                       render_progress_line(result.summary) + "\n\n" +
+                       render_best_line(result.summary, c.metric) + "\n" +
+                       render_run_end(result.summary) + "\n" + "results: " + dir.path().string() +
+                       "\n--------------------\n";
+    if (!f.quiet || f.json_output)
+        std::fputs(text.c_str(), human);
+    else
+        std::fputs((render_best_line(result.summary, c.metric) +
+                    "\nresults: " + dir.path().string() + "\n")
+                       .c_str(),
+                   human);
     if (f.json_output)
-        std::cout << summary_json(result.summary, tuner.trials(), c, dir.path().string()).dump(2) << std::endl;
+        std::cout << summary_json(result.summary, tuner.trials(), c, dir.path().string()).dump(2)
+                  << std::endl;
 }
 
 int simulate(const Flags& f, const std::string& cmdline) {
@@ -146,8 +177,8 @@ int simulate(const Flags& f, const std::string& cmdline) {
     SimBackend backend(*benchmark, c.metric, c.resource_attr, c.seed, c.time_scale);
     RunDir dir(f.run_dir.empty() ? RunDir::default_path(c) : std::filesystem::path(f.run_dir), c,
                RunDirOptions{false, false, cmdline});
-    spdlog::info("simulating {} on benchmark {} with {} workers (virtual time); results in {}", c.name, c.benchmark,
-                 c.workers, dir.path().string());
+    spdlog::info("simulating {} on benchmark {} with {} workers (virtual time); results in {}",
+                 c.name, c.benchmark, c.workers, dir.path().string());
     Tuner tuner(c, *scheduler, backend, &dir, nullptr);
     RunResult result = tuner.run();
     print_end(result, tuner, c, dir, f);
@@ -176,12 +207,14 @@ int run_local(const Flags& f, const std::string& cmdline) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
-    CLI::App app{"asha-tune: hyperparameter tuning with asynchronous successive halving (ASHA)", "asha-tune"};
+    CLI::App app{"asha-tune: hyperparameter tuning with asynchronous successive halving (ASHA)",
+                 "asha-tune"};
     app.set_version_flag("--version", std::string("asha-tune ") + ASHA_VERSION);
     app.require_subcommand(0, 1);
     Flags run_flags, sim_flags;
     add_flags(app, run_flags, false);
-    CLI::App* sim = app.add_subcommand("simulate", "Run the experiment on a simulated backend (virtual time)");
+    CLI::App* sim =
+        app.add_subcommand("simulate", "Run the experiment on a simulated backend (virtual time)");
     add_flags(*sim, sim_flags, true);
     // The top-level --config is only required when no subcommand is given.
     app.get_option("--config")->required(false);
@@ -194,12 +227,14 @@ int run_cli(int argc, char** argv) {
     const bool simulating = sim->parsed();
     const Flags& flags = simulating ? sim_flags : run_flags;
     if (!simulating && flags.config.empty()) {
-        std::cerr << "asha-tune: error: --config is required\nRun with --help for more information.\n";
+        std::cerr
+            << "asha-tune: error: --config is required\nRun with --help for more information.\n";
         return static_cast<int>(ExitCode::bad_config);
     }
     setup_logging(flags);
     try {
-        return simulating ? simulate(flags, command_line(argc, argv)) : run_local(flags, command_line(argc, argv));
+        return simulating ? simulate(flags, command_line(argc, argv))
+                          : run_local(flags, command_line(argc, argv));
     } catch (const Error& e) {
         std::cerr << "asha-tune: error: " << e.what() << "\n";
         return static_cast<int>(e.code());

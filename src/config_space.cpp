@@ -10,29 +10,40 @@ namespace asha {
 
 const char* to_string(DomainType type) {
     switch (type) {
-        case DomainType::uniform: return "uniform";
-        case DomainType::loguniform: return "loguniform";
-        case DomainType::randint: return "randint";
-        case DomainType::lograndint: return "lograndint";
-        case DomainType::choice: return "choice";
-        case DomainType::finrange: return "finrange";
-        case DomainType::logfinrange: return "logfinrange";
-        case DomainType::constant: return "constant";
+        case DomainType::uniform:
+            return "uniform";
+        case DomainType::loguniform:
+            return "loguniform";
+        case DomainType::randint:
+            return "randint";
+        case DomainType::lograndint:
+            return "lograndint";
+        case DomainType::choice:
+            return "choice";
+        case DomainType::finrange:
+            return "finrange";
+        case DomainType::logfinrange:
+            return "logfinrange";
+        case DomainType::constant:
+            return "constant";
     }
     return "?";
 }
 
 namespace {
 
-const std::vector<std::string> kDomainTypes = {"uniform",  "loguniform", "randint",     "lograndint",
-                                               "choice",   "finrange",   "logfinrange", "constant"};
+const std::vector<std::string> kDomainTypes = {"uniform", "loguniform", "randint",     "lograndint",
+                                               "choice",  "finrange",   "logfinrange", "constant"};
 
-json integral(double x) { return json(static_cast<std::int64_t>(std::llround(x))); }
+json integral(double x) {
+    return json(static_cast<std::int64_t>(std::llround(x)));
+}
 
 }  // namespace
 
 bool Domain::is_log() const {
-    return type == DomainType::loguniform || type == DomainType::lograndint || type == DomainType::logfinrange;
+    return type == DomainType::loguniform || type == DomainType::lograndint ||
+           type == DomainType::logfinrange;
 }
 
 bool Domain::is_integer() const {
@@ -42,17 +53,20 @@ bool Domain::is_integer() const {
 
 json Domain::grid_value(std::int64_t index) const {
     double t = size == 1 ? 0.0 : static_cast<double>(index) / static_cast<double>(size - 1);
-    double x = type == DomainType::logfinrange ? std::exp(std::log(lower) + t * (std::log(upper) - std::log(lower)))
-                                               : lower + t * (upper - lower);
+    double x = type == DomainType::logfinrange
+                   ? std::exp(std::log(lower) + t * (std::log(upper) - std::log(lower)))
+                   : lower + t * (upper - lower);
     if (index == size - 1) x = upper;  // no rounding drift at the end of the grid
     return cast_int ? integral(x) : json(x);
 }
 
 json Domain::sample(Rng& rng) const {
     switch (type) {
-        case DomainType::uniform: return json(lower + rng.uniform01() * (upper - lower));
+        case DomainType::uniform:
+            return json(lower + rng.uniform01() * (upper - lower));
         case DomainType::loguniform:
-            return json(std::exp(std::log(lower) + rng.uniform01() * (std::log(upper) - std::log(lower))));
+            return json(
+                std::exp(std::log(lower) + rng.uniform01() * (std::log(upper) - std::log(lower))));
         case DomainType::randint: {
             auto lo = static_cast<std::int64_t>(lower);
             auto span = static_cast<std::uint64_t>(static_cast<std::int64_t>(upper) - lo) + 1;
@@ -65,25 +79,35 @@ json Domain::sample(Rng& rng) const {
             double x = std::floor(std::exp(u));
             return integral(std::clamp(x, lower, upper));
         }
-        case DomainType::choice: return choices[rng.below(choices.size())];
+        case DomainType::choice:
+            return choices[rng.below(choices.size())];
         case DomainType::finrange:
         case DomainType::logfinrange:
-            return grid_value(static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(size))));
-        case DomainType::constant: return value;
+            return grid_value(
+                static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(size))));
+        case DomainType::constant:
+            return value;
     }
     return value;
 }
 
 json Domain::midpoint() const {
     switch (type) {
-        case DomainType::uniform: return json((lower + upper) / 2);
-        case DomainType::loguniform: return json(std::sqrt(lower * upper));
-        case DomainType::randint: return integral(std::floor((lower + upper) / 2));
-        case DomainType::lograndint: return integral(std::floor(std::sqrt(lower * upper)));
-        case DomainType::choice: return choices[(choices.size() - 1) / 2];
+        case DomainType::uniform:
+            return json((lower + upper) / 2);
+        case DomainType::loguniform:
+            return json(std::sqrt(lower * upper));
+        case DomainType::randint:
+            return integral(std::floor((lower + upper) / 2));
+        case DomainType::lograndint:
+            return integral(std::floor(std::sqrt(lower * upper)));
+        case DomainType::choice:
+            return choices[(choices.size() - 1) / 2];
         case DomainType::finrange:
-        case DomainType::logfinrange: return grid_value((size - 1) / 2);
-        case DomainType::constant: return value;
+        case DomainType::logfinrange:
+            return grid_value((size - 1) / 2);
+        case DomainType::constant:
+            return value;
     }
     return value;
 }
@@ -105,10 +129,12 @@ bool Domain::contains(const json& v) const {
             if (!v.is_number()) return false;
             for (std::int64_t i = 0; i < size; ++i) {
                 double g = grid_value(i).get<double>();
-                if (std::fabs(g - v.get<double>()) <= 1e-9 * std::max(1.0, std::fabs(g))) return true;
+                if (std::fabs(g - v.get<double>()) <= 1e-9 * std::max(1.0, std::fabs(g)))
+                    return true;
             }
             return false;
-        case DomainType::constant: return v == value;
+        case DomainType::constant:
+            return v == value;
     }
     return false;
 }
@@ -120,8 +146,10 @@ Domain Domain::parse(const json& spec, const JsonPath& where) {
         d.value = spec;
         return d;
     }
-    if (!spec.contains("type")) where.fail("expected a domain with a \"type\" (one of uniform, loguniform, "
-                                           "randint, lograndint, choice, finrange, logfinrange, constant)");
+    if (!spec.contains("type"))
+        where.fail(
+            "expected a domain with a \"type\" (one of uniform, loguniform, "
+            "randint, lograndint, choice, finrange, logfinrange, constant)");
     std::string type = (where / "type").string(spec["type"]);
     bool found = false;
     for (std::size_t i = 0; i < kDomainTypes.size(); ++i) {
@@ -132,9 +160,11 @@ Domain Domain::parse(const json& spec, const JsonPath& where) {
     }
     if (!found) {
         std::string hint = closest_match(type, kDomainTypes);
-        (where / "type").fail("expected one of uniform, loguniform, randint, lograndint, choice, finrange, "
-                              "logfinrange, constant, found \"" + type + "\"" +
-                              (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+        (where / "type")
+            .fail(
+                "expected one of uniform, loguniform, randint, lograndint, choice, finrange, "
+                "logfinrange, constant, found \"" +
+                type + "\"" + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
     }
     switch (d.type) {
         case DomainType::constant:
@@ -144,9 +174,11 @@ Domain Domain::parse(const json& spec, const JsonPath& where) {
             return d;
         case DomainType::choice: {
             where.check_keys(spec, {"type", "categories"});
-            if (!spec.contains("categories")) where.fail("a choice needs \"categories\": [values...]");
+            if (!spec.contains("categories"))
+                where.fail("a choice needs \"categories\": [values...]");
             const json& cats = (where / "categories").array(spec["categories"]);
-            if (cats.empty()) (where / "categories").fail("expected a non-empty array of values, found []");
+            if (cats.empty())
+                (where / "categories").fail("expected a non-empty array of values, found []");
             for (std::size_t i = 0; i < cats.size(); ++i) {
                 if (!cats[i].is_number() && !cats[i].is_string() && !cats[i].is_boolean())
                     (where / "categories")[i].fail_expected("a number, string or boolean", cats[i]);
@@ -154,13 +186,17 @@ Domain Domain::parse(const json& spec, const JsonPath& where) {
             }
             return d;
         }
-        default: break;
+        default:
+            break;
     }
     bool grid = d.type == DomainType::finrange || d.type == DomainType::logfinrange;
-    if (grid) where.check_keys(spec, {"type", "lower", "upper", "size", "cast_int"});
-    else where.check_keys(spec, {"type", "lower", "upper"});
+    if (grid)
+        where.check_keys(spec, {"type", "lower", "upper", "size", "cast_int"});
+    else
+        where.check_keys(spec, {"type", "lower", "upper"});
     for (const char* key : {"lower", "upper"})
-        if (!spec.contains(key)) where.fail(std::string("a ") + type + " domain needs \"" + key + "\"");
+        if (!spec.contains(key))
+            where.fail(std::string("a ") + type + " domain needs \"" + key + "\"");
     bool integer = d.type == DomainType::randint || d.type == DomainType::lograndint;
     if (integer) {
         d.lower = static_cast<double>((where / "lower").integer(spec["lower"]));
@@ -172,9 +208,10 @@ Domain Domain::parse(const json& spec, const JsonPath& where) {
     if (d.is_log() && d.lower <= 0)
         (where / "lower").fail_expected("a number > 0 for a log domain", spec["lower"]);
     if (integer ? d.lower > d.upper : d.lower >= d.upper)
-        (where / "lower").fail_expected(std::string(integer ? "a value <= upper (" : "a value < upper (") +
-                                            brief(spec["upper"]) + ")",
-                                        spec["lower"]);
+        (where / "lower")
+            .fail_expected(std::string(integer ? "a value <= upper (" : "a value < upper (") +
+                               brief(spec["upper"]) + ")",
+                           spec["lower"]);
     if (grid) {
         if (!spec.contains("size")) where.fail(std::string("a ") + type + " domain needs \"size\"");
         d.size = (where / "size").integer(spec["size"]);
@@ -188,7 +225,8 @@ ConfigSpace ConfigSpace::parse(const json& spec, const JsonPath& where) {
     where.object(spec);
     if (spec.empty()) where.fail("expected at least one hyperparameter, found {}");
     ConfigSpace space;
-    for (auto it = spec.begin(); it != spec.end(); ++it) space.add(it.key(), Domain::parse(it.value(), where / it.key()));
+    for (auto it = spec.begin(); it != spec.end(); ++it)
+        space.add(it.key(), Domain::parse(it.value(), where / it.key()));
     return space;
 }
 
@@ -221,9 +259,10 @@ Config ConfigSpace::complete(const json& partial, const JsonPath& where) const {
         }
         const json& v = partial[name];
         if (!domain.contains(v))
-            (where / name).fail_expected(std::string("a value in the ") + to_string(domain.type) + " domain of \"" +
-                                             name + "\"",
-                                         v);
+            (where / name)
+                .fail_expected(std::string("a value in the ") + to_string(domain.type) +
+                                   " domain of \"" + name + "\"",
+                               v);
         config[name] = v;
     }
     return config;

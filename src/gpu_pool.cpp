@@ -7,7 +7,10 @@
 namespace asha {
 
 GpuPool::GpuPool(std::vector<int> ids, int per_trial, int trials_per_gpu)
-    : ids_(std::move(ids)), load_(ids_.size(), 0), per_trial_(per_trial), trials_per_gpu_(trials_per_gpu) {}
+    : ids_(std::move(ids)),
+      load_(ids_.size(), 0),
+      per_trial_(per_trial),
+      trials_per_gpu_(trials_per_gpu) {}
 
 int GpuPool::capacity() const {
     if (ids_.empty() || per_trial_ > static_cast<int>(ids_.size())) return 0;
@@ -17,10 +20,12 @@ int GpuPool::capacity() const {
 std::vector<int> GpuPool::acquire() {
     std::vector<std::size_t> order(ids_.size());
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return load_[a] < load_[b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return load_[a] < load_[b]; });
     std::vector<std::size_t> chosen;
     for (std::size_t i : order)
-        if (load_[i] < trials_per_gpu_ && static_cast<int>(chosen.size()) < per_trial_) chosen.push_back(i);
+        if (load_[i] < trials_per_gpu_ && static_cast<int>(chosen.size()) < per_trial_)
+            chosen.push_back(i);
     if (static_cast<int>(chosen.size()) < per_trial_) return {};
     std::sort(chosen.begin(), chosen.end());
     std::vector<int> out;
@@ -46,7 +51,8 @@ std::string GpuPool::format(const std::vector<int>& ids) {
 
 std::vector<int> GpuPool::detect() {
     std::vector<int> ids;
-    std::FILE* pipe = ::popen("nvidia-smi --query-gpu=index --format=csv,noheader 2>/dev/null", "r");
+    std::FILE* pipe =
+        ::popen("nvidia-smi --query-gpu=index --format=csv,noheader 2>/dev/null", "r");
     if (!pipe) return ids;
     char line[64];
     while (std::fgets(line, sizeof line, pipe)) {

@@ -26,7 +26,8 @@ void JsonPath::check_keys(const json& object, const std::vector<std::string>& al
         for (const auto& key : allowed) known = known || key == it.key();
         if (known) continue;
         std::string hint = closest_match(it.key(), allowed);
-        (*this / it.key()).fail("unknown key" + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+        (*this / it.key())
+            .fail("unknown key" + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
     }
 }
 
@@ -41,7 +42,8 @@ std::int64_t JsonPath::integer(const json& value) const {
     if (value.is_number_integer()) return value.get<std::int64_t>();
     if (value.is_number_float()) {
         double x = value.get<double>();
-        if (std::isfinite(x) && x == std::floor(x) && std::fabs(x) < 9e15) return static_cast<std::int64_t>(x);
+        if (std::isfinite(x) && x == std::floor(x) && std::fabs(x) < 9e15)
+            return static_cast<std::int64_t>(x);
     }
     fail_expected("an integer", value);
 }

@@ -36,8 +36,10 @@ std::string last_lines(const std::string& text, int lines) {
 
 LocalBackendOptions make_local_options(const ExperimentConfig& c) {
     if (c.command.empty())
-        throw ConfigError(c.file + ": $: missing \"command\" (the training command to run, e.g. "
-                                   "[\"/usr/bin/python3\", \"train.py\"]); to try the config without one, use `asha-tune simulate`");
+        throw ConfigError(c.file +
+                          ": $: missing \"command\" (the training command to run, e.g. "
+                          "[\"/usr/bin/python3\", \"train.py\"]); to try the config without one, "
+                          "use `asha-tune simulate`");
     LocalBackendOptions o;
     o.command = c.command;
     o.metric = c.metric;
@@ -52,27 +54,38 @@ LocalBackendOptions make_local_options(const ExperimentConfig& c) {
     if (!c.working_dir.empty() && !fs::is_directory(c.working_dir))
         throw Error(ExitCode::cannot_start, "working_dir " + c.working_dir + " is not a directory");
     if (find_executable(c.command[0], c.working_dir).empty())
-        throw Error(ExitCode::cannot_start, "command not found or not executable: " + c.command[0] +
-                                                (c.command[0].find('/') == std::string::npos ? " (searched PATH)" : ""));
+        throw Error(ExitCode::cannot_start,
+                    "command not found or not executable: " + c.command[0] +
+                        (c.command[0].find('/') == std::string::npos ? " (searched PATH)" : ""));
     switch (c.gpus.source) {
-        case GpuSpec::Source::none: break;
-        case GpuSpec::Source::list: o.gpus = c.gpus.ids; break;
+        case GpuSpec::Source::none:
+            break;
+        case GpuSpec::Source::list:
+            o.gpus = c.gpus.ids;
+            break;
         case GpuSpec::Source::automatic:
             o.gpus = GpuPool::detect();
-            if (o.gpus.empty()) spdlog::info("no GPUs found (nvidia-smi missing or failing): CUDA_VISIBLE_DEVICES is left as it is");
-            else spdlog::info("detected {} GPUs: {}", o.gpus.size(), GpuPool::format(o.gpus));
+            if (o.gpus.empty())
+                spdlog::info(
+                    "no GPUs found (nvidia-smi missing or failing): CUDA_VISIBLE_DEVICES is left "
+                    "as it is");
+            else
+                spdlog::info("detected {} GPUs: {}", o.gpus.size(), GpuPool::format(o.gpus));
             break;
     }
     if (!o.gpus.empty()) {
         if (o.gpus_per_trial > static_cast<int>(o.gpus.size()))
-            throw ConfigError(c.file + ": $.gpus_per_trial: expected at most the " + std::to_string(o.gpus.size()) +
-                              " GPUs available, found " + std::to_string(o.gpus_per_trial));
+            throw ConfigError(c.file + ": $.gpus_per_trial: expected at most the " +
+                              std::to_string(o.gpus.size()) + " GPUs available, found " +
+                              std::to_string(o.gpus_per_trial));
         int capacity = GpuPool(o.gpus, o.gpus_per_trial, o.trials_per_gpu).capacity();
         if (c.workers > capacity)
-            throw ConfigError(c.file + ": $.workers: expected at most " + std::to_string(capacity) + " workers for " +
-                              std::to_string(o.gpus.size()) + " GPUs with gpus_per_trial " + std::to_string(o.gpus_per_trial) +
-                              " and trials_per_gpu " + std::to_string(o.trials_per_gpu) + ", found " +
-                              std::to_string(c.workers) + " (set trials_per_gpu to share GPUs)");
+            throw ConfigError(c.file + ": $.workers: expected at most " + std::to_string(capacity) +
+                              " workers for " + std::to_string(o.gpus.size()) +
+                              " GPUs with gpus_per_trial " + std::to_string(o.gpus_per_trial) +
+                              " and trials_per_gpu " + std::to_string(o.trials_per_gpu) +
+                              ", found " + std::to_string(c.workers) +
+                              " (set trials_per_gpu to share GPUs)");
     }
     return o;
 }
@@ -82,7 +95,11 @@ std::vector<std::string> trial_argv(const std::vector<std::string>& command, con
                                     const std::string& checkpoint_dir) {
     std::vector<std::string> argv = command;
     bool milestone_written = false;
-    auto milestone_text = [&] { return format_value(std::floor(milestone) == milestone ? json(static_cast<std::int64_t>(milestone)) : json(milestone)); };
+    auto milestone_text = [&] {
+        return format_value(std::floor(milestone) == milestone
+                                ? json(static_cast<std::int64_t>(milestone))
+                                : json(milestone));
+    };
     for (const auto& [name, value] : config.items()) {
         argv.push_back("--" + name);
         if (name == max_resource_attr && milestone > 0) {
@@ -114,7 +131,8 @@ LocalBackend::LocalBackend(LocalBackendOptions options)
       epoch_(std::chrono::steady_clock::now()),
       buffer_(kReadChunk) {
     become_subreaper();
-    std::vector<std::string> overridden = {"ASHA_TRIAL_ID", "ASHA_TRIAL_DIR", "ASHA_CHECKPOINT_DIR", "ASHA_RUN_DIR"};
+    std::vector<std::string> overridden = {"ASHA_TRIAL_ID", "ASHA_TRIAL_DIR", "ASHA_CHECKPOINT_DIR",
+                                           "ASHA_RUN_DIR"};
     if (!gpu_pool_.empty()) overridden.push_back("CUDA_VISIBLE_DEVICES");
     for (const auto& [key, value] : options_.env) overridden.push_back(key);
     std::erase_if(base_env_, [&](const std::string& entry) {
@@ -124,7 +142,9 @@ LocalBackend::LocalBackend(LocalBackendOptions options)
     for (const auto& [key, value] : options_.env) base_env_.push_back(key + "=" + value);
 }
 
-LocalBackend::~LocalBackend() { kill_all_now(); }
+LocalBackend::~LocalBackend() {
+    kill_all_now();
+}
 
 void LocalBackend::kill_all_now() {
     // Last line of defence (an exception unwinding the tuner): no trial outlives the backend.
@@ -147,16 +167,20 @@ std::string LocalBackend::gpus_of(TrialId trial) const {
 }
 
 void LocalBackend::start(const TrialLaunch& launch) {
-    fs::path trial_dir = fs::absolute(options_.run_dir / "trials" / std::to_string(launch.trial_id));
+    fs::path trial_dir =
+        fs::absolute(options_.run_dir / "trials" / std::to_string(launch.trial_id));
     fs::path checkpoints = trial_dir / "checkpoints";
     std::error_code ec;
     fs::create_directories(checkpoints, ec);
-    if (ec) throw Error(ExitCode::runtime, "cannot create " + checkpoints.string() + ": " + ec.message());
+    if (ec)
+        throw Error(ExitCode::runtime,
+                    "cannot create " + checkpoints.string() + ": " + ec.message());
 
     auto rc = std::make_unique<RunningChild>(options_.max_line);
     rc->trial = launch.trial_id;
     SpawnSpec spec;
-    spec.argv = trial_argv(options_.command, launch.config, options_.max_resource_attr, launch.milestone, checkpoints.string());
+    spec.argv = trial_argv(options_.command, launch.config, options_.max_resource_attr,
+                           launch.milestone, checkpoints.string());
     spec.cwd = options_.working_dir;
     spec.env = base_env_;
     spec.env.push_back("ASHA_TRIAL_ID=" + std::to_string(launch.trial_id));
@@ -165,19 +189,22 @@ void LocalBackend::start(const TrialLaunch& launch) {
     spec.env.push_back("ASHA_RUN_DIR=" + fs::absolute(options_.run_dir).string());
     if (!gpu_pool_.empty()) {
         rc->gpus = gpu_pool_.acquire();
-        if (rc->gpus.empty()) throw std::logic_error("no free GPU for a trial: more workers than GPU slots");
+        if (rc->gpus.empty())
+            throw std::logic_error("no free GPU for a trial: more workers than GPU slots");
         spec.env.push_back("CUDA_VISIBLE_DEVICES=" + GpuPool::format(rc->gpus));
     }
     // Logs are appended: a resumed leg continues the same files.
     rc->stdout_log = std::fopen((trial_dir / "stdout.log").c_str(), "ab");
     rc->stderr_log = std::fopen((trial_dir / "stderr.log").c_str(), "ab");
     if (!rc->stdout_log || !rc->stderr_log)
-        throw Error(ExitCode::runtime, "cannot open the logs in " + trial_dir.string() + ": " + std::strerror(errno));
+        throw Error(ExitCode::runtime,
+                    "cannot open the logs in " + trial_dir.string() + ": " + std::strerror(errno));
     try {
         rc->child = spawn_child(spec);
     } catch (const std::system_error& e) {
         gpu_pool_.release(rc->gpus);
-        throw Error(ExitCode::cannot_start, std::string(e.what()) + " (trial " + std::to_string(launch.trial_id) + ")");
+        throw Error(ExitCode::cannot_start,
+                    std::string(e.what()) + " (trial " + std::to_string(launch.trial_id) + ")");
     }
     children_.emplace(launch.trial_id, std::move(rc));
 }
@@ -201,7 +228,8 @@ void LocalBackend::on_line(RunningChild& rc, std::string_view line, bool cut) {
         BackendEvent warning;
         warning.kind = BackendEvent::Kind::warning;
         warning.trial_id = rc.trial;
-        warning.message = "long-line: cut a stdout line longer than " + std::to_string(options_.max_line) + " bytes";
+        warning.message = "long-line: cut a stdout line longer than " +
+                          std::to_string(options_.max_line) + " bytes";
         pending_.push_back(std::move(warning));
     }
     ParsedLine parsed = parser_.parse(line);
@@ -247,7 +275,8 @@ void LocalBackend::read_stderr(RunningChild& rc, bool until_eof) {
         std::fwrite(buffer_.data(), 1, static_cast<std::size_t>(n), rc.stderr_log);
         std::fflush(rc.stderr_log);
         rc.stderr_tail.append(buffer_.data(), static_cast<std::size_t>(n));
-        if (rc.stderr_tail.size() > 2 * kStderrTail) rc.stderr_tail.erase(0, rc.stderr_tail.size() - kStderrTail);
+        if (rc.stderr_tail.size() > 2 * kStderrTail)
+            rc.stderr_tail.erase(0, rc.stderr_tail.size() - kStderrTail);
     } while (until_eof);
 }
 
@@ -277,7 +306,8 @@ void LocalBackend::kill_overdue() {
     double t = now();
     for (auto& [id, rc] : children_) {
         if (rc->stopping && !rc->killed && t >= rc->kill_at) {
-            spdlog::debug("(trial {}) still running {} s after SIGTERM: SIGKILL", id, options_.stop_grace_period);
+            spdlog::debug("(trial {}) still running {} s after SIGTERM: SIGKILL", id,
+                          options_.stop_grace_period);
             ::kill(-rc->child.pid, SIGKILL);
             rc->killed = true;
         }
@@ -318,7 +348,8 @@ std::optional<BackendEvent> LocalBackend::next_event(double deadline) {
             owners.emplace_back(rc.get(), 2);
         }
         double wait = std::max(0.0, wake - t);
-        int timeout_ms = std::isinf(wait) ? -1 : static_cast<int>(std::min(std::ceil(wait * 1000), 3.6e6));
+        int timeout_ms =
+            std::isinf(wait) ? -1 : static_cast<int>(std::min(std::ceil(wait * 1000), 3.6e6));
         int n = ::poll(fds.data(), fds.size(), timeout_ms);
         if (n < 0) {
             if (errno == EINTR) continue;

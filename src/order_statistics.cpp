@@ -12,11 +12,14 @@ namespace {
 template <typename Node>
 void prefetch_node(const void* node) {
     const char* p = static_cast<const char*>(node);
-    for (std::size_t offset = 0; offset < sizeof(Node); offset += 64) __builtin_prefetch(p + offset);
+    for (std::size_t offset = 0; offset < sizeof(Node); offset += 64)
+        __builtin_prefetch(p + offset);
 }
 }  // namespace
 
-OrderStatistics::OrderStatistics() { root_ = &leaves_.emplace_back(); }
+OrderStatistics::OrderStatistics() {
+    root_ = &leaves_.emplace_back();
+}
 
 std::uint32_t OrderStatistics::total(const void* node, int height) {
     if (height == 0) return static_cast<const Leaf*>(node)->n;
@@ -54,11 +57,13 @@ void* OrderStatistics::insert_below(void* node, int height, double x, std::size_
     auto* inner = static_cast<Inner*>(node);
     // Children hold consecutive ranges of the sorted order: x goes to the first child whose
     // largest value is >= x, or to the last child.
-    std::uint32_t i = static_cast<std::uint32_t>(std::lower_bound(inner->max_value, inner->max_value + inner->n, x) -
-                                                 inner->max_value);
+    std::uint32_t i = static_cast<std::uint32_t>(
+        std::lower_bound(inner->max_value, inner->max_value + inner->n, x) - inner->max_value);
     if (i == inner->n) i = inner->n - 1;
-    if (height == 1) prefetch_node<Leaf>(inner->child[i]);
-    else prefetch_node<Inner>(inner->child[i]);
+    if (height == 1)
+        prefetch_node<Leaf>(inner->child[i]);
+    else
+        prefetch_node<Inner>(inner->child[i]);
     for (std::uint32_t j = 0; j < i; ++j) below += inner->count[j];
     void* split = insert_below(inner->child[i], height - 1, x, below);
     if (!split) {
@@ -115,7 +120,8 @@ std::size_t OrderStatistics::count_less(double x) const {
         node = inner->child[i];
     }
     const auto* leaf = static_cast<const Leaf*>(node);
-    return below + static_cast<std::size_t>(std::lower_bound(leaf->values, leaf->values + leaf->n, x) - leaf->values);
+    return below + static_cast<std::size_t>(
+                       std::lower_bound(leaf->values, leaf->values + leaf->n, x) - leaf->values);
 }
 
 double OrderStatistics::select(std::size_t k) const {

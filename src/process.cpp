@@ -5,8 +5,8 @@
 #include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -43,7 +43,8 @@ void check(int rc, const char* what) {
 
 std::pair<Fd, Fd> make_pipe() {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        throw std::system_error(errno, std::generic_category(), "pipe2");
     return {Fd(fds[0]), Fd(fds[1])};
 }
 
@@ -57,7 +58,9 @@ void kill_and_reap_group(pid_t pgid) {
     }
 }
 
-void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+void become_subreaper() {
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
 
 std::vector<std::string> current_environment() {
     std::vector<std::string> env;
@@ -68,7 +71,8 @@ std::vector<std::string> current_environment() {
 std::string find_executable(const std::string& program, const std::string& cwd) {
     auto executable = [](const std::string& path) {
         struct stat st {};
-        return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+        return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+               ::access(path.c_str(), X_OK) == 0;
     };
     if (program.empty()) return "";
     if (program.find('/') != std::string::npos) {
@@ -106,7 +110,8 @@ Child spawn_child(const SpawnSpec& spec) {
     check(posix_spawn_file_actions_addopen(&sa.actions, 0, "/dev/null", O_RDONLY, 0), "addopen");
     check(posix_spawn_file_actions_adddup2(&sa.actions, out_write.get(), 1), "adddup2");
     check(posix_spawn_file_actions_adddup2(&sa.actions, err_write.get(), 2), "adddup2");
-    if (!spec.cwd.empty()) check(posix_spawn_file_actions_addchdir_np(&sa.actions, spec.cwd.c_str()), "addchdir");
+    if (!spec.cwd.empty())
+        check(posix_spawn_file_actions_addchdir_np(&sa.actions, spec.cwd.c_str()), "addchdir");
 
     std::vector<char*> argv, envp;
     for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
@@ -116,7 +121,8 @@ Child spawn_child(const SpawnSpec& spec) {
 
     Child child;
     int rc = posix_spawnp(&child.pid, argv[0], &sa.actions, &sa.attr, argv.data(), envp.data());
-    if (rc != 0) throw std::system_error(rc, std::generic_category(), "cannot start " + spec.argv[0]);
+    if (rc != 0)
+        throw std::system_error(rc, std::generic_category(), "cannot start " + spec.argv[0]);
     child.stdout_fd = std::move(out_read);
     child.stderr_fd = std::move(err_read);
     int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, child.pid, 0));

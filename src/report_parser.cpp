@@ -52,8 +52,10 @@ bool normalise(std::string_view in, std::string& out, int max_depth) {
         char ch = in[i];
         if (in_string) {
             out += ch;
-            if (ch == '\\' && i + 1 < in.size()) out += in[++i];
-            else if (ch == '"') in_string = false;
+            if (ch == '\\' && i + 1 < in.size())
+                out += in[++i];
+            else if (ch == '"')
+                in_string = false;
             continue;
         }
         if (ch == '"') in_string = true;
@@ -108,10 +110,13 @@ ParsedLine ReportParser::parse_json(std::string_view line) const {
     std::string_view body = line.substr(at + kPrefix.size());
     std::string text;
     if (!normalise(body, text, kMaxDepth))
-        return invalid("json", "report nested deeper than " + std::to_string(kMaxDepth) + " levels");
+        return invalid("json",
+                       "report nested deeper than " + std::to_string(kMaxDepth) + " levels");
     json fields = json::parse(text, nullptr, false);
-    if (fields.is_discarded()) return invalid("json", "report is not valid JSON: " + std::string(body.substr(0, 200)));
-    if (!fields.is_object()) return invalid("json", "report is not a JSON object: " + std::string(body.substr(0, 200)));
+    if (fields.is_discarded())
+        return invalid("json", "report is not valid JSON: " + std::string(body.substr(0, 200)));
+    if (!fields.is_object())
+        return invalid("json", "report is not a JSON object: " + std::string(body.substr(0, 200)));
     return finish(std::move(fields));
 }
 
@@ -129,8 +134,10 @@ ParsedLine ReportParser::parse_key_value(std::string_view line) const {
             std::string value(token.substr(eq + 1));
             char* parsed_end = nullptr;
             double number = std::strtod(value.c_str(), &parsed_end);
-            if (!value.empty() && parsed_end == value.c_str() + value.size()) fields[key] = number;
-            else fields[key] = value;
+            if (!value.empty() && parsed_end == value.c_str() + value.size())
+                fields[key] = number;
+            else
+                fields[key] = value;
         }
         i = end;
     }
@@ -139,14 +146,17 @@ ParsedLine ReportParser::parse_key_value(std::string_view line) const {
 }
 
 ParsedLine ReportParser::finish(json fields) const {
-    if (!fields.contains(metric_)) return invalid("metric", "report without \"" + metric_ + "\": " + brief(fields));
+    if (!fields.contains(metric_))
+        return invalid("metric", "report without \"" + metric_ + "\": " + brief(fields));
     if (!fields.contains(resource_attr_))
         return invalid("resource", "report without \"" + resource_attr_ + "\": " + brief(fields));
     auto metric = read_number(fields[metric_]);
-    if (!metric) return invalid("metric", "\"" + metric_ + "\" is not a number: " + brief(fields[metric_]));
+    if (!metric)
+        return invalid("metric", "\"" + metric_ + "\" is not a number: " + brief(fields[metric_]));
     auto resource = read_number(fields[resource_attr_]);
     if (!resource || !std::isfinite(*resource) || *resource <= 0)
-        return invalid("resource", "\"" + resource_attr_ + "\" is not a positive number: " + brief(fields[resource_attr_]));
+        return invalid("resource", "\"" + resource_attr_ + "\" is not a positive number: " +
+                                       brief(fields[resource_attr_]));
     ParsedLine p;
     p.kind = ParsedLine::Kind::report;
     p.report.resource = *resource;

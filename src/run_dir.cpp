@@ -42,7 +42,9 @@ json resolved_config(const ExperimentConfig& c) {
     doc["workers"] = c.workers;
     doc["seed"] = c.seed;
     json& s = doc["scheduler"];
-    s["type"] = c.scheduler.type == SchedulerType::asha ? "asha" : c.scheduler.type == SchedulerType::fifo ? "fifo" : "sync_sh";
+    s["type"] = c.scheduler.type == SchedulerType::asha   ? "asha"
+                : c.scheduler.type == SchedulerType::fifo ? "fifo"
+                                                          : "sync_sh";
     if (c.scheduler.type == SchedulerType::asha)
         s["variant"] = c.scheduler.variant == AshaVariant::promotion ? "promotion" : "stopping";
     s["grace_period"] = c.scheduler.grace_period;
@@ -55,7 +57,9 @@ json resolved_config(const ExperimentConfig& c) {
     return doc;
 }
 
-std::string metric_text(double x) { return format_value(json(x)); }
+std::string metric_text(double x) {
+    return format_value(json(x));
+}
 
 }  // namespace
 
@@ -76,11 +80,15 @@ void write_file_atomic(const fs::path& path, const std::string& content) {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         out << content;
         out.flush();
-        if (!out) throw Error(ExitCode::runtime, "cannot write " + tmp.string() + ": " + std::strerror(errno));
+        if (!out)
+            throw Error(ExitCode::runtime,
+                        "cannot write " + tmp.string() + ": " + std::strerror(errno));
     }
     std::error_code ec;
     fs::rename(tmp, path, ec);
-    if (ec) throw Error(ExitCode::runtime, "cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+    if (ec)
+        throw Error(ExitCode::runtime,
+                    "cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
 }
 
 fs::path RunDir::default_path(const ExperimentConfig& config) {
@@ -94,10 +102,14 @@ RunDir::RunDir(fs::path path, const ExperimentConfig& config, RunDirOptions opti
     : path_(std::move(path)), config_(config), options_(std::move(options)) {
     std::error_code ec;
     if (fs::exists(path_, ec))
-        throw Error(ExitCode::cannot_start, "run directory " + path_.string() +
-                                                " already exists; asha-tune never overwrites a run (choose another --run-dir)");
+        throw Error(
+            ExitCode::cannot_start,
+            "run directory " + path_.string() +
+                " already exists; asha-tune never overwrites a run (choose another --run-dir)");
     fs::create_directories(path_, ec);
-    if (ec) throw Error(ExitCode::cannot_start, "cannot create run directory " + path_.string() + ": " + ec.message());
+    if (ec)
+        throw Error(ExitCode::cannot_start,
+                    "cannot create run directory " + path_.string() + ": " + ec.message());
     json metadata = {{"name", config.name},
                      {"tuner", "asha-tune"},
                      {"tuner_version", ASHA_VERSION},
@@ -113,15 +125,23 @@ RunDir::RunDir(fs::path path, const ExperimentConfig& config, RunDirOptions opti
         throw Error(ExitCode::cannot_start, e.what());
     }
     results_ = std::fopen((path_ / "results.csv").c_str(), "w");
-    if (!results_) throw Error(ExitCode::cannot_start, "cannot create " + (path_ / "results.csv").string() + ": " + std::strerror(errno));
+    legs_ = std::fopen((path_ / "legs.csv").c_str(), "w");
+    if (!results_ || !legs_)
+        throw Error(ExitCode::cannot_start, "cannot create the CSV files in " + path_.string() +
+                                                ": " + std::strerror(errno));
+    check_write(std::fputs("trial_id,leg,start,end,status,exit_code,gpus\n", legs_) >= 0,
+                "legs.csv");
 }
 
 RunDir::~RunDir() {
     if (results_) std::fclose(results_);
+    if (legs_) std::fclose(legs_);
 }
 
 void RunDir::check_write(bool ok, const char* what) const {
-    if (!ok) throw Error(ExitCode::runtime, fmt::format("cannot write {} in {}: {}", what, path_.string(), std::strerror(errno)));
+    if (!ok)
+        throw Error(ExitCode::runtime, fmt::format("cannot write {} in {}: {}", what,
+                                                   path_.string(), std::strerror(errno)));
 }
 
 void RunDir::trial_started(const TrialRecord& trial) {
@@ -135,45 +155,63 @@ void RunDir::trial_started(const TrialRecord& trial) {
 
 void RunDir::write_header(const Report& first) {
     for (auto it = first.fields.begin(); it != first.fields.end(); ++it)
-        if (it.key() != config_.resource_attr && it.key() != config_.metric && it.key() != "st_worker_time")
+        if (it.key() != config_.resource_attr && it.key() != config_.metric &&
+            it.key() != "st_worker_time")
             extra_columns_.push_back(it.key());
-    std::string header = "trial_id,st_tuner_time,st_worker_time," + csv_field(config_.resource_attr) + "," + csv_field(config_.metric);
+    std::string header = "trial_id,st_tuner_time,st_worker_time," +
+                         csv_field(config_.resource_attr) + "," + csv_field(config_.metric);
     for (const auto& key : extra_columns_) header += "," + csv_field(key);
     header += ",st_decision,st_status";
-    for (const auto& name : config_.config_space.names()) header += "," + csv_field("config_" + name);
+    for (const auto& name : config_.config_space.names())
+        header += "," + csv_field("config_" + name);
     header += "\n";
     check_write(std::fputs(header.c_str(), results_) >= 0, "results.csv");
+    header_written_ = true;
 }
 
-void RunDir::result(const TrialRecord& trial, const Report& report, Decision decision, double tuner_time) {
-    if (ftell(results_) == 0) write_header(report);
+void RunDir::result(const TrialRecord& trial, const Report& report, Decision decision,
+                    double tuner_time) {
+    if (!header_written_) write_header(report);
     for (auto it = report.fields.begin(); it != report.fields.end(); ++it) {
         const std::string& key = it.key();
-        bool known = key == config_.resource_attr || key == config_.metric || key == "st_worker_time" ||
-                     std::find(extra_columns_.begin(), extra_columns_.end(), key) != extra_columns_.end();
+        bool known =
+            key == config_.resource_attr || key == config_.metric || key == "st_worker_time" ||
+            std::find(extra_columns_.begin(), extra_columns_.end(), key) != extra_columns_.end();
         if (!known && warned_keys_.insert(key).second)
-            spdlog::warn("(trial {}) reported key \"{}\" that the first report did not have: not in results.csv",
-                         trial.id, key);
+            spdlog::warn(
+                "(trial {}) reported key \"{}\" that the first report did not have: not in "
+                "results.csv",
+                trial.id, key);
     }
     double worker_time = trial.worker_time + (tuner_time - trial.leg_started);
     if (report.fields.contains("st_worker_time") && report.fields["st_worker_time"].is_number())
         worker_time = report.fields["st_worker_time"].get<double>();
     std::string status = decision == Decision::stop    ? "Stopped"
                          : decision == Decision::pause ? "Paused"
-                         : (config_.max_t > 0 && report.resource >= config_.max_t * (1 - 1e-9)) ? "Completed"
-                                                                                                 : "InProgress";
-    std::string row = fmt::format("{},{},{},{},{}", trial.id, metric_text(tuner_time), metric_text(worker_time),
-                                  metric_text(report.resource), metric_text(report.metric));
+                         : (config_.max_t > 0 && report.resource >= config_.max_t * (1 - 1e-9))
+                             ? "Completed"
+                             : "InProgress";
+    std::string row =
+        fmt::format("{},{},{},{},{}", trial.id, metric_text(tuner_time), metric_text(worker_time),
+                    metric_text(report.resource), metric_text(report.metric));
     for (const auto& key : extra_columns_)
-        row += "," + (report.fields.contains(key) ? csv_field(format_value(report.fields[key])) : std::string());
+        row += "," + (report.fields.contains(key) ? csv_field(format_value(report.fields[key]))
+                                                  : std::string());
     row += fmt::format(",{},{}", to_string(decision), status);
-    for (const auto& [name, value] : trial.config.items()) row += "," + csv_field(format_value(value));
+    for (const auto& [name, value] : trial.config.items())
+        row += "," + csv_field(format_value(value));
     row += "\n";
     check_write(std::fputs(row.c_str(), results_) >= 0, "results.csv");
     if (options_.flush_each_row) check_write(std::fflush(results_) == 0, "results.csv");
 }
 
-void RunDir::trial_ended(const TrialRecord&, const std::vector<TrialRecord>& all) {
+void RunDir::trial_ended(const TrialRecord& t, const std::vector<TrialRecord>& all) {
+    std::string row =
+        fmt::format("{},{},{},{},{},{},{}\n", t.id, t.legs - 1, metric_text(t.leg_started),
+                    metric_text(t.leg_ended), to_string(t.status),
+                    t.exit_code ? std::to_string(*t.exit_code) : "", csv_field(t.gpus));
+    check_write(std::fputs(row.c_str(), legs_) >= 0, "legs.csv");
+    if (options_.flush_each_row) check_write(std::fflush(legs_) == 0, "legs.csv");
     auto now = std::chrono::steady_clock::now();
     if (now - last_snapshot_ < std::chrono::seconds(1)) return;
     last_snapshot_ = now;
@@ -181,17 +219,19 @@ void RunDir::trial_ended(const TrialRecord&, const std::vector<TrialRecord>& all
 }
 
 void RunDir::write_snapshot(const std::vector<TrialRecord>& trials, const RunSummary* summary) {
-    std::string out = "trial_id,status,bracket,legs,iter," + csv_field(config_.resource_attr) + "," +
-                      csv_field(config_.metric) + ",worker_time,gpus,exit_code,error";
+    std::string out = "trial_id,status,bracket,legs,iter," + csv_field(config_.resource_attr) +
+                      "," + csv_field(config_.metric) + ",worker_time,gpus,exit_code,error";
     for (const auto& name : config_.config_space.names()) out += "," + csv_field("config_" + name);
     out += "\n";
     const TrialRecord* best = nullptr;
     for (const auto& t : trials) {
-        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}", t.id, to_string(t.status), t.bracket, t.legs, t.reports,
-                           t.reports ? metric_text(t.last_resource) : "", t.reports ? metric_text(t.last_metric) : "",
-                           metric_text(t.worker_time), csv_field(t.gpus),
-                           t.exit_code ? std::to_string(*t.exit_code) : "", csv_field(t.error));
-        for (const auto& [name, value] : t.config.items()) out += "," + csv_field(format_value(value));
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}", t.id, to_string(t.status), t.bracket,
+                           t.legs, t.reports, t.reports ? metric_text(t.last_resource) : "",
+                           t.reports ? metric_text(t.last_metric) : "", metric_text(t.worker_time),
+                           csv_field(t.gpus), t.exit_code ? std::to_string(*t.exit_code) : "",
+                           csv_field(t.error));
+        for (const auto& [name, value] : t.config.items())
+            out += "," + csv_field(format_value(value));
         out += "\n";
         if (summary && summary->best_trial && *summary->best_trial == t.id) best = &t;
     }
@@ -200,7 +240,9 @@ void RunDir::write_snapshot(const std::vector<TrialRecord>& trials, const RunSum
         json doc = {{"trial_id", best->id},
                     {"metric", config_.metric},
                     {"mode", config_.mode == Mode::max ? "max" : "min"},
-                    {"value", std::isfinite(summary->best_metric) ? json(summary->best_metric) : json(metric_text(summary->best_metric))},
+                    {"value", std::isfinite(summary->best_metric)
+                                  ? json(summary->best_metric)
+                                  : json(metric_text(summary->best_metric))},
                     {config_.resource_attr, summary->best_resource},
                     {"status", to_string(best->status)},
                     {"config", best->config},
@@ -209,18 +251,29 @@ void RunDir::write_snapshot(const std::vector<TrialRecord>& trials, const RunSum
     }
 }
 
-void RunDir::finished(const RunSummary& summary, const std::vector<TrialRecord>& trials, const std::vector<RungSummary>& rungs) {
+void RunDir::finished(const RunSummary& summary, const std::vector<TrialRecord>& trials,
+                      const std::vector<RungSummary>& rungs) {
     check_write(std::fflush(results_) == 0, "results.csv");
+    check_write(std::fflush(legs_) == 0, "legs.csv");
     write_snapshot(trials, &summary);
     json rung_rows = json::array();
     for (const auto& r : rungs)
-        rung_rows.push_back({{"bracket", r.bracket}, {"level", r.level}, {"recorded", r.recorded},
-                             {"promoted", r.promoted}, {"cutoff", std::isfinite(r.cutoff) ? json(r.cutoff) : json()}});
-    json doc = {{"stop_reason", summary.stop_reason}, {"wallclock", summary.wallclock},
-                {"busy_worker_seconds", summary.busy_time}, {"workers", summary.workers},
-                {"utilisation", summary.utilisation()}, {"started", summary.started},
-                {"completed", summary.completed}, {"stopped", summary.stopped},
-                {"paused", summary.paused}, {"failed", summary.failed}, {"rungs", rung_rows}};
+        rung_rows.push_back({{"bracket", r.bracket},
+                             {"level", r.level},
+                             {"recorded", r.recorded},
+                             {"promoted", r.promoted},
+                             {"cutoff", std::isfinite(r.cutoff) ? json(r.cutoff) : json()}});
+    json doc = {{"stop_reason", summary.stop_reason},
+                {"wallclock", summary.wallclock},
+                {"busy_worker_seconds", summary.busy_time},
+                {"workers", summary.workers},
+                {"utilisation", summary.utilisation()},
+                {"started", summary.started},
+                {"completed", summary.completed},
+                {"stopped", summary.stopped},
+                {"paused", summary.paused},
+                {"failed", summary.failed},
+                {"rungs", rung_rows}};
     write_file_atomic(path_ / "summary.json", doc.dump(2) + "\n");
 }
 

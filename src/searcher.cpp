@@ -12,7 +12,8 @@ Config RandomSearcher::next() {
         return point;
     }
     Config config = space_.sample(rng_);
-    for (int attempt = 0; attempt < 100 && !seen_.insert(config.dump()).second; ++attempt) config = space_.sample(rng_);
+    for (int attempt = 0; attempt < 100 && !seen_.insert(config.dump()).second; ++attempt)
+        config = space_.sample(rng_);
     return config;
 }
 

@@ -22,7 +22,8 @@ void on_signal(int sig) {
 
 SignalWatcher::SignalWatcher() {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+        throw std::system_error(errno, std::generic_category(), "pipe2");
     read_fd_ = fds[0];
     g_write_fd = fds[1];
     struct sigaction sa {};

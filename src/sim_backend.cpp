@@ -14,7 +14,8 @@ SimBackend::SimBackend(const Benchmark& benchmark, std::string metric, std::stri
 
 SimBackend::SimTrial& SimBackend::trial(TrialId id) {
     if (id < 0) throw std::logic_error("simulator: negative trial id");
-    if (static_cast<std::size_t>(id) >= trials_.size()) trials_.resize(static_cast<std::size_t>(id) + 1);
+    if (static_cast<std::size_t>(id) >= trials_.size())
+        trials_.resize(static_cast<std::size_t>(id) + 1);
     return trials_[static_cast<std::size_t>(id)];
 }
 
@@ -40,8 +41,10 @@ void SimBackend::schedule_next_step(TrialId id) {
         push(now_, id, true, false);  // leg done: the script exits after its last report
         return;
     }
-    std::uint64_t noise = Rng::hash(seed_, static_cast<std::uint64_t>(id), static_cast<std::uint64_t>(t.resource + 1));
-    push(now_ + time_scale_ * benchmark_.step_seconds(t.config, t.resource + 1, noise), id, false, false);
+    std::uint64_t noise = Rng::hash(seed_, static_cast<std::uint64_t>(id),
+                                    static_cast<std::uint64_t>(t.resource + 1));
+    push(now_ + time_scale_ * benchmark_.step_seconds(t.config, t.resource + 1, noise), id, false,
+         false);
 }
 
 void SimBackend::stop(TrialId id, bool) {
@@ -58,7 +61,8 @@ std::optional<BackendEvent> SimBackend::next_event(double deadline) {
         reported_ = -1;
         if (trial(id).running && !trial(id).stopping) schedule_next_step(id);
     }
-    while (!queue_.empty() && queue_.top().generation != trial(queue_.top().trial).generation) queue_.pop();
+    while (!queue_.empty() && queue_.top().generation != trial(queue_.top().trial).generation)
+        queue_.pop();
     if (queue_.empty() || queue_.top().time > deadline) {
         if (deadline != std::numeric_limits<double>::infinity()) now_ = std::max(now_, deadline);
         return std::nullopt;
@@ -78,7 +82,8 @@ std::optional<BackendEvent> SimBackend::next_event(double deadline) {
         return out;
     }
     t.resource += 1;
-    std::uint64_t noise = Rng::hash(seed_ ^ 0x5bd1e995, static_cast<std::uint64_t>(e.trial), static_cast<std::uint64_t>(t.resource));
+    std::uint64_t noise = Rng::hash(seed_ ^ 0x5bd1e995, static_cast<std::uint64_t>(e.trial),
+                                    static_cast<std::uint64_t>(t.resource));
     out.kind = BackendEvent::Kind::report;
     out.report.resource = t.resource;
     out.report.metric = benchmark_.metric(t.config, t.resource, noise);

@@ -9,20 +9,28 @@ namespace asha {
 
 const char* to_string(TrialStatus status) {
     switch (status) {
-        case TrialStatus::in_progress: return "InProgress";
-        case TrialStatus::paused: return "Paused";
-        case TrialStatus::stopped: return "Stopped";
-        case TrialStatus::completed: return "Completed";
-        case TrialStatus::failed: return "Failed";
+        case TrialStatus::in_progress:
+            return "InProgress";
+        case TrialStatus::paused:
+            return "Paused";
+        case TrialStatus::stopped:
+            return "Stopped";
+        case TrialStatus::completed:
+            return "Completed";
+        case TrialStatus::failed:
+            return "Failed";
     }
     return "?";
 }
 
 const char* to_string(Decision decision) {
     switch (decision) {
-        case Decision::proceed: return "CONTINUE";
-        case Decision::pause: return "PAUSE";
-        case Decision::stop: return "STOP";
+        case Decision::proceed:
+            return "CONTINUE";
+        case Decision::pause:
+            return "PAUSE";
+        case Decision::stop:
+            return "STOP";
     }
     return "?";
 }
@@ -34,8 +42,8 @@ std::string cell(const json& value) {
     return format_value(value);
 }
 
-std::vector<const TrialRecord*> rows_to_show(const std::vector<TrialRecord>& trials, const ExperimentConfig& config,
-                                             std::size_t max_rows) {
+std::vector<const TrialRecord*> rows_to_show(const std::vector<TrialRecord>& trials,
+                                             const ExperimentConfig& config, std::size_t max_rows) {
     std::vector<const TrialRecord*> rows;
     for (const auto& t : trials) rows.push_back(&t);
     if (rows.size() <= max_rows) return rows;
@@ -49,14 +57,15 @@ std::vector<const TrialRecord*> rows_to_show(const std::vector<TrialRecord>& tri
         return ka < kb;
     });
     rows.resize(max_rows);
-    std::sort(rows.begin(), rows.end(), [](const TrialRecord* a, const TrialRecord* b) { return a->id < b->id; });
+    std::sort(rows.begin(), rows.end(),
+              [](const TrialRecord* a, const TrialRecord* b) { return a->id < b->id; });
     return rows;
 }
 
 }  // namespace
 
-std::string render_table(const std::vector<TrialRecord>& trials, const ExperimentConfig& config, std::size_t max_rows,
-                         double now) {
+std::string render_table(const std::vector<TrialRecord>& trials, const ExperimentConfig& config,
+                         std::size_t max_rows, double now) {
     std::vector<std::string> header = {"trial_id", "status", "iter"};
     for (const auto& name : config.config_space.names()) header.push_back(name);
     header.push_back(config.resource_attr);
@@ -64,12 +73,14 @@ std::string render_table(const std::vector<TrialRecord>& trials, const Experimen
     header.push_back("worker-time");
     std::vector<std::vector<std::string>> rows;
     for (const TrialRecord* t : rows_to_show(trials, config, max_rows)) {
-        std::vector<std::string> row = {std::to_string(t->id), to_string(t->status), std::to_string(t->reports)};
+        std::vector<std::string> row = {std::to_string(t->id), to_string(t->status),
+                                        std::to_string(t->reports)};
         for (const auto& name : config.config_space.names())
             row.push_back(t->config.contains(name) ? cell(t->config[name]) : "-");
         row.push_back(t->reports ? format_value(json(t->last_resource)) : "-");
         row.push_back(t->reports ? fmt::format("{:.6f}", t->last_metric) : "-");
-        double worker = t->worker_time + (t->status == TrialStatus::in_progress ? now - t->leg_started : 0);
+        double worker =
+            t->worker_time + (t->status == TrialStatus::in_progress ? now - t->leg_started : 0);
         row.push_back(t->legs ? fmt::format("{:.6f}", worker) : "-");
         rows.push_back(std::move(row));
     }
@@ -80,31 +91,36 @@ std::string render_table(const std::vector<TrialRecord>& trials, const Experimen
     }
     std::string out;
     auto line = [&](const std::vector<std::string>& cells) {
-        for (std::size_t c = 0; c < cells.size(); ++c) out += fmt::format(" {:>{}}", cells[c], width[c]);
+        for (std::size_t c = 0; c < cells.size(); ++c)
+            out += fmt::format(" {:>{}}", cells[c], width[c]);
         out += '\n';
     };
     line(header);
     for (const auto& row : rows) line(row);
     if (trials.size() > rows.size())
-        out += fmt::format(" ... {} more trials not shown (all are in trials.csv)\n", trials.size() - rows.size());
+        out += fmt::format(" ... {} more trials not shown (all are in trials.csv)\n",
+                           trials.size() - rows.size());
     return out;
 }
 
 std::string render_progress_line(const RunSummary& s) {
-    return fmt::format("{} trials running, {} finished ({} until the end), {:.2f}s wallclock-time", s.running,
-                       s.started - s.running, s.completed, s.wallclock);
+    return fmt::format("{} trials running, {} finished ({} until the end), {:.2f}s wallclock-time",
+                       s.running, s.started - s.running, s.completed, s.wallclock);
 }
 
 std::string render_best_line(const RunSummary& s, const std::string& metric) {
     if (!s.best_trial) return metric + ": no result yet";
-    return fmt::format("{}: best {} for trial-id {}", metric, format_value(json(s.best_metric)), *s.best_trial);
+    return fmt::format("{}: best {} for trial-id {}", metric, format_value(json(s.best_metric)),
+                       *s.best_trial);
 }
 
 std::string render_run_end(const RunSummary& s) {
-    return fmt::format("stopped because: {}\nworker utilisation: {:.1f}% ({:.1f} busy worker-seconds / ({} workers x "
-                       "{:.2f} s))\ntrials: {} started, {} completed, {} stopped, {} paused, {} failed",
-                       s.stop_reason, 100 * s.utilisation(), s.busy_time, s.workers, s.wallclock, s.started,
-                       s.completed, s.stopped, s.paused, s.failed);
+    return fmt::format(
+        "stopped because: {}\nworker utilisation: {:.1f}% ({:.1f} busy worker-seconds / ({} "
+        "workers x "
+        "{:.2f} s))\ntrials: {} started, {} completed, {} stopped, {} paused, {} failed",
+        s.stop_reason, 100 * s.utilisation(), s.busy_time, s.workers, s.wallclock, s.started,
+        s.completed, s.stopped, s.paused, s.failed);
 }
 
 }  // namespace asha

@@ -15,9 +15,11 @@ void SyncShScheduler::open_round() {
     round.milestones = rung_levels(params_.grace_period, params_.eta, params_.max_t, round.bracket);
     round.milestones.push_back(params_.max_t);
     // Hyperband: bracket with s = K_b further halvings starts ceil((K + 1) / (K_b + 1) * eta^K_b).
-    double k_total = static_cast<double>(rung_levels(params_.grace_period, params_.eta, params_.max_t).size());
+    double k_total =
+        static_cast<double>(rung_levels(params_.grace_period, params_.eta, params_.max_t).size());
     double k_b = static_cast<double>(round.milestones.size() - 1);
-    round.new_trials_left = static_cast<std::size_t>(std::ceil((k_total + 1) / (k_b + 1) * std::pow(params_.eta, k_b) - 1e-9));
+    round.new_trials_left = static_cast<std::size_t>(
+        std::ceil((k_total + 1) / (k_b + 1) * std::pow(params_.eta, k_b) - 1e-9));
     active_.push_back(rounds_.size());
     rounds_.push_back(std::move(round));
 }
@@ -46,10 +48,12 @@ Suggestion SyncShScheduler::launch(Round& round, std::size_t round_index, TrialI
 std::optional<Suggestion> SyncShScheduler::suggest(TrialId next_id, bool allow_new) {
     for (std::size_t index : active_) {
         Round& round = rounds_[index];
-        if (!round.to_resume.empty() || (allow_new && round.stage == 0 && round.new_trials_left > 0))
+        if (!round.to_resume.empty() ||
+            (allow_new && round.stage == 0 && round.new_trials_left > 0))
             return launch(round, index, next_id);
     }
-    if (!allow_new || static_cast<int>(active_.size()) >= params_.rounds_in_flight) return std::nullopt;
+    if (!allow_new || static_cast<int>(active_.size()) >= params_.rounds_in_flight)
+        return std::nullopt;
     open_round();
     return launch(rounds_.back(), rounds_.size() - 1, next_id);
 }
@@ -81,7 +85,8 @@ void SyncShScheduler::on_leg_end(TrialId trial, LegEnd how) {
 }
 
 void SyncShScheduler::finish_stage_if_done(Round& round) {
-    bool stage_open = round.running > 0 || !round.to_resume.empty() || (round.stage == 0 && round.new_trials_left > 0);
+    bool stage_open = round.running > 0 || !round.to_resume.empty() ||
+                      (round.stage == 0 && round.new_trials_left > 0);
     if (stage_open || round.finished) return;
     RungSummary summary;
     summary.bracket = round.bracket;
@@ -92,26 +97,31 @@ void SyncShScheduler::finish_stage_if_done(Round& round) {
         double q = (static_cast<double>(round.results.size()) - 1) / params_.eta;
         auto lo = static_cast<std::size_t>(std::floor(q));
         double cutoff = round.results[lo].first;
-        if (lo + 1 < round.results.size()) cutoff += (q - static_cast<double>(lo)) * (round.results[lo + 1].first - cutoff);
+        if (lo + 1 < round.results.size())
+            cutoff += (q - static_cast<double>(lo)) * (round.results[lo + 1].first - cutoff);
         summary.cutoff = params_.maximize ? -cutoff : cutoff;
     } else {
         summary.cutoff = std::nan("");
     }
     bool last = round.stage + 1 == round.milestones.size();
     if (!last && !round.results.empty()) {
-        auto keep = std::max<std::size_t>(1, static_cast<std::size_t>(
-                                                 std::floor(static_cast<double>(round.results.size()) / params_.eta)));
+        auto keep = std::max<std::size_t>(
+            1, static_cast<std::size_t>(
+                   std::floor(static_cast<double>(round.results.size()) / params_.eta)));
         for (std::size_t i = 0; i < keep; ++i) round.to_resume.push_back(round.results[i].second);
         summary.promoted = keep;
         ++round.stage;
     } else {
         round.finished = true;
-        active_.erase(std::find(active_.begin(), active_.end(), static_cast<std::size_t>(&round - rounds_.data())));
+        active_.erase(std::find(active_.begin(), active_.end(),
+                                static_cast<std::size_t>(&round - rounds_.data())));
     }
     round.results.clear();
     history_.push_back(summary);
 }
 
-std::vector<RungSummary> SyncShScheduler::rungs() const { return history_; }
+std::vector<RungSummary> SyncShScheduler::rungs() const {
+    return history_;
+}
 
 }  // namespace asha

@@ -9,12 +9,18 @@ namespace asha {
 
 namespace {
 constexpr double kNever = std::numeric_limits<double>::infinity();
-bool at_least(double resource, double level) { return level > 0 && resource >= level * (1 - 1e-9); }
+bool at_least(double resource, double level) {
+    return level > 0 && resource >= level * (1 - 1e-9);
+}
 }  // namespace
 
-Tuner::Tuner(const ExperimentConfig& config, Scheduler& scheduler, Backend& backend, RunWriter* writer,
-             ProgressSink* progress)
-    : config_(config), scheduler_(scheduler), backend_(backend), writer_(writer), progress_(progress) {}
+Tuner::Tuner(const ExperimentConfig& config, Scheduler& scheduler, Backend& backend,
+             RunWriter* writer, ProgressSink* progress)
+    : config_(config),
+      scheduler_(scheduler),
+      backend_(backend),
+      writer_(writer),
+      progress_(progress) {}
 
 RunResult Tuner::run() {
     start_time_ = backend_.now();
@@ -22,9 +28,10 @@ RunResult Tuner::run() {
         if (!ending_) fill_free_workers();
         if (running_.empty()) {
             if (!ending_)
-                end_run(no_new_trials_ ? "reached max_num_trials_started (" +
-                                             std::to_string(*config_.stop.max_num_trials_started) + ")"
-                                       : "the scheduler has nothing more to run",
+                end_run(no_new_trials_
+                            ? "reached max_num_trials_started (" +
+                                  std::to_string(*config_.stop.max_num_trials_started) + ")"
+                            : "the scheduler has nothing more to run",
                         ExitCode::ok);
             break;
         }
@@ -40,7 +47,8 @@ RunResult Tuner::run() {
 
 double Tuner::next_deadline() const {
     double deadline = kNever;
-    if (config_.stop.max_wallclock_time && !ending_) deadline = start_time_ + *config_.stop.max_wallclock_time;
+    if (config_.stop.max_wallclock_time && !ending_)
+        deadline = start_time_ + *config_.stop.max_wallclock_time;
     if (progress_) deadline = std::min(deadline, start_time_ + progress_->next_update(now()));
     return deadline;
 }
@@ -63,33 +71,36 @@ void Tuner::launch(const Suggestion& s) {
         trials_.push_back(std::move(record));
         legs_.emplace_back();
         ++started_;
-        if (config_.stop.max_num_trials_started && started_ >= static_cast<std::size_t>(*config_.stop.max_num_trials_started))
+        if (config_.stop.max_num_trials_started &&
+            started_ >= static_cast<std::size_t>(*config_.stop.max_num_trials_started))
             no_new_trials_ = true;
     }
     TrialRecord& trial = trials_.at(static_cast<std::size_t>(s.trial_id));
     trial.status = TrialStatus::in_progress;
     trial.milestone = s.milestone;
-    trial.leg_started = now();
     legs_[static_cast<std::size_t>(s.trial_id)] = LegState{};
     TrialLaunch launch{trial.id, trial.config, s.milestone, trial.legs};
     ++trial.legs;
     if (writer_) writer_->trial_started(trial);
     backend_.start(launch);
+    trial.leg_started = now();  // after the spawn: an idle gap includes the cost of starting
     trial.gpus = backend_.gpus_of(trial.id);
     running_.insert(trial.id);
     running_leg_starts_ += trial.leg_started;
-    spdlog::debug("(trial {}) - {} config {} up to {}", trial.id, trial.legs == 1 ? "scheduled" : "resumed",
-                  trial.config.dump(), s.milestone);
+    spdlog::debug("(trial {}) - {} config {} up to {}", trial.id,
+                  trial.legs == 1 ? "scheduled" : "resumed", trial.config.dump(), s.milestone);
 }
 
 void Tuner::handle(const BackendEvent& event) {
     switch (event.kind) {
         case BackendEvent::Kind::interrupted: {
             ++interrupts_;
-            ExitCode code = event.signal == 2 ? ExitCode::interrupted_int : ExitCode::interrupted_term;
+            ExitCode code =
+                event.signal == 2 ? ExitCode::interrupted_int : ExitCode::interrupted_term;
             if (interrupts_ == 1) {
-                spdlog::warn("received signal {}: stopping all trials (again to skip the {} s grace period)",
-                             event.signal, config_.stop_grace_period);
+                spdlog::warn(
+                    "received signal {}: stopping all trials (again to skip the {} s grace period)",
+                    event.signal, config_.stop_grace_period);
                 end_run("interrupted by signal " + std::to_string(event.signal), code);
             } else {
                 spdlog::warn("second interrupt: killing all trials now");
@@ -98,7 +109,8 @@ void Tuner::handle(const BackendEvent& event) {
             return;
         }
         case BackendEvent::Kind::warning:
-            warn_once(event.trial_id, event.message.substr(0, event.message.find(':')), event.message);
+            warn_once(event.trial_id, event.message.substr(0, event.message.find(':')),
+                      event.message);
             return;
         case BackendEvent::Kind::report:
             on_report(trials_.at(static_cast<std::size_t>(event.trial_id)), event.report);
@@ -111,16 +123,18 @@ void Tuner::handle(const BackendEvent& event) {
 
 void Tuner::warn_once(TrialId trial, const std::string& kind, const std::string& message) {
     if (!warned_.emplace(trial, kind).second) return;
-    spdlog::warn("(trial {}) {} (further warnings of this kind for this trial are not shown)", trial, message);
+    spdlog::warn("(trial {}) {} (further warnings of this kind for this trial are not shown)",
+                 trial, message);
 }
 
 void Tuner::on_report(TrialRecord& trial, const Report& report) {
     if (!std::isfinite(report.resource) || report.resource <= trial.last_resource) {
         // A resumed script that does not checkpoint replays its earlier epochs: ignore those.
         if (trial.legs <= 1)
-            warn_once(trial.id, "resource", "ignored a report with " + config_.resource_attr + " = " +
-                                                format_value(json(report.resource)) + ": it must grow past " +
-                                                format_value(json(trial.last_resource)));
+            warn_once(trial.id, "resource",
+                      "ignored a report with " + config_.resource_attr + " = " +
+                          format_value(json(report.resource)) + ": it must grow past " +
+                          format_value(json(trial.last_resource)));
         return;
     }
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
@@ -135,16 +149,19 @@ void Tuner::on_report(TrialRecord& trial, const Report& report) {
         best_resource_ = report.resource;
     }
     Decision decision = Decision::stop;
-    if (!leg.stop_requested) decision = scheduler_.on_report(trial.id, report.resource, report.metric);
+    if (!leg.stop_requested)
+        decision = scheduler_.on_report(trial.id, report.resource, report.metric);
     if (writer_) writer_->result(trial, report, decision, now());
     if (!leg.stop_requested) apply(trial, decision, report.resource);
-    if (config_.stop.min_metric_value && report.metric <= *config_.stop.min_metric_value && !ending_)
-        end_run("trial " + std::to_string(trial.id) + " reached " + config_.metric + " <= " +
-                    format_value(json(*config_.stop.min_metric_value)),
+    if (config_.stop.min_metric_value && report.metric <= *config_.stop.min_metric_value &&
+        !ending_)
+        end_run("trial " + std::to_string(trial.id) + " reached " + config_.metric +
+                    " <= " + format_value(json(*config_.stop.min_metric_value)),
                 ExitCode::ok);
-    if (config_.stop.max_metric_value && report.metric >= *config_.stop.max_metric_value && !ending_)
-        end_run("trial " + std::to_string(trial.id) + " reached " + config_.metric + " >= " +
-                    format_value(json(*config_.stop.max_metric_value)),
+    if (config_.stop.max_metric_value && report.metric >= *config_.stop.max_metric_value &&
+        !ending_)
+        end_run("trial " + std::to_string(trial.id) + " reached " + config_.metric +
+                    " >= " + format_value(json(*config_.stop.max_metric_value)),
                 ExitCode::ok);
 }
 
@@ -175,7 +192,8 @@ void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
     running_.erase(trial.id);
     running_leg_starts_ -= trial.leg_started;
-    double leg_time = now() - trial.leg_started;
+    trial.leg_ended = now();
+    double leg_time = trial.leg_ended - trial.leg_started;
     trial.worker_time += leg_time;
     finished_leg_time_ += leg_time;
     trial.exit_code = exit.signal ? -exit.signal : exit.exit_code;
@@ -183,17 +201,20 @@ void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
     LegEnd how;
     if (at_least(trial.last_resource, trial.milestone)) {
         how = LegEnd::reached_milestone;
-        trial.status = at_least(trial.last_resource, config_.max_t) || config_.max_t == 0 ? TrialStatus::completed
-                                                                                          : TrialStatus::paused;
+        trial.status = at_least(trial.last_resource, config_.max_t) || config_.max_t == 0
+                           ? TrialStatus::completed
+                           : TrialStatus::paused;
     } else if (leg.stop_requested || exit.stopped_by_tuner) {
         how = LegEnd::stopped;
         trial.status = TrialStatus::stopped;
     } else if (clean && trial.reports > 0) {
-        how = trial.milestone > 0 ? LegEnd::failed : LegEnd::reached_milestone;  // ended on its own terms
+        how = trial.milestone > 0 ? LegEnd::failed
+                                  : LegEnd::reached_milestone;  // ended on its own terms
         trial.status = TrialStatus::completed;
         if (trial.milestone > 0)
-            warn_once(trial.id, "short", "exited before reaching " + config_.resource_attr + " " +
-                                             format_value(json(trial.milestone)) + "; counted as completed");
+            warn_once(trial.id, "short",
+                      "exited before reaching " + config_.resource_attr + " " +
+                          format_value(json(trial.milestone)) + "; counted as completed");
     } else {
         how = LegEnd::failed;
         trial.status = TrialStatus::failed;
@@ -208,9 +229,10 @@ void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
     if (trial.status == TrialStatus::stopped) ++stopped_;
     scheduler_.on_leg_end(trial.id, how);
     if (writer_) writer_->trial_ended(trial, trials_);
-    if (config_.max_failures && failed_ >= static_cast<std::size_t>(*config_.max_failures) && !ending_)
-        end_run(std::to_string(failed_) + " trials failed (max_failures = " + std::to_string(*config_.max_failures) +
-                    "); last error: " + trial.error,
+    if (config_.max_failures && failed_ >= static_cast<std::size_t>(*config_.max_failures) &&
+        !ending_)
+        end_run(std::to_string(failed_) + " trials failed (max_failures = " +
+                    std::to_string(*config_.max_failures) + "); last error: " + trial.error,
                 ExitCode::too_many_failures);
 }
 
@@ -223,12 +245,19 @@ void Tuner::check_stop_criteria() {
     const StopCriteria& stop = config_.stop;
     auto fmt = [](double x) { return format_value(json(x)); };
     if (stop.max_wallclock_time && now() >= *stop.max_wallclock_time)
-        end_run("reached max_wallclock_time (" + fmt(*stop.max_wallclock_time) + " s)", ExitCode::ok);
-    else if (stop.max_num_trials_completed && completed_ >= static_cast<std::size_t>(*stop.max_num_trials_completed))
-        end_run("reached max_num_trials_completed (" + std::to_string(*stop.max_num_trials_completed) + ")", ExitCode::ok);
+        end_run("reached max_wallclock_time (" + fmt(*stop.max_wallclock_time) + " s)",
+                ExitCode::ok);
+    else if (stop.max_num_trials_completed &&
+             completed_ >= static_cast<std::size_t>(*stop.max_num_trials_completed))
+        end_run("reached max_num_trials_completed (" +
+                    std::to_string(*stop.max_num_trials_completed) + ")",
+                ExitCode::ok);
     else if (stop.max_num_trials_finished &&
-             completed_ + stopped_ + failed_ >= static_cast<std::size_t>(*stop.max_num_trials_finished))
-        end_run("reached max_num_trials_finished (" + std::to_string(*stop.max_num_trials_finished) + ")", ExitCode::ok);
+             completed_ + stopped_ + failed_ >=
+                 static_cast<std::size_t>(*stop.max_num_trials_finished))
+        end_run("reached max_num_trials_finished (" +
+                    std::to_string(*stop.max_num_trials_finished) + ")",
+                ExitCode::ok);
     else if (stop.max_cost && cost() >= *stop.max_cost)
         end_run("reached max_cost (" + fmt(*stop.max_cost) + " worker-seconds)", ExitCode::ok);
 }

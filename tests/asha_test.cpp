@@ -10,16 +10,16 @@ using namespace asha::test;
 
 namespace {
 
-AshaScheduler make(AshaVariant variant, double grace, double eta, double max_t, bool maximize = false,
-                   int brackets = 1, Rng* rng = nullptr) {
+AshaScheduler make(AshaVariant variant, double grace, double eta, double max_t,
+                   bool maximize = false, int brackets = 1, Rng* rng = nullptr) {
     static Rng default_rng(0);
-    return AshaScheduler({variant, grace, eta, max_t, brackets, maximize}, std::make_unique<CountingSearcher>(),
-                         rng ? *rng : default_rng);
+    return AshaScheduler({variant, grace, eta, max_t, brackets, maximize},
+                         std::make_unique<CountingSearcher>(), rng ? *rng : default_rng);
 }
 
 /// Starts trials 0..n-1 and lets each report `values[i]` at `resource`; returns the decisions.
-std::vector<Decision> stopping_decisions(const std::vector<double>& values, double resource = 1, bool maximize = false,
-                                         double eta = 2) {
+std::vector<Decision> stopping_decisions(const std::vector<double>& values, double resource = 1,
+                                         bool maximize = false, double eta = 2) {
     AshaScheduler s = make(AshaVariant::stopping, 1, eta, 8, maximize);
     std::vector<Decision> out;
     for (std::size_t i = 0; i < values.size(); ++i) {
@@ -62,9 +62,11 @@ TEST(AshaStopping, ModeMax) {
 
 TEST(AshaStopping, EtaThreeKeepsTheTopThird) {
     // Values 1..9 arriving in decreasing order: each new one is the best so far and continues.
-    EXPECT_EQ(stopping_decisions({9, 8, 7, 6, 5, 4, 3, 2, 1}, 1, false, 3), std::vector<Decision>(9, C));
+    EXPECT_EQ(stopping_decisions({9, 8, 7, 6, 5, 4, 3, 2, 1}, 1, false, 3),
+              std::vector<Decision>(9, C));
     // Increasing order: each new value is the worst so far and stops.
-    EXPECT_EQ(stopping_decisions({1, 2, 3, 4, 5, 6, 7}, 1, false, 3), (std::vector<Decision>{C, S, S, S, S, S, S}));
+    EXPECT_EQ(stopping_decisions({1, 2, 3, 4, 5, 6, 7}, 1, false, 3),
+              (std::vector<Decision>{C, S, S, S, S, S, S}));
     // 4 values, 1/3 quantile at position 1: the second best continues, the third does not.
     EXPECT_EQ(stopping_decisions({1, 4, 3, 2}, 1, false, 3), (std::vector<Decision>{C, S, S, C}));
 }

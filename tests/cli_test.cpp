@@ -30,8 +30,10 @@ std::string read_all(int fd) {
     char buf[4096];
     for (;;) {
         ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n > 0) text.append(buf, static_cast<std::size_t>(n));
-        else if (n == 0 || errno != EAGAIN) return text;
+        if (n > 0)
+            text.append(buf, static_cast<std::size_t>(n));
+        else if (n == 0 || errno != EAGAIN)
+            return text;
         else {
             pollfd p{fd, POLLIN, 0};
             ::poll(&p, 1, -1);
@@ -58,7 +60,8 @@ Outcome asha_tune(std::vector<std::string> args) {
 }
 
 fs::path temp_path(const std::string& name) {
-    fs::path p = fs::path(::testing::TempDir()) / ("asha-cli-" + name + "-" + std::to_string(::getpid()));
+    fs::path p =
+        fs::path(::testing::TempDir()) / ("asha-cli-" + name + "-" + std::to_string(::getpid()));
     fs::remove_all(p);
     return p;
 }
@@ -94,8 +97,9 @@ json quick_document() {
 TEST(Cli, HelpListsEveryOptionWithItsDefault) {
     Outcome o = asha_tune({"--help"});
     EXPECT_EQ(o.exit_code, 0);
-    for (const char* option : {"--config", "--workers", "--run-dir", "--seed", "--gpus", "--gpus-per-trial",
-                               "--max-wallclock-time", "--max-trials", "--quiet", "--json", "--version", "simulate"})
+    for (const char* option :
+         {"--config", "--workers", "--run-dir", "--seed", "--gpus", "--gpus-per-trial",
+          "--max-wallclock-time", "--max-trials", "--quiet", "--json", "--version", "simulate"})
         EXPECT_NE(o.out.find(option), std::string::npos) << option;
     EXPECT_NE(o.out.find("default 1"), std::string::npos);
     Outcome v = asha_tune({"--version"});
@@ -112,30 +116,39 @@ TEST(Cli, BadFlagsAndBadConfigsExitTwo) {
     std::string path = write_config("bad", doc);
     Outcome o = asha_tune({"--config", path});
     EXPECT_EQ(o.exit_code, 2);
-    EXPECT_EQ(o.err, "asha-tune: error: " + path +
-                         ": $.scheduler.reduction_factr: unknown key (did you mean \"reduction_factor\"?)\n");
-    EXPECT_EQ(asha_tune({"--config", write_config("gpus", quick_document()), "--gpus", "0,x"}).exit_code, 2);
+    EXPECT_EQ(
+        o.err,
+        "asha-tune: error: " + path +
+            ": $.scheduler.reduction_factr: unknown key (did you mean \"reduction_factor\"?)\n");
+    EXPECT_EQ(
+        asha_tune({"--config", write_config("gpus", quick_document()), "--gpus", "0,x"}).exit_code,
+        2);
 }
 
 TEST(Cli, RunThatCannotStartExitsThree) {
     json doc = quick_document();
     doc["command"] = json::array({"./no/such/train.py"});
-    Outcome o = asha_tune({"--config", write_config("nocmd", doc), "--run-dir", temp_path("nocmd").string()});
+    Outcome o = asha_tune(
+        {"--config", write_config("nocmd", doc), "--run-dir", temp_path("nocmd").string()});
     EXPECT_EQ(o.exit_code, 3);
-    EXPECT_NE(o.err.find("asha-tune: error: command not found or not executable: ./no/such/train.py"), std::string::npos);
+    EXPECT_NE(
+        o.err.find("asha-tune: error: command not found or not executable: ./no/such/train.py"),
+        std::string::npos);
     fs::path existing = temp_path("existing");
     fs::create_directories(existing);
-    Outcome e = asha_tune({"--config", write_config("ok", quick_document()), "--run-dir", existing.string()});
+    Outcome e = asha_tune(
+        {"--config", write_config("ok", quick_document()), "--run-dir", existing.string()});
     EXPECT_EQ(e.exit_code, 3);
     EXPECT_NE(e.err.find("already exists; asha-tune never overwrites a run"), std::string::npos);
-    Outcome r = asha_tune({"--config", write_config("ok2", quick_document()), "--run-dir", "/proc/asha/run"});
+    Outcome r = asha_tune(
+        {"--config", write_config("ok2", quick_document()), "--run-dir", "/proc/asha/run"});
     EXPECT_EQ(r.exit_code, 3);
 }
 
 TEST(Cli, RunDirectoryHasEveryFileAndColumn) {
     fs::path dir = temp_path("rundir");
-    Outcome o = asha_tune({"--config", write_config("rundir", quick_document()), "--run-dir", dir.string(), "--json",
-                           "--seed", "7"});
+    Outcome o = asha_tune({"--config", write_config("rundir", quick_document()), "--run-dir",
+                           dir.string(), "--json", "--seed", "7"});
     ASSERT_EQ(o.exit_code, 0) << o.err;
     json summary = json::parse(o.out);  // stdout holds only the JSON summary
     EXPECT_EQ(summary["run_dir"], dir.string());
@@ -145,31 +158,37 @@ TEST(Cli, RunDirectoryHasEveryFileAndColumn) {
     json metadata = json::parse(read_file(dir / "metadata.json"));
     EXPECT_EQ(metadata["seed"], 7);
     EXPECT_EQ(metadata["config"]["scheduler"]["reduction_factor"], 2);
-    for (const char* key : {"tuner_version", "host", "start_time", "command_line"}) EXPECT_TRUE(metadata.contains(key)) << key;
+    for (const char* key : {"tuner_version", "host", "start_time", "command_line"})
+        EXPECT_TRUE(metadata.contains(key)) << key;
     std::string results = read_file(dir / "results.csv");
     EXPECT_EQ(results.substr(0, results.find('\n')),
-              "trial_id,st_tuner_time,st_worker_time,epoch,validation_error,cuda,st_decision,st_status,config_quality,"
+              "trial_id,st_tuner_time,st_worker_time,epoch,validation_error,cuda,st_decision,st_"
+              "status,config_quality,"
               "config_optimizer,config_max_epochs");
     std::string trials = read_file(dir / "trials.csv");
     EXPECT_EQ(trials.substr(0, trials.find('\n')),
-              "trial_id,status,bracket,legs,iter,epoch,validation_error,worker_time,gpus,exit_code,error,config_quality,"
+              "trial_id,status,bracket,legs,iter,epoch,validation_error,worker_time,gpus,exit_code,"
+              "error,config_quality,"
               "config_optimizer,config_max_epochs");
     EXPECT_EQ(std::count(trials.begin(), trials.end(), '\n'), 6);
     json best = json::parse(read_file(dir / "best.json"));
     EXPECT_EQ(best["trial_id"], summary["best"]["trial_id"]);
     for (int id = 0; id < 5; ++id) {
         fs::path t = dir / "trials" / std::to_string(id);
-        for (const char* f : {"config.json", "stdout.log", "stderr.log"}) EXPECT_TRUE(fs::exists(t / f)) << t / f;
+        for (const char* f : {"config.json", "stdout.log", "stderr.log"})
+            EXPECT_TRUE(fs::exists(t / f)) << t / f;
         EXPECT_TRUE(fs::is_directory(t / "checkpoints"));
     }
     EXPECT_EQ(fs::exists(dir / "results.csv.tmp"), false);
 }
 
 TEST(Cli, SimulatePrintsTheTableAndUtilisation) {
-    Outcome o = asha_tune({"simulate", "--config", "configs/synthetic.json", "--workers", "8", "--max-wallclock-time",
-                           "600", "--run-dir", temp_path("sim").string()});
+    Outcome o = asha_tune({"simulate", "--config", "configs/synthetic.json", "--workers", "8",
+                           "--max-wallclock-time", "600", "--run-dir", temp_path("sim").string()});
     ASSERT_EQ(o.exit_code, 0) << o.err;
-    EXPECT_NE(o.out.find("learning_rate batch_size max_epochs epoch validation_error worker-time\n"), std::string::npos)
+    EXPECT_NE(
+        o.out.find("learning_rate batch_size max_epochs epoch validation_error worker-time\n"),
+        std::string::npos)
         << o.out;
     EXPECT_NE(o.out.find("stopped because: reached max_wallclock_time (600 s)"), std::string::npos);
     EXPECT_NE(o.out.find("worker utilisation: "), std::string::npos);
@@ -183,7 +202,8 @@ TEST(Cli, InterruptStopsTrialsAndExits130) {
     doc["workers"] = 1;
     fs::path dir = temp_path("interrupt");
     SpawnSpec spec;
-    spec.argv = {ASHA_TUNE_EXE, "--config", write_config("interrupt", doc), "--run-dir", dir.string(), "--quiet"};
+    spec.argv = {ASHA_TUNE_EXE, "--config",   write_config("interrupt", doc),
+                 "--run-dir",   dir.string(), "--quiet"};
     spec.env = current_environment();
     spec.cwd = ASHA_SOURCE_DIR;
     Child child = spawn_child(spec);

@@ -9,7 +9,9 @@
 using namespace asha;
 
 namespace {
-Domain parse(const char* text) { return Domain::parse(json::parse(text), JsonPath("f.json", "$.x")); }
+Domain parse(const char* text) {
+    return Domain::parse(json::parse(text), JsonPath("f.json", "$.x"));
+}
 }  // namespace
 
 TEST(Domain, UniformStaysInRangeAndCoversIt) {
@@ -82,7 +84,8 @@ TEST(Domain, ChoiceDrawsEveryCategory) {
 
 TEST(Domain, FinrangeAndLogfinrangeGrids) {
     Domain lin = parse(R"({"type": "finrange", "lower": 0, "upper": 1, "size": 5})");
-    Domain log = parse(R"({"type": "logfinrange", "lower": 1, "upper": 1000, "size": 4, "cast_int": true})");
+    Domain log =
+        parse(R"({"type": "logfinrange", "lower": 1, "upper": 1000, "size": 4, "cast_int": true})");
     EXPECT_DOUBLE_EQ(lin.grid_value(1).get<double>(), 0.25);
     EXPECT_EQ(log.grid_value(0), json(1));
     EXPECT_EQ(log.grid_value(1), json(10));
@@ -98,11 +101,14 @@ TEST(Domain, FinrangeAndLogfinrangeGrids) {
 
 TEST(Domain, Midpoints) {
     EXPECT_EQ(parse(R"({"type": "uniform", "lower": 0, "upper": 4})").midpoint(), json(2.0));
-    EXPECT_DOUBLE_EQ(parse(R"({"type": "loguniform", "lower": 0.01, "upper": 1})").midpoint().get<double>(), 0.1);
+    EXPECT_DOUBLE_EQ(
+        parse(R"({"type": "loguniform", "lower": 0.01, "upper": 1})").midpoint().get<double>(),
+        0.1);
     EXPECT_EQ(parse(R"({"type": "randint", "lower": 32, "upper": 256})").midpoint(), json(144));
     EXPECT_EQ(parse(R"({"type": "lograndint", "lower": 1, "upper": 100})").midpoint(), json(10));
     EXPECT_EQ(parse(R"({"type": "choice", "categories": ["a", "b", "c"]})").midpoint(), json("b"));
-    EXPECT_EQ(parse(R"({"type": "finrange", "lower": 0, "upper": 1, "size": 5})").midpoint(), json(0.5));
+    EXPECT_EQ(parse(R"({"type": "finrange", "lower": 0, "upper": 1, "size": 5})").midpoint(),
+              json(0.5));
     EXPECT_EQ(parse("7").midpoint(), json(7));
 }
 
@@ -118,7 +124,8 @@ TEST(ConfigSpace, SameSeedSameSequenceOtherSeedOther) {
 
 TEST(ConfigSpace, CompletePartialPointWithMidpointsNeverLeaksADomain) {
     ExperimentConfig c = test::lenet_config();
-    Config point = c.config_space.complete(json::parse(R"({"batch_size": 64})"), JsonPath("f.json", "$.p"));
+    Config point =
+        c.config_space.complete(json::parse(R"({"batch_size": 64})"), JsonPath("f.json", "$.p"));
     EXPECT_EQ(point.dump(), R"({"learning_rate":0.1,"batch_size":64,"max_epochs":10})");
 }
 

@@ -32,7 +32,8 @@ TEST(Experiment, ParsesTheBooksConfig) {
     EXPECT_EQ(c.scheduler.reduction_factor, 2);
     EXPECT_EQ(c.workers, 2);
     ASSERT_EQ(c.points_to_evaluate.size(), 1u);
-    EXPECT_EQ(c.points_to_evaluate[0].dump(), R"({"learning_rate":0.1,"batch_size":128,"max_epochs":10})");
+    EXPECT_EQ(c.points_to_evaluate[0].dump(),
+              R"({"learning_rate":0.1,"batch_size":128,"max_epochs":10})");
     EXPECT_EQ(*c.stop.max_wallclock_time, 300);
 }
 
@@ -62,14 +63,18 @@ TEST(Experiment, ValidationErrorsAreExact) {
         {R"({"config_space": {"learning_rate": {"lower": 2}}})",
          "lenet.json: $.config_space.learning_rate.lower: expected a value < upper (1.0), found 2"},
         {R"({"config_space": {"learning_rate": {"lower": 0}}})",
-         "lenet.json: $.config_space.learning_rate.lower: expected a number > 0 for a log domain, found 0"},
+         "lenet.json: $.config_space.learning_rate.lower: expected a number > 0 for a log domain, "
+         "found 0"},
         {R"({"config_space": {"learning_rate": {"lower": "abc"}}})",
          "lenet.json: $.config_space.learning_rate.lower: expected a number, found \"abc\""},
         {R"({"config_space": {"learning_rate": {"type": "logunifrom"}}})",
-         "lenet.json: $.config_space.learning_rate.type: expected one of uniform, loguniform, randint, lograndint, "
-         "choice, finrange, logfinrange, constant, found \"logunifrom\" (did you mean \"loguniform\"?)"},
+         "lenet.json: $.config_space.learning_rate.type: expected one of uniform, loguniform, "
+         "randint, lograndint, "
+         "choice, finrange, logfinrange, constant, found \"logunifrom\" (did you mean "
+         "\"loguniform\"?)"},
         {R"({"config_space": {"opt": {"type": "choice", "categories": []}}})",
-         "lenet.json: $.config_space.opt.categories: expected a non-empty array of values, found []"},
+         "lenet.json: $.config_space.opt.categories: expected a non-empty array of values, found "
+         "[]"},
         {R"({"config_space": {"batch_size": {"lower": 32.5}}})",
          "lenet.json: $.config_space.batch_size.lower: expected an integer, found 32.5"},
         {R"({"config_space": {"batch_size": {"uper": 3}}})",
@@ -79,39 +84,52 @@ TEST(Experiment, ValidationErrorsAreExact) {
         {R"({"scheduler": {"reduction_factor": 1.5}})",
          "lenet.json: $.scheduler.reduction_factor: expected a number >= 2, found 1.5"},
         {R"({"scheduler": {"type": "ashaa"}})",
-         "lenet.json: $.scheduler.type: expected one of asha, fifo, sync_sh, hyperband, found \"ashaa\" (did you mean "
+         "lenet.json: $.scheduler.type: expected one of asha, fifo, sync_sh, hyperband, found "
+         "\"ashaa\" (did you mean "
          "\"asha\"?)"},
         {R"({"scheduler": {"brackets": 9}})",
-         "lenet.json: $.scheduler.brackets: expected at most 4 brackets (rung levels 3 + max_t), found 9"},
+         "lenet.json: $.scheduler.brackets: expected at most 4 brackets (rung levels 3 + max_t), "
+         "found 9"},
         {R"({"scheduler": {"max_t": 20}})",
-         "lenet.json: $.scheduler.max_t: is 20 but config_space.max_epochs is 10; give max_t in one place"},
-        {R"({"mode": "minimize"})", "lenet.json: $.mode: expected one of min, max, found \"minimize\""},
+         "lenet.json: $.scheduler.max_t: is 20 but config_space.max_epochs is 10; give max_t in "
+         "one place"},
+        {R"({"mode": "minimize"})",
+         "lenet.json: $.mode: expected one of min, max, found \"minimize\""},
         {R"({"workers": 0})", "lenet.json: $.workers: expected an integer > 0, found 0"},
-        {R"({"stop": {"max_wallclock_time": -1}})", "lenet.json: $.stop.max_wallclock_time: expected a number > 0, found -1"},
-        {R"({"stop": {"max_trials": 3}})",
-         "lenet.json: $.stop.max_trials: unknown key"},
+        {R"({"stop": {"max_wallclock_time": -1}})",
+         "lenet.json: $.stop.max_wallclock_time: expected a number > 0, found -1"},
+        {R"({"stop": {"max_trials": 3}})", "lenet.json: $.stop.max_trials: unknown key"},
         {R"({"points_to_evaluate": [{"learning_rate": 5}]})",
-         "lenet.json: $.points_to_evaluate[0].learning_rate: expected a value in the loguniform domain of "
+         "lenet.json: $.points_to_evaluate[0].learning_rate: expected a value in the loguniform "
+         "domain of "
          "\"learning_rate\", found 5"},
-        {R"({"points_to_evaluate": [{"lr": 0.5}]})", "lenet.json: $.points_to_evaluate[0].lr: unknown key"},
+        {R"({"points_to_evaluate": [{"lr": 0.5}]})",
+         "lenet.json: $.points_to_evaluate[0].lr: unknown key"},
         {R"({"config_space": {"max_epochs": 2.5}})",
-         "lenet.json: $.config_space.max_epochs: expected a positive integer constant (max_resource_attr \"max_epochs\" "
+         "lenet.json: $.config_space.max_epochs: expected a positive integer constant "
+         "(max_resource_attr \"max_epochs\" "
          "gives the largest resource level), found 2.5"},
         {R"({"gpus": [0, 0]})", "lenet.json: $.gpus[1]: GPU 0 is listed twice"},
-        {R"({"gpus": "all"})", "lenet.json: $.gpus: expected \"auto\", \"none\" or an array of GPU indices, found \"all\""},
-        {R"({"command": []})", "lenet.json: $.command: expected a non-empty array of strings, found []"},
+        {R"({"gpus": "all"})",
+         "lenet.json: $.gpus: expected \"auto\", \"none\" or an array of GPU indices, found "
+         "\"all\""},
+        {R"({"command": []})",
+         "lenet.json: $.command: expected a non-empty array of strings, found []"},
     };
     for (const auto& c : cases) EXPECT_EQ(error_for(c.patch), c.message) << c.patch;
 }
 
 TEST(Experiment, MissingRequiredKeys) {
     EXPECT_EQ(error_for("{}", "metric"),
-              "lenet.json: $: missing \"metric\" (the reported key to optimise, e.g. \"validation_error\")");
-    EXPECT_EQ(error_for("{}", "config_space"), "lenet.json: $: missing \"config_space\" (the hyperparameters to tune)");
+              "lenet.json: $: missing \"metric\" (the reported key to optimise, e.g. "
+              "\"validation_error\")");
+    EXPECT_EQ(error_for("{}", "config_space"),
+              "lenet.json: $: missing \"config_space\" (the hyperparameters to tune)");
     json doc = lenet_document();
     doc["config_space"].erase("max_epochs");
     EXPECT_THROW_MSG(parse_experiment(doc, "lenet.json"), ConfigError,
-                     "lenet.json: $: cannot tell max_t: set \"max_resource_attr\" to a constant of config_space (e.g. "
+                     "lenet.json: $: cannot tell max_t: set \"max_resource_attr\" to a constant of "
+                     "config_space (e.g. "
                      "\"max_epochs\": 10) or give scheduler.max_t");
 }
 
@@ -124,14 +142,18 @@ TEST(Experiment, LoadReportsUnreadableAndInvalidFiles) {
         load_experiment(path);
         FAIL() << "expected an error";
     } catch (const ConfigError& e) {
-        EXPECT_EQ(std::string(e.what()).rfind(path + ": not valid JSON: parse error at line 2, column 13", 0), 0u) << e.what();
+        EXPECT_EQ(std::string(e.what()).rfind(
+                      path + ": not valid JSON: parse error at line 2, column 13", 0),
+                  0u)
+            << e.what();
     }
 }
 
 TEST(Experiment, OverridesMergeIntoTheDocument) {
     std::string path = ::testing::TempDir() + "/lenet.json";
     std::ofstream(path) << lenet_document().dump();
-    ExperimentConfig c = load_experiment(path, json::parse(R"({"workers": 8, "stop": {"max_num_trials_started": 5}})"));
+    ExperimentConfig c = load_experiment(
+        path, json::parse(R"({"workers": 8, "stop": {"max_num_trials_started": 5}})"));
     EXPECT_EQ(c.workers, 8);
     EXPECT_EQ(*c.stop.max_num_trials_started, 5);
     EXPECT_EQ(*c.stop.max_wallclock_time, 300);  // kept from the file

@@ -20,12 +20,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string trial_script(const char* name) { return std::string(ASHA_SOURCE_DIR) + "/tests/trials/" + name; }
+std::string trial_script(const char* name) {
+    return std::string(ASHA_SOURCE_DIR) + "/tests/trials/" + name;
+}
 
 fs::path fresh_dir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    fs::path dir = fs::path(::testing::TempDir()) / ("asha-" + std::string(info->test_suite_name()) + "-" + info->name() +
-                                                     "-" + std::to_string(::getpid()));
+    fs::path dir =
+        fs::path(::testing::TempDir()) / ("asha-" + std::string(info->test_suite_name()) + "-" +
+                                          info->name() + "-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     return dir;
 }
@@ -56,7 +59,9 @@ struct LocalRun {
     fs::path dir;
     std::vector<std::map<std::string, std::string>> results;  // results.csv rows by column
 
-    std::string column(std::size_t row, const std::string& name) const { return results.at(row).at(name); }
+    std::string column(std::size_t row, const std::string& name) const {
+        return results.at(row).at(name);
+    }
 };
 
 std::vector<std::map<std::string, std::string>> read_csv(const fs::path& path) {
@@ -75,7 +80,8 @@ std::vector<std::map<std::string, std::string>> read_csv(const fs::path& path) {
     while (std::getline(in, line)) {
         auto cells = split(line);
         std::map<std::string, std::string> row;
-        for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+        for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i)
+            row[header[i]] = cells[i];
         rows.push_back(row);
     }
     return rows;
@@ -108,7 +114,8 @@ bool process_gone(pid_t pid) {
         std::string text;
         std::getline(stat, text);
         auto close = text.rfind(')');
-        if (!stat || text.empty() || (close != std::string::npos && text[close + 2] == 'Z')) return true;
+        if (!stat || text.empty() || (close != std::string::npos && text[close + 2] == 'Z'))
+            return true;
         if (std::chrono::steady_clock::now() > deadline) return false;
         std::this_thread::yield();
     }
@@ -117,13 +124,16 @@ bool process_gone(pid_t pid) {
 }  // namespace
 
 TEST(TrialArgv, CommandThenHyperparametersThenCheckpointDir) {
-    Config config{{"learning_rate", 0.1}, {"batch_size", 128}, {"optimizer", "adam"}, {"max_epochs", 10}};
-    EXPECT_EQ(trial_argv({"python3", "train.py"}, config, "max_epochs", 4, "/r/trials/3/checkpoints"),
-              (std::vector<std::string>{"python3", "train.py", "--learning_rate", "0.1", "--batch_size", "128",
-                                        "--optimizer", "adam", "--max_epochs", "4", "--st_checkpoint_dir",
-                                        "/r/trials/3/checkpoints"}));
+    Config config{
+        {"learning_rate", 0.1}, {"batch_size", 128}, {"optimizer", "adam"}, {"max_epochs", 10}};
+    EXPECT_EQ(
+        trial_argv({"python3", "train.py"}, config, "max_epochs", 4, "/r/trials/3/checkpoints"),
+        (std::vector<std::string>{"python3", "train.py", "--learning_rate", "0.1", "--batch_size",
+                                  "128", "--optimizer", "adam", "--max_epochs", "4",
+                                  "--st_checkpoint_dir", "/r/trials/3/checkpoints"}));
     EXPECT_EQ(trial_argv({"t"}, Config{{"x", 0.30000000000000004}}, "max_epochs", 2.5, "c"),
-              (std::vector<std::string>{"t", "--x", "0.30000000000000004", "--max_epochs", "2.5", "--st_checkpoint_dir", "c"}));
+              (std::vector<std::string>{"t", "--x", "0.30000000000000004", "--max_epochs", "2.5",
+                                        "--st_checkpoint_dir", "c"}));
 }
 
 TEST(LocalBackend, ReportsAreParsedAndAshaStopsTheWorseTrials) {
@@ -134,7 +144,8 @@ TEST(LocalBackend, ReportsAreParsedAndAshaStopsTheWorseTrials) {
     ASSERT_EQ(run.trials.size(), 6u);
     EXPECT_EQ(run.trials[0].status, TrialStatus::completed);
     EXPECT_EQ(run.trials[0].reports, 3u);
-    EXPECT_EQ(run.trials[1].status, TrialStatus::stopped);  // 0.9 + 0.1 is worse than 0.1 + 0.1 at rung 1
+    EXPECT_EQ(run.trials[1].status,
+              TrialStatus::stopped);  // 0.9 + 0.1 is worse than 0.1 + 0.1 at rung 1
     EXPECT_EQ(run.trials[1].reports, 1u);
     EXPECT_EQ(run.column(0, "trial_id"), "0");
     EXPECT_EQ(run.column(0, "epoch"), "1");
@@ -150,7 +161,9 @@ TEST(LocalBackend, ReportsAreParsedAndAshaStopsTheWorseTrials) {
     EXPECT_GE(stopped, 2u);
     // Everything the trial printed is in its log.
     EXPECT_NE(read_file(run.dir / "trials/0/stdout.log").find("\"epoch\": 3"), std::string::npos);
-    EXPECT_EQ(read_file(run.dir / "trials/0/argv.log").find("--quality 0.1 --max_epochs 3 --st_checkpoint_dir "), 0u);
+    EXPECT_EQ(read_file(run.dir / "trials/0/argv.log")
+                  .find("--quality 0.1 --max_epochs 3 --st_checkpoint_dir "),
+              0u);
 }
 
 TEST(LocalBackend, StoppingKillsTheWholeProcessGroupAfterTheGracePeriod) {
@@ -176,7 +189,8 @@ TEST(LocalBackend, PromotionRelaunchesWithTheNextMilestoneAndTheSameCheckpointDi
     doc["scheduler"]["variant"] = "promotion";
     doc["workers"] = 1;
     doc["stop"] = {{"max_num_trials_started", 4}};
-    doc["points_to_evaluate"] = json::parse(R"([{"quality": 0.1}, {"quality": 0.5}, {"quality": 0.2}, {"quality": 0.9}])");
+    doc["points_to_evaluate"] =
+        json::parse(R"([{"quality": 0.1}, {"quality": 0.5}, {"quality": 0.2}, {"quality": 0.9}])");
     LocalRun run = run_local(doc);
     // Rungs at 1 and 2, max_t 4: trial 0 is promoted to 2 (after trial 1), then to 4.
     std::string argv0 = read_file(run.dir / "trials/0/argv.log");
@@ -186,7 +200,8 @@ TEST(LocalBackend, PromotionRelaunchesWithTheNextMilestoneAndTheSameCheckpointDi
                          "--quality 0.1 --max_epochs 4 --st_checkpoint_dir " + ckpt + "\n");
     EXPECT_EQ(run.trials[0].status, TrialStatus::completed);
     EXPECT_EQ(run.trials[0].legs, 3);
-    EXPECT_EQ(run.trials[0].reports, 4u);  // each leg resumed from the checkpoint: epochs 1, 2, 3, 4
+    EXPECT_EQ(run.trials[0].reports,
+              4u);  // each leg resumed from the checkpoint: epochs 1, 2, 3, 4
     EXPECT_EQ(run.trials[1].status, TrialStatus::paused);
 }
 
@@ -201,7 +216,8 @@ TEST(LocalBackend, GpusAreDistinctPerRunningTrial) {
     std::set<std::string> seen;
     for (const auto& t : run.trials) seen.insert(t.gpus);
     EXPECT_EQ(seen, (std::set<std::string>{"0", "1", "2", "3"}));
-    for (const auto& row : run.results) EXPECT_EQ(row.at("cuda"), run.trials.at(std::stoul(row.at("trial_id"))).gpus);
+    for (const auto& row : run.results)
+        EXPECT_EQ(row.at("cuda"), run.trials.at(std::stoul(row.at("trial_id"))).gpus);
 }
 
 TEST(LocalBackend, GpusPerTrialTwo) {
@@ -236,9 +252,10 @@ TEST(LocalBackend, MoreWorkersThanGpusIsAConfigError) {
     json doc = base_document("reporter.sh");
     doc["gpus"] = json::array({0, 1, 2, 3});
     doc["workers"] = 8;
-    EXPECT_THROW_MSG(make_local_options(parse_experiment(doc, "local.json")), ConfigError,
-                     "local.json: $.workers: expected at most 4 workers for 4 GPUs with gpus_per_trial 1 and "
-                     "trials_per_gpu 1, found 8 (set trials_per_gpu to share GPUs)");
+    EXPECT_THROW_MSG(
+        make_local_options(parse_experiment(doc, "local.json")), ConfigError,
+        "local.json: $.workers: expected at most 4 workers for 4 GPUs with gpus_per_trial 1 and "
+        "trials_per_gpu 1, found 8 (set trials_per_gpu to share GPUs)");
 }
 
 TEST(LocalBackend, WithoutGpusCudaVisibleDevicesIsLeftAlone) {
@@ -257,7 +274,8 @@ TEST(LocalBackend, FailedAndSilentTrialsAreRecordedAndTheRunGoesOn) {
     ASSERT_EQ(failing.trials.size(), 3u);
     for (const auto& t : failing.trials) {
         EXPECT_EQ(t.status, TrialStatus::failed);
-        EXPECT_EQ(t.error, "exited with code 3: Traceback: something went wrong|RuntimeError: boom");
+        EXPECT_EQ(t.error,
+                  "exited with code 3: Traceback: something went wrong|RuntimeError: boom");
         EXPECT_EQ(*t.exit_code, 3);
     }
     EXPECT_EQ(failing.result.summary.failed, 3u);
@@ -293,17 +311,19 @@ TEST(LocalBackend, HostileOutputIsSkippedAndGoodReportsKept) {
 
 TEST(LocalBackend, EnvironmentNamesTheTrial) {
     json doc = base_document("reporter.sh");
-    doc["command"] = json::array({"/bin/sh", "-c",
-                                  "env | grep -E '^(ASHA_|OMP_NUM_THREADS)' | sort > \"$ASHA_TRIAL_DIR/env.txt\"; "
-                                  "echo '[tune-metric]: {\"epoch\": 3, \"validation_error\": 1}'",
-                                  "sh"});
+    doc["command"] = json::array(
+        {"/bin/sh", "-c",
+         "env | grep -E '^(ASHA_|OMP_NUM_THREADS)' | sort > \"$ASHA_TRIAL_DIR/env.txt\"; "
+         "echo '[tune-metric]: {\"epoch\": 3, \"validation_error\": 1}'",
+         "sh"});
     doc["env"] = {{"OMP_NUM_THREADS", 1}};
     doc["stop"] = {{"max_num_trials_started", 1}};
     LocalRun run = run_local(doc);
     std::string root = fs::absolute(run.dir).string();
-    EXPECT_EQ(read_file(run.dir / "trials/0/env.txt"), "ASHA_CHECKPOINT_DIR=" + root + "/trials/0/checkpoints\n" +
-                                                          "ASHA_RUN_DIR=" + root + "\n" + "ASHA_TRIAL_DIR=" + root +
-                                                          "/trials/0\n" + "ASHA_TRIAL_ID=0\n" + "OMP_NUM_THREADS=1\n");
+    EXPECT_EQ(read_file(run.dir / "trials/0/env.txt"),
+              "ASHA_CHECKPOINT_DIR=" + root + "/trials/0/checkpoints\n" + "ASHA_RUN_DIR=" + root +
+                  "\n" + "ASHA_TRIAL_DIR=" + root + "/trials/0\n" + "ASHA_TRIAL_ID=0\n" +
+                  "OMP_NUM_THREADS=1\n");
 }
 
 TEST(LocalBackend, MissingCommandCannotStart) {

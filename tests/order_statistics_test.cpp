@@ -17,11 +17,13 @@ void check_against_sorted(const OrderStatistics& os, std::vector<double> values)
     ASSERT_EQ(os.size(), values.size());
     for (std::size_t k = 0; k < values.size(); ++k) ASSERT_EQ(os.select(k), values[k]) << k;
     for (double probe : {-1.0, 0.0, 0.5, 3.0, 1e9}) {
-        auto expected = static_cast<std::size_t>(std::lower_bound(values.begin(), values.end(), probe) - values.begin());
+        auto expected = static_cast<std::size_t>(
+            std::lower_bound(values.begin(), values.end(), probe) - values.begin());
         ASSERT_EQ(os.count_less(probe), expected) << probe;
     }
     for (double v : values) {
-        auto expected = static_cast<std::size_t>(std::lower_bound(values.begin(), values.end(), v) - values.begin());
+        auto expected = static_cast<std::size_t>(std::lower_bound(values.begin(), values.end(), v) -
+                                                 values.begin());
         ASSERT_EQ(os.count_less(v), expected) << v;
     }
 }

@@ -8,10 +8,13 @@ using namespace asha;
 
 namespace {
 
-std::vector<std::pair<std::string, bool>> split(LineSplitter& splitter, std::initializer_list<std::string_view> chunks,
+std::vector<std::pair<std::string, bool>> split(LineSplitter& splitter,
+                                                std::initializer_list<std::string_view> chunks,
                                                 bool finish = false) {
     std::vector<std::pair<std::string, bool>> lines;
-    auto collect = [&](std::string_view line, bool cut) { lines.emplace_back(std::string(line), cut); };
+    auto collect = [&](std::string_view line, bool cut) {
+        lines.emplace_back(std::string(line), cut);
+    };
     for (auto chunk : chunks) splitter.feed(chunk, collect);
     if (finish) splitter.finish(collect);
     return lines;
@@ -19,7 +22,9 @@ std::vector<std::pair<std::string, bool>> split(LineSplitter& splitter, std::ini
 
 using Lines = std::vector<std::pair<std::string, bool>>;
 
-ReportParser parser() { return ReportParser(ReportFormat::tune_metric, "validation_error", "epoch"); }
+ReportParser parser() {
+    return ReportParser(ReportFormat::tune_metric, "validation_error", "epoch");
+}
 
 }  // namespace
 
@@ -32,16 +37,19 @@ TEST(LineSplitter, KeepsAPartialLineUntilItsNewline) {
 
 TEST(LineSplitter, CutsOverlongLinesAndDropsTheirRest) {
     LineSplitter s(8);
-    EXPECT_EQ(split(s, {"0123456789abc", "def", "\nok\n"}), (Lines{{"01234567", true}, {"ok", false}}));
+    EXPECT_EQ(split(s, {"0123456789abc", "def", "\nok\n"}),
+              (Lines{{"01234567", true}, {"ok", false}}));
     EXPECT_EQ(split(s, {"0123", "4567", "89\nx\n"}), (Lines{{"01234567", true}, {"x", false}}));
 }
 
 TEST(ReportParser, ParsesTuneMetricLines) {
-    ParsedLine p = parser().parse(R"([tune-metric]: {"epoch": 3, "validation_error": 0.4183, "st_worker_time": 1.5})");
+    ParsedLine p = parser().parse(
+        R"([tune-metric]: {"epoch": 3, "validation_error": 0.4183, "st_worker_time": 1.5})");
     ASSERT_EQ(p.kind, ParsedLine::Kind::report);
     EXPECT_EQ(p.report.resource, 3);
     EXPECT_EQ(p.report.metric, 0.4183);
-    EXPECT_EQ(p.report.fields.dump(), R"({"epoch":3,"validation_error":0.4183,"st_worker_time":1.5})");
+    EXPECT_EQ(p.report.fields.dump(),
+              R"({"epoch":3,"validation_error":0.4183,"st_worker_time":1.5})");
 }
 
 TEST(ReportParser, OrdinaryLinesAreLogs) {
@@ -53,7 +61,8 @@ TEST(ReportParser, AcceptsPythonsNanAndInfinity) {
     ParsedLine p = parser().parse(R"([tune-metric]: {"epoch": 1, "validation_error": NaN})");
     ASSERT_EQ(p.kind, ParsedLine::Kind::report);
     EXPECT_TRUE(std::isnan(p.report.metric));
-    p = parser().parse(R"([tune-metric]: {"epoch": 2, "validation_error": -Infinity, "note": "NaN stays a string"})");
+    p = parser().parse(
+        R"([tune-metric]: {"epoch": 2, "validation_error": -Infinity, "note": "NaN stays a string"})");
     ASSERT_EQ(p.kind, ParsedLine::Kind::report);
     EXPECT_EQ(p.report.metric, -INFINITY);
     EXPECT_EQ(p.report.fields["note"], "NaN stays a string");
@@ -68,11 +77,14 @@ TEST(ReportParser, UnusableReportsSayWhy) {
     const Case cases[] = {
         {"[tune-metric]: {\"epoch\": 1", "json", "report is not valid JSON:  {\"epoch\": 1"},
         {"[tune-metric]: [1, 2]", "json", "report is not a JSON object:  [1, 2]"},
-        {"[tune-metric]: {\"epoch\": 1}", "metric", "report without \"validation_error\": {\"epoch\":1}"},
-        {"[tune-metric]: {\"validation_error\": 1}", "resource", "report without \"epoch\": {\"validation_error\":1}"},
+        {"[tune-metric]: {\"epoch\": 1}", "metric",
+         "report without \"validation_error\": {\"epoch\":1}"},
+        {"[tune-metric]: {\"validation_error\": 1}", "resource",
+         "report without \"epoch\": {\"validation_error\":1}"},
         {"[tune-metric]: {\"epoch\": 1, \"validation_error\": \"high\"}", "metric",
          "\"validation_error\" is not a number: \"high\""},
-        {"[tune-metric]: {\"epoch\": -1, \"validation_error\": 1}", "resource", "\"epoch\" is not a positive number: -1"},
+        {"[tune-metric]: {\"epoch\": -1, \"validation_error\": 1}", "resource",
+         "\"epoch\" is not a positive number: -1"},
         {"[tune-metric]: {\"epoch\": 1e400, \"validation_error\": 1}", "json",
          "report is not valid JSON:  {\"epoch\": 1e400, \"validation_error\": 1}"},
     };
@@ -85,7 +97,8 @@ TEST(ReportParser, UnusableReportsSayWhy) {
 }
 
 TEST(ReportParser, RejectsDeepNestingWithoutRecursing) {
-    std::string line = "[tune-metric]: {\"epoch\": 1, \"validation_error\": 1, \"x\": " + std::string(100000, '[') + "}";
+    std::string line = "[tune-metric]: {\"epoch\": 1, \"validation_error\": 1, \"x\": " +
+                       std::string(100000, '[') + "}";
     ParsedLine p = parser().parse(line);
     EXPECT_EQ(p.kind, ParsedLine::Kind::invalid);
     EXPECT_EQ(p.problem, "report nested deeper than 32 levels");

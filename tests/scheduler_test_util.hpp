@@ -10,10 +10,10 @@ namespace asha::test {
 
 /// Configurations numbered 0, 1, 2, ... so a test can tell which one a suggestion carries.
 class CountingSearcher : public Searcher {
-public:
+  public:
     Config next() override { return Config{{"n", count_++}}; }
 
-private:
+  private:
     int count_ = 0;
 };
 

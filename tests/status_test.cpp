@@ -6,8 +6,8 @@ using namespace asha;
 
 namespace {
 
-TrialRecord trial(TrialId id, TrialStatus status, double lr, int batch, std::size_t reports, double metric,
-                  double worker_time) {
+TrialRecord trial(TrialId id, TrialStatus status, double lr, int batch, std::size_t reports,
+                  double metric, double worker_time) {
     TrialRecord t;
     t.id = id;
     t.status = status;
@@ -24,22 +24,28 @@ TrialRecord trial(TrialId id, TrialStatus status, double lr, int batch, std::siz
 
 TEST(Status, TableLikeTheBook) {
     ExperimentConfig c = test::lenet_config();
-    std::vector<TrialRecord> trials = {trial(0, TrialStatus::stopped, 0.1, 128, 2, 0.900415, 11.096493),
-                                       trial(1, TrialStatus::completed, 0.021214, 188, 10, 0.899418, 37.17845),
-                                       trial(2, TrialStatus::in_progress, 0.384048, 226, 0, 0, 0)};
+    std::vector<TrialRecord> trials = {
+        trial(0, TrialStatus::stopped, 0.1, 128, 2, 0.900415, 11.096493),
+        trial(1, TrialStatus::completed, 0.021214, 188, 10, 0.899418, 37.17845),
+        trial(2, TrialStatus::in_progress, 0.384048, 226, 0, 0, 0)};
     trials[2].legs = 1;
     trials[2].leg_started = 100;
     EXPECT_EQ(render_table(trials, c, 50, 104.5),
-              " trial_id     status iter learning_rate batch_size max_epochs epoch validation_error worker-time\n"
-              "        0    Stopped    2      0.100000        128         10     2         0.900415   11.096493\n"
-              "        1  Completed   10      0.021214        188         10    10         0.899418   37.178450\n"
-              "        2 InProgress    0      0.384048        226         10     -                -    4.500000\n");
+              " trial_id     status iter learning_rate batch_size max_epochs epoch "
+              "validation_error worker-time\n"
+              "        0    Stopped    2      0.100000        128         10     2         "
+              "0.900415   11.096493\n"
+              "        1  Completed   10      0.021214        188         10    10         "
+              "0.899418   37.178450\n"
+              "        2 InProgress    0      0.384048        226         10     -                "
+              "-    4.500000\n");
 }
 
 TEST(Status, LongTablesShowRunningAndBestFirst) {
     ExperimentConfig c = test::lenet_config();
     std::vector<TrialRecord> trials;
-    for (int i = 0; i < 6; ++i) trials.push_back(trial(i, TrialStatus::stopped, 0.1, 64, 2, 0.9 - 0.01 * i, 1));
+    for (int i = 0; i < 6; ++i)
+        trials.push_back(trial(i, TrialStatus::stopped, 0.1, 64, 2, 0.9 - 0.01 * i, 1));
     trials[1].status = TrialStatus::in_progress;
     trials[1].leg_started = 0;
     std::string table = render_table(trials, c, 3, 1);
@@ -48,7 +54,8 @@ TEST(Status, LongTablesShowRunningAndBestFirst) {
     EXPECT_NE(table.find("\n        4 "), std::string::npos);
     EXPECT_NE(table.find("\n        5 "), std::string::npos);
     EXPECT_EQ(table.find("\n        0 "), std::string::npos);
-    EXPECT_NE(table.find(" ... 3 more trials not shown (all are in trials.csv)\n"), std::string::npos);
+    EXPECT_NE(table.find(" ... 3 more trials not shown (all are in trials.csv)\n"),
+              std::string::npos);
 }
 
 TEST(Status, SummaryLines) {
@@ -57,11 +64,13 @@ TEST(Status, SummaryLines) {
     s.running = 2;
     s.completed = 5;
     s.wallclock = 185.4;
-    EXPECT_EQ(render_progress_line(s), "2 trials running, 9 finished (5 until the end), 185.40s wallclock-time");
+    EXPECT_EQ(render_progress_line(s),
+              "2 trials running, 9 finished (5 until the end), 185.40s wallclock-time");
     EXPECT_EQ(render_best_line(s, "validation_error"), "validation_error: no result yet");
     s.best_trial = 4;
     s.best_metric = 0.1341;
-    EXPECT_EQ(render_best_line(s, "validation_error"), "validation_error: best 0.1341 for trial-id 4");
+    EXPECT_EQ(render_best_line(s, "validation_error"),
+              "validation_error: best 0.1341 for trial-id 4");
     s.stop_reason = "reached max_wallclock_time (300 s)";
     s.workers = 2;
     s.busy_time = 370.8;

@@ -7,7 +7,8 @@ using namespace asha::test;
 
 namespace {
 SyncShScheduler make(int rounds_in_flight) {
-    return SyncShScheduler({1, 2, 4, 1, rounds_in_flight, false}, std::make_unique<CountingSearcher>());
+    return SyncShScheduler({1, 2, 4, 1, rounds_in_flight, false},
+                           std::make_unique<CountingSearcher>());
 }
 }  // namespace
 

@@ -9,14 +9,14 @@
 #include <string>
 
 /// Expects `statement` to throw `type` with exactly `message` as what().
-#define EXPECT_THROW_MSG(statement, type, message)                                 \
-    do {                                                                           \
-        try {                                                                      \
-            statement;                                                             \
-            ADD_FAILURE() << "expected " #type " with message: " << (message);    \
-        } catch (const type& e) {                                                  \
-            EXPECT_EQ(std::string(e.what()), std::string(message));              \
-        }                                                                          \
+#define EXPECT_THROW_MSG(statement, type, message)                             \
+    do {                                                                       \
+        try {                                                                  \
+            statement;                                                         \
+            ADD_FAILURE() << "expected " #type " with message: " << (message); \
+        } catch (const type& e) {                                              \
+            EXPECT_EQ(std::string(e.what()), std::string(message));            \
+        }                                                                      \
     } while (0)
 
 namespace asha::test {
@@ -41,6 +41,8 @@ inline json lenet_document() {
     })");
 }
 
-inline ExperimentConfig lenet_config() { return parse_experiment(lenet_document(), "lenet.json"); }
+inline ExperimentConfig lenet_config() {
+    return parse_experiment(lenet_document(), "lenet.json");
+}
 
 }  // namespace asha::test

@@ -21,7 +21,7 @@ struct Row {
 };
 
 class RecordingWriter : public RunWriter {
-public:
+  public:
     std::vector<Row> rows;
     std::vector<std::pair<TrialId, double>> starts;  // (trial, milestone) of every leg
     void trial_started(const TrialRecord& t) override { starts.emplace_back(t.id, t.milestone); }
@@ -93,7 +93,8 @@ TEST(TunerSim, EveryStoppingDecisionMatchesBruteForce) {
     for (const Row& row : run->writer.rows) {
         std::size_t& k = next_rung[row.trial];
         int judged = -1;
-        for (std::size_t j = k; j < levels.size() && row.resource >= levels[j]; ++j) judged = static_cast<int>(j);
+        for (std::size_t j = k; j < levels.size() && row.resource >= levels[j]; ++j)
+            judged = static_cast<int>(j);
         Decision expected = Decision::proceed;
         if (judged >= 0) {
             k = static_cast<std::size_t>(judged) + 1;
@@ -104,7 +105,8 @@ TEST(TunerSim, EveryStoppingDecisionMatchesBruteForce) {
             double pos = static_cast<double>(sorted.size() - 1) / 3;
             auto lo = static_cast<std::size_t>(std::floor(pos));
             double q = sorted[lo];
-            if (lo + 1 < sorted.size()) q += (pos - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
+            if (lo + 1 < sorted.size())
+                q += (pos - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
             expected = values.back() <= q ? Decision::proceed : Decision::stop;
         }
         if (row.decision == Decision::stop && row.time >= 2000) continue;  // end of run
@@ -115,7 +117,8 @@ TEST(TunerSim, EveryStoppingDecisionMatchesBruteForce) {
 }
 
 TEST(TunerSim, MaxNumTrialsStarted) {
-    auto run = simulate(sim_config(R"({"stop": {"max_wallclock_time": 1e9, "max_num_trials_started": 40}})"));
+    auto run = simulate(
+        sim_config(R"({"stop": {"max_wallclock_time": 1e9, "max_num_trials_started": 40}})"));
     EXPECT_EQ(run->trials.size(), 40u);
     EXPECT_EQ(run->result.summary.stop_reason, "reached max_num_trials_started (40)");
     EXPECT_EQ(run->result.summary.running, 0u);
@@ -123,10 +126,12 @@ TEST(TunerSim, MaxNumTrialsStarted) {
 }
 
 TEST(TunerSim, MaxNumTrialsCompletedAndFinished) {
-    auto completed = simulate(sim_config(R"({"stop": {"max_wallclock_time": 1e9, "max_num_trials_completed": 3}})"));
+    auto completed = simulate(
+        sim_config(R"({"stop": {"max_wallclock_time": 1e9, "max_num_trials_completed": 3}})"));
     EXPECT_EQ(completed->result.summary.completed, 3u);
     EXPECT_EQ(completed->result.summary.stop_reason, "reached max_num_trials_completed (3)");
-    auto finished = simulate(sim_config(R"({"stop": {"max_wallclock_time": 1e9, "max_num_trials_finished": 25}})"));
+    auto finished = simulate(
+        sim_config(R"({"stop": {"max_wallclock_time": 1e9, "max_num_trials_finished": 25}})"));
     const RunSummary& s = finished->result.summary;
     EXPECT_EQ(s.stop_reason, "reached max_num_trials_finished (25)");
     // The criterion is met at 25; the trials running then are stopped and counted too.
@@ -140,15 +145,18 @@ TEST(TunerSim, MaxWallclockTimeAndMaxCost) {
     auto cost = simulate(sim_config(R"({"stop": {"max_wallclock_time": 1e9, "max_cost": 500}})"));
     EXPECT_EQ(cost->result.summary.stop_reason, "reached max_cost (500 worker-seconds)");
     EXPECT_GE(cost->result.summary.busy_time, 500);
-    EXPECT_LT(cost->result.summary.busy_time, 500 + 16 * 12);  // overshoot: at most one epoch per worker
+    EXPECT_LT(cost->result.summary.busy_time,
+              500 + 16 * 12);  // overshoot: at most one epoch per worker
 }
 
 TEST(TunerSim, MetricTargetEndsTheRun) {
-    auto run = simulate(sim_config(R"({"stop": {"max_wallclock_time": 1e9, "min_metric_value": 0.3}})"));
+    auto run =
+        simulate(sim_config(R"({"stop": {"max_wallclock_time": 1e9, "min_metric_value": 0.3}})"));
     EXPECT_LE(run->result.summary.best_metric, 0.3);
     EXPECT_EQ(run->result.summary.stop_reason.find("reached validation_error <= 0.3"),
               run->result.summary.stop_reason.find("reached"));
-    auto max_mode = simulate(sim_config(R"({"mode": "max", "stop": {"max_wallclock_time": 1e9, "max_metric_value": 0.9}})"));
+    auto max_mode = simulate(sim_config(
+        R"({"mode": "max", "stop": {"max_wallclock_time": 1e9, "max_metric_value": 0.9}})"));
     EXPECT_GE(max_mode->result.summary.best_metric, 0.9);
 }
 
@@ -173,14 +181,17 @@ TEST(TunerSim, PromotionVariantResumesFromCheckpointsAtRungLevels) {
 }
 
 TEST(TunerSim, AshaKeepsWorkersBusyWhereSyncShIdles) {
-    auto asha_run = simulate(sim_config(R"({"workers": 64, "stop": {"max_wallclock_time": 3000}})"));
-    auto sync_run = simulate(sim_config(R"({"workers": 64, "scheduler": {"type": "sync_sh"}, "stop": {"max_wallclock_time": 3000}})"));
+    auto asha_run =
+        simulate(sim_config(R"({"workers": 64, "stop": {"max_wallclock_time": 3000}})"));
+    auto sync_run = simulate(sim_config(
+        R"({"workers": 64, "scheduler": {"type": "sync_sh"}, "stop": {"max_wallclock_time": 3000}})"));
     EXPECT_GE(asha_run->result.summary.utilisation(), 0.95);
     EXPECT_LT(sync_run->result.summary.utilisation(), 0.90);
 }
 
 TEST(TunerSim, FifoRunsEveryTrialToMaxT) {
-    auto run = simulate(sim_config(R"({"scheduler": {"type": "fifo"}, "stop": {"max_wallclock_time": 1e9, "max_num_trials_started": 10}})"));
+    auto run = simulate(sim_config(
+        R"({"scheduler": {"type": "fifo"}, "stop": {"max_wallclock_time": 1e9, "max_num_trials_started": 10}})"));
     for (const auto& t : run->trials) {
         EXPECT_EQ(t.status, TrialStatus::completed);
         EXPECT_EQ(t.last_resource, 27);

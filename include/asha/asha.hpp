@@ -16,7 +16,7 @@
 namespace asha {
 
 class AshaScheduler : public Scheduler {
-public:
+  public:
     struct Params {
         AshaVariant variant = AshaVariant::stopping;
         double grace_period = 1;
@@ -33,14 +33,16 @@ public:
     void on_leg_end(TrialId trial, LegEnd how) override;
     std::vector<RungSummary> rungs() const override;
 
-    /// Probability of each bracket for a new trial (as often as synchronous Hyperband would use it).
+    /// Probability of each bracket for a new trial (as often as synchronous Hyperband would use
+    /// it).
     const std::vector<double>& bracket_probabilities() const { return bracket_probability_; }
 
-private:
+  private:
     struct Rung {
         double level = 0;
-        OrderStatistics values;                          // badness of every recorded trial
-        std::set<std::pair<double, TrialId>> promotable;  // promotion: recorded, paused, not promoted
+        OrderStatistics values;  // badness of every recorded trial
+        std::set<std::pair<double, TrialId>>
+            promotable;  // promotion: recorded, paused, not promoted
         std::size_t promoted = 0;
     };
     struct Bracket {
@@ -48,9 +50,9 @@ private:
     };
     struct TrialState {
         int bracket = 0;
-        int next_rung = 0;       // rungs below this one are behind the trial
-        double milestone = 0;    // promotion: where the current leg ends
-        int paused_rung = -1;    // promotion: rung recorded at the milestone of the current leg
+        int next_rung = 0;     // rungs below this one are behind the trial
+        double milestone = 0;  // promotion: where the current leg ends
+        int paused_rung = -1;  // promotion: rung recorded at the milestone of the current leg
         double paused_badness = 0;
     };
 

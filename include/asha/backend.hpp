@@ -20,18 +20,18 @@ struct TrialLaunch {
 
 /// How a trial's process ended.
 struct TrialExit {
-    int exit_code = 0;       ///< valid when signal == 0
-    int signal = 0;          ///< the signal that killed it, 0 if it exited
+    int exit_code = 0;  ///< valid when signal == 0
+    int signal = 0;     ///< the signal that killed it, 0 if it exited
     bool stopped_by_tuner = false;
     std::string stderr_tail;  ///< last lines of stderr, for failure messages
 };
 
 struct BackendEvent {
     enum class Kind {
-        report,     ///< `report` holds a parsed report of `trial_id`
-        exit,       ///< `exit` says how the trial's process ended; no more events for this leg
-        warning,    ///< `message` is a problem with the trial's output, to be logged
-        interrupted ///< the tuner received a signal (`signal`)
+        report,      ///< `report` holds a parsed report of `trial_id`
+        exit,        ///< `exit` says how the trial's process ended; no more events for this leg
+        warning,     ///< `message` is a problem with the trial's output, to be logged
+        interrupted  ///< the tuner received a signal (`signal`)
     };
     Kind kind = Kind::report;
     TrialId trial_id = -1;
@@ -42,7 +42,7 @@ struct BackendEvent {
 };
 
 class Backend {
-public:
+  public:
     virtual ~Backend() = default;
 
     /// Seconds since the run started, on the backend's clock (virtual for the simulator).

@@ -12,13 +12,14 @@
 namespace asha {
 
 class Benchmark {
-public:
+  public:
     virtual ~Benchmark() = default;
     virtual std::string name() const = 0;
     /// The metric after `resource` epochs of training.
     virtual double metric(const Config& config, double resource, std::uint64_t noise) const = 0;
     /// Seconds the epoch that reaches `resource` takes.
-    virtual double step_seconds(const Config& config, double resource, std::uint64_t noise) const = 0;
+    virtual double step_seconds(const Config& config, double resource,
+                                std::uint64_t noise) const = 0;
 };
 
 /// "lenet": the book's LeNet on Fashion-MNIST (learning_rate, batch_size): a 0.9 error plateau

@@ -16,7 +16,16 @@ namespace asha {
 /// One configuration: hyperparameter name -> value, in the order of the config space.
 using Config = json;
 
-enum class DomainType { uniform, loguniform, randint, lograndint, choice, finrange, logfinrange, constant };
+enum class DomainType {
+    uniform,
+    loguniform,
+    randint,
+    lograndint,
+    choice,
+    finrange,
+    logfinrange,
+    constant
+};
 
 const char* to_string(DomainType type);
 
@@ -46,12 +55,14 @@ struct Domain {
 };
 
 class ConfigSpace {
-public:
+  public:
     ConfigSpace() = default;
 
     static ConfigSpace parse(const json& spec, const JsonPath& where);
 
-    void add(std::string name, Domain domain) { params_.emplace_back(std::move(name), std::move(domain)); }
+    void add(std::string name, Domain domain) {
+        params_.emplace_back(std::move(name), std::move(domain));
+    }
     const std::vector<std::pair<std::string, Domain>>& params() const { return params_; }
     const Domain* find(const std::string& name) const;
     std::vector<std::string> names() const;
@@ -60,7 +71,7 @@ public:
     /// Completes a partial point with midpoints; every given value must lie in its domain.
     Config complete(const json& partial, const JsonPath& where) const;
 
-private:
+  private:
     std::vector<std::pair<std::string, Domain>> params_;
 };
 

@@ -13,26 +13,26 @@ namespace asha {
 /// Process exit codes, documented in the README.
 enum class ExitCode : int {
     ok = 0,
-    runtime = 1,      ///< an unexpected failure while running
-    bad_config = 2,   ///< the config file or a flag is invalid
-    cannot_start = 3, ///< the run could not start (command not found, run dir not writable)
+    runtime = 1,       ///< an unexpected failure while running
+    bad_config = 2,    ///< the config file or a flag is invalid
+    cannot_start = 3,  ///< the run could not start (command not found, run dir not writable)
     too_many_failures = 4,
     interrupted_int = 130,
     interrupted_term = 143,
 };
 
 class Error : public std::runtime_error {
-public:
+  public:
     Error(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
     ExitCode code() const { return code_; }
 
-private:
+  private:
     ExitCode code_;
 };
 
 /// A problem with the experiment config; the message names file, JSON path, expected, found.
 class ConfigError : public Error {
-public:
+  public:
     explicit ConfigError(const std::string& message) : Error(ExitCode::bad_config, message) {}
 };
 

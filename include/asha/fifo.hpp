@@ -6,7 +6,7 @@
 namespace asha {
 
 class FifoScheduler : public Scheduler {
-public:
+  public:
     FifoScheduler(double max_t, std::unique_ptr<Searcher> searcher)
         : max_t_(max_t), searcher_(std::move(searcher)) {}
 
@@ -14,7 +14,7 @@ public:
     Decision on_report(TrialId, double, double) override { return Decision::proceed; }
     void on_leg_end(TrialId, LegEnd) override {}
 
-private:
+  private:
     double max_t_;
     std::unique_ptr<Searcher> searcher_;
 };

@@ -8,7 +8,7 @@
 namespace asha {
 
 class GpuPool {
-public:
+  public:
     GpuPool(std::vector<int> ids, int per_trial, int trials_per_gpu);
 
     bool empty() const { return ids_.empty(); }
@@ -24,7 +24,7 @@ public:
     /// nvidia-smi is missing or fails.
     static std::vector<int> detect();
 
-private:
+  private:
     std::vector<int> ids_;
     std::vector<int> load_;
     int per_trial_;

@@ -15,7 +15,7 @@ using json = nlohmann::ordered_json;
 
 /// A position in a JSON document: file name plus `$.a.b[2]` path.
 class JsonPath {
-public:
+  public:
     explicit JsonPath(std::string file, std::string path = "$")
         : file_(std::move(file)), path_(std::move(path)) {}
 
@@ -41,7 +41,7 @@ public:
     const json& object(const json& value) const;
     const json& array(const json& value) const;
 
-private:
+  private:
     std::string file_;
     std::string path_;
 };

@@ -48,7 +48,7 @@ std::vector<std::string> trial_argv(const std::vector<std::string>& command, con
                                     const std::string& checkpoint_dir);
 
 class LocalBackend : public Backend {
-public:
+  public:
     explicit LocalBackend(LocalBackendOptions options);
     ~LocalBackend() override;
 
@@ -59,7 +59,7 @@ public:
     std::size_t running() const override { return children_.size(); }
     std::string gpus_of(TrialId trial) const override;
 
-private:
+  private:
     struct RunningChild {
         TrialId trial = 0;
         Child child;

@@ -14,7 +14,7 @@
 namespace asha {
 
 class OrderStatistics {
-public:
+  public:
     OrderStatistics();
     OrderStatistics(const OrderStatistics&) = delete;
     OrderStatistics& operator=(const OrderStatistics&) = delete;
@@ -34,7 +34,7 @@ public:
     std::size_t size() const { return size_; }
     bool empty() const { return size_ == 0; }
 
-private:
+  private:
     static constexpr std::uint32_t kLeafCapacity = 64;
     static constexpr std::uint32_t kInnerCapacity = 32;
 
@@ -44,8 +44,8 @@ private:
     };
     struct Inner {
         std::uint32_t n = 0;
-        double max_value[kInnerCapacity];      // largest value below child i
-        std::uint32_t count[kInnerCapacity];   // number of values below child i
+        double max_value[kInnerCapacity];     // largest value below child i
+        std::uint32_t count[kInnerCapacity];  // number of values below child i
         void* child[kInnerCapacity];
     };
 

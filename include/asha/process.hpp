@@ -11,7 +11,7 @@ namespace asha {
 
 /// Owns one file descriptor; closes it on destruction.
 class Fd {
-public:
+  public:
     Fd() = default;
     explicit Fd(int fd) : fd_(fd) {}
     ~Fd() { reset(); }
@@ -35,7 +35,7 @@ public:
     }
     void reset();
 
-private:
+  private:
     int fd_ = -1;
 };
 

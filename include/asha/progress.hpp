@@ -11,7 +11,7 @@
 namespace asha {
 
 class TerminalProgress : public ProgressSink {
-public:
+  public:
     TerminalProgress(std::FILE* out, double print_update_interval, bool quiet);
 
     void update(const Tuner& tuner, double now, bool final) override;
@@ -20,7 +20,7 @@ public:
     /// Whether `out` is a terminal that understands cursor movement.
     static bool is_smart_terminal(std::FILE* out);
 
-private:
+  private:
     std::FILE* out_;
     double interval_;
     bool quiet_;

@@ -14,7 +14,7 @@ namespace asha {
 /// Cuts a byte stream into lines. A partial last line is kept until its newline; a line longer
 /// than `max_line` bytes is cut there (delivered with `cut` = true) and the rest of it dropped.
 class LineSplitter {
-public:
+  public:
     using LineHandler = std::function<void(std::string_view line, bool cut)>;
 
     explicit LineSplitter(std::size_t max_line = 1 << 20) : max_line_(max_line) {}
@@ -23,7 +23,7 @@ public:
     /// End of stream: delivers a partial last line, if any.
     void finish(const LineHandler& on_line);
 
-private:
+  private:
     std::size_t max_line_;
     std::string partial_;
     bool discarding_ = false;  // inside the dropped tail of an over-long line
@@ -32,13 +32,13 @@ private:
 struct ParsedLine {
     enum class Kind { log, report, invalid };
     Kind kind = Kind::log;
-    Report report;        ///< Kind::report
-    std::string problem;  ///< Kind::invalid: what is wrong, for the warning
+    Report report;             ///< Kind::report
+    std::string problem;       ///< Kind::invalid: what is wrong, for the warning
     std::string problem_kind;  ///< a short tag, so warnings are given once per kind per trial
 };
 
 class ReportParser {
-public:
+  public:
     ReportParser(ReportFormat format, std::string metric, std::string resource_attr)
         : format_(format), metric_(std::move(metric)), resource_attr_(std::move(resource_attr)) {}
 
@@ -50,7 +50,7 @@ public:
     static constexpr std::string_view kPrefix = "[tune-metric]:";
     static constexpr int kMaxDepth = 32;
 
-private:
+  private:
     ParsedLine parse_json(std::string_view line) const;
     ParsedLine parse_key_value(std::string_view line) const;
     ParsedLine finish(json fields) const;

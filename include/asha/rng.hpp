@@ -10,7 +10,7 @@
 namespace asha {
 
 class Rng {
-public:
+  public:
     explicit Rng(std::uint64_t seed = 0) {
         for (auto& word : state_) word = splitmix64(seed);
     }
@@ -60,7 +60,7 @@ public:
         return z ^ (z >> 31);
     }
 
-private:
+  private:
     static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
     std::array<std::uint64_t, 4> state_{};
 };

@@ -2,9 +2,11 @@
 /// Everything a run writes to disk, in a directory that people, pandas and shell scripts read:
 ///   metadata.json     resolved config, seed, version, host, start time, command line
 ///   results.csv       one row per accepted report, appended and flushed as reports arrive
-///   trials.csv        one row per trial (rewritten atomically: at most once a second, and at the end)
-///   best.json         the best trial, its config and metric (with trials.csv)
-///   trials/<id>/      config.json, stdout.log, stderr.log, checkpoints/ (real runs)
+///   trials.csv        one row per trial (rewritten atomically: at most once a second, and at the
+///   end) best.json         the best trial, its config and metric (with trials.csv) legs.csv one
+///   row per ended leg: trial, leg, start, end, status, exit code, GPUs summary.json      why the
+///   run ended, utilisation, counts, per-rung table (at the end) trials/<id>/      config.json,
+///   stdout.log, stderr.log, checkpoints/ (real runs)
 
 #include "asha/experiment.hpp"
 #include "asha/run_writer.hpp"
@@ -23,7 +25,7 @@ struct RunDirOptions {
 };
 
 class RunDir : public RunWriter {
-public:
+  public:
     /// Creates `path` (it must not exist: a run is never overwritten) and writes metadata.json.
     /// Throws Error(cannot_start) if that fails.
     RunDir(std::filesystem::path path, const ExperimentConfig& config, RunDirOptions options);
@@ -35,15 +37,18 @@ public:
     static std::filesystem::path default_path(const ExperimentConfig& config);
 
     const std::filesystem::path& path() const { return path_; }
-    std::filesystem::path trial_dir(TrialId id) const { return path_ / "trials" / std::to_string(id); }
+    std::filesystem::path trial_dir(TrialId id) const {
+        return path_ / "trials" / std::to_string(id);
+    }
 
     void trial_started(const TrialRecord& trial) override;
-    void result(const TrialRecord& trial, const Report& report, Decision decision, double tuner_time) override;
+    void result(const TrialRecord& trial, const Report& report, Decision decision,
+                double tuner_time) override;
     void trial_ended(const TrialRecord& trial, const std::vector<TrialRecord>& all) override;
     void finished(const RunSummary& summary, const std::vector<TrialRecord>& trials,
                   const std::vector<RungSummary>& rungs) override;
 
-private:
+  private:
     void write_header(const Report& first);
     void write_snapshot(const std::vector<TrialRecord>& trials, const RunSummary* summary);
     void check_write(bool ok, const char* what) const;
@@ -52,6 +57,8 @@ private:
     const ExperimentConfig& config_;
     RunDirOptions options_;
     std::FILE* results_ = nullptr;
+    std::FILE* legs_ = nullptr;
+    bool header_written_ = false;
     std::vector<std::string> extra_columns_;
     std::set<std::string> warned_keys_;
     std::chrono::steady_clock::time_point last_snapshot_{};

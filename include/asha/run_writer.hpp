@@ -20,18 +20,21 @@ struct RunSummary {
     double best_metric = 0;
     double best_resource = 0;
     /// busy_time / (workers * wallclock); 1 when nothing ran.
-    double utilisation() const { return wallclock > 0 && workers > 0 ? busy_time / (workers * wallclock) : 1.0; }
+    double utilisation() const {
+        return wallclock > 0 && workers > 0 ? busy_time / (workers * wallclock) : 1.0;
+    }
 };
 
 class RunWriter {
-public:
+  public:
     virtual ~RunWriter() = default;
     /// Before the trial's leg is started (its directory must exist by then).
     virtual void trial_started(const TrialRecord&) {}
     /// An accepted report and the decision taken on it.
     virtual void result(const TrialRecord&, const Report&, Decision, double /*tuner_time*/) {}
     virtual void trial_ended(const TrialRecord&, const std::vector<TrialRecord>& /*all*/) {}
-    virtual void finished(const RunSummary&, const std::vector<TrialRecord>&, const std::vector<RungSummary>&) {}
+    virtual void finished(const RunSummary&, const std::vector<TrialRecord>&,
+                          const std::vector<RungSummary>&) {}
 };
 
 }  // namespace asha

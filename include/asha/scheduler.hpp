@@ -30,7 +30,7 @@ struct RungSummary {
 };
 
 class Scheduler {
-public:
+  public:
     virtual ~Scheduler() = default;
 
     /// What a free worker should do, or nullopt if nothing can run now (sync_sh waiting on a rung).

@@ -11,7 +11,7 @@
 namespace asha {
 
 class Searcher {
-public:
+  public:
     virtual ~Searcher() = default;
     virtual Config next() = 0;
 };
@@ -20,11 +20,11 @@ public:
 /// equal to one already suggested is drawn again (up to 100 times), so small discrete spaces
 /// are not re-evaluated; when the space is exhausted duplicates are allowed.
 class RandomSearcher : public Searcher {
-public:
+  public:
     RandomSearcher(ConfigSpace space, std::vector<Config> points_to_evaluate, Rng& rng);
     Config next() override;
 
-private:
+  private:
     ConfigSpace space_;
     std::vector<Config> points_;
     std::size_t next_point_ = 0;

@@ -5,7 +5,7 @@
 namespace asha {
 
 class SignalWatcher {
-public:
+  public:
     SignalWatcher();
     ~SignalWatcher();
     SignalWatcher(const SignalWatcher&) = delete;
@@ -14,7 +14,7 @@ public:
     /// Readable when a signal arrived; each byte read is one signal number.
     int fd() const { return read_fd_; }
 
-private:
+  private:
     int read_fd_ = -1;
 };
 

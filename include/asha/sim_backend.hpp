@@ -12,9 +12,9 @@
 namespace asha {
 
 class SimBackend : public Backend {
-public:
-    SimBackend(const Benchmark& benchmark, std::string metric, std::string resource_attr, std::uint64_t seed,
-               double time_scale = 1);
+  public:
+    SimBackend(const Benchmark& benchmark, std::string metric, std::string resource_attr,
+               std::uint64_t seed, double time_scale = 1);
 
     double now() const override { return now_; }
     void start(const TrialLaunch& launch) override;
@@ -22,13 +22,13 @@ public:
     std::optional<BackendEvent> next_event(double deadline) override;
     std::size_t running() const override { return running_; }
 
-private:
+  private:
     struct SimTrial {
         Config config;
         double resource = 0;  // epochs done, kept across legs (checkpoint)
         double milestone = 0;
         bool running = false;
-        bool stopping = false;  // stop() queued its exit
+        bool stopping = false;         // stop() queued its exit
         std::uint64_t generation = 0;  // bumps on stop: older queued events are void
     };
     struct Event {
@@ -38,7 +38,9 @@ private:
         std::uint64_t generation;
         bool is_exit;
         bool stopped;
-        bool operator>(const Event& o) const { return time != o.time ? time > o.time : sequence > o.sequence; }
+        bool operator>(const Event& o) const {
+            return time != o.time ? time > o.time : sequence > o.sequence;
+        }
     };
 
     void schedule_next_step(TrialId trial);

@@ -15,7 +15,7 @@
 namespace asha {
 
 class SyncShScheduler : public Scheduler {
-public:
+  public:
     struct Params {
         double grace_period = 1;
         double eta = 3;
@@ -32,11 +32,11 @@ public:
     void on_leg_end(TrialId trial, LegEnd how) override;
     std::vector<RungSummary> rungs() const override;
 
-private:
+  private:
     struct Round {
         int bracket = 0;
-        std::vector<double> milestones;  // rung levels of the bracket, then max_t
-        std::size_t stage = 0;           // index into milestones
+        std::vector<double> milestones;   // rung levels of the bracket, then max_t
+        std::size_t stage = 0;            // index into milestones
         std::size_t new_trials_left = 0;  // stage 0: configurations not started yet
         std::deque<TrialId> to_resume;    // later stages: promoted trials not resumed yet
         std::size_t running = 0;          // legs of this stage started and not ended

@@ -28,8 +28,9 @@ struct Suggestion {
     enum class Kind { start, resume };
     Kind kind = Kind::start;
     TrialId trial_id = 0;
-    Config config;       ///< for start; resume uses the trial's own config
-    double milestone = 0;  ///< resource level this leg must reach (max_t: run to the end; 0: unbounded)
+    Config config;  ///< for start; resume uses the trial's own config
+    double milestone =
+        0;  ///< resource level this leg must reach (max_t: run to the end; 0: unbounded)
     int bracket = 0;
 };
 
@@ -56,16 +57,17 @@ struct TrialRecord {
     Config config;
     int bracket = 0;
     TrialStatus status = TrialStatus::in_progress;
-    std::size_t reports = 0;      ///< accepted reports ("iter")
-    double last_resource = 0;     ///< highest accepted resource level
-    double last_metric = 0;       ///< metric of the last accepted report (valid if reports > 0)
-    double worker_time = 0;       ///< seconds, all legs together
-    int legs = 0;                 ///< legs started (promotions and retries add legs)
-    double milestone = 0;         ///< where the current / last leg should end
-    double leg_started = 0;       ///< tuner time the current leg started
-    std::string gpus;             ///< CUDA_VISIBLE_DEVICES of the last leg
+    std::size_t reports = 0;       ///< accepted reports ("iter")
+    double last_resource = 0;      ///< highest accepted resource level
+    double last_metric = 0;        ///< metric of the last accepted report (valid if reports > 0)
+    double worker_time = 0;        ///< seconds, all legs together
+    int legs = 0;                  ///< legs started (promotions and retries add legs)
+    double milestone = 0;          ///< where the current / last leg should end
+    double leg_started = 0;        ///< tuner time the current leg started
+    double leg_ended = 0;          ///< tuner time the last leg's exit was seen
+    std::string gpus;              ///< CUDA_VISIBLE_DEVICES of the last leg
     std::optional<int> exit_code;  ///< of the last leg; signal as -N
-    std::string error;            ///< why it failed (with the tail of stderr)
+    std::string error;             ///< why it failed (with the tail of stderr)
 };
 
 }  // namespace asha

@@ -17,7 +17,7 @@ namespace asha {
 /// Called after every event with the tuner, so a progress display can redraw when it likes;
 /// `next_update` returns the backend time at which it wants to be called again without an event.
 class ProgressSink {
-public:
+  public:
     virtual ~ProgressSink() = default;
     virtual void update(const class Tuner& tuner, double now, bool final) = 0;
     virtual double next_update(double now) const = 0;
@@ -29,9 +29,9 @@ struct RunResult {
 };
 
 class Tuner {
-public:
-    Tuner(const ExperimentConfig& config, Scheduler& scheduler, Backend& backend, RunWriter* writer = nullptr,
-          ProgressSink* progress = nullptr);
+  public:
+    Tuner(const ExperimentConfig& config, Scheduler& scheduler, Backend& backend,
+          RunWriter* writer = nullptr, ProgressSink* progress = nullptr);
 
     RunResult run();
 
@@ -41,7 +41,7 @@ public:
     RunSummary summary() const;
     double now() const { return backend_.now() - start_time_; }
 
-private:
+  private:
     void fill_free_workers();
     void launch(const Suggestion& suggestion);
     void handle(const BackendEvent& event);
@@ -71,7 +71,7 @@ private:
     std::set<std::pair<TrialId, std::string>> warned_;
     double start_time_ = 0;
     std::size_t started_ = 0, completed_ = 0, stopped_ = 0, failed_ = 0;
-    double finished_leg_time_ = 0;  // worker-seconds of ended legs
+    double finished_leg_time_ = 0;   // worker-seconds of ended legs
     double running_leg_starts_ = 0;  // sum of leg start times of running legs, for cost in O(1)
     std::optional<TrialId> best_trial_;
     double best_badness_ = 0, best_metric_ = 0, best_resource_ = 0;
