@@ -22,6 +22,7 @@ double jitter(std::uint64_t noise, std::uint64_t salt) {
 class LenetBenchmark : public Benchmark {
   public:
     std::string name() const override { return "lenet"; }
+    std::vector<std::string> parameters() const override { return {"learning_rate", "batch_size"}; }
 
     double metric(const Config& config, double epochs, std::uint64_t noise) const override {
         double lr = std::clamp(number_or(config, "learning_rate", 0.1), 1e-6, 10.0);
@@ -46,6 +47,9 @@ class LenetBenchmark : public Benchmark {
 class HardBenchmark : public Benchmark {
   public:
     std::string name() const override { return "hard"; }
+    std::vector<std::string> parameters() const override {
+        return {"learning_rate", "momentum", "width", "depth", "dropout", "weight_decay", "optimizer"};
+    }
 
     double metric(const Config& c, double epochs, std::uint64_t noise) const override {
         double lr = std::clamp(number_or(c, "learning_rate", 0.01), 1e-7, 10.0);

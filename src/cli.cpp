@@ -169,9 +169,23 @@ void print_end(const RunResult& result, const Tuner& tuner, const ExperimentConf
                   << std::endl;
 }
 
+/// A simulation whose config space has none of the benchmark's hyperparameters would run the
+/// same curve for every trial: refuse it; say which ones fall back to defaults otherwise.
+void check_benchmark_parameters(const Benchmark& benchmark, const ExperimentConfig& c) {
+    std::string used, missing;
+    for (const auto& name : benchmark.parameters())
+        (c.config_space.find(name) ? used : missing) += (name + " ");
+    if (used.empty())
+        throw ConfigError(c.file + ": $.config_space: the " + benchmark.name() + " benchmark reads " + missing +
+                          "and the config space has none of them (every simulated trial would be the same)");
+    if (!missing.empty())
+        spdlog::info("benchmark {}: {}not in config_space, default values used", benchmark.name(), missing);
+}
+
 int simulate(const Flags& f, const std::string& cmdline) {
     ExperimentConfig c = load_experiment(f.config, overrides_from(f));
     auto benchmark = make_benchmark(c.benchmark);
+    check_benchmark_parameters(*benchmark, c);
     Rng rng(c.seed);
     auto scheduler = make_scheduler(c, rng);
     SimBackend backend(*benchmark, c.metric, c.resource_attr, c.seed, c.time_scale);

@@ -195,6 +195,16 @@ TEST(Cli, SimulatePrintsTheTableAndUtilisation) {
     EXPECT_NE(o.out.find("validation_error: best "), std::string::npos);
 }
 
+TEST(Cli, SimulateRefusesAConfigSpaceTheBenchmarkCannotRead) {
+    json doc = quick_document();  // quality, optimizer: the lenet benchmark reads neither
+    std::string path = write_config("simbad", doc);
+    Outcome o = asha_tune({"simulate", "--config", path, "--run-dir", temp_path("simbad").string()});
+    EXPECT_EQ(o.exit_code, 2);
+    EXPECT_EQ(o.err, "asha-tune: error: " + path +
+                         ": $.config_space: the lenet benchmark reads learning_rate batch_size and the config space "
+                         "has none of them (every simulated trial would be the same)\n");
+}
+
 TEST(Cli, InterruptStopsTrialsAndExits130) {
     json doc = quick_document();
     doc["command"] = json::array({"/bin/sh", "tests/trials/stubborn.sh"});

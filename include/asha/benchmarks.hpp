@@ -15,6 +15,8 @@ class Benchmark {
   public:
     virtual ~Benchmark() = default;
     virtual std::string name() const = 0;
+    /// The hyperparameters it reads (others are ignored; missing ones take a default).
+    virtual std::vector<std::string> parameters() const = 0;
     /// The metric after `resource` epochs of training.
     virtual double metric(const Config& config, double resource, std::uint64_t noise) const = 0;
     /// Seconds the epoch that reaches `resource` takes.
