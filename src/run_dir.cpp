@@ -202,7 +202,12 @@ void RunDir::result(const TrialRecord& trial, const Report& report, Decision dec
         row += "," + csv_field(format_value(value));
     row += "\n";
     check_write(std::fputs(row.c_str(), results_) >= 0, "results.csv");
-    if (options_.flush_each_row) check_write(std::fflush(results_) == 0, "results.csv");
+}
+
+void RunDir::flush() {
+    if (!options_.flush_when_idle) return;
+    check_write(std::fflush(results_) == 0, "results.csv");
+    check_write(std::fflush(legs_) == 0, "legs.csv");
 }
 
 void RunDir::trial_ended(const TrialRecord& t, const std::vector<TrialRecord>& all) {
@@ -211,7 +216,6 @@ void RunDir::trial_ended(const TrialRecord& t, const std::vector<TrialRecord>& a
                     metric_text(t.leg_ended), to_string(t.status),
                     t.exit_code ? std::to_string(*t.exit_code) : "", csv_field(t.gpus));
     check_write(std::fputs(row.c_str(), legs_) >= 0, "legs.csv");
-    if (options_.flush_each_row) check_write(std::fflush(legs_) == 0, "legs.csv");
     auto now = std::chrono::steady_clock::now();
     if (now - last_snapshot_ < std::chrono::seconds(1)) return;
     last_snapshot_ = now;

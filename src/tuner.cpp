@@ -35,6 +35,7 @@ RunResult Tuner::run() {
                         ExitCode::ok);
             break;
         }
+        if (writer_ && !backend_.event_ready()) writer_->flush();  // readers see every row while we wait
         if (auto event = backend_.next_event(next_deadline())) handle(*event);
         check_stop_criteria();
         if (progress_) progress_->update(*this, now(), false);

@@ -53,6 +53,8 @@ class Backend {
     virtual void stop(TrialId trial, bool immediately = false) = 0;
     /// Waits for the next event until `deadline` (backend seconds); nullopt when it passes first.
     virtual std::optional<BackendEvent> next_event(double deadline) = 0;
+    /// Whether next_event() has an event at hand, without waiting for anything.
+    virtual bool event_ready() const { return true; }
     /// Trials whose legs are running (started, exit not yet delivered).
     virtual std::size_t running() const = 0;
     /// The GPU ids a running trial holds ("" when none), for trials.csv and the status table.

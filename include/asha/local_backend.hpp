@@ -57,6 +57,7 @@ class LocalBackend : public Backend {
     void stop(TrialId trial, bool immediately = false) override;
     std::optional<BackendEvent> next_event(double deadline) override;
     std::size_t running() const override { return children_.size(); }
+    bool event_ready() const override { return !pending_.empty(); }
     std::string gpus_of(TrialId trial) const override;
 
   private:

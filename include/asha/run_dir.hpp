@@ -1,7 +1,8 @@
 #pragma once
 /// Everything a run writes to disk, in a directory that people, pandas and shell scripts read:
 ///   metadata.json     resolved config, seed, version, host, start time, command line
-///   results.csv       one row per accepted report, appended and flushed as reports arrive
+///   results.csv       one row per accepted report, appended as reports arrive and flushed
+///                     before the tuner waits for the next event
 ///   trials.csv        one row per trial (rewritten atomically: at most once a second, and at the
 ///   end) best.json         the best trial, its config and metric (with trials.csv) legs.csv one
 ///   row per ended leg: trial, leg, start, end, status, exit code, GPUs summary.json      why the
@@ -20,7 +21,7 @@ namespace asha {
 
 struct RunDirOptions {
     bool trial_dirs = true;      ///< create trials/<id>/ with config.json (real runs)
-    bool flush_each_row = true;  ///< flush results.csv after every row (simulations batch instead)
+    bool flush_when_idle = true;  ///< flush results.csv / legs.csv whenever the tuner waits (simulations: at the end)
     std::string command_line;    ///< for metadata.json
 };
 
@@ -45,6 +46,7 @@ class RunDir : public RunWriter {
     void result(const TrialRecord& trial, const Report& report, Decision decision,
                 double tuner_time) override;
     void trial_ended(const TrialRecord& trial, const std::vector<TrialRecord>& all) override;
+    void flush() override;
     void finished(const RunSummary& summary, const std::vector<TrialRecord>& trials,
                   const std::vector<RungSummary>& rungs) override;
 

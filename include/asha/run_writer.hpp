@@ -33,6 +33,9 @@ class RunWriter {
     /// An accepted report and the decision taken on it.
     virtual void result(const TrialRecord&, const Report&, Decision, double /*tuner_time*/) {}
     virtual void trial_ended(const TrialRecord&, const std::vector<TrialRecord>& /*all*/) {}
+    /// The tuner is about to wait for the next event: make everything written so far durable
+    /// enough for readers (flush buffers).
+    virtual void flush() {}
     virtual void finished(const RunSummary&, const std::vector<TrialRecord>&,
                           const std::vector<RungSummary>&) {}
 };
