@@ -2,12 +2,13 @@
 # Installs everything asha-tune needs to build, test and run its examples, from Debian 12
 # packages only. Idempotent: packages already present are skipped without touching apt.
 #   scripts/install-deps.sh            build + test dependencies
-#   scripts/install-deps.sh --examples also PyTorch and Fashion-MNIST for examples/lenet
+#   scripts/install-deps.sh --examples also PyTorch and Fashion-MNIST (examples/lenet, its tests)
+#                                      and Chromium (the browser test of the HTML report)
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libcli11-dev nlohmann-json3-dev libspdlog-dev
             libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev python3)
-example_pkgs=(python3-torch python3-numpy dataset-fashion-mnist)
+example_pkgs=(python3-torch python3-numpy dataset-fashion-mnist chromium)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--examples" ]]; then

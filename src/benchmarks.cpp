@@ -48,7 +48,8 @@ class HardBenchmark : public Benchmark {
   public:
     std::string name() const override { return "hard"; }
     std::vector<std::string> parameters() const override {
-        return {"learning_rate", "momentum", "width", "depth", "dropout", "weight_decay", "optimizer"};
+        return {"learning_rate", "momentum",     "width",    "depth",
+                "dropout",       "weight_decay", "optimizer"};
     }
 
     double metric(const Config& c, double epochs, std::uint64_t noise) const override {

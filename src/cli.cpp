@@ -5,7 +5,9 @@
 #include "asha/experiment.hpp"
 #include "asha/local_backend.hpp"
 #include "asha/progress.hpp"
+#include "asha/report.hpp"
 #include "asha/run_dir.hpp"
+#include "asha/run_reader.hpp"
 #include "asha/sim_backend.hpp"
 #include "asha/status.hpp"
 #include "asha/tuner.hpp"
@@ -176,10 +178,12 @@ void check_benchmark_parameters(const Benchmark& benchmark, const ExperimentConf
     for (const auto& name : benchmark.parameters())
         (c.config_space.find(name) ? used : missing) += (name + " ");
     if (used.empty())
-        throw ConfigError(c.file + ": $.config_space: the " + benchmark.name() + " benchmark reads " + missing +
-                          "and the config space has none of them (every simulated trial would be the same)");
+        throw ConfigError(
+            c.file + ": $.config_space: the " + benchmark.name() + " benchmark reads " + missing +
+            "and the config space has none of them (every simulated trial would be the same)");
     if (!missing.empty())
-        spdlog::info("benchmark {}: {}not in config_space, default values used", benchmark.name(), missing);
+        spdlog::info("benchmark {}: {}not in config_space, default values used", benchmark.name(),
+                     missing);
 }
 
 int simulate(const Flags& f, const std::string& cmdline) {
@@ -190,7 +194,7 @@ int simulate(const Flags& f, const std::string& cmdline) {
     auto scheduler = make_scheduler(c, rng);
     SimBackend backend(*benchmark, c.metric, c.resource_attr, c.seed, c.time_scale);
     RunDir dir(f.run_dir.empty() ? RunDir::default_path(c) : std::filesystem::path(f.run_dir), c,
-               RunDirOptions{false, false, cmdline});
+               RunDirOptions{false, false, cmdline, 0});
     spdlog::info("simulating {} on benchmark {} with {} workers (virtual time); results in {}",
                  c.name, c.benchmark, c.workers, dir.path().string());
     Tuner tuner(c, *scheduler, backend, &dir, nullptr);
@@ -218,6 +222,83 @@ int run_local(const Flags& f, const std::string& cmdline) {
     return static_cast<int>(result.exit_code);
 }
 
+/// `asha-tune status RUN_DIR`: exit 0 if the run ended, 1 if it is still running.
+int show_status(const std::string& dir, bool as_json) {
+    RunData run = read_run(dir);
+    RunSummary s;
+    for (const auto& t : run.trials) {
+        ++s.started;
+        s.running += t.status == TrialStatus::in_progress;
+        s.completed += t.status == TrialStatus::completed;
+        s.stopped += t.status == TrialStatus::stopped;
+        s.paused += t.status == TrialStatus::paused;
+        s.failed += t.status == TrialStatus::failed;
+    }
+    double best_key = INFINITY, last_time = 0;
+    for (const auto& r : run.results) {
+        last_time = std::max(last_time, r.time);
+        double key = badness(r.metric, run.config.mode == Mode::max);
+        if (!s.best_trial || key < best_key) {
+            best_key = key;
+            s.best_trial = r.trial;
+            s.best_metric = r.metric;
+            s.best_resource = r.resource;
+        }
+    }
+    s.wallclock = run.summary.is_object() ? run.summary.value("wallclock", last_time) : last_time;
+    const char* state = run.finished ? "finished" : run.running ? "running" : "interrupted";
+    if (as_json) {
+        json best = nullptr;
+        if (s.best_trial) {
+            json config;
+            for (const auto& t : run.trials)
+                if (t.id == *s.best_trial) config = t.config;
+            best = {
+                {"trial_id", *s.best_trial},
+                {"metric", std::isfinite(s.best_metric) ? json(s.best_metric)
+                                                        : json(format_value(json(s.best_metric)))},
+                {run.config.resource_attr, s.best_resource},
+                {"config", config}};
+        }
+        json doc = {{"run_dir", dir},
+                    {"state", state},
+                    {"metric", run.config.metric},
+                    {"best", best},
+                    {"wallclock", s.wallclock},
+                    {"trials",
+                     {{"started", s.started},
+                      {"running", s.running},
+                      {"completed", s.completed},
+                      {"stopped", s.stopped},
+                      {"paused", s.paused},
+                      {"failed", s.failed}}}};
+        if (run.summary.is_object()) doc["stop_reason"] = run.summary.value("stop_reason", "");
+        std::cout << doc.dump(2) << std::endl;
+    } else {
+        std::cout << dir << ": " << state
+                  << (run.finished || run.running ? "" : " (the tuner ended without a summary)")
+                  << "\n"
+                  << render_table(run.trials, run.config, 50, s.wallclock)
+                  << render_progress_line(s) << "\n"
+                  << render_best_line(s, run.config.metric) << "\n";
+        if (run.summary.is_object())
+            std::cout << "stopped because: " << run.summary.value("stop_reason", "") << "\n";
+    }
+    return run.running ? 1 : 0;
+}
+
+/// `asha-tune report RUN_DIR... [-o FILE]`.
+int write_report(const std::vector<std::string>& dirs, std::string output) {
+    std::vector<RunData> runs;
+    for (const auto& d : dirs) runs.push_back(read_run(d));
+    if (output.empty())
+        output = dirs.size() == 1 ? (std::filesystem::path(dirs[0]) / "report.html").string()
+                                  : "report.html";
+    write_file_atomic(output, render_report(runs));
+    std::cout << output << "\n";
+    return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -230,6 +311,23 @@ int run_cli(int argc, char** argv) {
     CLI::App* sim =
         app.add_subcommand("simulate", "Run the experiment on a simulated backend (virtual time)");
     add_flags(*sim, sim_flags, true);
+    std::string status_dir;
+    bool status_json = false;
+    CLI::App* status = app.add_subcommand(
+        "status", "Show a run's status (exit 0: it ended, 1: still running, 2: not a run dir)");
+    status->add_option("run_dir", status_dir, "Run directory")->required();
+    status->add_flag("--json", status_json, "Print the status as JSON");
+    std::vector<std::string> report_dirs;
+    std::string report_output;
+    CLI::App* report =
+        app.add_subcommand("report", "Write a self-contained HTML report of one or more runs");
+    report
+        ->add_option("run_dirs", report_dirs,
+                     "Run directories (several are compared in one report)")
+        ->required();
+    report->add_option(
+        "-o,--output", report_output,
+        "Output file [default: RUN_DIR/report.html, or ./report.html for several runs]");
     // The top-level --config is only required when no subcommand is given.
     app.get_option("--config")->required(false);
     try {
@@ -237,6 +335,15 @@ int run_cli(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         int code = app.exit(e);
         return code == 0 ? 0 : static_cast<int>(ExitCode::bad_config);
+    }
+    if (status->parsed() || report->parsed()) {
+        try {
+            return status->parsed() ? show_status(status_dir, status_json)
+                                    : write_report(report_dirs, report_output);
+        } catch (const std::exception& e) {
+            std::cerr << "asha-tune: error: " << e.what() << "\n";
+            return static_cast<int>(ExitCode::bad_config);
+        }
     }
     const bool simulating = sim->parsed();
     const Flags& flags = simulating ? sim_flags : run_flags;

@@ -1,6 +1,8 @@
 #include "asha/run_dir.hpp"
 
 #include "asha/errors.hpp"
+#include "asha/report.hpp"
+#include "asha/run_reader.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -124,6 +126,7 @@ RunDir::RunDir(fs::path path, const ExperimentConfig& config, RunDirOptions opti
     } catch (const Error& e) {
         throw Error(ExitCode::cannot_start, e.what());
     }
+    write_file_atomic(path_ / "tuner.pid", std::to_string(::getpid()) + "\n");
     results_ = std::fopen((path_ / "results.csv").c_str(), "w");
     legs_ = std::fopen((path_ / "legs.csv").c_str(), "w");
     if (!results_ || !legs_)
@@ -210,30 +213,53 @@ void RunDir::flush() {
     check_write(std::fflush(legs_) == 0, "legs.csv");
 }
 
+void RunDir::tick(const std::vector<TrialRecord>& all) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_snapshot_ >= std::chrono::seconds(1)) {
+        last_snapshot_ = now;
+        write_snapshot(all, nullptr);
+    }
+    if (options_.report_interval > 0 &&
+        now - last_report_ >= std::chrono::duration<double>(options_.report_interval)) {
+        last_report_ = now;
+        flush();
+        write_report();
+    }
+}
+
+void RunDir::write_report() {
+    // The report reads the run directory back, exactly as `asha-tune report` does; failing to
+    // draw it must not end the run.
+    try {
+        write_file_atomic(path_ / "report.html", render_report({read_run(path_)}));
+    } catch (const std::exception& e) {
+        spdlog::warn("cannot write {}: {}", (path_ / "report.html").string(), e.what());
+    }
+}
+
 void RunDir::trial_ended(const TrialRecord& t, const std::vector<TrialRecord>& all) {
     std::string row =
         fmt::format("{},{},{},{},{},{},{}\n", t.id, t.legs - 1, metric_text(t.leg_started),
                     metric_text(t.leg_ended), to_string(t.status),
                     t.exit_code ? std::to_string(*t.exit_code) : "", csv_field(t.gpus));
     check_write(std::fputs(row.c_str(), legs_) >= 0, "legs.csv");
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_snapshot_ < std::chrono::seconds(1)) return;
-    last_snapshot_ = now;
-    write_snapshot(all, nullptr);
+    tick(all);
 }
 
 void RunDir::write_snapshot(const std::vector<TrialRecord>& trials, const RunSummary* summary) {
     std::string out = "trial_id,status,bracket,legs,iter," + csv_field(config_.resource_attr) +
-                      "," + csv_field(config_.metric) + ",worker_time,gpus,exit_code,error";
+                      "," + csv_field(config_.metric) +
+                      ",worker_time,leg_started,gpus,exit_code,error";
     for (const auto& name : config_.config_space.names()) out += "," + csv_field("config_" + name);
     out += "\n";
     const TrialRecord* best = nullptr;
     for (const auto& t : trials) {
-        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}", t.id, to_string(t.status), t.bracket,
-                           t.legs, t.reports, t.reports ? metric_text(t.last_resource) : "",
-                           t.reports ? metric_text(t.last_metric) : "", metric_text(t.worker_time),
-                           csv_field(t.gpus), t.exit_code ? std::to_string(*t.exit_code) : "",
-                           csv_field(t.error));
+        out +=
+            fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}", t.id, to_string(t.status), t.bracket,
+                        t.legs, t.reports, t.reports ? metric_text(t.last_resource) : "",
+                        t.reports ? metric_text(t.last_metric) : "", metric_text(t.worker_time),
+                        metric_text(t.leg_started), csv_field(t.gpus),
+                        t.exit_code ? std::to_string(*t.exit_code) : "", csv_field(t.error));
         for (const auto& [name, value] : t.config.items())
             out += "," + csv_field(format_value(value));
         out += "\n";
@@ -279,6 +305,9 @@ void RunDir::finished(const RunSummary& summary, const std::vector<TrialRecord>&
                 {"failed", summary.failed},
                 {"rungs", rung_rows}};
     write_file_atomic(path_ / "summary.json", doc.dump(2) + "\n");
+    if (options_.report_interval > 0) write_report();
+    std::error_code ec;
+    fs::remove(path_ / "tuner.pid", ec);
 }
 
 }  // namespace asha

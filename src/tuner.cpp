@@ -35,9 +35,11 @@ RunResult Tuner::run() {
                         ExitCode::ok);
             break;
         }
-        if (writer_ && !backend_.event_ready()) writer_->flush();  // readers see every row while we wait
+        if (writer_ && !backend_.event_ready())
+            writer_->flush();  // readers see every row while we wait
         if (auto event = backend_.next_event(next_deadline())) handle(*event);
         check_stop_criteria();
+        if (writer_) writer_->tick(trials_);
         if (progress_) progress_->update(*this, now(), false);
     }
     RunResult result{summary(), exit_code_};

@@ -167,7 +167,8 @@ TEST(Cli, RunDirectoryHasEveryFileAndColumn) {
               "config_optimizer,config_max_epochs");
     std::string trials = read_file(dir / "trials.csv");
     EXPECT_EQ(trials.substr(0, trials.find('\n')),
-              "trial_id,status,bracket,legs,iter,epoch,validation_error,worker_time,gpus,exit_code,"
+              "trial_id,status,bracket,legs,iter,epoch,validation_error,worker_time,leg_started,"
+              "gpus,exit_code,"
               "error,config_quality,"
               "config_optimizer,config_max_epochs");
     EXPECT_EQ(std::count(trials.begin(), trials.end(), '\n'), 6);
@@ -180,6 +181,22 @@ TEST(Cli, RunDirectoryHasEveryFileAndColumn) {
         EXPECT_TRUE(fs::is_directory(t / "checkpoints"));
     }
     EXPECT_EQ(fs::exists(dir / "results.csv.tmp"), false);
+    EXPECT_TRUE(fs::exists(dir / "report.html"));
+    EXPECT_FALSE(fs::exists(dir / "tuner.pid"));
+    // `asha-tune status` reads the same files back: a finished run exits 0.
+    Outcome status = asha_tune({"status", dir.string(), "--json"});
+    EXPECT_EQ(status.exit_code, 0) << status.err;
+    json st = json::parse(status.out);
+    EXPECT_EQ(st["state"], "finished");
+    EXPECT_EQ(st["trials"]["started"], 5);
+    EXPECT_EQ(st["best"]["trial_id"], summary["best"]["trial_id"]);
+    Outcome table = asha_tune({"status", dir.string()});
+    EXPECT_NE(table.out.find(" trial_id "), std::string::npos);
+    EXPECT_NE(table.out.find("validation_error: best "), std::string::npos);
+    EXPECT_EQ(asha_tune({"status", "/nonexistent/run"}).exit_code, 2);
+    Outcome report = asha_tune({"report", dir.string(), "-o", (dir / "again.html").string()});
+    EXPECT_EQ(report.exit_code, 0) << report.err;
+    EXPECT_TRUE(fs::exists(dir / "again.html"));
 }
 
 TEST(Cli, SimulatePrintsTheTableAndUtilisation) {
@@ -198,10 +215,12 @@ TEST(Cli, SimulatePrintsTheTableAndUtilisation) {
 TEST(Cli, SimulateRefusesAConfigSpaceTheBenchmarkCannotRead) {
     json doc = quick_document();  // quality, optimizer: the lenet benchmark reads neither
     std::string path = write_config("simbad", doc);
-    Outcome o = asha_tune({"simulate", "--config", path, "--run-dir", temp_path("simbad").string()});
+    Outcome o =
+        asha_tune({"simulate", "--config", path, "--run-dir", temp_path("simbad").string()});
     EXPECT_EQ(o.exit_code, 2);
     EXPECT_EQ(o.err, "asha-tune: error: " + path +
-                         ": $.config_space: the lenet benchmark reads learning_rate batch_size and the config space "
+                         ": $.config_space: the lenet benchmark reads learning_rate batch_size and "
+                         "the config space "
                          "has none of them (every simulated trial would be the same)\n");
 }
 
@@ -225,6 +244,9 @@ TEST(Cli, InterruptStopsTrialsAndExits130) {
         ::poll(&p, 1, 10);
     }
     ASSERT_TRUE(fs::exists(pid_file));
+    Outcome running = asha_tune({"status", dir.string(), "--json"});
+    EXPECT_EQ(running.exit_code, 1) << running.out;  // still running
+    EXPECT_EQ(json::parse(running.out)["state"], "running");
     ::kill(child.pid, SIGINT);
     int status = 0;
     ::waitpid(child.pid, &status, 0);

@@ -1,13 +1,17 @@
 #pragma once
+// clang-format off
 /// Everything a run writes to disk, in a directory that people, pandas and shell scripts read:
-///   metadata.json     resolved config, seed, version, host, start time, command line
-///   results.csv       one row per accepted report, appended as reports arrive and flushed
-///                     before the tuner waits for the next event
-///   trials.csv        one row per trial (rewritten atomically: at most once a second, and at the
-///   end) best.json         the best trial, its config and metric (with trials.csv) legs.csv one
-///   row per ended leg: trial, leg, start, end, status, exit code, GPUs summary.json      why the
-///   run ended, utilisation, counts, per-rung table (at the end) trials/<id>/      config.json,
-///   stdout.log, stderr.log, checkpoints/ (real runs)
+///   metadata.json  resolved config, seed, version, host, start time, command line
+///   results.csv    one row per accepted report, appended as reports arrive and flushed
+///                  before the tuner waits for the next event
+///   trials.csv     one row per trial (rewritten atomically at most once a second, and at the end)
+///   legs.csv       one row per ended leg: trial, leg, start, end, status, exit code, GPUs
+///   best.json      the best trial, its config and metric (with trials.csv)
+///   summary.json   why the run ended, utilisation, counts, per-rung table (at the end)
+///   report.html    the HTML report (asha-tune report), rewritten while the run goes
+///   tuner.pid      the running tuner's pid (removed at the end), for `asha-tune status`
+///   trials/<id>/   config.json, stdout.log, stderr.log, checkpoints/ (real runs)
+// clang-format on
 
 #include "asha/experiment.hpp"
 #include "asha/run_writer.hpp"
@@ -20,9 +24,11 @@
 namespace asha {
 
 struct RunDirOptions {
-    bool trial_dirs = true;      ///< create trials/<id>/ with config.json (real runs)
-    bool flush_when_idle = true;  ///< flush results.csv / legs.csv whenever the tuner waits (simulations: at the end)
-    std::string command_line;    ///< for metadata.json
+    bool trial_dirs = true;  ///< create trials/<id>/ with config.json (real runs)
+    bool flush_when_idle =
+        true;  ///< flush results.csv / legs.csv whenever the tuner waits (simulations: at the end)
+    std::string command_line;     ///< for metadata.json
+    double report_interval = 30;  ///< seconds between report.html rewrites while running; 0: never
 };
 
 class RunDir : public RunWriter {
@@ -47,6 +53,7 @@ class RunDir : public RunWriter {
                 double tuner_time) override;
     void trial_ended(const TrialRecord& trial, const std::vector<TrialRecord>& all) override;
     void flush() override;
+    void tick(const std::vector<TrialRecord>& all) override;
     void finished(const RunSummary& summary, const std::vector<TrialRecord>& trials,
                   const std::vector<RungSummary>& rungs) override;
 
@@ -63,7 +70,9 @@ class RunDir : public RunWriter {
     bool header_written_ = false;
     std::vector<std::string> extra_columns_;
     std::set<std::string> warned_keys_;
+    void write_report();
     std::chrono::steady_clock::time_point last_snapshot_{};
+    std::chrono::steady_clock::time_point last_report_ = std::chrono::steady_clock::now();
 };
 
 /// Writes `content` to `path` through a temporary file and a rename, so readers never see half.

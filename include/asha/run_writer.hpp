@@ -33,6 +33,8 @@ class RunWriter {
     /// An accepted report and the decision taken on it.
     virtual void result(const TrialRecord&, const Report&, Decision, double /*tuner_time*/) {}
     virtual void trial_ended(const TrialRecord&, const std::vector<TrialRecord>& /*all*/) {}
+    /// Called after every event, so that periodic outputs (snapshots, reports) can be refreshed.
+    virtual void tick(const std::vector<TrialRecord>& /*all*/) {}
     /// The tuner is about to wait for the next event: make everything written so far durable
     /// enough for readers (flush buffers).
     virtual void flush() {}

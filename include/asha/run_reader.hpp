@@ -1,0 +1,57 @@
+#pragma once
+/// Reads a run directory back (for `asha-tune status` and `asha-tune report`), from another
+/// process while the run goes on or after it ended. Only files: no IPC with the tuner.
+
+#include "asha/experiment.hpp"
+#include "asha/trial.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace asha {
+
+/// A CSV file as rows of named cells.
+struct CsvTable {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+    /// Column index of `name`, or -1.
+    int column(const std::string& name) const;
+};
+
+/// Parses CSV text (RFC 4180 quoting); a last line without its newline (a row being written) is
+/// dropped.
+CsvTable parse_csv(const std::string& text);
+
+struct ResultRow {
+    TrialId trial = 0;
+    double time = 0;  ///< st_tuner_time
+    double resource = 0;
+    double metric = 0;
+    std::string decision;
+};
+
+struct LegRow {
+    TrialId trial = 0;
+    int leg = 0;
+    double start = 0, end = 0;
+    std::string status;
+    bool running = false;  ///< a leg still running when the files were read (end = read time)
+};
+
+struct RunData {
+    std::filesystem::path dir;
+    ExperimentConfig config;
+    std::vector<TrialRecord> trials;  ///< from trials.csv
+    std::vector<ResultRow> results;   ///< from results.csv
+    std::vector<LegRow> legs;         ///< from legs.csv, plus running legs
+    bool finished = false;            ///< summary.json exists
+    bool running = false;             ///< the tuner's pid file names a live process
+    json summary;                     ///< summary.json, or null
+};
+
+/// Reads the run directory; throws Error(bad_config) naming what is missing or unreadable.
+RunData read_run(const std::filesystem::path& dir);
+
+}  // namespace asha

@@ -1,0 +1,140 @@
+// The HTML report and the run reader, checked by parsing what they produce.
+
+#include "asha/report.hpp"
+#include "asha/run_dir.hpp"
+#include "asha/sim_backend.hpp"
+#include "asha/tuner.hpp"
+
+#include "test_util.hpp"
+
+#include <map>
+#include <regex>
+
+using namespace asha;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path simulate_into(const std::string& name, const char* patch) {
+    json doc = json::parse(R"({
+      "name": "report",
+      "config_space": {"learning_rate": {"type": "loguniform", "lower": 0.01, "upper": 1.0},
+                       "batch_size": {"type": "randint", "lower": 32, "upper": 256},
+                       "optimizer": {"type": "choice", "categories": ["sgd", "adam"]}, "max_epochs": 9},
+      "metric": "validation_error", "max_resource_attr": "max_epochs",
+      "scheduler": {"type": "asha", "grace_period": 1, "reduction_factor": 3},
+      "stop": {"max_wallclock_time": 300}, "workers": 4
+    })");
+    merge_json(doc, json::parse(patch));
+    ExperimentConfig c = parse_experiment(doc, "report.json");
+    fs::path dir =
+        fs::path(::testing::TempDir()) / ("asha-report-" + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    auto benchmark = make_benchmark("lenet");
+    Rng rng(c.seed);
+    auto scheduler = make_scheduler(c, rng);
+    SimBackend backend(*benchmark, c.metric, c.resource_attr, c.seed);
+    RunDir writer(dir, c, RunDirOptions{false, false, "test", 0});
+    Tuner(c, *scheduler, backend, &writer).run();
+    return dir;
+}
+
+/// The text of the first <svg class="css_class"> element.
+std::string svg(const std::string& html, const std::string& css_class) {
+    auto start = html.find("<svg class=\"" + css_class + "\"");
+    if (start == std::string::npos) return "";
+    return html.substr(start, html.find("</svg>", start) - start);
+}
+
+std::size_t count(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST(Report, OneCurvePerTrialAndOneBarPerLegWithoutOverlap) {
+    fs::path dir = simulate_into("basic", R"({"scheduler": {"variant": "promotion"}})");
+    RunData run = read_run(dir);
+    ASSERT_TRUE(run.finished);
+    std::string html = render_report({run});
+    std::size_t with_reports = 0;
+    for (const auto& t : run.trials) with_reports += t.reports > 0;
+    ASSERT_LE(with_reports, kMaxCurves);
+    EXPECT_EQ(count(svg(html, "curves-time"), "<polyline class=\"curve"), with_reports);
+    EXPECT_EQ(count(svg(html, "curves-resource"), "<polyline class=\"curve"), with_reports);
+    EXPECT_EQ(count(svg(html, "curves-time"), "class=\"curve best"), 1u);
+    EXPECT_GT(count(svg(html, "curves-time"), "promoted"), 0u);
+    EXPECT_EQ(count(svg(html, "best-so-far"), "<polyline class=\"best-curve\""), 1u);
+
+    std::string timeline = svg(html, "timeline");
+    std::size_t legs = run.legs.size();
+    EXPECT_GT(legs, run.trials.size());  // promotions add legs
+    EXPECT_EQ(count(timeline, "<rect class=\"leg\""), legs);
+    EXPECT_EQ(count(timeline, "<text class=\"worker\""), 4u);
+    EXPECT_GT(count(timeline, "<line class=\"rung\""), 0u);
+    std::regex bar(R"re(data-worker="(\d+)" data-start="([^"]+)" data-end="([^"]+)")re");
+    std::map<int, std::vector<std::pair<double, double>>> by_worker;
+    for (std::sregex_iterator it(timeline.begin(), timeline.end(), bar), end; it != end; ++it)
+        by_worker[std::stoi((*it)[1])].emplace_back(std::stod((*it)[2]), std::stod((*it)[3]));
+    EXPECT_EQ(by_worker.size(), 4u);
+    for (auto& [worker, bars] : by_worker) {
+        std::sort(bars.begin(), bars.end());
+        for (std::size_t i = 1; i < bars.size(); ++i)
+            EXPECT_LE(bars[i - 1].second, bars[i].first + 1e-9)
+                << "worker " << worker << " bar " << i;
+    }
+    // One scatter per tuned hyperparameter; the log domain says so.
+    EXPECT_EQ(count(html, "<svg class=\"scatter\""), 3u);
+    EXPECT_NE(html.find("against learning_rate (log axis)"), std::string::npos);
+    EXPECT_NE(html.find("<table class=\"rungs\">"), std::string::npos);
+    EXPECT_NE(html.find("<table class=\"top\">"), std::string::npos);
+    EXPECT_EQ(html.find("<script"), std::string::npos);  // self-contained, nothing to run
+    EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));
+}
+
+TEST(Report, LargeRunsAreDecimatedAndSayHow) {
+    fs::path dir =
+        simulate_into("large", R"({"workers": 64, "stop": {"max_wallclock_time": 1500}})");
+    RunData run = read_run(dir);
+    std::size_t with_reports = 0;
+    for (const auto& t : run.trials) with_reports += t.reports > 0;
+    ASSERT_GT(with_reports, kMaxCurves + 100);
+    std::string html = render_report({run});
+    EXPECT_EQ(count(svg(html, "curves-time"), "<polyline class=\"curve"), kMaxCurves);
+    EXPECT_EQ(count(svg(html, "curves-time"), "<circle class=\"final\""),
+              with_reports - kMaxCurves);
+    EXPECT_NE(html.find("Decimated: full curves for the 300 best trials"), std::string::npos);
+}
+
+TEST(Report, SeveralRunsAreCompared) {
+    fs::path a = simulate_into("asha", "{}");
+    fs::path b = simulate_into("sync", R"({"scheduler": {"type": "sync_sh"}})");
+    std::string html = render_report({read_run(a), read_run(b)});
+    EXPECT_EQ(count(svg(html, "best-so-far"), "<polyline class=\"best-curve\""), 2u);
+    EXPECT_NE(html.find("<table class=\"utilisation\">"), std::string::npos);
+    EXPECT_EQ(count(html, "<section class=\"run\">"), 2u);
+}
+
+TEST(Report, WorkerSlotsNeverOverlap) {
+    std::vector<LegRow> legs = {{0, 0, 0, 5, "", false},
+                                {1, 0, 0, 2, "", false},
+                                {2, 0, 2, 4, "", false},
+                                {3, 0, 4, 9, "", false},
+                                {4, 0, 5, 6, "", false}};
+    EXPECT_EQ(assign_worker_slots(legs), (std::vector<int>{0, 1, 1, 1, 0}));
+}
+
+TEST(RunReader, ParsesQuotedCsvAndDropsAPartialLastLine) {
+    CsvTable t = parse_csv("a,b\n1,\"x, \"\"y\"\"\"\n2,z\n3,partial");
+    ASSERT_EQ(t.rows.size(), 2u);
+    EXPECT_EQ(t.rows[0][1], "x, \"y\"");
+    EXPECT_EQ(t.column("b"), 1);
+    EXPECT_EQ(t.column("c"), -1);
+}
+
+TEST(RunReader, NotARunDirectory) {
+    EXPECT_THROW_MSG(read_run("/nonexistent/run"), Error,
+                     "/nonexistent/run: not a run directory (no readable metadata.json)");
+}
