@@ -123,31 +123,33 @@ std::string command_line(int argc, char** argv) {
     return out;
 }
 
+/// The JSON of a run's counts by status and of its best result, shared by --json and status --json.
+json counts_json(const RunSummary& s) {
+    return {{"started", s.started}, {"running", s.running}, {"completed", s.completed},
+            {"stopped", s.stopped}, {"paused", s.paused},   {"failed", s.failed}};
+}
+
+json best_json(const RunSummary& s, const ExperimentConfig& c, const json& config) {
+    if (!s.best_trial) return nullptr;
+    json metric = std::isfinite(s.best_metric) ? json(s.best_metric)
+                                               : json(format_value(json(s.best_metric)));
+    return {{"trial_id", *s.best_trial},
+            {"metric", metric},
+            {c.resource_attr, s.best_resource},
+            {"config", config}};
+}
+
 json summary_json(const RunSummary& s, const std::vector<TrialRecord>& trials,
                   const ExperimentConfig& c, const std::string& run_dir) {
-    json best = nullptr;
-    if (s.best_trial) {
-        const TrialRecord& t = trials.at(static_cast<std::size_t>(*s.best_trial));
-        best = {{"trial_id", t.id},
-                {"metric", std::isfinite(s.best_metric) ? json(s.best_metric)
-                                                        : json(format_value(json(s.best_metric)))},
-                {c.resource_attr, s.best_resource},
-                {"config", t.config}};
-    }
+    json config = s.best_trial ? trials.at(static_cast<std::size_t>(*s.best_trial)).config : json();
     return {{"run_dir", run_dir},
             {"metric", c.metric},
             {"mode", c.mode == Mode::max ? "max" : "min"},
-            {"best", best},
+            {"best", best_json(s, c, config)},
             {"stop_reason", s.stop_reason},
             {"wallclock", s.wallclock},
             {"utilisation", s.utilisation()},
-            {"trials",
-             {{"started", s.started},
-              {"completed", s.completed},
-              {"stopped", s.stopped},
-              {"paused", s.paused},
-              {"failed", s.failed},
-              {"running", s.running}}}};
+            {"trials", counts_json(s)}};
 }
 
 void print_end(const RunResult& result, const Tuner& tuner, const ExperimentConfig& c,
@@ -248,30 +250,15 @@ int show_status(const std::string& dir, bool as_json) {
     s.wallclock = run.summary.is_object() ? run.summary.value("wallclock", last_time) : last_time;
     const char* state = run.finished ? "finished" : run.running ? "running" : "interrupted";
     if (as_json) {
-        json best = nullptr;
-        if (s.best_trial) {
-            json config;
-            for (const auto& t : run.trials)
-                if (t.id == *s.best_trial) config = t.config;
-            best = {
-                {"trial_id", *s.best_trial},
-                {"metric", std::isfinite(s.best_metric) ? json(s.best_metric)
-                                                        : json(format_value(json(s.best_metric)))},
-                {run.config.resource_attr, s.best_resource},
-                {"config", config}};
-        }
+        json config;
+        for (const auto& t : run.trials)
+            if (s.best_trial && t.id == *s.best_trial) config = t.config;
         json doc = {{"run_dir", dir},
                     {"state", state},
                     {"metric", run.config.metric},
-                    {"best", best},
+                    {"best", best_json(s, run.config, config)},
                     {"wallclock", s.wallclock},
-                    {"trials",
-                     {{"started", s.started},
-                      {"running", s.running},
-                      {"completed", s.completed},
-                      {"stopped", s.stopped},
-                      {"paused", s.paused},
-                      {"failed", s.failed}}}};
+                    {"trials", counts_json(s)}};
         if (run.summary.is_object()) doc["stop_reason"] = run.summary.value("stop_reason", "");
         std::cout << doc.dump(2) << std::endl;
     } else {

@@ -89,6 +89,18 @@ std::string tick_label(double x) {
     return fmt::format("{:g}", x);
 }
 
+/// Vertical grid lines and labels for the ticks of a horizontal axis.
+std::string x_ticks(const Scale& x, double height) {
+    std::string s;
+    for (double t : x.ticks())
+        s += fmt::format(
+            "<line class=\"grid\" x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\"/><text "
+            "class=\"tick\" "
+            "x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
+            x(t), kTop, height - kBottom, height - kBottom + 16, tick_label(t));
+    return s;
+}
+
 /// Opens an SVG figure with axes, ticks and labels.
 std::string open_plot(const std::string& css_class, const Scale& x, const Scale& y,
                       const std::string& x_label, const std::string& y_label,
@@ -99,13 +111,7 @@ std::string open_plot(const std::string& css_class, const Scale& x, const Scale&
         css_class, kWidth, height, kWidth, height);
     s += fmt::format("<rect class=\"frame\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>\n",
                      kLeft, kTop, kWidth - kLeft - kRight, height - kTop - kBottom);
-    if (x.to != x.from)  // a categorical axis labels its own positions
-        for (double t : x.ticks())
-            s += fmt::format(
-                "<line class=\"grid\" x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\"/><text "
-                "class=\"tick\" "
-                "x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
-                x(t), kTop, height - kBottom, height - kBottom + 16, tick_label(t));
+    if (x.to != x.from) s += x_ticks(x, height);  // a categorical axis labels its own positions
     for (double t : y.ticks())
         s += fmt::format(
             "<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\"/><text "
@@ -317,12 +323,7 @@ std::string timeline_figure(const RunData& run, std::vector<double>& utilisation
         "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {0} {1}\" "
         "width=\"{0}\" height=\"{1}\">\n",
         kWidth, height);
-    for (double t : x.ticks())
-        s += fmt::format(
-            "<line class=\"grid\" x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\"/><text "
-            "class=\"tick\" "
-            "x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
-            x(t), kTop, height - kBottom, height - kBottom + 16, tick_label(t));
+    s += x_ticks(x, height);
     s += fmt::format(
         "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">wall-clock time "
         "(s)</text>\n",

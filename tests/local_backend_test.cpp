@@ -205,47 +205,44 @@ TEST(LocalBackend, PromotionRelaunchesWithTheNextMilestoneAndTheSameCheckpointDi
     EXPECT_EQ(run.trials[1].status, TrialStatus::paused);
 }
 
-TEST(LocalBackend, GpusAreDistinctPerRunningTrial) {
+namespace {
+
+/// Runs `workers` trials on GPUs 0-3 that all wait until every one of them has started, so
+/// that they hold their GPUs at the same time; returns how many trials got each GPU set.
+std::map<std::string, int> gpu_sets_at_once(int workers, const char* patch,
+                                            LocalRun* out = nullptr) {
     json doc = base_document("reporter.sh");
     doc["command"].push_back("--barrier");
-    doc["command"].push_back("4");
+    doc["command"].push_back(std::to_string(workers));
     doc["gpus"] = json::array({0, 1, 2, 3});
-    doc["workers"] = 4;
-    doc["stop"] = {{"max_num_trials_started", 4}};
+    doc["workers"] = workers;
+    doc["stop"] = {{"max_num_trials_started", workers}};
+    merge_json(doc, json::parse(patch));
     LocalRun run = run_local(doc);
-    std::set<std::string> seen;
-    for (const auto& t : run.trials) seen.insert(t.gpus);
-    EXPECT_EQ(seen, (std::set<std::string>{"0", "1", "2", "3"}));
-    for (const auto& row : run.results)
+    std::map<std::string, int> uses;
+    for (const auto& t : run.trials) ++uses[t.gpus];
+    if (out) *out = run;
+    return uses;
+}
+
+}  // namespace
+
+TEST(LocalBackend, GpusAreDistinctPerRunningTrial) {
+    LocalRun run;
+    EXPECT_EQ(gpu_sets_at_once(4, "{}", &run),
+              (std::map<std::string, int>{{"0", 1}, {"1", 1}, {"2", 1}, {"3", 1}}));
+    for (const auto& row : run.results)  // what each trial saw in CUDA_VISIBLE_DEVICES
         EXPECT_EQ(row.at("cuda"), run.trials.at(std::stoul(row.at("trial_id"))).gpus);
 }
 
 TEST(LocalBackend, GpusPerTrialTwo) {
-    json doc = base_document("reporter.sh");
-    doc["command"].push_back("--barrier");
-    doc["command"].push_back("2");
-    doc["gpus"] = json::array({0, 1, 2, 3});
-    doc["gpus_per_trial"] = 2;
-    doc["workers"] = 2;
-    doc["stop"] = {{"max_num_trials_started", 2}};
-    LocalRun run = run_local(doc);
-    std::set<std::string> seen;
-    for (const auto& t : run.trials) seen.insert(t.gpus);
-    EXPECT_EQ(seen, (std::set<std::string>{"0,1", "2,3"}));
+    EXPECT_EQ(gpu_sets_at_once(2, R"({"gpus_per_trial": 2})"),
+              (std::map<std::string, int>{{"0,1", 1}, {"2,3", 1}}));
 }
 
 TEST(LocalBackend, SharingGpusWithTrialsPerGpu) {
-    json doc = base_document("reporter.sh");
-    doc["command"].push_back("--barrier");
-    doc["command"].push_back("8");
-    doc["gpus"] = json::array({0, 1, 2, 3});
-    doc["trials_per_gpu"] = 2;
-    doc["workers"] = 8;
-    doc["stop"] = {{"max_num_trials_started", 8}};
-    LocalRun run = run_local(doc);
-    std::map<std::string, int> uses;
-    for (const auto& t : run.trials) ++uses[t.gpus];
-    EXPECT_EQ(uses, (std::map<std::string, int>{{"0", 2}, {"1", 2}, {"2", 2}, {"3", 2}}));
+    EXPECT_EQ(gpu_sets_at_once(8, R"({"trials_per_gpu": 2})"),
+              (std::map<std::string, int>{{"0", 2}, {"1", 2}, {"2", 2}, {"3", 2}}));
 }
 
 TEST(LocalBackend, MoreWorkersThanGpusIsAConfigError) {
