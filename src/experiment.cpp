@@ -237,14 +237,17 @@ ExperimentConfig parse_experiment(const json& doc, const std::string& file) {
     if (doc.contains("command")) {
         const json& cmd = doc["command"];
         JsonPath at = where / "command";
-        if (cmd.is_string())
-            cmd.get<std::string>().empty() ? at.fail_expected("a non-empty array of strings", cmd)
-                                           : void();
-        else
+        // No shell is involved, so "python3 train.py" as one string would be a program of that
+        // name: say so rather than fail later with "command not found".
+        if (cmd.is_string()) {
+            std::string text = cmd.get<std::string>();
+            if (text.empty() || text.find(' ') != std::string::npos)
+                at.fail_expected("an array of strings, one per argument (no shell is involved), e.g. "
+                                 "[\"python3\", \"train.py\"]",
+                                 cmd);
+            c.command.push_back(text);
+        } else {
             at.array(cmd);
-        if (cmd.is_string())
-            c.command.push_back(cmd.get<std::string>());
-        else {
             if (cmd.empty()) at.fail_expected("a non-empty array of strings", cmd);
             for (std::size_t i = 0; i < cmd.size(); ++i) c.command.push_back(at[i].string(cmd[i]));
         }

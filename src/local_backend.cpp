@@ -140,6 +140,12 @@ LocalBackend::LocalBackend(LocalBackendOptions options)
         return std::find(overridden.begin(), overridden.end(), key) != overridden.end();
     });
     for (const auto& [key, value] : options_.env) base_env_.push_back(key + "=" + value);
+    // Python block-buffers stdout into a pipe: a script that prints reports without flush=True
+    // would deliver them all at exit, too late for early stopping. Unless told otherwise,
+    // trials run unbuffered.
+    bool python_buffering_set = false;
+    for (const auto& entry : base_env_) python_buffering_set |= entry.rfind("PYTHONUNBUFFERED=", 0) == 0;
+    if (!python_buffering_set) base_env_.push_back("PYTHONUNBUFFERED=1");
 }
 
 LocalBackend::~LocalBackend() {

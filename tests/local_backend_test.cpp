@@ -310,7 +310,7 @@ TEST(LocalBackend, EnvironmentNamesTheTrial) {
     json doc = base_document("reporter.sh");
     doc["command"] = json::array(
         {"/bin/sh", "-c",
-         "env | grep -E '^(ASHA_|OMP_NUM_THREADS)' | sort > \"$ASHA_TRIAL_DIR/env.txt\"; "
+         "env | grep -E '^(ASHA_|OMP_NUM_THREADS|PYTHONUNBUFFERED)' | sort > \"$ASHA_TRIAL_DIR/env.txt\"; "
          "echo '[tune-metric]: {\"epoch\": 3, \"validation_error\": 1}'",
          "sh"});
     doc["env"] = {{"OMP_NUM_THREADS", 1}};
@@ -320,7 +320,7 @@ TEST(LocalBackend, EnvironmentNamesTheTrial) {
     EXPECT_EQ(read_file(run.dir / "trials/0/env.txt"),
               "ASHA_CHECKPOINT_DIR=" + root + "/trials/0/checkpoints\n" + "ASHA_RUN_DIR=" + root +
                   "\n" + "ASHA_TRIAL_DIR=" + root + "/trials/0\n" + "ASHA_TRIAL_ID=0\n" +
-                  "OMP_NUM_THREADS=1\n");
+                  "OMP_NUM_THREADS=1\nPYTHONUNBUFFERED=1\n");
 }
 
 TEST(LocalBackend, MissingCommandCannotStart) {
