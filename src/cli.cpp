@@ -234,7 +234,7 @@ int show_status(const std::string& dir, bool as_json) {
         s.completed += t.status == TrialStatus::completed;
         s.stopped += t.status == TrialStatus::stopped;
         s.paused += t.status == TrialStatus::paused;
-        s.failed += t.status == TrialStatus::failed;
+        s.failed += t.status == TrialStatus::failed || t.status == TrialStatus::timeout;
     }
     double best_key = INFINITY, last_time = 0;
     for (const auto& r : run.results) {

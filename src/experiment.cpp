@@ -32,7 +32,11 @@ const std::vector<std::string> kTopKeys = {"name",
                                            "report_format",
                                            "working_dir",
                                            "env",
-                                           "simulator"};
+                                           "simulator",
+                                           "max_retries",
+                                           "trial_timeout",
+                                           "report_timeout",
+                                           "abort_on_identical_failures"};
 
 template <typename T>
 T choose(const JsonPath& where, const json& value,
@@ -242,9 +246,10 @@ ExperimentConfig parse_experiment(const json& doc, const std::string& file) {
         if (cmd.is_string()) {
             std::string text = cmd.get<std::string>();
             if (text.empty() || text.find(' ') != std::string::npos)
-                at.fail_expected("an array of strings, one per argument (no shell is involved), e.g. "
-                                 "[\"python3\", \"train.py\"]",
-                                 cmd);
+                at.fail_expected(
+                    "an array of strings, one per argument (no shell is involved), e.g. "
+                    "[\"python3\", \"train.py\"]",
+                    cmd);
             c.command.push_back(text);
         } else {
             at.array(cmd);
@@ -295,6 +300,22 @@ ExperimentConfig parse_experiment(const json& doc, const std::string& file) {
     }
     if (doc.contains("max_failures"))
         c.max_failures = positive_int(where / "max_failures", doc["max_failures"]);
+    if (doc.contains("max_retries")) {
+        std::int64_t retries = (where / "max_retries").integer(doc["max_retries"]);
+        if (retries < 0 || retries > 1000)
+            (where / "max_retries").fail_expected("an integer from 0 to 1000", doc["max_retries"]);
+        c.max_retries = static_cast<int>(retries);
+    }
+    if (doc.contains("abort_on_identical_failures")) {
+        JsonPath at = where / "abort_on_identical_failures";
+        c.abort_on_identical_failures = at.integer(doc["abort_on_identical_failures"]);
+        if (c.abort_on_identical_failures < 0)
+            at.fail_expected("an integer >= 0", doc["abort_on_identical_failures"]);
+    }
+    if (doc.contains("trial_timeout"))
+        c.trial_timeout = positive(where / "trial_timeout", doc["trial_timeout"]);
+    if (doc.contains("report_timeout"))
+        c.report_timeout = positive(where / "report_timeout", doc["report_timeout"]);
     if (doc.contains("print_update_interval"))
         c.print_update_interval =
             positive(where / "print_update_interval", doc["print_update_interval"]);

@@ -144,7 +144,8 @@ LocalBackend::LocalBackend(LocalBackendOptions options)
     // would deliver them all at exit, too late for early stopping. Unless told otherwise,
     // trials run unbuffered.
     bool python_buffering_set = false;
-    for (const auto& entry : base_env_) python_buffering_set |= entry.rfind("PYTHONUNBUFFERED=", 0) == 0;
+    for (const auto& entry : base_env_)
+        python_buffering_set |= entry.rfind("PYTHONUNBUFFERED=", 0) == 0;
     if (!python_buffering_set) base_env_.push_back("PYTHONUNBUFFERED=1");
 }
 

@@ -249,16 +249,16 @@ void RunDir::trial_ended(const TrialRecord& t, const std::vector<TrialRecord>& a
 void RunDir::write_snapshot(const std::vector<TrialRecord>& trials, const RunSummary* summary) {
     std::string out = "trial_id,status,bracket,legs,iter," + csv_field(config_.resource_attr) +
                       "," + csv_field(config_.metric) +
-                      ",worker_time,leg_started,gpus,exit_code,error";
+                      ",worker_time,leg_started,retries,gpus,exit_code,error";
     for (const auto& name : config_.config_space.names()) out += "," + csv_field("config_" + name);
     out += "\n";
     const TrialRecord* best = nullptr;
     for (const auto& t : trials) {
         out +=
-            fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}", t.id, to_string(t.status), t.bracket,
-                        t.legs, t.reports, t.reports ? metric_text(t.last_resource) : "",
+            fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}", t.id, to_string(t.status),
+                        t.bracket, t.legs, t.reports, t.reports ? metric_text(t.last_resource) : "",
                         t.reports ? metric_text(t.last_metric) : "", metric_text(t.worker_time),
-                        metric_text(t.leg_started), csv_field(t.gpus),
+                        metric_text(t.leg_started), t.retries, csv_field(t.gpus),
                         t.exit_code ? std::to_string(*t.exit_code) : "", csv_field(t.error));
         for (const auto& [name, value] : t.config.items())
             out += "," + csv_field(format_value(value));

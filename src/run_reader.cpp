@@ -87,6 +87,7 @@ TrialStatus parse_status(const std::string& s) {
     if (s == "Stopped") return TrialStatus::stopped;
     if (s == "Completed") return TrialStatus::completed;
     if (s == "Failed") return TrialStatus::failed;
+    if (s == "Timeout") return TrialStatus::timeout;
     return TrialStatus::in_progress;
 }
 

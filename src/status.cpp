@@ -17,6 +17,8 @@ const char* to_string(TrialStatus status) {
             return "Stopped";
         case TrialStatus::completed:
             return "Completed";
+        case TrialStatus::timeout:
+            return "Timeout";
         case TrialStatus::failed:
             return "Failed";
     }

@@ -38,6 +38,7 @@ RunResult Tuner::run() {
         if (writer_ && !backend_.event_ready())
             writer_->flush();  // readers see every row while we wait
         if (auto event = backend_.next_event(next_deadline())) handle(*event);
+        check_timeouts();
         check_stop_criteria();
         if (writer_) writer_->tick(trials_);
         if (progress_) progress_->update(*this, now(), false);
@@ -53,10 +54,22 @@ double Tuner::next_deadline() const {
     if (config_.stop.max_wallclock_time && !ending_)
         deadline = start_time_ + *config_.stop.max_wallclock_time;
     if (progress_) deadline = std::min(deadline, start_time_ + progress_->next_update(now()));
+    deadline = std::min(deadline, next_timeout());
     return deadline;
 }
 
 void Tuner::fill_free_workers() {
+    while (!ending_ && !retry_queue_.empty() &&
+           running_.size() < static_cast<std::size_t>(config_.workers)) {
+        const TrialRecord& trial = trials_[static_cast<std::size_t>(retry_queue_.front())];
+        retry_queue_.pop_front();
+        Suggestion again;
+        again.kind = Suggestion::Kind::resume;
+        again.trial_id = trial.id;
+        again.milestone = trial.milestone;
+        again.bracket = trial.bracket;
+        launch(again);
+    }
     while (!ending_ && running_.size() < static_cast<std::size_t>(config_.workers)) {
         bool allow_new = !no_new_trials_;
         auto suggestion = scheduler_.suggest(static_cast<TrialId>(trials_.size()), allow_new);
@@ -141,6 +154,7 @@ void Tuner::on_report(TrialRecord& trial, const Report& report) {
         return;
     }
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
+    leg.last_report = now();
     ++trial.reports;
     trial.last_resource = report.resource;
     trial.last_metric = report.metric;
@@ -201,12 +215,15 @@ void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
     finished_leg_time_ += leg_time;
     trial.exit_code = exit.signal ? -exit.signal : exit.exit_code;
     const bool clean = exit.signal == 0 && exit.exit_code == 0;
-    LegEnd how;
+    LegEnd how = LegEnd::failed;
     if (at_least(trial.last_resource, trial.milestone)) {
         how = LegEnd::reached_milestone;
         trial.status = at_least(trial.last_resource, config_.max_t) || config_.max_t == 0
                            ? TrialStatus::completed
                            : TrialStatus::paused;
+    } else if (leg.timed_out) {
+        trial.status = TrialStatus::timeout;
+        trial.error = leg.timeout_reason;
     } else if (leg.stop_requested || exit.stopped_by_tuner) {
         how = LegEnd::stopped;
         trial.status = TrialStatus::stopped;
@@ -219,24 +236,94 @@ void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
                       "exited before reaching " + config_.resource_attr + " " +
                           format_value(json(trial.milestone)) + "; counted as completed");
     } else {
-        how = LegEnd::failed;
         trial.status = TrialStatus::failed;
         trial.error = exit.signal ? "killed by signal " + std::to_string(exit.signal)
                       : clean     ? "exited with code 0 without a report"
                                   : "exited with code " + std::to_string(exit.exit_code);
         if (!exit.stderr_tail.empty()) trial.error += ": " + exit.stderr_tail;
+    }
+    const bool failed = trial.status == TrialStatus::failed || trial.status == TrialStatus::timeout;
+    if (failed && !ending_ && trial.retries < config_.max_retries) {
+        // Relaunched from its checkpoint before any new work; the scheduler only hears of the
+        // trial's final outcome.
+        ++trial.retries;
+        spdlog::warn("(trial {}) {}: {}; retrying ({} of {})", trial.id, to_string(trial.status),
+                     trial.error, trial.retries, config_.max_retries);
+        if (writer_) writer_->trial_ended(trial, trials_);
+        trial.status = TrialStatus::in_progress;
+        retry_queue_.push_back(trial.id);
+        return;
+    }
+    if (failed) {
         ++failed_;
-        spdlog::warn("(trial {}) failed: {}", trial.id, trial.error);
+        spdlog::warn("(trial {}) {}: {}", trial.id,
+                     trial.status == TrialStatus::timeout ? "timed out" : "failed", trial.error);
     }
     if (trial.status == TrialStatus::completed) ++completed_;
     if (trial.status == TrialStatus::stopped) ++stopped_;
     scheduler_.on_leg_end(trial.id, how);
     if (writer_) writer_->trial_ended(trial, trials_);
-    if (config_.max_failures && failed_ >= static_cast<std::size_t>(*config_.max_failures) &&
-        !ending_)
+    check_failures(trial, failed);
+}
+
+void Tuner::check_failures(const TrialRecord& trial, bool failed) {
+    if (ending_) return;
+    if (config_.max_failures && failed_ >= static_cast<std::size_t>(*config_.max_failures)) {
         end_run(std::to_string(failed_) + " trials failed (max_failures = " +
                     std::to_string(*config_.max_failures) + "); last error: " + trial.error,
                 ExitCode::too_many_failures);
+        return;
+    }
+    // A broken command fails every trial the same way: do not burn the budget on it.
+    if (identical_failures_ < 0) return;
+    if (!failed || (identical_failures_ > 0 && trial.error != first_error_)) {
+        identical_failures_ = -1;  // something worked, or failed differently: never again
+        return;
+    }
+    first_error_ = trial.error;
+    if (++identical_failures_ >= config_.abort_on_identical_failures &&
+        config_.abort_on_identical_failures > 0)
+        end_run("the first " + std::to_string(identical_failures_) +
+                    " trials all failed the same way: " + trial.error + " (see trials/" +
+                    std::to_string(trial.id) + "/stderr.log)",
+                ExitCode::too_many_failures);
+}
+
+void Tuner::check_timeouts() {
+    if (!config_.trial_timeout && !config_.report_timeout) return;
+    const double t = now();
+    for (TrialId id : running_) {
+        LegState& leg = legs_[static_cast<std::size_t>(id)];
+        const TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
+        if (leg.stop_requested || leg.timed_out) continue;
+        if (config_.trial_timeout && t >= trial.leg_started + *config_.trial_timeout)
+            leg.timeout_reason = "ran longer than trial_timeout (" +
+                                 format_value(json(*config_.trial_timeout)) + " s)";
+        else if (config_.report_timeout &&
+                 t >= std::max(trial.leg_started, leg.last_report) + *config_.report_timeout)
+            leg.timeout_reason = "no report for report_timeout (" +
+                                 format_value(json(*config_.report_timeout)) + " s)";
+        else
+            continue;
+        leg.timed_out = true;
+        backend_.stop(id);
+    }
+}
+
+double Tuner::next_timeout() const {
+    double deadline = kNever;
+    if (!config_.trial_timeout && !config_.report_timeout) return deadline;
+    for (TrialId id : running_) {
+        const LegState& leg = legs_[static_cast<std::size_t>(id)];
+        const TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
+        if (leg.stop_requested || leg.timed_out) continue;
+        if (config_.trial_timeout)
+            deadline = std::min(deadline, trial.leg_started + *config_.trial_timeout);
+        if (config_.report_timeout)
+            deadline = std::min(
+                deadline, std::max(trial.leg_started, leg.last_report) + *config_.report_timeout);
+    }
+    return start_time_ + deadline;
 }
 
 double Tuner::cost() const {

@@ -168,7 +168,7 @@ TEST(Cli, RunDirectoryHasEveryFileAndColumn) {
     std::string trials = read_file(dir / "trials.csv");
     EXPECT_EQ(trials.substr(0, trials.find('\n')),
               "trial_id,status,bracket,legs,iter,epoch,validation_error,worker_time,leg_started,"
-              "gpus,exit_code,"
+              "retries,gpus,exit_code,"
               "error,config_quality,"
               "config_optimizer,config_max_epochs");
     EXPECT_EQ(std::count(trials.begin(), trials.end(), '\n'), 6);

@@ -116,7 +116,8 @@ TEST(Experiment, ValidationErrorsAreExact) {
         {R"({"command": []})",
          "lenet.json: $.command: expected a non-empty array of strings, found []"},
         {R"({"command": "python3 train.py"})",
-         "lenet.json: $.command: expected an array of strings, one per argument (no shell is involved), e.g. "
+         "lenet.json: $.command: expected an array of strings, one per argument (no shell is "
+         "involved), e.g. "
          "[\"python3\", \"train.py\"], found \"python3 train.py\""},
     };
     for (const auto& c : cases) EXPECT_EQ(error_for(c.patch), c.message) << c.patch;

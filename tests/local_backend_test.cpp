@@ -308,11 +308,11 @@ TEST(LocalBackend, HostileOutputIsSkippedAndGoodReportsKept) {
 
 TEST(LocalBackend, EnvironmentNamesTheTrial) {
     json doc = base_document("reporter.sh");
-    doc["command"] = json::array(
-        {"/bin/sh", "-c",
-         "env | grep -E '^(ASHA_|OMP_NUM_THREADS|PYTHONUNBUFFERED)' | sort > \"$ASHA_TRIAL_DIR/env.txt\"; "
-         "echo '[tune-metric]: {\"epoch\": 3, \"validation_error\": 1}'",
-         "sh"});
+    doc["command"] = json::array({"/bin/sh", "-c",
+                                  "env | grep -E '^(ASHA_|OMP_NUM_THREADS|PYTHONUNBUFFERED)' | "
+                                  "sort > \"$ASHA_TRIAL_DIR/env.txt\"; "
+                                  "echo '[tune-metric]: {\"epoch\": 3, \"validation_error\": 1}'",
+                                  "sh"});
     doc["env"] = {{"OMP_NUM_THREADS", 1}};
     doc["stop"] = {{"max_num_trials_started", 1}};
     LocalRun run = run_local(doc);
@@ -331,4 +331,71 @@ TEST(LocalBackend, MissingCommandCannotStart) {
     doc["command"] = json::array({"no-such-program-asha"});
     EXPECT_THROW_MSG(make_local_options(parse_experiment(doc, "local.json")), Error,
                      "command not found or not executable: no-such-program-asha (searched PATH)");
+}
+
+TEST(LocalBackend, FailedLegsAreRetriedFromTheirCheckpoint) {
+    json doc = base_document("flaky.sh");
+    doc["max_retries"] = 1;
+    doc["stop"] = {{"max_num_trials_started", 2}};
+    LocalRun run = run_local(doc);
+    ASSERT_EQ(run.trials.size(), 2u);
+    for (const auto& t : run.trials) {
+        EXPECT_EQ(t.status, TrialStatus::completed);
+        EXPECT_EQ(t.legs, 2);
+        EXPECT_EQ(t.retries, 1);
+        EXPECT_EQ(t.reports, 3u);  // epoch 1 before the crash, 2 and 3 after the resume
+    }
+    EXPECT_EQ(run.result.summary.failed, 0u);
+    std::string legs = read_file(run.dir / "legs.csv");
+    EXPECT_NE(legs.find(",0,"), std::string::npos);
+    EXPECT_NE(legs.find(",Failed,1,"), std::string::npos);  // the crashed leg, exit code 1
+    auto trials_csv = read_csv(run.dir / "trials.csv");
+    EXPECT_EQ(trials_csv.at(0).at("retries"), "1");
+    EXPECT_EQ(trials_csv.at(0).at("legs"), "2");
+}
+
+TEST(LocalBackend, RetriesRunOutAndTheTrialFails) {
+    json doc = base_document("fail.sh");
+    doc["max_retries"] = 2;
+    doc["abort_on_identical_failures"] = 0;
+    doc["stop"] = {{"max_num_trials_started", 1}};
+    LocalRun run = run_local(doc);
+    EXPECT_EQ(run.trials[0].status, TrialStatus::failed);
+    EXPECT_EQ(run.trials[0].legs, 3);
+    EXPECT_EQ(run.trials[0].retries, 2);
+}
+
+TEST(LocalBackend, ReportTimeoutStopsAHungTrial) {
+    json doc = base_document("stubborn.sh");  // reports once, then hangs ignoring SIGTERM
+    doc["report_timeout"] = 0.5;
+    doc["stop"] = {{"max_num_trials_started", 1}};
+    LocalRun run = run_local(doc);
+    EXPECT_EQ(run.trials[0].status, TrialStatus::timeout);
+    EXPECT_EQ(run.trials[0].error, "no report for report_timeout (0.5 s)");
+    EXPECT_EQ(*run.trials[0].exit_code, -SIGKILL);
+    EXPECT_NE(read_file(run.dir / "trials.csv").find(",Timeout,"), std::string::npos);
+}
+
+TEST(LocalBackend, TrialTimeoutStopsALongLeg) {
+    json doc = base_document("stubborn.sh");
+    doc["trial_timeout"] = 0.5;
+    doc["max_retries"] = 1;  // a timed-out leg is retried like a failed one
+    doc["stop"] = {{"max_num_trials_started", 1}};
+    LocalRun run = run_local(doc);
+    EXPECT_EQ(run.trials[0].status, TrialStatus::timeout);
+    EXPECT_EQ(run.trials[0].error, "ran longer than trial_timeout (0.5 s)");
+    EXPECT_EQ(run.trials[0].legs, 2);
+}
+
+TEST(LocalBackend, IdenticalFailuresOfTheFirstTrialsEndTheRun) {
+    json doc = base_document("fail.sh");
+    doc["workers"] = 1;
+    doc["stop"] = {{"max_num_trials_started", 50}};
+    LocalRun run = run_local(doc);
+    EXPECT_EQ(run.result.exit_code, ExitCode::too_many_failures);
+    EXPECT_EQ(run.trials.size(), 3u);
+    EXPECT_EQ(
+        run.result.summary.stop_reason,
+        "the first 3 trials all failed the same way: exited with code 3: Traceback: something went "
+        "wrong|RuntimeError: boom (see trials/2/stderr.log)");
 }

@@ -65,6 +65,12 @@ struct ExperimentConfig {
     GpuSpec gpus;
     double stop_grace_period = 5;
     std::optional<std::int64_t> max_failures;
+    /// End the run (exit 4) when the first this-many trials to end all failed with the same
+    /// error: a broken command should not burn the budget. 0 disables.
+    std::int64_t abort_on_identical_failures = 3;
+    int max_retries = 0;                   ///< relaunches of a failed or timed-out leg
+    std::optional<double> trial_timeout;   ///< seconds one leg may run
+    std::optional<double> report_timeout;  ///< seconds a leg may go without a report
     double print_update_interval = 30;
     ReportFormat report_format = ReportFormat::tune_metric;
     std::string working_dir;  ///< "" = the directory the tuner was started in

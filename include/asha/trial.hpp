@@ -15,7 +15,7 @@ namespace asha {
 using TrialId = std::int64_t;
 
 /// Syne Tune's status names, as shown in tables and written to trials.csv.
-enum class TrialStatus { in_progress, paused, stopped, completed, failed };
+enum class TrialStatus { in_progress, paused, stopped, completed, failed, timeout };
 const char* to_string(TrialStatus status);
 
 /// What the scheduler says about a report: go on, pause at this rung (promotion variants), or stop.
@@ -62,6 +62,7 @@ struct TrialRecord {
     double last_metric = 0;        ///< metric of the last accepted report (valid if reports > 0)
     double worker_time = 0;        ///< seconds, all legs together
     int legs = 0;                  ///< legs started (promotions and retries add legs)
+    int retries = 0;               ///< legs relaunched after a failure or a timeout
     double milestone = 0;          ///< where the current / last leg should end
     double leg_started = 0;        ///< tuner time the current leg started
     double leg_ended = 0;          ///< tuner time the last leg's exit was seen

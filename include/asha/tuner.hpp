@@ -9,6 +9,7 @@
 #include "asha/run_writer.hpp"
 #include "asha/scheduler.hpp"
 
+#include <deque>
 #include <functional>
 #include <set>
 
@@ -49,6 +50,9 @@ class Tuner {
     void on_exit(TrialRecord& trial, const TrialExit& exit);
     void apply(TrialRecord& trial, Decision decision, double resource);
     void check_stop_criteria();
+    void check_failures(const TrialRecord& trial, bool failed);
+    void check_timeouts();
+    double next_timeout() const;
     void end_run(const std::string& reason, ExitCode code);
     void warn_once(TrialId trial, const std::string& kind, const std::string& message);
     double cost() const;
@@ -64,10 +68,17 @@ class Tuner {
         bool stop_requested = false;  // scheduler said stop, or the run is ending
         bool pausing = false;         // scheduler said pause; the leg should end by itself
         bool completing = false;      // reached max_t
+        bool timed_out = false;       // stopped by trial_timeout / report_timeout
+        std::string timeout_reason;
+        double last_report = 0;  // tuner time of the last accepted report
     };
     std::vector<TrialRecord> trials_;
     std::vector<LegState> legs_;
-    std::set<TrialId> running_;  // legs started, exit not seen yet
+    std::set<TrialId> running_;        // legs started, exit not seen yet
+    std::deque<TrialId> retry_queue_;  // failed legs to relaunch before anything new
+    int identical_failures_ =
+        0;  // first trials to end, all failed with first_error_; -1: no longer
+    std::string first_error_;
     std::set<std::pair<TrialId, std::string>> warned_;
     double start_time_ = 0;
     std::size_t started_ = 0, completed_ = 0, stopped_ = 0, failed_ = 0;
