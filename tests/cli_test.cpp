@@ -258,3 +258,33 @@ TEST(Cli, InterruptStopsTrialsAndExits130) {
     EXPECT_TRUE(stat.empty() || stat.find(") Z") != std::string::npos) << stat;
     EXPECT_NE(read_file(dir / "trials.csv").find(",Stopped,"), std::string::npos);
 }
+
+// If the tuner is SIGKILLed, its trials must not train on unattended: the read end of their
+// stdout pipe is gone, so their next report kills them with SIGPIPE.
+TEST(Cli, TrialsDieWithTheirPipeWhenTheTunerIsKilled) {
+    json doc = quick_document();
+    doc["command"] = json::array({"/bin/sh", "tests/trials/chatty.sh"});
+    doc["config_space"]["max_epochs"] = 1000000;
+    doc["workers"] = 1;
+    fs::path dir = temp_path("sigkill");
+    SpawnSpec spec;
+    spec.argv = {ASHA_TUNE_EXE, "--config",   write_config("sigkill", doc),
+                 "--run-dir",   dir.string(), "--quiet"};
+    spec.env = current_environment();
+    spec.cwd = ASHA_SOURCE_DIR;
+    Child child = spawn_child(spec);
+    fs::path pid_file = dir / "trials/0/pid";
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!fs::exists(pid_file) && std::chrono::steady_clock::now() < deadline) {
+        pollfd p{child.stderr_fd.get(), POLLIN, 0};
+        ::poll(&p, 1, 10);
+    }
+    ASSERT_TRUE(fs::exists(pid_file));
+    pid_t trial = std::stoi(read_file(pid_file));
+    ::kill(child.pid, SIGKILL);
+    int status = 0;
+    ::waitpid(child.pid, &status, 0);
+    // The orphaned trial dies at its next report (within ~50 ms); allow 10 s on a loaded machine.
+    EXPECT_TRUE(test::wait_for_exit(trial, 10000))
+        << "trial " << trial << " outlived the killed tuner";
+}

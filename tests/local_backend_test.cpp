@@ -13,7 +13,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-#include <thread>
 
 using namespace asha;
 namespace fs = std::filesystem;
@@ -106,21 +105,6 @@ LocalRun run_local(const json& doc) {
     return run;
 }
 
-/// Whether `pid` is gone (or a zombie nobody has reaped yet), waiting up to 5 s for it to go.
-bool process_gone(pid_t pid) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    for (;;) {
-        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-        std::string text;
-        std::getline(stat, text);
-        auto close = text.rfind(')');
-        if (!stat || text.empty() || (close != std::string::npos && text[close + 2] == 'Z'))
-            return true;
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::yield();
-    }
-}
-
 }  // namespace
 
 TEST(TrialArgv, CommandThenHyperparametersThenCheckpointDir) {
@@ -180,7 +164,8 @@ TEST(LocalBackend, StoppingKillsTheWholeProcessGroupAfterTheGracePeriod) {
     EXPECT_EQ(run.trials[0].status, TrialStatus::stopped);
     EXPECT_EQ(*run.trials[0].exit_code, -SIGKILL);  // ignored SIGTERM, killed after 0.2 s
     pid_t grandchild = std::stoi(read_file(run.dir / "trials/0/grandchild.pid"));
-    EXPECT_TRUE(process_gone(grandchild)) << "grandchild " << grandchild << " survived";
+    EXPECT_TRUE(test::wait_for_exit(grandchild, 5000))
+        << "grandchild " << grandchild << " survived";
 }
 
 TEST(LocalBackend, PromotionRelaunchesWithTheNextMilestoneAndTheSameCheckpointDir) {

@@ -5,6 +5,9 @@
 #include "asha/experiment.hpp"
 
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -20,6 +23,18 @@
     } while (0)
 
 namespace asha::test {
+
+/// Waits until process `pid` (any process, not only a child) has exited, up to `timeout_ms`;
+/// returns whether it did. A pidfd becomes readable when the process exits, so this waits on an
+/// event rather than polling /proc.
+inline bool wait_for_exit(pid_t pid, int timeout_ms) {
+    int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (fd < 0) return errno == ESRCH;  // already gone (and reaped)
+    pollfd p{fd, POLLIN, 0};
+    int ready = ::poll(&p, 1, timeout_ms);
+    ::close(fd);
+    return ready == 1;
+}
 
 /// A valid experiment document (the book's LeNet experiment) to modify in tests.
 inline json lenet_document() {
