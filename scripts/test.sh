@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
-# Installs what is needed (PyTorch and Fashion-MNIST included, for the LeNet end-to-end tests),
-# builds asha-tune with warnings as errors and runs the whole test suite with ctest.
-#   scripts/test.sh [ctest args]      e.g. scripts/test.sh -L lenet, scripts/test.sh -LE lenet
+# The whole test suite, as CI runs it (.ci/run):
+#   1. installs what is needed (PyTorch, Fashion-MNIST and Chromium included),
+#   2. builds with warnings as errors and runs every test with ctest,
+#   3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/) and runs
+#      every test but the LeNet and browser ones (their time is in Python and Chromium) under it.
+#   scripts/test.sh [ctest args]      e.g. scripts/test.sh -L lenet; SANITIZE=0 skips step 3
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 scripts/install-deps.sh --examples
 build=${BUILD_DIR:-build}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASHA_WERROR=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
-cd "$build"
-ctest --output-on-failure -j"$(nproc)" "$@"
+(cd "$build" && ctest --output-on-failure -j"$(nproc)" "$@")
+
+if [[ "${SANITIZE:-1}" != 0 ]]; then
+  echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+  cmake -S . -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DASHA_WERROR=ON -DASHA_BUILD_BENCH=OFF \
+    -DCMAKE_CXX_FLAGS="-O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" >/dev/null
+  cmake --build "$root/build-asan" -j"$(nproc)"
+  (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --output-on-failure -j"$(nproc)" -LE 'lenet|browser' "$@")
+fi
