@@ -164,8 +164,8 @@ void print_end(const RunResult& result, const Tuner& tuner, const ExperimentConf
     if (!f.quiet || f.json_output)
         std::fputs(text.c_str(), human);
     else
-        std::fputs((render_best_line(result.summary, c.metric) +
-                    "\nresults: " + dir.path().string() + "\n")
+        std::fputs((render_best_line(result.summary, c.metric) + "\nstopped because: " +
+                    result.summary.stop_reason + "\nresults: " + dir.path().string() + "\n")
                        .c_str(),
                    human);
     if (f.json_output)

@@ -238,8 +238,9 @@ void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
     } else {
         trial.status = TrialStatus::failed;
         trial.error = exit.signal ? "killed by signal " + std::to_string(exit.signal)
-                      : clean     ? "exited with code 0 without a report"
-                                  : "exited with code " + std::to_string(exit.exit_code);
+                      : clean     ? "exited with code 0 without a report (no usable report of " +
+                                    config_.metric + " and " + config_.resource_attr + " on stdout)"
+                              : "exited with code " + std::to_string(exit.exit_code);
         if (!exit.stderr_tail.empty()) trial.error += ": " + exit.stderr_tail;
     }
     const bool failed = trial.status == TrialStatus::failed || trial.status == TrialStatus::timeout;

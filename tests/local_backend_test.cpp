@@ -266,7 +266,9 @@ TEST(LocalBackend, FailedAndSilentTrialsAreRecordedAndTheRunGoesOn) {
 
     LocalRun silent = run_local(base_document("silent.sh"));
     EXPECT_EQ(silent.trials[0].status, TrialStatus::failed);
-    EXPECT_EQ(silent.trials[0].error, "exited with code 0 without a report");
+    EXPECT_EQ(silent.trials[0].error,
+              "exited with code 0 without a report (no usable report of validation_error and epoch "
+              "on stdout)");
 }
 
 TEST(LocalBackend, MaxFailuresEndsTheRun) {
