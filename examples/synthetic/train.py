@@ -36,8 +36,9 @@ def number(text, default=None):
 
 
 def objective(args, epoch):
-    """Error in (0, 1]: the further numeric hyperparameters are from a hidden optimum (in log
-    space for positive ones), the higher the floor; more epochs bring it down."""
+    """Error in (0, 1]: the further numeric hyperparameters are from a hidden optimum, the higher
+    the floor; more epochs bring it down. For positive values the optimum repeats every decade
+    (it is a position within the decade), so every range has good values to find."""
     distance = 0.0
     for name, text in sorted(args.items()):
         if name in ("max_epochs", "st_checkpoint_dir", "sleep", "epochs", "fail_at"):
@@ -46,9 +47,13 @@ def objective(args, epoch):
         if x is None:
             distance += (sum(map(ord, text)) % 7) / 20.0
             continue
-        target = (sum(map(ord, name)) % 10 + 1) / 10.0  # a hidden optimum per name
-        value = math.log10(x) - math.log10(target) if x > 0 else x - target
-        distance += min(value * value, 4.0)
+        target = (sum(map(ord, name)) % 10) / 10.0  # a hidden optimum per name
+        if x > 0:
+            offset = (math.log10(x) - target) % 1.0
+            offset = min(offset, 1.0 - offset)  # distance within the decade, 0 to 0.5
+            distance += 4 * offset * offset
+        else:
+            distance += min((x - target) ** 2, 1.0)
     floor = 0.05 + 0.8 * (1 - math.exp(-distance))
     return floor + (1.0 - floor) * math.exp(-epoch / 3.0)
 
