@@ -187,11 +187,12 @@ std::string curves_figure(const RunData& run, const std::vector<TrialCurve>& cur
     for (const auto& c : curves) order.push_back(&c);
     std::stable_sort(order.begin(), order.end(),
                      [](auto* a, auto* b) { return a->best < b->best; });
-    std::size_t drawn = 0;
+    std::size_t drawn = 0, dotted = 0;
     std::string dots;
     for (const TrialCurve* c : order) {
         const TrialRecord* t = find_trial(run, c->id);
         if (drawn >= kMaxCurves) {
+            if (++dotted > kMaxDots) continue;
             const ResultRow* last = c->points.back();
             if (std::isfinite(last->metric))
                 dots += fmt::format(
@@ -232,9 +233,12 @@ std::string curves_figure(const RunData& run, const std::vector<TrialCurve>& cur
         curves.size());
     if (curves.size() > kMaxCurves)
         caption += fmt::format(
-            " Decimated: full curves for the {} best trials, the final point only for the other "
-            "{}.",
-            kMaxCurves, curves.size() - kMaxCurves);
+            " Decimated: full curves for the {} best trials, the final point only for the next "
+            "{}{}.",
+            kMaxCurves, std::min(curves.size() - kMaxCurves, kMaxDots),
+            curves.size() - kMaxCurves > kMaxDots
+                ? fmt::format(" ({} more trials not drawn)", curves.size() - kMaxCurves - kMaxDots)
+                : "");
     return figure(s, caption);
 }
 
@@ -427,6 +431,13 @@ std::string scatter_figures(const RunData& run, const std::vector<TrialCurve>& c
             points.emplace_back(t->config[name], run.config.mode == Mode::max ? -c.best : c.best);
         }
         if (points.empty()) continue;
+        const std::size_t total = points.size();
+        if (total > kMaxDots) {  // an even sample keeps the picture and the file size readable
+            std::vector<std::pair<json, double>> sample;
+            for (std::size_t i = 0; i < kMaxDots; ++i)
+                sample.push_back(points[i * total / kMaxDots]);
+            points = std::move(sample);
+        }
         std::vector<double> ys;
         for (auto& p : points) ys.push_back(p.second);
         auto [y0, y1] = finite_range(ys);
@@ -457,9 +468,12 @@ std::string scatter_figures(const RunData& run, const std::vector<TrialCurve>& c
             s += fmt::format("<circle class=\"point\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.5\"/>\n",
                              px, y(metric));
         }
-        out +=
-            figure(s, fmt::format("Best {} of each trial against {}{}.", escape(run.config.metric),
-                                  escape(name), domain.is_log() ? " (log axis)" : ""));
+        out += figure(
+            s, fmt::format("Best {} of each trial against {}{}{}.", escape(run.config.metric),
+                           escape(name), domain.is_log() ? " (log axis)" : "",
+                           total > kMaxDots ? fmt::format("; an even sample of {} of the {} trials",
+                                                          kMaxDots, total)
+                                            : ""));
     }
     return out;
 }

@@ -305,7 +305,7 @@ void RunDir::finished(const RunSummary& summary, const std::vector<TrialRecord>&
                 {"failed", summary.failed},
                 {"rungs", rung_rows}};
     write_file_atomic(path_ / "summary.json", doc.dump(2) + "\n");
-    if (options_.report_interval > 0) write_report();
+    if (options_.report_at_end) write_report();
     std::error_code ec;
     fs::remove(path_ / "tuner.pid", ec);
 }

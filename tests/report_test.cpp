@@ -104,7 +104,8 @@ TEST(Report, LargeRunsAreDecimatedAndSayHow) {
     std::string html = render_report({run});
     EXPECT_EQ(count(svg(html, "curves-time"), "<polyline class=\"curve"), kMaxCurves);
     EXPECT_EQ(count(svg(html, "curves-time"), "<circle class=\"final\""),
-              with_reports - kMaxCurves);
+              std::min(with_reports - kMaxCurves, kMaxDots));
+    EXPECT_LE(count(html, "<circle class=\"point\""), 3 * kMaxDots);  // three scatter plots
     EXPECT_NE(html.find("Decimated: full curves for the 300 best trials"), std::string::npos);
 }
 

@@ -11,7 +11,8 @@
 ///
 /// Large runs are decimated, and the captions say so: at most kMaxCurves full learning curves
 /// (the best trials; the others appear as their final point), at most kMaxPointsPerCurve points
-/// per curve, at most kMaxBars timeline bars.
+/// per curve, at most kMaxBars timeline bars, at most kMaxDots final points and scatter points
+/// (the best trials' final points; an even sample of the scatter).
 
 #include "asha/run_reader.hpp"
 
@@ -23,6 +24,7 @@ namespace asha {
 constexpr std::size_t kMaxCurves = 300;
 constexpr std::size_t kMaxPointsPerCurve = 200;
 constexpr std::size_t kMaxBars = 20000;
+constexpr std::size_t kMaxDots = 5000;  ///< final points of undrawn curves; scatter points
 
 /// Gives each leg a worker slot (the lowest free one, legs taken in start order), so that legs
 /// of one slot never overlap. Returns the slot per leg, in the order of `legs`.

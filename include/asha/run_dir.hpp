@@ -29,6 +29,7 @@ struct RunDirOptions {
         true;  ///< flush results.csv / legs.csv whenever the tuner waits (simulations: at the end)
     std::string command_line;     ///< for metadata.json
     double report_interval = 30;  ///< seconds between report.html rewrites while running; 0: never
+    bool report_at_end = true;    ///< write report.html when the run ends
 };
 
 class RunDir : public RunWriter {
