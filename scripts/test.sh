@@ -16,7 +16,9 @@ cmake --build "$build" -j"$(nproc)"
 
 if [[ "${SANITIZE:-1}" != 0 ]]; then
   echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-  cmake -S . -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DASHA_WERROR=ON -DASHA_BUILD_BENCH=OFF \
+  # No -Werror here: GCC 12 gives false maybe-uninitialized warnings inside <regex> with the
+  # sanitizers on; the warning-clean build above is the one that enforces warnings.
+  cmake -S . -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DASHA_WERROR=OFF -DASHA_BUILD_BENCH=OFF \
     -DCMAKE_CXX_FLAGS="-O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" >/dev/null
   cmake --build "$root/build-asan" -j"$(nproc)"
   (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
