@@ -92,6 +92,26 @@ json quick_document() {
     return doc;
 }
 
+/// Starts asha-tune in the background on `doc` (run dir `dir`, --quiet) and waits, up to 20 s,
+/// until its first trial has written `trial_file` (relative to the run dir). The returned child
+/// is still running.
+Child start_tuner_until(const std::string& name, const json& doc, const fs::path& dir,
+                        const std::string& trial_file) {
+    SpawnSpec spec;
+    spec.argv = {ASHA_TUNE_EXE, "--config",   write_config(name, doc),
+                 "--run-dir",   dir.string(), "--quiet"};
+    spec.env = current_environment();
+    spec.cwd = ASHA_SOURCE_DIR;
+    Child child = spawn_child(spec);
+    fs::path file = dir / trial_file;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!fs::exists(file) && std::chrono::steady_clock::now() < deadline) {
+        pollfd p{child.stderr_fd.get(), POLLIN, 0};  // --quiet: stderr stays nearly empty
+        ::poll(&p, 1, 10);
+    }
+    return child;
+}
+
 }  // namespace
 
 TEST(Cli, HelpListsEveryOptionWithItsDefault) {
@@ -230,19 +250,9 @@ TEST(Cli, InterruptStopsTrialsAndExits130) {
     doc["stop_grace_period"] = 0.3;
     doc["workers"] = 1;
     fs::path dir = temp_path("interrupt");
-    SpawnSpec spec;
-    spec.argv = {ASHA_TUNE_EXE, "--config",   write_config("interrupt", doc),
-                 "--run-dir",   dir.string(), "--quiet"};
-    spec.env = current_environment();
-    spec.cwd = ASHA_SOURCE_DIR;
-    Child child = spawn_child(spec);
     // Wait (bounded) for the trial's grandchild to exist, then interrupt the tuner.
+    Child child = start_tuner_until("interrupt", doc, dir, "trials/0/grandchild.pid");
     fs::path pid_file = dir / "trials/0/grandchild.pid";
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!fs::exists(pid_file) && std::chrono::steady_clock::now() < deadline) {
-        pollfd p{child.stderr_fd.get(), POLLIN, 0};
-        ::poll(&p, 1, 10);
-    }
     ASSERT_TRUE(fs::exists(pid_file));
     Outcome running = asha_tune({"status", dir.string(), "--json"});
     EXPECT_EQ(running.exit_code, 1) << running.out;  // still running
@@ -267,18 +277,8 @@ TEST(Cli, TrialsDieWithTheirPipeWhenTheTunerIsKilled) {
     doc["config_space"]["max_epochs"] = 1000000;
     doc["workers"] = 1;
     fs::path dir = temp_path("sigkill");
-    SpawnSpec spec;
-    spec.argv = {ASHA_TUNE_EXE, "--config",   write_config("sigkill", doc),
-                 "--run-dir",   dir.string(), "--quiet"};
-    spec.env = current_environment();
-    spec.cwd = ASHA_SOURCE_DIR;
-    Child child = spawn_child(spec);
+    Child child = start_tuner_until("sigkill", doc, dir, "trials/0/pid");
     fs::path pid_file = dir / "trials/0/pid";
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!fs::exists(pid_file) && std::chrono::steady_clock::now() < deadline) {
-        pollfd p{child.stderr_fd.get(), POLLIN, 0};
-        ::poll(&p, 1, 10);
-    }
     ASSERT_TRUE(fs::exists(pid_file));
     pid_t trial = std::stoi(read_file(pid_file));
     ::kill(child.pid, SIGKILL);
