@@ -3,7 +3,9 @@
 #include "asha/benchmarks.hpp"
 #include "asha/errors.hpp"
 #include "asha/experiment.hpp"
+#include "asha/journal.hpp"
 #include "asha/local_backend.hpp"
+#include "asha/process.hpp"
 #include "asha/progress.hpp"
 #include "asha/report.hpp"
 #include "asha/run_dir.hpp"
@@ -37,6 +39,7 @@ struct Flags {
     bool quiet = false;
     bool json_output = false;
     bool verbose = false;
+    bool resume = false;
 };
 
 void add_flags(CLI::App& app, Flags& f, bool simulate) {
@@ -72,6 +75,8 @@ void add_flags(CLI::App& app, Flags& f, bool simulate) {
     app.add_flag("--json", f.json_output,
                  "Print a JSON summary on stdout at the end (the table goes to stderr)");
     app.add_flag("-v,--verbose", f.verbose, "Log every trial start and decision");
+    app.add_flag("--resume", f.resume,
+                 "Continue the run in --run-dir if it exists (same config), else start it");
 }
 
 json overrides_from(const Flags& f) {
@@ -188,40 +193,150 @@ void check_benchmark_parameters(const Benchmark& benchmark, const ExperimentConf
                      missing);
 }
 
-int simulate(const Flags& f, const std::string& cmdline) {
-    ExperimentConfig c = load_experiment(f.config, overrides_from(f));
-    auto benchmark = make_benchmark(c.benchmark);
-    check_benchmark_parameters(*benchmark, c);
+/// A run to execute: a new one, or one to continue from its journal.
+struct RunPlan {
+    ExperimentConfig config;
+    std::filesystem::path dir;
+    std::string command_line;
+    bool simulate = false;
+    bool resume = false;
+};
+
+/// The pgid numbers in a replay's leftover handles ("pgid 1234").
+std::vector<pid_t> leftover_groups(const ReplayResult& replay) {
+    std::vector<pid_t> pgids;
+    for (const auto& handle : replay.leftover_handles)
+        if (handle.rfind("pgid ", 0) == 0) pgids.push_back(std::stoi(handle.substr(5)));
+    return pgids;
+}
+
+int execute(const RunPlan& plan, const Flags& f) {
+    const ExperimentConfig& c = plan.config;
+    std::unique_ptr<Benchmark> benchmark;
+    LocalBackendOptions options;
+    if (plan.simulate) {
+        benchmark = make_benchmark(c.benchmark);
+        check_benchmark_parameters(*benchmark, c);
+    } else {
+        options = make_local_options(c);  // validates command and GPUs
+    }
     Rng rng(c.seed);
     auto scheduler = make_scheduler(c, rng);
-    SimBackend backend(*benchmark, c.metric, c.resource_attr, c.seed, c.time_scale);
-    RunDir dir(f.run_dir.empty() ? RunDir::default_path(c) : std::filesystem::path(f.run_dir), c,
-               RunDirOptions{false, false, cmdline, 0});
-    spdlog::info("simulating {} on benchmark {} with {} workers (virtual time); results in {}",
-                 c.name, c.benchmark, c.workers, dir.path().string());
-    Tuner tuner(c, *scheduler, backend, &dir, nullptr);
+    RunDirOptions dir_options{!plan.simulate, !plan.simulate, plan.command_line};
+    if (plan.simulate) dir_options.report_interval = 0;
+    dir_options.resume = plan.resume;
+    RunDir dir(plan.dir, c, dir_options);  // takes the run's lock
+    const auto journal_path = dir.path() / "journal.jsonl";
+    std::optional<JournalContents> journal;
+    if (plan.resume) journal = read_journal(journal_path);
+    // Simulations keep records in memory: nothing outside the run directory depends on them.
+    JournalWriter journal_writer(journal_path, plan.simulate ? JournalSync::never : c.journal_fsync,
+                                 plan.simulate,
+                                 journal ? std::optional(journal->good_bytes) : std::nullopt);
+    if (!journal)
+        journal_writer.append(journal_header(c.resolved, c.file,
+                                             plan.simulate ? "simulate" : "local",
+                                             plan.command_line));
+    std::unique_ptr<Backend> backend;
+    std::optional<SignalWatcher> signals;
+    if (plan.simulate) {
+        backend = std::make_unique<SimBackend>(*benchmark, c.metric, c.resource_attr, c.seed,
+                                               c.time_scale);
+    } else {
+        options.run_dir = dir.path();
+        signals.emplace();
+        options.wake_fd = signals->fd();
+        backend = std::make_unique<LocalBackend>(std::move(options));
+    }
+    TerminalProgress progress(stderr, c.print_update_interval, f.quiet || f.json_output);
+    Tuner tuner(c, *scheduler, *backend, &dir, plan.simulate ? nullptr : &progress);
+    tuner.set_journal(&journal_writer);
+    if (journal) {
+        if (journal->torn_bytes)
+            spdlog::warn("{}: dropped its torn last line ({} bytes), written as the tuner died",
+                         journal_path.string(), journal->torn_bytes);
+        ReplayResult replay = tuner.restore(*journal);
+        dir.replay_done();
+        if (replay.finished) {
+            std::cout << dir.path().string() << ": the run already ended (" << replay.stop_reason
+                      << "); nothing to resume\n";
+            return 0;
+        }
+        if (!plan.simulate)
+            if (std::size_t n = kill_marked_processes(trial_marker(dir.path()),
+                                                      leftover_groups(replay)))
+                spdlog::warn("killed {} leftover trial process(es) of the previous tuner", n);
+        spdlog::info("resuming {}: replayed {} journal records, {} trial(s) started, {} leg(s) "
+                     "were running",
+                     dir.path().string(), replay.records, tuner.trials().size(), replay.running);
+    } else if (plan.simulate) {
+        spdlog::info("simulating {} on benchmark {} with {} workers (virtual time); results in {}",
+                     c.name, c.benchmark, c.workers, dir.path().string());
+    } else {
+        spdlog::info("results of trials will be saved in {}", dir.path().string());
+    }
     RunResult result = tuner.run();
     print_end(result, tuner, c, dir, f);
     return static_cast<int>(result.exit_code);
 }
 
-int run_local(const Flags& f, const std::string& cmdline) {
+/// The experiment a run directory's journal was started with, with `overrides` (only the
+/// keys a resume may change) applied. Changes into the directory the run was started in, so
+/// that relative paths in `command` and `working_dir` mean what they meant then.
+RunPlan plan_resume(const std::filesystem::path& dir_arg, const json& overrides,
+                    const std::string& cmdline) {
+    namespace fs = std::filesystem;
+    RunPlan plan;
+    plan.dir = fs::absolute(dir_arg);
+    plan.command_line = cmdline;
+    plan.resume = true;
+    if (!fs::exists(plan.dir / "journal.jsonl"))
+        throw Error(ExitCode::bad_config,
+                    plan.dir.string() + ": no journal.jsonl here, so nothing to resume (is it a "
+                                        "run directory of asha-tune " ASHA_VERSION " or later?)");
+    json header = read_journal_header(plan.dir / "journal.jsonl");
+    std::error_code ec;
+    fs::path cwd = header.value("cwd", "");
+    if (!cwd.empty() && fs::is_directory(cwd, ec) && fs::current_path(ec) != cwd) {
+        spdlog::info("working in {}, where the run was started", cwd.string());
+        fs::current_path(cwd, ec);
+    }
+    json doc = header.at("config");
+    merge_json(doc, overrides);
+    plan.config = parse_experiment(doc, header.value("config_file", "journal.jsonl"));
+    plan.simulate = header.value("backend", "local") == "simulate";
+    return plan;
+}
+
+/// `--resume`: the run directory continues if it has a journal from the same config (workers
+/// may change), and starts fresh otherwise.
+RunPlan plan_run(const Flags& f, const std::string& cmdline, bool simulate) {
+    namespace fs = std::filesystem;
     ExperimentConfig c = load_experiment(f.config, overrides_from(f));
-    LocalBackendOptions options = make_local_options(c);  // validates command and GPUs
-    Rng rng(c.seed);
-    auto scheduler = make_scheduler(c, rng);
-    RunDir dir(f.run_dir.empty() ? RunDir::default_path(c) : std::filesystem::path(f.run_dir), c,
-               RunDirOptions{true, true, cmdline});
-    options.run_dir = dir.path();
-    SignalWatcher signals;
-    options.wake_fd = signals.fd();
-    LocalBackend backend(std::move(options));
-    spdlog::info("results of trials will be saved in {}", dir.path().string());
-    TerminalProgress progress(stderr, c.print_update_interval, f.quiet || f.json_output);
-    Tuner tuner(c, *scheduler, backend, &dir, &progress);
-    RunResult result = tuner.run();
-    print_end(result, tuner, c, dir, f);
-    return static_cast<int>(result.exit_code);
+    if (f.resume && f.run_dir.empty())
+        throw ConfigError("--resume needs --run-dir (the run directory to continue or create)");
+    if (f.resume && fs::exists(fs::path(f.run_dir) / "journal.jsonl")) {
+        json header = read_journal_header(fs::path(f.run_dir) / "journal.jsonl");
+        json before = header.at("config"), now = c.resolved;
+        before.erase("workers");
+        now.erase("workers");
+        if (before != now) {
+            json patch = json::diff(before, now);
+            throw ConfigError(f.run_dir + " was started from a different config (first "
+                                          "difference at " +
+                              patch.at(0).value("path", std::string("/")) +
+                              "); continue it as it was with: asha-tune resume " + f.run_dir);
+        }
+        json overrides = json::object();
+        overrides["workers"] = c.workers;
+        return plan_resume(f.run_dir, overrides, cmdline);
+    }
+    RunPlan plan;
+    plan.dir = f.run_dir.empty() ? RunDir::default_path(c) : fs::path(f.run_dir);
+    plan.config = std::move(c);
+    plan.command_line = cmdline;
+    plan.simulate = simulate;
+    return plan;
 }
 
 /// `asha-tune status RUN_DIR`: exit 0 if the run ended, 1 if it is still running.
@@ -315,6 +430,16 @@ int run_cli(int argc, char** argv) {
     report->add_option(
         "-o,--output", report_output,
         "Output file [default: RUN_DIR/report.html, or ./report.html for several runs]");
+    Flags resume_flags;
+    std::string resume_dir;
+    CLI::App* resume = app.add_subcommand(
+        "resume", "Continue a run that was killed or interrupted, from its journal");
+    resume->add_option("run_dir", resume_dir, "Run directory")->required();
+    resume->add_option("-w,--workers", resume_flags.workers, "Trials run at once from now on")
+        ->check(CLI::PositiveNumber);
+    resume->add_flag("-q,--quiet", resume_flags.quiet, "No progress table, warnings only");
+    resume->add_flag("--json", resume_flags.json_output, "Print a JSON summary on stdout at the end");
+    resume->add_flag("-v,--verbose", resume_flags.verbose, "Log every trial start and decision");
     // The top-level --config is only required when no subcommand is given.
     app.get_option("--config")->required(false);
     try {
@@ -333,16 +458,18 @@ int run_cli(int argc, char** argv) {
         }
     }
     const bool simulating = sim->parsed();
-    const Flags& flags = simulating ? sim_flags : run_flags;
-    if (!simulating && flags.config.empty()) {
+    const Flags& flags = resume->parsed() ? resume_flags : simulating ? sim_flags : run_flags;
+    if (!simulating && !resume->parsed() && flags.config.empty()) {
         std::cerr
             << "asha-tune: error: --config is required\nRun with --help for more information.\n";
         return static_cast<int>(ExitCode::bad_config);
     }
     setup_logging(flags);
     try {
-        return simulating ? simulate(flags, command_line(argc, argv))
-                          : run_local(flags, command_line(argc, argv));
+        const std::string cmdline = command_line(argc, argv);
+        return execute(resume->parsed() ? plan_resume(resume_dir, overrides_from(flags), cmdline)
+                                        : plan_run(flags, cmdline, simulating),
+                       flags);
     } catch (const Error& e) {
         std::cerr << "asha-tune: error: " << e.what() << "\n";
         return static_cast<int>(e.code());

@@ -29,7 +29,7 @@ const std::vector<std::string> kTopKeys = {"name",
                                            "stop_grace_period",
                                            "max_failures",
                                            "print_update_interval",
-                                           "report_format",
+                                           "report_format", "journal_fsync",
                                            "working_dir",
                                            "env",
                                            "simulator",
@@ -323,6 +323,11 @@ ExperimentConfig parse_experiment(const json& doc, const std::string& file) {
         c.report_format = choose<ReportFormat>(
             where / "report_format", doc["report_format"],
             {{"json", ReportFormat::tune_metric}, {"key_value", ReportFormat::key_value}});
+    if (doc.contains("journal_fsync"))
+        c.journal_fsync = choose<JournalSync>(where / "journal_fsync", doc["journal_fsync"],
+                                              {{"batch", JournalSync::batch},
+                                               {"always", JournalSync::always},
+                                               {"never", JournalSync::never}});
     if (doc.contains("working_dir"))
         c.working_dir = (where / "working_dir").string(doc["working_dir"]);
     if (doc.contains("env")) {

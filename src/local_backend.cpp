@@ -149,8 +149,19 @@ LocalBackend::LocalBackend(LocalBackendOptions options)
     if (!python_buffering_set) base_env_.push_back("PYTHONUNBUFFERED=1");
 }
 
+std::string trial_marker(const fs::path& run_dir) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(fs::absolute(run_dir), ec);
+    return "ASHA_RUN_DIR=" + (ec ? fs::absolute(run_dir) : canonical).string();
+}
+
 LocalBackend::~LocalBackend() {
     kill_all_now();
+    // Descendants that left their trial's process group and session (double fork + setsid)
+    // still carry the run's marker: none of them outlives the tuner.
+    if (std::size_t n = kill_marked_processes(trial_marker(options_.run_dir)))
+        spdlog::warn("killed {} process(es) that trials had left behind outside their process "
+                     "groups", n);
 }
 
 void LocalBackend::kill_all_now() {
@@ -193,7 +204,7 @@ void LocalBackend::start(const TrialLaunch& launch) {
     spec.env.push_back("ASHA_TRIAL_ID=" + std::to_string(launch.trial_id));
     spec.env.push_back("ASHA_TRIAL_DIR=" + trial_dir.string());
     spec.env.push_back("ASHA_CHECKPOINT_DIR=" + checkpoints.string());
-    spec.env.push_back("ASHA_RUN_DIR=" + fs::absolute(options_.run_dir).string());
+    spec.env.push_back(trial_marker(options_.run_dir));
     if (!gpu_pool_.empty()) {
         rc->gpus = gpu_pool_.acquire();
         if (rc->gpus.empty())
@@ -214,6 +225,26 @@ void LocalBackend::start(const TrialLaunch& launch) {
                     std::string(e.what()) + " (trial " + std::to_string(launch.trial_id) + ")");
     }
     children_.emplace(launch.trial_id, std::move(rc));
+}
+
+void LocalBackend::resume_leg(const TrialLaunch& launch, const LegProgress& progress) {
+    const bool reached =
+        launch.milestone > 0 && progress.resource >= launch.milestone * (1 - 1e-9);
+    if (!progress.stopping && !reached) {
+        start(launch);
+        return;
+    }
+    BackendEvent event;
+    event.kind = BackendEvent::Kind::exit;
+    event.trial_id = launch.trial_id;
+    event.exit.signal = progress.stopping ? SIGKILL : 0;  // what the resume's cleanup did
+    event.exit.stopped_by_tuner = progress.stopping;
+    pending_.push_back(std::move(event));
+}
+
+std::string LocalBackend::handle_of(TrialId trial) const {
+    auto it = children_.find(trial);
+    return it == children_.end() ? "" : "pgid " + std::to_string(it->second->child.pid);
 }
 
 void LocalBackend::stop(TrialId trial, bool immediately) {

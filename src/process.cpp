@@ -9,13 +9,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <poll.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <system_error>
 
 extern char** environ;
 
 namespace asha {
+
+namespace fs = std::filesystem;
 
 void Fd::reset() {
     if (fd_ >= 0) ::close(fd_);
@@ -60,6 +71,80 @@ void kill_and_reap_group(pid_t pgid) {
 
 void become_subreaper() {
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+namespace {
+
+/// The process group of `pid` from /proc/PID/stat, or -1.
+pid_t process_group(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses; skip to the last ')'.
+    std::size_t close = text.rfind(')');
+    if (close == std::string::npos) return -1;
+    std::istringstream fields(text.substr(close + 1));
+    std::string state;
+    long ppid = 0, pgrp = -1;
+    fields >> state >> ppid >> pgrp;
+    return state == "Z" ? -1 : static_cast<pid_t>(pgrp);  // a zombie is already dead
+}
+
+bool environment_has(pid_t pid, const std::string& marker) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+    std::string entry;
+    while (std::getline(in, entry, '\0'))
+        if (entry == marker) return true;
+    return false;
+}
+
+}  // namespace
+
+std::size_t kill_marked_processes(const std::string& marker, const std::vector<pid_t>& pgids) {
+    const pid_t self = ::getpid();
+    std::vector<std::pair<pid_t, pid_t>> processes;  // (pid, pgid)
+    std::set<pid_t> marked_groups;
+    std::vector<pid_t> victims;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+        const auto pid = static_cast<pid_t>(std::stol(name));
+        if (pid == self) continue;
+        const pid_t pgid = process_group(pid);
+        if (pgid < 0) continue;
+        processes.emplace_back(pid, pgid);
+        if (environment_has(pid, marker)) {
+            victims.push_back(pid);
+            marked_groups.insert(pgid);
+        }
+    }
+    // A recorded group is ours only if one of its members carries the marker: a pid number
+    // can have been reused by an unrelated process since the journal named it.
+    for (const auto& [pid, pgid] : processes)
+        if (std::find(pgids.begin(), pgids.end(), pgid) != pgids.end() && marked_groups.count(pgid) &&
+            std::find(victims.begin(), victims.end(), pid) == victims.end())
+            victims.push_back(pid);
+    std::vector<std::pair<pid_t, Fd>> pidfds;
+    for (pid_t pid : victims) {
+        Fd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+        if (::kill(pid, SIGKILL) == 0 && fd.valid()) pidfds.emplace_back(pid, std::move(fd));
+    }
+    // Not our children: wait on their pidfds, which become readable when they die.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (auto& [pid, fd] : pidfds) {
+        pollfd p{fd.get(), POLLIN, 0};
+        for (;;) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                give_up - std::chrono::steady_clock::now());
+            if (left.count() <= 0) {
+                spdlog::warn("leftover trial process {} survived SIGKILL for 10 s", pid);
+                break;
+            }
+            int n = ::poll(&p, 1, static_cast<int>(left.count()));
+            if (n > 0 || (n < 0 && errno != EINTR)) break;
+        }
+    }
+    return victims.size();
 }
 
 std::vector<std::string> current_environment() {
@@ -110,6 +195,9 @@ Child spawn_child(const SpawnSpec& spec) {
     check(posix_spawn_file_actions_addopen(&sa.actions, 0, "/dev/null", O_RDONLY, 0), "addopen");
     check(posix_spawn_file_actions_adddup2(&sa.actions, out_write.get(), 1), "adddup2");
     check(posix_spawn_file_actions_adddup2(&sa.actions, err_write.get(), 2), "adddup2");
+    // Nothing else of the tuner's leaks into a trial (another trial's pipe would keep that
+    // trial's stdout open; the run's lock would outlive the tuner).
+    check(posix_spawn_file_actions_addclosefrom_np(&sa.actions, 3), "addclosefrom");
     if (!spec.cwd.empty())
         check(posix_spawn_file_actions_addchdir_np(&sa.actions, spec.cwd.c_str()), "addchdir");
 

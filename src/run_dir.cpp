@@ -103,15 +103,23 @@ fs::path RunDir::default_path(const ExperimentConfig& config) {
 RunDir::RunDir(fs::path path, const ExperimentConfig& config, RunDirOptions options)
     : path_(std::move(path)), config_(config), options_(std::move(options)) {
     std::error_code ec;
+    if (options_.resume) {
+        lock_ = std::make_unique<RunLock>(path_);
+        fs::remove(path_ / "summary.json", ec);  // written again when the resumed run ends
+        open_csv_files(".rebuild");
+        return;
+    }
     if (fs::exists(path_, ec))
-        throw Error(
-            ExitCode::cannot_start,
-            "run directory " + path_.string() +
-                " already exists; asha-tune never overwrites a run (choose another --run-dir)");
+        throw Error(ExitCode::cannot_start,
+                    "run directory " + path_.string() +
+                        " already exists; asha-tune never overwrites a run (choose another "
+                        "--run-dir, or continue it with: asha-tune resume " +
+                        path_.string() + ")");
     fs::create_directories(path_, ec);
     if (ec)
         throw Error(ExitCode::cannot_start,
                     "cannot create run directory " + path_.string() + ": " + ec.message());
+    lock_ = std::make_unique<RunLock>(path_);
     json metadata = {{"name", config.name},
                      {"tuner", "asha-tune"},
                      {"tuner_version", ASHA_VERSION},
@@ -126,14 +134,30 @@ RunDir::RunDir(fs::path path, const ExperimentConfig& config, RunDirOptions opti
     } catch (const Error& e) {
         throw Error(ExitCode::cannot_start, e.what());
     }
-    write_file_atomic(path_ / "tuner.pid", std::to_string(::getpid()) + "\n");
-    results_ = std::fopen((path_ / "results.csv").c_str(), "w");
-    legs_ = std::fopen((path_ / "legs.csv").c_str(), "w");
+    open_csv_files("");
+}
+
+void RunDir::open_csv_files(const char* suffix) {
+    // "e": close-on-exec, so that trials never inherit the run's files.
+    results_ = std::fopen((path_ / ("results.csv" + std::string(suffix))).c_str(), "we");
+    legs_ = std::fopen((path_ / ("legs.csv" + std::string(suffix))).c_str(), "we");
     if (!results_ || !legs_)
         throw Error(ExitCode::cannot_start, "cannot create the CSV files in " + path_.string() +
                                                 ": " + std::strerror(errno));
     check_write(std::fputs("trial_id,leg,start,end,status,exit_code,gpus\n", legs_) >= 0,
                 "legs.csv");
+}
+
+void RunDir::replay_done() {
+    check_write(std::fflush(results_) == 0, "results.csv");
+    check_write(std::fflush(legs_) == 0, "legs.csv");
+    for (const char* name : {"results.csv", "legs.csv"}) {
+        std::error_code ec;
+        fs::rename(path_ / (std::string(name) + ".rebuild"), path_ / name, ec);
+        if (ec)
+            throw Error(ExitCode::runtime, "cannot replace " + (path_ / name).string() +
+                                               " with its rebuilt version: " + ec.message());
+    }
 }
 
 RunDir::~RunDir() {
@@ -306,8 +330,7 @@ void RunDir::finished(const RunSummary& summary, const std::vector<TrialRecord>&
                 {"rungs", rung_rows}};
     write_file_atomic(path_ / "summary.json", doc.dump(2) + "\n");
     if (options_.report_at_end) write_report();
-    std::error_code ec;
-    fs::remove(path_ / "tuner.pid", ec);
+    lock_->remove_file();
 }
 
 }  // namespace asha

@@ -1,5 +1,7 @@
 #include "asha/run_reader.hpp"
 
+#include "asha/run_lock.hpp"
+
 #include "asha/errors.hpp"
 
 #include <signal.h>
@@ -97,13 +99,6 @@ std::string cell(const std::vector<std::string>& row, int index) {
                : "";
 }
 
-bool tuner_alive(const fs::path& dir) {
-    std::ifstream in(dir / "tuner.pid");
-    long pid = 0;
-    if (!(in >> pid) || pid <= 0) return false;
-    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
-}
-
 }  // namespace
 
 RunData read_run(const fs::path& dir) {
@@ -165,8 +160,8 @@ RunData read_run(const fs::path& dir) {
 
     std::string summary = read_text(dir / "summary.json");
     if (!summary.empty()) run.summary = json::parse(summary, nullptr, false);
-    run.finished = !summary.empty() && !run.summary.is_discarded();
-    if (!run.finished) run.running = tuner_alive(dir);
+    run.running = RunLock::held(dir);  // a resumed run still has the summary of its first part
+    run.finished = !run.running && !summary.empty() && !run.summary.is_discarded();
     if (run.running) {
         // Legs still running: start from trials.csv, end at the last time anything was written.
         double last = 0;

@@ -26,13 +26,34 @@ void SimBackend::push(double time, TrialId id, bool is_exit, bool stopped) {
 void SimBackend::start(const TrialLaunch& launch) {
     SimTrial& t = trial(launch.trial_id);
     if (t.running) throw std::logic_error("simulator: trial started twice");
-    if (launch.leg == 0) t.config = launch.config;
+    t.config = launch.config;
+    t.resource = launch.resource;  // the checkpoint: where the trial's last leg left it
     t.milestone = launch.milestone;
     t.running = true;
     t.stopping = false;
     ++t.generation;
     ++running_;
     schedule_next_step(launch.trial_id);
+}
+
+void SimBackend::resume_leg(const TrialLaunch& launch, const LegProgress& progress) {
+    SimTrial& t = trial(launch.trial_id);
+    if (t.running) throw std::logic_error("simulator: trial resumed twice");
+    t.config = launch.config;
+    t.resource = progress.resource;
+    t.milestone = launch.milestone;
+    t.running = true;
+    t.stopping = false;
+    ++t.generation;
+    ++running_;
+    if (progress.stopping) {
+        stop(launch.trial_id);
+        return;
+    }
+    const double now = now_;
+    now_ = progress.last_report;
+    schedule_next_step(launch.trial_id);
+    now_ = now;
 }
 
 void SimBackend::schedule_next_step(TrialId id) {

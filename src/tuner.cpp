@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <limits>
 
@@ -23,7 +25,14 @@ Tuner::Tuner(const ExperimentConfig& config, Scheduler& scheduler, Backend& back
       progress_(progress) {}
 
 RunResult Tuner::run() {
-    start_time_ = backend_.now();
+    if (resumed_) backend_.resume_clock(replay_time_);
+    start_time_ = backend_.now() - (resumed_ ? replay_time_ : 0);
+    if (resumed_) {
+        record({{"event", "resume"}, {"time", now()}, {"pid", ::getpid()}});
+        relaunch_running_legs();
+        check_timeouts();  // as the lost tuner did after its last event
+        check_stop_criteria();
+    }
     for (;;) {
         if (!ending_) fill_free_workers();
         if (running_.empty()) {
@@ -35,14 +44,26 @@ RunResult Tuner::run() {
                         ExitCode::ok);
             break;
         }
-        if (writer_ && !backend_.event_ready())
-            writer_->flush();  // readers see every row while we wait
+        if (!backend_.event_ready()) {  // about to wait: make what we have durable
+            if (journal_) journal_->idle();  // the journal first: it is ahead of everything
+            if (writer_) writer_->flush();   // readers see every row while we wait
+        }
         if (auto event = backend_.next_event(next_deadline())) handle(*event);
         check_timeouts();
         check_stop_criteria();
+        if (journal_) {
+            // A heartbeat bounds the time a crash can take off the run's clock (see resume).
+            if (now() - last_record_ >= 10) record({{"event", "clock"}, {"time", now()}});
+            journal_->tick();
+        }
         if (writer_) writer_->tick(trials_);
         if (progress_) progress_->update(*this, now(), false);
     }
+    record({{"event", "finished"},
+            {"time", now()},
+            {"reason", stop_reason_},
+            {"exit_code", static_cast<int>(exit_code_)}});
+    if (journal_) journal_->close();
     RunResult result{summary(), exit_code_};
     if (progress_) progress_->update(*this, now(), true);
     if (writer_) writer_->finished(result.summary, trials_, scheduler_.rungs());
@@ -58,6 +79,44 @@ double Tuner::next_deadline() const {
     return deadline;
 }
 
+void Tuner::record(json entry) {
+    if (!journal_ || replaying_) return;
+    last_record_ = now();
+    journal_->append(entry);
+}
+
+void Tuner::stop_leg(TrialId trial, bool immediately) {
+    legs_[static_cast<std::size_t>(trial)].stop_sent = true;
+    if (!replaying_) backend_.stop(trial, immediately);
+}
+
+void Tuner::record_started(const TrialRecord& trial) {
+    std::string handle = backend_.handle_of(trial.id);
+    if (handle.empty()) return;  // nothing outlives the tuner (simulator)
+    handles_[trial.id] = handle;
+    record({{"event", "started"},
+            {"time", trial.leg_started},
+            {"trial", trial.id},
+            {"handle", handle},
+            {"gpus", trial.gpus}});
+}
+
+void Tuner::relaunch_running_legs() {
+    for (TrialId id : std::vector<TrialId>(running_.begin(), running_.end())) {
+        TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
+        const LegState& leg = legs_[static_cast<std::size_t>(id)];
+        LegProgress progress{trial.leg_started, std::max(trial.leg_started, leg.last_report),
+                             trial.last_resource, leg.stop_sent};
+        spdlog::info("(trial {}) {} its leg {} (it was running when the tuner stopped)", id,
+                     leg.stop_sent ? "ending" : "relaunching", trial.legs - 1);
+        backend_.resume_leg(
+            TrialLaunch{id, trial.config, trial.milestone, trial.legs - 1, trial.last_resource},
+            progress);
+        trial.gpus = backend_.gpus_of(id);
+        record_started(trial);
+    }
+}
+
 void Tuner::fill_free_workers() {
     while (!ending_ && !retry_queue_.empty() &&
            running_.size() < static_cast<std::size_t>(config_.workers)) {
@@ -68,7 +127,7 @@ void Tuner::fill_free_workers() {
         again.trial_id = trial.id;
         again.milestone = trial.milestone;
         again.bracket = trial.bracket;
-        launch(again);
+        launch(again, true);
     }
     while (!ending_ && running_.size() < static_cast<std::size_t>(config_.workers)) {
         bool allow_new = !no_new_trials_;
@@ -78,7 +137,7 @@ void Tuner::fill_free_workers() {
     }
 }
 
-void Tuner::launch(const Suggestion& s) {
+void Tuner::launch(const Suggestion& s, bool retry) {
     if (s.kind == Suggestion::Kind::start) {
         TrialRecord record;
         record.id = s.trial_id;
@@ -95,14 +154,26 @@ void Tuner::launch(const Suggestion& s) {
     trial.status = TrialStatus::in_progress;
     trial.milestone = s.milestone;
     legs_[static_cast<std::size_t>(s.trial_id)] = LegState{};
-    TrialLaunch launch{trial.id, trial.config, s.milestone, trial.legs};
+    TrialLaunch launch{trial.id, trial.config, s.milestone, trial.legs, trial.last_resource};
+    json entry = {{"event", "start"},
+                  {"time", now()},
+                  {"trial", trial.id},
+                  {"leg", trial.legs},
+                  {"kind", retry                                  ? "retry"
+                           : s.kind == Suggestion::Kind::start ? "new"
+                                                                  : "promote"},
+                  {"bracket", trial.bracket},
+                  {"milestone", s.milestone}};
+    if (s.kind == Suggestion::Kind::start) entry["config"] = trial.config;
+    record(std::move(entry));
     ++trial.legs;
     if (writer_) writer_->trial_started(trial);
-    backend_.start(launch);
+    if (!replaying_) backend_.start(launch);
     trial.leg_started = now();  // after the spawn: an idle gap includes the cost of starting
-    trial.gpus = backend_.gpus_of(trial.id);
+    if (!replaying_) trial.gpus = backend_.gpus_of(trial.id);
     running_.insert(trial.id);
     running_leg_starts_ += trial.leg_started;
+    if (!replaying_) record_started(trial);
     spdlog::debug("(trial {}) - {} config {} up to {}", trial.id,
                   trial.legs == 1 ? "scheduled" : "resumed", trial.config.dump(), s.milestone);
 }
@@ -111,6 +182,7 @@ void Tuner::handle(const BackendEvent& event) {
     switch (event.kind) {
         case BackendEvent::Kind::interrupted: {
             ++interrupts_;
+            record({{"event", "interrupt"}, {"time", now()}, {"signal", event.signal}});
             ExitCode code =
                 event.signal == 2 ? ExitCode::interrupted_int : ExitCode::interrupted_term;
             if (interrupts_ == 1) {
@@ -120,7 +192,7 @@ void Tuner::handle(const BackendEvent& event) {
                 end_run("interrupted by signal " + std::to_string(event.signal), code);
             } else {
                 spdlog::warn("second interrupt: killing all trials now");
-                for (TrialId id : running_) backend_.stop(id, true);
+                for (TrialId id : running_) stop_leg(id, true);
             }
             return;
         }
@@ -168,6 +240,14 @@ void Tuner::on_report(TrialRecord& trial, const Report& report) {
     Decision decision = Decision::stop;
     if (!leg.stop_requested)
         decision = scheduler_.on_report(trial.id, report.resource, report.metric);
+    last_decision_ = decision;
+    record({{"event", "report"},
+            {"time", now()},
+            {"trial", trial.id},
+            {"resource", journal_number(report.resource)},
+            {"metric", journal_number(report.metric)},
+            {"decision", to_string(decision)},
+            {"fields", report.fields}});
     if (writer_) writer_->result(trial, report, decision, now());
     if (!leg.stop_requested) apply(trial, decision, report.resource);
     if (config_.stop.min_metric_value && report.metric <= *config_.stop.min_metric_value &&
@@ -190,15 +270,15 @@ void Tuner::apply(TrialRecord& trial, Decision decision, double resource) {
     switch (decision) {
         case Decision::stop:
             leg.stop_requested = true;
-            backend_.stop(trial.id);
+            stop_leg(trial.id);
             return;
         case Decision::pause:
-            if (leg.pausing || !told_milestone) backend_.stop(trial.id);
+            if (leg.pausing || !told_milestone) stop_leg(trial.id);
             leg.pausing = true;
             return;
         case Decision::proceed:
             if (at_least(resource, config_.max_t)) {
-                if (leg.completing || !told_milestone) backend_.stop(trial.id);
+                if (leg.completing || !told_milestone) stop_leg(trial.id);
                 leg.completing = true;
             }
             return;
@@ -206,6 +286,13 @@ void Tuner::apply(TrialRecord& trial, Decision decision, double resource) {
 }
 
 void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
+    record({{"event", "exit"},
+            {"time", now()},
+            {"trial", trial.id},
+            {"exit_code", exit.exit_code},
+            {"signal", exit.signal},
+            {"stopped_by_tuner", exit.stopped_by_tuner},
+            {"stderr_tail", exit.stderr_tail}});
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
     running_.erase(trial.id);
     running_leg_starts_ -= trial.leg_started;
@@ -307,7 +394,11 @@ void Tuner::check_timeouts() {
         else
             continue;
         leg.timed_out = true;
-        backend_.stop(id);
+        record({{"event", "timeout"},
+                {"time", t},
+                {"trial", id},
+                {"reason", leg.timeout_reason}});
+        stop_leg(id);
     }
 }
 
@@ -358,10 +449,14 @@ void Tuner::end_run(const std::string& reason, ExitCode code) {
     ending_ = true;
     stop_reason_ = reason;
     exit_code_ = code;
+    record({{"event", "end"},
+            {"time", now()},
+            {"reason", reason},
+            {"exit_code", static_cast<int>(code)}});
     spdlog::info("{}: stopping {} running trial(s)", reason, running_.size());
     for (TrialId id : running_) {
         legs_[static_cast<std::size_t>(id)].stop_requested = true;
-        backend_.stop(id);
+        stop_leg(id);
     }
 }
 

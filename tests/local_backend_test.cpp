@@ -130,7 +130,8 @@ TEST(LocalBackend, ReportsAreParsedAndAshaStopsTheWorseTrials) {
     EXPECT_EQ(run.trials[0].reports, 3u);
     EXPECT_EQ(run.trials[1].status,
               TrialStatus::stopped);  // 0.9 + 0.1 is worse than 0.1 + 0.1 at rung 1
-    EXPECT_EQ(run.trials[1].reports, 1u);
+    // Stopped at its first report; a fast script may print another line before SIGTERM lands.
+    EXPECT_GE(run.trials[1].reports, 1u);
     EXPECT_EQ(run.column(0, "trial_id"), "0");
     EXPECT_EQ(run.column(0, "epoch"), "1");
     EXPECT_EQ(run.column(0, "validation_error"), "0.2");

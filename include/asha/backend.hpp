@@ -16,6 +16,7 @@ struct TrialLaunch {
     Config config;
     double milestone = 0;  ///< resource level this leg should reach; 0 = unbounded
     int leg = 0;           ///< 0 for the first leg, 1 after the first resume, ...
+    double resource = 0;   ///< level the trial reached before this leg (its checkpoint's)
 };
 
 /// How a trial's process ended.
@@ -24,6 +25,14 @@ struct TrialExit {
     int signal = 0;     ///< the signal that killed it, 0 if it exited
     bool stopped_by_tuner = false;
     std::string stderr_tail;  ///< last lines of stderr, for failure messages
+};
+
+/// Where a leg stood when the tuner that ran it died (`asha-tune resume`), from the journal.
+struct LegProgress {
+    double started = 0;      ///< tuner time the leg started
+    double last_report = 0;  ///< tuner time of its last accepted report in this leg (or started)
+    double resource = 0;     ///< the trial's highest accepted resource level
+    bool stopping = false;   ///< the tuner had asked it to stop: it ends at once, stopped
 };
 
 struct BackendEvent {
@@ -55,6 +64,15 @@ class Backend {
     virtual std::optional<BackendEvent> next_event(double deadline) = 0;
     /// Whether next_event() has an event at hand, without waiting for anything.
     virtual bool event_ready() const { return true; }
+    /// Continues a leg that was running when the previous tuner died: a leg being stopped, or
+    /// one that had reached its milestone, ends at once (its exit event follows); any other is
+    /// relaunched from its checkpoint. Called before the first next_event() of a resumed run.
+    virtual void resume_leg(const TrialLaunch& launch, const LegProgress& progress) = 0;
+    /// A resumed run's clock continues from `t` tuner seconds (the simulator's virtual clock);
+    /// real clocks ignore it (the Tuner adds the offset).
+    virtual void resume_clock(double /*t*/) {}
+    /// How the leg's processes can be found again after a crash ("pgid 1234"), "" if never.
+    virtual std::string handle_of(TrialId) const { return ""; }
     /// Trials whose legs are running (started, exit not yet delivered).
     virtual std::size_t running() const = 0;
     /// The GPU ids a running trial holds ("" when none), for trials.csv and the status table.

@@ -15,6 +15,8 @@ enum class Mode { min, max };
 enum class SchedulerType { fifo, asha, sync_sh };
 enum class AshaVariant { stopping, promotion };
 enum class ReportFormat { tune_metric, key_value };
+/// When journal.jsonl is fdatasync'ed (journal.hpp).
+enum class JournalSync { batch, always, never };
 
 struct SchedulerSpec {
     SchedulerType type = SchedulerType::asha;
@@ -75,6 +77,7 @@ struct ExperimentConfig {
     ReportFormat report_format = ReportFormat::tune_metric;
     std::string working_dir;  ///< "" = the directory the tuner was started in
     std::vector<std::pair<std::string, std::string>> env;
+    JournalSync journal_fsync = JournalSync::batch;
 
     // Simulated runs.
     std::string benchmark = "lenet";

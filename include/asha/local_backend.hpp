@@ -47,6 +47,10 @@ std::vector<std::string> trial_argv(const std::vector<std::string>& command, con
                                     const std::string& max_resource_attr, double milestone,
                                     const std::string& checkpoint_dir);
 
+/// "ASHA_RUN_DIR=<canonical run dir>": in the environment of every trial process of the run and
+/// of everything they start, which is how leftovers are found (kill_marked_processes).
+std::string trial_marker(const std::filesystem::path& run_dir);
+
 class LocalBackend : public Backend {
   public:
     explicit LocalBackend(LocalBackendOptions options);
@@ -59,6 +63,11 @@ class LocalBackend : public Backend {
     std::size_t running() const override { return children_.size(); }
     bool event_ready() const override { return !pending_.empty(); }
     std::string gpus_of(TrialId trial) const override;
+    /// A leg that was being stopped, or had reached its milestone, ends at once (its old
+    /// process was killed by the resume); any other is started again from its checkpoint.
+    void resume_leg(const TrialLaunch& launch, const LegProgress& progress) override;
+    /// "pgid <process group id>".
+    std::string handle_of(TrialId trial) const override;
 
   private:
     struct RunningChild {

@@ -68,6 +68,13 @@ void kill_and_reap_group(pid_t pgid);
 /// kill_and_reap_group() can wait for them (PR_SET_CHILD_SUBREAPER).
 void become_subreaper();
 
+/// Kills what is left of a run's trials and waits until it is gone: every process whose
+/// environment holds `marker` (e.g. "ASHA_RUN_DIR=/abs/run", which each trial inherits, so
+/// double-forked and setsid'd descendants are found too) and every process in one of `pgids`
+/// (groups recorded in the journal) that holds it. Returns how many processes it killed. A
+/// process that survives SIGKILL for 10 s (stuck in the kernel) is named in a warning.
+std::size_t kill_marked_processes(const std::string& marker, const std::vector<pid_t>& pgids = {});
+
 /// The current environment as "KEY=value" strings.
 std::vector<std::string> current_environment();
 

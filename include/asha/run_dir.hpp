@@ -9,16 +9,20 @@
 ///   best.json      the best trial, its config and metric (with trials.csv)
 ///   summary.json   why the run ended, utilisation, counts, per-rung table (at the end)
 ///   report.html    the HTML report (asha-tune report), rewritten while the run goes
-///   tuner.pid      the running tuner's pid (removed at the end), for `asha-tune status`
+///   journal.jsonl  every event, appended before it takes effect: the source of truth, from which
+//                  `asha-tune resume` rebuilds everything else (journal.hpp)
+//   tuner.pid      the running tuner's pid, locked while it runs (run_lock.hpp); removed at the end
 ///   trials/<id>/   config.json, stdout.log, stderr.log, checkpoints/ (real runs)
 // clang-format on
 
 #include "asha/experiment.hpp"
+#include "asha/run_lock.hpp"
 #include "asha/run_writer.hpp"
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <set>
 
 namespace asha {
@@ -30,12 +34,16 @@ struct RunDirOptions {
     std::string command_line;     ///< for metadata.json
     double report_interval = 30;  ///< seconds between report.html rewrites while running; 0: never
     bool report_at_end = true;    ///< write report.html when the run ends
+    /// Continue the existing run in `path` (asha-tune resume): results.csv and legs.csv are
+    /// rebuilt from the journal's replay into temporary files that replay_done() puts in place.
+    bool resume = false;
 };
 
 class RunDir : public RunWriter {
   public:
-    /// Creates `path` (it must not exist: a run is never overwritten) and writes metadata.json.
-    /// Throws Error(cannot_start) if that fails.
+    /// Creates `path` (it must not exist: a run is never overwritten), locks it and writes
+    /// metadata.json; with options.resume, locks the existing run instead. Throws
+    /// Error(cannot_start) if that fails or another tuner holds the run.
     RunDir(std::filesystem::path path, const ExperimentConfig& config, RunDirOptions options);
     ~RunDir() override;
     RunDir(const RunDir&) = delete;
@@ -48,6 +56,9 @@ class RunDir : public RunWriter {
     std::filesystem::path trial_dir(TrialId id) const {
         return path_ / "trials" / std::to_string(id);
     }
+
+    /// Resume: the replay has rewritten results.csv and legs.csv; they replace the old ones.
+    void replay_done();
 
     void trial_started(const TrialRecord& trial) override;
     void result(const TrialRecord& trial, const Report& report, Decision decision,
@@ -63,9 +74,12 @@ class RunDir : public RunWriter {
     void write_snapshot(const std::vector<TrialRecord>& trials, const RunSummary* summary);
     void check_write(bool ok, const char* what) const;
 
+    void open_csv_files(const char* suffix);
+
     std::filesystem::path path_;
     const ExperimentConfig& config_;
     RunDirOptions options_;
+    std::unique_ptr<RunLock> lock_;
     std::FILE* results_ = nullptr;
     std::FILE* legs_ = nullptr;
     bool header_written_ = false;

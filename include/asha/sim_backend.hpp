@@ -21,6 +21,10 @@ class SimBackend : public Backend {
     void stop(TrialId trial, bool immediately = false) override;
     std::optional<BackendEvent> next_event(double deadline) override;
     std::size_t running() const override { return running_; }
+    /// The leg goes on exactly as the lost backend would have run it: its next epoch ends one
+    /// step after its last report (or start), so a resumed simulation repeats the original.
+    void resume_leg(const TrialLaunch& launch, const LegProgress& progress) override;
+    void resume_clock(double t) override { now_ = t; }
 
   private:
     struct SimTrial {
@@ -33,13 +37,17 @@ class SimBackend : public Backend {
     };
     struct Event {
         double time;
-        std::uint64_t sequence;  // ties in time go in scheduling order: deterministic
+        std::uint64_t sequence;
         TrialId trial;
         std::uint64_t generation;
         bool is_exit;
         bool stopped;
+        // Ties in time go by trial id, not by scheduling order: a trial has one live event at
+        // a time, so the order is total and does not depend on the order legs were (re)started
+        // in, which a resumed run cannot repeat.
         bool operator>(const Event& o) const {
-            return time != o.time ? time > o.time : sequence > o.sequence;
+            if (time != o.time) return time > o.time;
+            return trial != o.trial ? trial > o.trial : sequence > o.sequence;
         }
     };
 

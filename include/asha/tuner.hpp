@@ -6,11 +6,13 @@
 #include "asha/backend.hpp"
 #include "asha/errors.hpp"
 #include "asha/experiment.hpp"
+#include "asha/journal.hpp"
 #include "asha/run_writer.hpp"
 #include "asha/scheduler.hpp"
 
 #include <deque>
 #include <functional>
+#include <map>
 #include <set>
 
 namespace asha {
@@ -22,6 +24,17 @@ class ProgressSink {
     virtual ~ProgressSink() = default;
     virtual void update(const class Tuner& tuner, double now, bool final) = 0;
     virtual double next_update(double now) const = 0;
+};
+
+/// What replaying a journal found (Tuner::restore).
+struct ReplayResult {
+    std::size_t records = 0;
+    bool finished = false;    ///< the run had ended (not by an interrupt): nothing to resume
+    std::string stop_reason;  ///< why it ended, when finished
+    ExitCode exit_code = ExitCode::ok;
+    std::size_t running = 0;  ///< legs that were running, to relaunch or end
+    /// Backend handles of legs whose processes may have outlived the old tuner ("pgid 1234").
+    std::vector<std::string> leftover_handles;
 };
 
 struct RunResult {
@@ -36,15 +49,32 @@ class Tuner {
 
     RunResult run();
 
+    /// Every event is appended to `journal` before it has any effect (see journal.hpp).
+    void set_journal(JournalWriter* journal) { journal_ = journal; }
+
+    /// Rebuilds the state of an interrupted run by replaying its journal through this tuner and
+    /// its (fresh) scheduler: the same calls in the same order, so rungs, promotions and the
+    /// RNG position come back exactly, and the writer rebuilds the derived files. Nothing is
+    /// started or stopped while replaying; run() then continues the legs that were running.
+    /// Throws Error(bad_config) naming the journal line where the replay disagrees with the
+    /// record (a different config or asha-tune version).
+    ReplayResult restore(const JournalContents& journal);
+
     const ExperimentConfig& config() const { return config_; }
     const std::vector<TrialRecord>& trials() const { return trials_; }
     const Scheduler& scheduler() const { return scheduler_; }
     RunSummary summary() const;
-    double now() const { return backend_.now() - start_time_; }
+    double now() const { return replaying_ ? replay_time_ : backend_.now() - start_time_; }
 
   private:
     void fill_free_workers();
-    void launch(const Suggestion& suggestion);
+    void launch(const Suggestion& suggestion, bool retry = false);
+    void stop_leg(TrialId trial, bool immediately = false);
+    void record(json entry);
+    void record_started(const TrialRecord& trial);
+    void relaunch_running_legs();
+    void replay(const json& entry, std::size_t line, bool& interrupted, ReplayResult& result);
+    void replay_start(const json& entry, std::size_t line);
     void handle(const BackendEvent& event);
     void on_report(TrialRecord& trial, const Report& report);
     void on_exit(TrialRecord& trial, const TrialExit& exit);
@@ -69,6 +99,7 @@ class Tuner {
         bool pausing = false;         // scheduler said pause; the leg should end by itself
         bool completing = false;      // reached max_t
         bool timed_out = false;       // stopped by trial_timeout / report_timeout
+        bool stop_sent = false;       // backend_.stop() was called for this leg
         std::string timeout_reason;
         double last_report = 0;  // tuner time of the last accepted report
     };
@@ -91,6 +122,14 @@ class Tuner {
     int interrupts_ = 0;
     std::string stop_reason_;
     ExitCode exit_code_ = ExitCode::ok;
+
+    JournalWriter* journal_ = nullptr;
+    double last_record_ = 0;       // tuner time of the last journal record
+    bool replaying_ = false;       // restore(): no journal records, no backend calls
+    double replay_time_ = 0;       // the clock while replaying: the time of the record at hand
+    bool resumed_ = false;         // restore() ran: run() continues from replay_time_
+    Decision last_decision_ = Decision::proceed;  // of the last accepted report
+    std::map<TrialId, std::string> handles_;      // backend handle of each trial's latest leg
 };
 
 }  // namespace asha

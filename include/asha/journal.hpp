@@ -1,0 +1,97 @@
+#pragma once
+/// The run's journal, `journal.jsonl`: one JSON object per line for every event that changes the
+/// experiment (trial started, report accepted with its decision, timeout, leg ended, interrupt,
+/// end of run). A record is handed to the kernel before the event has any effect outside the
+/// tuner (a process started or signalled, a CSV row written), so the journal is always at least
+/// as far ahead as anything else in the run directory; results.csv, legs.csv, trials.csv and
+/// best.json are derived from it and are rebuilt from it by `asha-tune resume`.
+///
+/// The first line is the `run` header (the resolved config and where the run was started);
+/// every later line has "event" and "time" (tuner seconds). See docs/journal.md for each record.
+///
+/// Durability (README "Reliability"): every record is write(2)-n at once (real runs), so a
+/// killed tuner loses nothing it had acted on; fdatasync groups records and runs before the
+/// tuner waits for the next event and at least once a second while it is busy (`journal_fsync`:
+/// "batch", the default; "always" syncs every record; "never" leaves it to the kernel).
+/// Simulations keep records in memory up to 64 KiB, since nothing outside the run directory
+/// depends on them.
+
+#include "asha/experiment.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace asha {
+
+class JournalWriter {
+  public:
+    /// Opens `path` for appending, first cutting it to `keep_bytes` when given (the torn tail of
+    /// a crashed run). Throws Error(cannot_start) if it cannot.
+    JournalWriter(std::filesystem::path path, JournalSync sync, bool buffer_in_memory,
+                  std::optional<std::uintmax_t> keep_bytes = std::nullopt);
+    ~JournalWriter();
+    JournalWriter(const JournalWriter&) = delete;
+    JournalWriter& operator=(const JournalWriter&) = delete;
+
+    /// Appends one record (a JSON object, written compact on one line). Throws Error(runtime)
+    /// naming the file and the reason (ENOSPC, EROFS...) when it cannot be written.
+    void append(const json& record);
+    /// The tuner is about to wait: hand buffered records to the kernel, fdatasync per policy.
+    void idle();
+    /// Called after every event: syncs when the last sync is older than a second ("batch").
+    void tick();
+    /// Everything written and synced (end of run).
+    void close();
+
+    std::size_t records() const { return records_; }
+    const std::filesystem::path& path() const { return path_; }
+
+  private:
+    void write_out();
+    void sync_now();
+
+    std::filesystem::path path_;
+    JournalSync sync_;
+    bool buffered_;
+    int fd_ = -1;
+    std::string buffer_;
+    std::size_t records_ = 0;
+    bool unsynced_ = false;
+    std::chrono::steady_clock::time_point last_sync_ = std::chrono::steady_clock::now();
+};
+
+/// A journal as read back.
+struct JournalContents {
+    json header;                 ///< the `run` record
+    std::vector<json> records;   ///< every later complete record, in order
+    std::uintmax_t good_bytes = 0;  ///< length of the file up to the last complete record
+    std::size_t torn_bytes = 0;     ///< bytes after it (a torn last line), dropped
+};
+
+/// Reads `path`. A last line without its newline, or one that does not parse, is a torn write
+/// and is dropped (`torn_bytes`); a damaged line before the last one, or a missing or wrong
+/// header, is an Error(bad_config) naming the file and the line.
+JournalContents read_journal(const std::filesystem::path& path);
+
+/// Only the header (first line) of the journal at `path`: what a resume needs before it takes
+/// the run's lock. Error(bad_config) when there is none.
+json read_journal_header(const std::filesystem::path& path);
+
+/// Parses a whole journal held in memory (read_journal's work; the fuzz target calls it).
+JournalContents parse_journal(std::string_view text, const std::string& name);
+
+/// The `run` header that starts a journal: the resolved config document (what
+/// parse_experiment() needs to rebuild the experiment), where it came from, the directory the
+/// tuner ran in (relative paths in `command`), the backend ("local" or "simulate").
+json journal_header(const json& config_document, const std::string& config_file,
+                    const std::string& backend, const std::string& command_line);
+
+/// A double as JSON that survives the round trip: a number, or "NaN", "Infinity", "-Infinity".
+json journal_number(double x);
+/// The inverse of journal_number(); throws std::invalid_argument for anything else.
+double journal_double(const json& value);
+
+}  // namespace asha

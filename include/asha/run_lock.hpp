@@ -1,0 +1,30 @@
+#pragma once
+/// One tuner per run directory: `tuner.pid` (the owner's pid) held with flock(2) for the
+/// tuner's whole life. The kernel drops the lock when its holder dies however it dies, so a
+/// lock left by a killed tuner is never stale: the next tuner simply takes it over.
+
+#include <filesystem>
+
+namespace asha {
+
+class RunLock {
+  public:
+    /// Takes the lock on `dir` (which must exist) and writes our pid into tuner.pid. Throws
+    /// Error(cannot_start) naming the holder's pid when another tuner has it.
+    explicit RunLock(const std::filesystem::path& dir);
+    ~RunLock();
+    RunLock(const RunLock&) = delete;
+    RunLock& operator=(const RunLock&) = delete;
+
+    /// Removes tuner.pid (end of run); the lock itself lasts until destruction.
+    void remove_file();
+
+    /// Whether a live tuner holds `dir`'s lock (asha-tune status). Never blocks.
+    static bool held(const std::filesystem::path& dir);
+
+  private:
+    std::filesystem::path path_;
+    int fd_ = -1;
+};
+
+}  // namespace asha
