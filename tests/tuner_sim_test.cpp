@@ -4,6 +4,7 @@
 #include "asha/sim_backend.hpp"
 #include "asha/tuner.hpp"
 
+#include "scheduler_test_util.hpp"
 #include "test_util.hpp"
 
 #include <algorithm>
@@ -86,34 +87,11 @@ TEST(TunerSim, SameSeedSameRunOtherSeedOtherRun) {
 // (sorted arrays, numpy-style quantile) and expects the same decision each time.
 TEST(TunerSim, EveryStoppingDecisionMatchesBruteForce) {
     auto run = simulate(sim_config("{}"));
-    const std::vector<double> levels = rung_levels(1, 3, 27);
-    std::map<TrialId, std::size_t> next_rung;
-    std::vector<std::vector<double>> recorded(levels.size());
-    std::size_t stops = 0;
-    for (const Row& row : run->writer.rows) {
-        std::size_t& k = next_rung[row.trial];
-        int judged = -1;
-        for (std::size_t j = k; j < levels.size() && row.resource >= levels[j]; ++j)
-            judged = static_cast<int>(j);
-        Decision expected = Decision::proceed;
-        if (judged >= 0) {
-            k = static_cast<std::size_t>(judged) + 1;
-            auto& values = recorded[static_cast<std::size_t>(judged)];
-            values.push_back(std::isnan(row.metric) ? INFINITY : row.metric);
-            std::vector<double> sorted = values;
-            std::sort(sorted.begin(), sorted.end());
-            double pos = static_cast<double>(sorted.size() - 1) / 3;
-            auto lo = static_cast<std::size_t>(std::floor(pos));
-            double q = sorted[lo];
-            if (lo + 1 < sorted.size())
-                q += (pos - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
-            expected = values.back() <= q ? Decision::proceed : Decision::stop;
-        }
-        if (row.decision == Decision::stop && row.time >= 2000) continue;  // end of run
-        ASSERT_EQ(row.decision, expected) << "trial " << row.trial << " at " << row.resource;
-        stops += expected == Decision::stop;
-    }
-    EXPECT_GT(stops, 50u);
+    std::vector<test::DecidedReport> rows;
+    for (const Row& row : run->writer.rows)
+        if (row.decision != Decision::stop || row.time < 2000)  // the end of the run stops all
+            rows.push_back({row.trial, row.resource, row.metric, row.decision});
+    EXPECT_GT(test::check_stopping_rule(rows, rung_levels(1, 3, 27), 3), 50u);
 }
 
 TEST(TunerSim, MaxNumTrialsStarted) {
