@@ -234,9 +234,8 @@ int execute(const RunPlan& plan, const Flags& f) {
                                  plan.simulate,
                                  journal ? std::optional(journal->good_bytes) : std::nullopt);
     if (!journal)
-        journal_writer.append(journal_header(c.resolved, c.file,
-                                             plan.simulate ? "simulate" : "local",
-                                             plan.command_line));
+        journal_writer.append(journal_header(
+            c.resolved, c.file, plan.simulate ? "simulate" : "local", plan.command_line));
     std::unique_ptr<Backend> backend;
     std::optional<SignalWatcher> signals;
     if (plan.simulate) {
@@ -263,12 +262,13 @@ int execute(const RunPlan& plan, const Flags& f) {
             return 0;
         }
         if (!plan.simulate)
-            if (std::size_t n = kill_marked_processes(trial_marker(dir.path()),
-                                                      leftover_groups(replay)))
+            if (std::size_t n =
+                    kill_marked_processes(trial_marker(dir.path()), leftover_groups(replay)))
                 spdlog::warn("killed {} leftover trial process(es) of the previous tuner", n);
-        spdlog::info("resuming {}: replayed {} journal records, {} trial(s) started, {} leg(s) "
-                     "were running",
-                     dir.path().string(), replay.records, tuner.trials().size(), replay.running);
+        spdlog::info(
+            "resuming {}: replayed {} journal records, {} trial(s) started, {} leg(s) "
+            "were running",
+            dir.path().string(), replay.records, tuner.trials().size(), replay.running);
     } else if (plan.simulate) {
         spdlog::info("simulating {} on benchmark {} with {} workers (virtual time); results in {}",
                      c.name, c.benchmark, c.workers, dir.path().string());
@@ -292,8 +292,9 @@ RunPlan plan_resume(const std::filesystem::path& dir_arg, const json& overrides,
     plan.resume = true;
     if (!fs::exists(plan.dir / "journal.jsonl"))
         throw Error(ExitCode::bad_config,
-                    plan.dir.string() + ": no journal.jsonl here, so nothing to resume (is it a "
-                                        "run directory of asha-tune " ASHA_VERSION " or later?)");
+                    plan.dir.string() +
+                        ": no journal.jsonl here, so nothing to resume (is it a "
+                        "run directory of asha-tune " ASHA_VERSION " or later?)");
     json header = read_journal_header(plan.dir / "journal.jsonl");
     std::error_code ec;
     fs::path cwd = header.value("cwd", "");
@@ -322,8 +323,9 @@ RunPlan plan_run(const Flags& f, const std::string& cmdline, bool simulate) {
         now.erase("workers");
         if (before != now) {
             json patch = json::diff(before, now);
-            throw ConfigError(f.run_dir + " was started from a different config (first "
-                                          "difference at " +
+            throw ConfigError(f.run_dir +
+                              " was started from a different config (first "
+                              "difference at " +
                               patch.at(0).value("path", std::string("/")) +
                               "); continue it as it was with: asha-tune resume " + f.run_dir);
         }
@@ -438,7 +440,8 @@ int run_cli(int argc, char** argv) {
     resume->add_option("-w,--workers", resume_flags.workers, "Trials run at once from now on")
         ->check(CLI::PositiveNumber);
     resume->add_flag("-q,--quiet", resume_flags.quiet, "No progress table, warnings only");
-    resume->add_flag("--json", resume_flags.json_output, "Print a JSON summary on stdout at the end");
+    resume->add_flag("--json", resume_flags.json_output,
+                     "Print a JSON summary on stdout at the end");
     resume->add_flag("-v,--verbose", resume_flags.verbose, "Log every trial start and decision");
     // The top-level --config is only required when no subcommand is given.
     app.get_option("--config")->required(false);

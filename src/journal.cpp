@@ -173,9 +173,9 @@ JournalContents parse_journal(std::string_view text, const std::string& name) {
 json read_journal_header(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        throw Error(ExitCode::bad_config,
-                    "cannot read " + path.string() + ": " + std::strerror(errno) +
-                        " (is this an asha-tune run directory?)");
+        throw Error(ExitCode::bad_config, "cannot read " + path.string() + ": " +
+                                              std::strerror(errno) +
+                                              " (is this an asha-tune run directory?)");
     std::string line;
     std::getline(in, line);
     return parse_journal(line + "\n", path.string()).header;
@@ -184,9 +184,9 @@ json read_journal_header(const fs::path& path) {
 JournalContents read_journal(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        throw Error(ExitCode::bad_config,
-                    "cannot read " + path.string() + ": " + std::strerror(errno) +
-                        " (is this an asha-tune run directory?)");
+        throw Error(ExitCode::bad_config, "cannot read " + path.string() + ": " +
+                                              std::strerror(errno) +
+                                              " (is this an asha-tune run directory?)");
     std::ostringstream text;
     text << in.rdbuf();
     return parse_journal(text.str(), path.string());

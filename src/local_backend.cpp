@@ -160,8 +160,10 @@ LocalBackend::~LocalBackend() {
     // Descendants that left their trial's process group and session (double fork + setsid)
     // still carry the run's marker: none of them outlives the tuner.
     if (std::size_t n = kill_marked_processes(trial_marker(options_.run_dir)))
-        spdlog::warn("killed {} process(es) that trials had left behind outside their process "
-                     "groups", n);
+        spdlog::warn(
+            "killed {} process(es) that trials had left behind outside their process "
+            "groups",
+            n);
 }
 
 void LocalBackend::kill_all_now() {
@@ -228,8 +230,7 @@ void LocalBackend::start(const TrialLaunch& launch) {
 }
 
 void LocalBackend::resume_leg(const TrialLaunch& launch, const LegProgress& progress) {
-    const bool reached =
-        launch.milestone > 0 && progress.resource >= launch.milestone * (1 - 1e-9);
+    const bool reached = launch.milestone > 0 && progress.resource >= launch.milestone * (1 - 1e-9);
     if (!progress.stopping && !reached) {
         start(launch);
         return;

@@ -121,7 +121,8 @@ std::size_t kill_marked_processes(const std::string& marker, const std::vector<p
     // A recorded group is ours only if one of its members carries the marker: a pid number
     // can have been reused by an unrelated process since the journal named it.
     for (const auto& [pid, pgid] : processes)
-        if (std::find(pgids.begin(), pgids.end(), pgid) != pgids.end() && marked_groups.count(pgid) &&
+        if (std::find(pgids.begin(), pgids.end(), pgid) != pgids.end() &&
+            marked_groups.count(pgid) &&
             std::find(victims.begin(), victims.end(), pid) == victims.end())
             victims.push_back(pid);
     std::vector<std::pair<pid_t, Fd>> pidfds;

@@ -44,7 +44,7 @@ RunResult Tuner::run() {
                         ExitCode::ok);
             break;
         }
-        if (!backend_.event_ready()) {  // about to wait: make what we have durable
+        if (!backend_.event_ready()) {       // about to wait: make what we have durable
             if (journal_) journal_->idle();  // the journal first: it is ahead of everything
             if (writer_) writer_->flush();   // readers see every row while we wait
         }
@@ -159,9 +159,9 @@ void Tuner::launch(const Suggestion& s, bool retry) {
                   {"time", now()},
                   {"trial", trial.id},
                   {"leg", trial.legs},
-                  {"kind", retry                                  ? "retry"
+                  {"kind", retry                               ? "retry"
                            : s.kind == Suggestion::Kind::start ? "new"
-                                                                  : "promote"},
+                                                               : "promote"},
                   {"bracket", trial.bracket},
                   {"milestone", s.milestone}};
     if (s.kind == Suggestion::Kind::start) entry["config"] = trial.config;
@@ -226,7 +226,8 @@ void Tuner::on_report(TrialRecord& trial, const Report& report) {
         return;
     }
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
-    leg.last_report = now();
+    const double t = now();  // one time for the journal, the results row and the timeouts
+    leg.last_report = t;
     ++trial.reports;
     trial.last_resource = report.resource;
     trial.last_metric = report.metric;
@@ -242,13 +243,13 @@ void Tuner::on_report(TrialRecord& trial, const Report& report) {
         decision = scheduler_.on_report(trial.id, report.resource, report.metric);
     last_decision_ = decision;
     record({{"event", "report"},
-            {"time", now()},
+            {"time", t},
             {"trial", trial.id},
             {"resource", journal_number(report.resource)},
             {"metric", journal_number(report.metric)},
             {"decision", to_string(decision)},
             {"fields", report.fields}});
-    if (writer_) writer_->result(trial, report, decision, now());
+    if (writer_) writer_->result(trial, report, decision, t);
     if (!leg.stop_requested) apply(trial, decision, report.resource);
     if (config_.stop.min_metric_value && report.metric <= *config_.stop.min_metric_value &&
         !ending_)
@@ -286,8 +287,9 @@ void Tuner::apply(TrialRecord& trial, Decision decision, double resource) {
 }
 
 void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
+    const double t = now();
     record({{"event", "exit"},
-            {"time", now()},
+            {"time", t},
             {"trial", trial.id},
             {"exit_code", exit.exit_code},
             {"signal", exit.signal},
@@ -296,7 +298,7 @@ void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
     running_.erase(trial.id);
     running_leg_starts_ -= trial.leg_started;
-    trial.leg_ended = now();
+    trial.leg_ended = t;
     double leg_time = trial.leg_ended - trial.leg_started;
     trial.worker_time += leg_time;
     finished_leg_time_ += leg_time;
@@ -394,10 +396,7 @@ void Tuner::check_timeouts() {
         else
             continue;
         leg.timed_out = true;
-        record({{"event", "timeout"},
-                {"time", t},
-                {"trial", id},
-                {"reason", leg.timeout_reason}});
+        record({{"event", "timeout"}, {"time", t}, {"trial", id}, {"reason", leg.timeout_reason}});
         stop_leg(id);
     }
 }

@@ -68,7 +68,8 @@ ReplayResult Tuner::restore(const JournalContents& journal) {
 
 void Tuner::replay(const json& entry, std::size_t line, bool& interrupted, ReplayResult& result) {
     const std::string& event = entry.at("event").get_ref<const std::string&>();
-    if (entry.contains("time")) replay_time_ = std::max(replay_time_, journal_double(entry["time"]));
+    if (entry.contains("time"))
+        replay_time_ = std::max(replay_time_, journal_double(entry["time"]));
     auto trial_of = [&]() -> TrialRecord& {
         auto id = entry.at("trial").get<TrialId>();
         if (id < 0 || static_cast<std::size_t>(id) >= trials_.size())
@@ -87,8 +88,8 @@ void Tuner::replay(const json& entry, std::size_t line, bool& interrupted, Repla
     } else if (event == "report") {
         TrialRecord& trial = trial_of();
         if (!running_.count(trial.id))
-            throw diverged(line, "a report of trial " + std::to_string(trial.id) +
-                                     ", which is not running");
+            throw diverged(
+                line, "a report of trial " + std::to_string(trial.id) + ", which is not running");
         Report report;
         report.resource = journal_double(entry.at("resource"));
         report.metric = journal_double(entry.at("metric"));

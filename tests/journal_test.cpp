@@ -34,8 +34,8 @@ TEST(Journal, ATornLastLineIsDroppedWhereverItWasCut) {
     // Every cut of the last record, with or without the newline that a half-finished write
     // may or may not have reached, and the zeros some filesystems leave after a power loss.
     for (std::size_t cut = 1; cut < last.size(); ++cut) {
-        for (const std::string& tail : {last.substr(0, cut), last.substr(0, cut) + "\n",
-                                        std::string(cut, '\0')}) {
+        for (const std::string& tail :
+             {last.substr(0, cut), last.substr(0, cut) + "\n", std::string(cut, '\0')}) {
             JournalContents j = parse_journal(good + tail, "j");
             ASSERT_EQ(j.records.size(), 1u) << "cut at " << cut;
             EXPECT_EQ(j.good_bytes, good.size());
@@ -45,8 +45,8 @@ TEST(Journal, ATornLastLineIsDroppedWhereverItWasCut) {
 }
 
 TEST(Journal, DamageBeforeTheLastLineIsAnError) {
-    std::string text = kHeader + "{\"event\":\"start\",\"ti\n" + R"({"event":"clock","time":1})" +
-                       "\n";
+    std::string text =
+        kHeader + "{\"event\":\"start\",\"ti\n" + R"({"event":"clock","time":1})" + "\n";
     EXPECT_THROW_MSG(parse_journal(text, "run/journal.jsonl"), Error,
                      "run/journal.jsonl line 2: not a journal record (the file is damaged; only "
                      "its last line may be torn by a crash)");

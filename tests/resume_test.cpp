@@ -3,6 +3,7 @@
 // prefix of the journal, possibly with a torn last line) and resumes after each cut; the real
 // one SIGKILLs the tuner 25 times while real trial processes run.
 
+#include "asha/experiment.hpp"
 #include "asha/journal.hpp"
 #include "asha/rng.hpp"
 #include "asha/run_reader.hpp"
@@ -14,6 +15,8 @@
 #include <signal.h>
 #include <sys/inotify.h>
 
+#include <algorithm>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -42,7 +45,7 @@ TEST_P(SimulatedCrash, KilledAt25RandomPointsTheRunEndsIdentical) {
     std::string name = "simcrash";
     for (const auto& arg : GetParam()) name += "-" + arg.substr(arg.rfind('-') + 1);
     fs::path reference = temp_path(name + "-ref"), dir = temp_path(name);
-    std::vector<std::string> args = {"simulate", "--config",    "configs/synthetic.json",
+    std::vector<std::string> args = {"simulate",  "--config",         "configs/synthetic.json",
                                      "--run-dir", reference.string(), "--quiet"};
     args.insert(args.end(), GetParam().begin(), GetParam().end());
     Outcome ref = asha_tune(args);
@@ -59,8 +62,7 @@ TEST_P(SimulatedCrash, KilledAt25RandomPointsTheRunEndsIdentical) {
         ASSERT_LT(cut, size);
         fs::resize_file(dir / "journal.jsonl", cut);
         Outcome resumed = asha_tune({"resume", dir.string(), "--quiet"});
-        ASSERT_EQ(resumed.exit_code, 0) << "resume " << i << " after a cut at byte " << cut
-                                        << ":\n"
+        ASSERT_EQ(resumed.exit_code, 0) << "resume " << i << " after a cut at byte " << cut << ":\n"
                                         << resumed.err;
     }
     EXPECT_EQ(count_events(dir / "journal.jsonl", "resume"), static_cast<std::size_t>(crashes));
@@ -75,17 +77,297 @@ TEST_P(SimulatedCrash, KilledAt25RandomPointsTheRunEndsIdentical) {
     EXPECT_GT(read_file(dir / "results.csv").size(), 10000u);
 }
 
+/// Records of the run's progress in a journal: trials started, reports, legs ended (a resume's
+/// own records do not count, so that kills land while trials run, not only right after a
+/// resume).
+std::size_t progress_records(const std::string& text) {
+    std::size_t n = 0;
+    for (const char* event : {"\"event\":\"start\"", "\"event\":\"report\"", "\"event\":\"exit\""})
+        for (auto at = text.find(event); at != std::string::npos; at = text.find(event, at + 1))
+            ++n;
+    return n;
+}
+
+/// Waits until `journal` holds at least `records` progress records or the tuner (`pidfd`)
+/// exits, whichever comes first, woken by inotify as the tuner writes (no sleeping); gives up
+/// after 30 s without any change. Returns whether the records came.
+bool wait_for_journal(const fs::path& journal, std::size_t records, int pidfd) {
+    Fd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+    const fs::path dir = journal.parent_path();
+    bool watching_dir = false;
+    ::inotify_add_watch(watch.get(), dir.parent_path().c_str(), IN_CREATE);
+    for (;;) {
+        if (!watching_dir && fs::exists(dir))
+            watching_dir =
+                ::inotify_add_watch(watch.get(), dir.c_str(), IN_MODIFY | IN_CREATE) >= 0;
+        if (progress_records(read_file(journal)) >= records) return true;
+        pollfd fds[2] = {{watch.get(), POLLIN, 0}, {pidfd, POLLIN, 0}};
+        int n = ::poll(fds, 2, 30000);
+        if (n <= 0 || fds[1].revents) return false;
+        char buf[4096];
+        while (::read(watch.get(), buf, sizeof buf) > 0) {
+        }
+    }
+}
+
+Child spawn_tuner(std::vector<std::string> args) {
+    SpawnSpec spec;
+    spec.argv = {ASHA_TUNE_EXE};
+    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+    spec.env = current_environment();
+    spec.cwd = ASHA_SOURCE_DIR;
+    Child child = spawn_child(spec);
+    child.stdout_fd.reset();  // --quiet: nothing there; the pipe closing is harmless
+    return child;
+}
+
+int wait_exit_code(const Child& child) {
+    int status = 0;
+    ::waitpid(child.pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string marker_of(const fs::path& dir) {
+    return "ASHA_RUN_DIR=" + fs::weakly_canonical(dir).string();
+}
+
+/// Processes whose environment carries the run's marker (its trials and their descendants).
+std::vector<pid_t> marked_processes(const std::string& marker) {
+    std::vector<pid_t> found;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::string stat = read_file(entry.path() / "stat");
+        if (stat.empty() || stat.find(") Z") != std::string::npos) continue;  // gone / zombie
+        std::ifstream in(entry.path() / "environ", std::ios::binary);
+        for (std::string var; std::getline(in, var, '\0');)
+            if (var == marker) found.push_back(static_cast<pid_t>(std::stol(name)));
+    }
+    return found;
+}
+
+json restarter_document() {
+    return json::parse(R"({
+      "name": "crash",
+      "command": ["/bin/sh", "tests/trials/restarter.sh"],
+      "config_space": {"quality": {"type": "uniform", "lower": 0.0, "upper": 1.0}, "max_epochs": 9},
+      "metric": "validation_error", "max_resource_attr": "max_epochs",
+      "scheduler": {"grace_period": 1, "reduction_factor": 3},
+      "stop": {"max_num_trials_started": 16}, "workers": 2, "gpus": "none",
+      "stop_grace_period": 1
+    })");
+}
+
+// The real crash test: the tuner is SIGKILLed 25 times while trials run, each time after 1 to
+// 3 more journal records, and resumed each time. Trials here keep no checkpoint, so a
+// relaunched leg prints its earlier epochs again: nothing a trial printed may be lost or
+// recorded twice.
+TEST(Resume, RealRunKilled25TimesLosesNothingAndDecidesTheSame) {
+    fs::path dir = temp_path("realcrash");
+    const std::string config = write_config("realcrash", restarter_document());
+    Rng rng(11);
+    int kills = 0;
+    for (bool first = true;; first = false) {
+        Child tuner = first
+                          ? spawn_tuner({"--config", config, "--run-dir", dir.string(), "--quiet"})
+                          : spawn_tuner({"resume", dir.string(), "--quiet"});
+        if (kills == 25) {
+            ASSERT_EQ(wait_exit_code(tuner), 0);
+            break;
+        }
+        std::size_t done = progress_records(read_file(dir / "journal.jsonl"));
+        std::size_t more = 1 + static_cast<std::size_t>(rng.uniform01() * 3);
+        if (!wait_for_journal(dir / "journal.jsonl", done + more, tuner.pidfd.get())) {
+            ADD_FAILURE() << "the run ended (or hung) after only " << kills << " kills";
+            ::kill(tuner.pid, SIGKILL);
+            wait_exit_code(tuner);
+            return;
+        }
+        ::kill(tuner.pid, SIGKILL);
+        wait_exit_code(tuner);
+        ++kills;
+    }
+    EXPECT_EQ(count_events(dir / "journal.jsonl", "resume"), 25u);
+    EXPECT_TRUE(marked_processes(marker_of(dir)).empty()) << "a trial process outlived the run";
+
+    RunData run = read_run(dir);
+    ASSERT_EQ(run.trials.size(), 16u);
+    std::map<TrialId, std::vector<const ResultRow*>> by_trial;
+    std::vector<DecidedReport> decided;
+    for (const auto& row : run.results) {
+        by_trial[row.trial].push_back(&row);
+        decided.push_back({row.trial, row.resource, row.metric,
+                           row.decision == "STOP"    ? Decision::stop
+                           : row.decision == "PAUSE" ? Decision::pause
+                                                     : Decision::proceed});
+    }
+    for (const auto& t : run.trials) {
+        EXPECT_EQ(t.id, &t - run.trials.data());  // ids 0..15, none reused
+        std::map<double, double> printed;         // epoch -> value, from every leg
+        std::ifstream log(dir / "trials" / std::to_string(t.id) / "printed.log");
+        for (double epoch, value; log >> epoch >> value;) {
+            auto [it, fresh] = printed.emplace(epoch, value);
+            EXPECT_TRUE(fresh || it->second == value);
+        }
+        const auto& rows = by_trial[t.id];
+        ASSERT_FALSE(rows.empty()) << "trial " << t.id;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            // Epochs 1..k, each exactly once, with the value the trial printed.
+            EXPECT_EQ(rows[i]->resource, static_cast<double>(i + 1)) << "trial " << t.id;
+            ASSERT_TRUE(printed.count(rows[i]->resource)) << "trial " << t.id;
+            EXPECT_EQ(rows[i]->metric, printed[rows[i]->resource]) << "trial " << t.id;
+        }
+        // Whatever it printed beyond its last recorded epoch came after it was told to stop.
+        if (printed.rbegin()->first > rows.back()->resource) {
+            EXPECT_EQ(rows.back()->decision, "STOP") << "trial " << t.id;
+        }
+        EXPECT_NE(t.status, TrialStatus::in_progress);
+        EXPECT_NE(t.status, TrialStatus::failed) << t.error;
+    }
+    // The decisions are the stopping rule's, given the reports in the order they were recorded.
+    EXPECT_GT(check_stopping_rule(decided, rung_levels(1, 3, 9), 3), 0u);
+}
+
+json long_trial_document(const std::string& script) {
+    json doc = restarter_document();
+    doc["command"] = json::array({"/bin/sh", script});
+    doc["config_space"]["max_epochs"] = 1000000;
+    doc["stop"] = {{"max_num_trials_started", 1}};
+    doc["workers"] = 1;
+    return doc;
+}
+
+TEST(Resume, ASecondTunerOnTheSameRunIsRefused) {
+    fs::path dir = temp_path("lock");
+    Child tuner = spawn_tuner({"--config",
+                               write_config("lock", long_trial_document("tests/trials/chatty.sh")),
+                               "--run-dir", dir.string(), "--quiet"});
+    ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", 2, tuner.pidfd.get()));
+    Outcome second = asha_tune({"resume", dir.string()});
+    EXPECT_EQ(second.exit_code, 3);
+    EXPECT_EQ(second.err, "asha-tune: error: run directory " + dir.string() +
+                              " is in use by another asha-tune (pid " + std::to_string(tuner.pid) +
+                              "); only one tuner may work on a run at a time\n");
+    Outcome fresh = asha_tune(
+        {"--config", write_config("lock2", long_trial_document("x")), "--run-dir", dir.string()});
+    EXPECT_EQ(fresh.exit_code, 3);
+    EXPECT_NE(fresh.err.find("already exists; asha-tune never overwrites a run"), std::string::npos)
+        << fresh.err;
+    // A lock left by a killed tuner is not stale: the kernel released it with the process.
+    ::kill(tuner.pid, SIGKILL);
+    wait_exit_code(tuner);
+    EXPECT_TRUE(fs::exists(dir / "tuner.pid"));
+    Outcome status = asha_tune({"status", dir.string(), "--json"});
+    EXPECT_EQ(status.exit_code, 0);
+    EXPECT_EQ(json::parse(status.out)["state"], "interrupted");
+    Child again = spawn_tuner({"resume", dir.string(), "--quiet"});
+    ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", 4, again.pidfd.get()));
+    ::kill(again.pid, SIGTERM);
+    EXPECT_EQ(wait_exit_code(again), 143);
+    EXPECT_TRUE(marked_processes(marker_of(dir)).empty());
+}
+
+// Ctrl-C is not the end of a run: the resumed run carries the interrupted trial on to its end.
+TEST(Resume, AnInterruptedRunContinuesWhereItStopped) {
+    json doc = restarter_document();
+    doc["config_space"]["max_epochs"] = 30;
+    doc["stop"] = {{"max_num_trials_started", 2}};
+    fs::path dir = temp_path("interrupted");
+    Child tuner = spawn_tuner(
+        {"--config", write_config("interrupted", doc), "--run-dir", dir.string(), "--quiet"});
+    ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", 5, tuner.pidfd.get()));
+    ::kill(tuner.pid, SIGINT);
+    ASSERT_EQ(wait_exit_code(tuner), 130);
+    EXPECT_EQ(json::parse(read_file(dir / "summary.json"))["stop_reason"],
+              "interrupted by signal 2");
+    Outcome resumed = asha_tune({"resume", dir.string(), "--quiet"});
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    RunData run = read_run(dir);
+    ASSERT_EQ(run.trials.size(), 2u);
+    std::map<TrialId, double> last;
+    for (const auto& row : run.results) {
+        EXPECT_EQ(row.resource, last[row.trial] + 1) << "trial " << row.trial;
+        last[row.trial] = row.resource;
+    }
+    EXPECT_EQ(json::parse(read_file(dir / "summary.json"))["stop_reason"],
+              "reached max_num_trials_started (2)");
+    for (const auto& t : run.trials)
+        if (t.status != TrialStatus::stopped) {  // ASHA may stop the worse one at a rung
+            EXPECT_EQ(t.status, TrialStatus::completed);
+            EXPECT_EQ(t.last_resource, 30);
+        }
+    // Resuming an ended run changes nothing.
+    std::string results = read_file(dir / "results.csv");
+    Outcome again = asha_tune({"resume", dir.string()});
+    EXPECT_EQ(again.exit_code, 0);
+    EXPECT_EQ(again.out, dir.string() +
+                             ": the run already ended (reached max_num_trials_started (2)); "
+                             "nothing to resume\n");
+    EXPECT_EQ(read_file(dir / "results.csv"), results);
+}
+
+// A descendant that left its trial's process group and session still carries the run's
+// marker: the end of the run kills it, and so does a resume after the tuner was SIGKILLed.
+TEST(Resume, EscapedDescendantsDieWithTheRunAndOnResume) {
+    json doc = long_trial_document("tests/trials/escapee.sh");
+    doc["config_space"]["max_epochs"] = 3;
+    fs::path dir = temp_path("escapee-end");
+    Outcome ended = asha_tune(
+        {"--config", write_config("escapee-end", doc), "--run-dir", dir.string(), "--quiet"});
+    ASSERT_EQ(ended.exit_code, 0) << ended.err;
+    pid_t escapee = std::stoi(read_file(dir / "trials/0/escapee.pid"));
+    EXPECT_TRUE(test::wait_for_exit(escapee, 10000)) << "escapee " << escapee << " survived";
+
+    doc["config_space"]["max_epochs"] = 1000000;
+    dir = temp_path("escapee-crash");
+    Child tuner = spawn_tuner(
+        {"--config", write_config("escapee-crash", doc), "--run-dir", dir.string(), "--quiet"});
+    ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", 3, tuner.pidfd.get()));
+    ::kill(tuner.pid, SIGKILL);
+    wait_exit_code(tuner);
+    escapee = std::stoi(read_file(dir / "trials/0/escapee.pid"));
+    EXPECT_FALSE(test::wait_for_exit(escapee, 0));  // it ignores SIGPIPE: nothing stops it
+    Child resumed = spawn_tuner({"resume", dir.string(), "--quiet"});
+    EXPECT_TRUE(test::wait_for_exit(escapee, 10000)) << "the resume left escapee " << escapee;
+    ::kill(resumed.pid, SIGTERM);
+    EXPECT_EQ(wait_exit_code(resumed), 143);
+    EXPECT_TRUE(marked_processes(marker_of(dir)).empty());
+}
+
+TEST(Resume, ResumeFlagStartsOrContinuesTheSameRunOnly) {
+    json doc = restarter_document();
+    doc["stop"] = {{"max_num_trials_started", 3}};
+    const std::string config = write_config("flag", doc);
+    fs::path dir = temp_path("flag");
+    Outcome first = asha_tune({"--config", config, "--run-dir", dir.string(), "--resume", "-q"});
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    Outcome again = asha_tune(
+        {"--config", config, "--run-dir", dir.string(), "--resume", "-q", "--workers", "3"});
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_NE(again.out.find("nothing to resume"), std::string::npos) << again.out;
+    doc["scheduler"]["reduction_factor"] = 4;
+    Outcome other =
+        asha_tune({"--config", write_config("flag2", doc), "--run-dir", dir.string(), "--resume"});
+    EXPECT_EQ(other.exit_code, 2);
+    EXPECT_EQ(other.err, "asha-tune: error: " + dir.string() +
+                             " was started from a different config (first difference at "
+                             "/scheduler/reduction_factor); continue it as it was with: "
+                             "asha-tune resume " +
+                             dir.string() + "\n");
+    Outcome nothing = asha_tune({"resume", temp_path("nowhere").string()});
+    EXPECT_EQ(nothing.exit_code, 2);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Schedulers, SimulatedCrash,
-    ::testing::Values(
-        std::vector<std::string>{"--max-trials", "300"},
-        std::vector<std::string>{"--max-trials", "300", "--variant", "promotion"},
-        std::vector<std::string>{"--max-trials", "300", "--scheduler", "hyperband"},
-        std::vector<std::string>{"--max-trials", "300", "--scheduler", "hyperband", "--variant",
-                                 "promotion"},
-        std::vector<std::string>{"--max-trials", "300", "--scheduler", "sync_sh"},
-        std::vector<std::string>{"--max-trials", "100", "--scheduler", "fifo"},
-        // Ends by time: the end of the run (stopping every running trial) is cut too.
-        std::vector<std::string>{"--max-wallclock-time", "300"}));
+    ::testing::Values(std::vector<std::string>{"--max-trials", "300"},
+                      std::vector<std::string>{"--max-trials", "300", "--variant", "promotion"},
+                      std::vector<std::string>{"--max-trials", "300", "--scheduler", "hyperband"},
+                      std::vector<std::string>{"--max-trials", "300", "--scheduler", "hyperband",
+                                               "--variant", "promotion"},
+                      std::vector<std::string>{"--max-trials", "300", "--scheduler", "sync_sh"},
+                      std::vector<std::string>{"--max-trials", "100", "--scheduler", "fifo"},
+                      // Ends by time: the end of the run (stopping every running trial) is cut too.
+                      std::vector<std::string>{"--max-wallclock-time", "300"}));
 
 }  // namespace

@@ -65,8 +65,8 @@ class JournalWriter {
 
 /// A journal as read back.
 struct JournalContents {
-    json header;                 ///< the `run` record
-    std::vector<json> records;   ///< every later complete record, in order
+    json header;                    ///< the `run` record
+    std::vector<json> records;      ///< every later complete record, in order
     std::uintmax_t good_bytes = 0;  ///< length of the file up to the last complete record
     std::size_t torn_bytes = 0;     ///< bytes after it (a torn last line), dropped
 };

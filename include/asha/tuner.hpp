@@ -124,10 +124,10 @@ class Tuner {
     ExitCode exit_code_ = ExitCode::ok;
 
     JournalWriter* journal_ = nullptr;
-    double last_record_ = 0;       // tuner time of the last journal record
-    bool replaying_ = false;       // restore(): no journal records, no backend calls
-    double replay_time_ = 0;       // the clock while replaying: the time of the record at hand
-    bool resumed_ = false;         // restore() ran: run() continues from replay_time_
+    double last_record_ = 0;  // tuner time of the last journal record
+    bool replaying_ = false;  // restore(): no journal records, no backend calls
+    double replay_time_ = 0;  // the clock while replaying: the time of the record at hand
+    bool resumed_ = false;    // restore() ran: run() continues from replay_time_
     Decision last_decision_ = Decision::proceed;  // of the last accepted report
     std::map<TrialId, std::string> handles_;      // backend handle of each trial's latest leg
 };
