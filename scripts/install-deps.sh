@@ -2,13 +2,14 @@
 # Installs everything asha-tune needs to build, test and run its examples, from Debian 12
 # packages only. Idempotent: packages already present are skipped without touching apt.
 #   scripts/install-deps.sh            build + test dependencies
-#   scripts/install-deps.sh --examples also PyTorch and Fashion-MNIST (examples/lenet, its tests)
-#                                      and Chromium (the browser test of the HTML report)
+#   scripts/install-deps.sh --examples also PyTorch and Fashion-MNIST (examples/lenet, its tests),
+#                                      Chromium (the browser test of the HTML report) and clang
+#                                      with libFuzzer (scripts/fuzz.sh)
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libcli11-dev nlohmann-json3-dev libspdlog-dev
             libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev python3)
-example_pkgs=(python3-torch python3-numpy dataset-fashion-mnist chromium)
+example_pkgs=(python3-torch python3-numpy dataset-fashion-mnist chromium clang libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--examples" ]]; then

@@ -3,8 +3,11 @@
 #   1. installs what is needed (PyTorch, Fashion-MNIST and Chromium included),
 #   2. builds with warnings as errors and runs every test with ctest,
 #   3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/) and runs
-#      every test but the LeNet and browser ones (their time is in Python and Chromium) under it.
-#   scripts/test.sh [ctest args]      e.g. scripts/test.sh -L lenet; SANITIZE=0 skips step 3
+#      every test but the LeNet and browser ones (their time is in Python and Chromium) under it,
+#   4. fuzzes the config parser, the report parser and journal replay with libFuzzer under
+#      ASan + UBSan for FUZZ_SECONDS (default 60) each (scripts/fuzz.sh, build-fuzz/).
+#   scripts/test.sh [ctest args]      e.g. scripts/test.sh -L lenet; SANITIZE=0 skips step 3,
+#                                     FUZZ=0 skips step 4
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -23,4 +26,9 @@ if [[ "${SANITIZE:-1}" != 0 ]]; then
   cmake --build "$root/build-asan" -j"$(nproc)"
   (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --output-on-failure -j"$(nproc)" -LE 'lenet|browser' "$@")
+fi
+
+if [[ "${FUZZ:-1}" != 0 ]]; then
+  echo "== fuzzing (libFuzzer + ASan + UBSan), ${FUZZ_SECONDS:-60} s per target"
+  scripts/fuzz.sh
 fi

@@ -280,7 +280,7 @@ std::string format_value(const json& value) {
         return std::string(buf, result.ptr);
     }
     if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
-    return value.dump();
+    return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace asha

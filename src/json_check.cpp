@@ -7,7 +7,8 @@
 namespace asha {
 
 std::string brief(const json& value) {
-    std::string text = value.is_null() ? "null" : value.dump();
+    std::string text =
+        value.is_null() ? "null" : value.dump(-1, ' ', false, json::error_handler_t::replace);
     if (text.size() > 60) text = text.substr(0, 57) + "...";
     return text;
 }

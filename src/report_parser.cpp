@@ -120,6 +120,13 @@ ParsedLine ReportParser::parse_json(std::string_view line) const {
     return finish(std::move(fields));
 }
 
+namespace {
+std::string valid_utf8(std::string_view text) {
+    return json::parse(json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace))
+        .get<std::string>();
+}
+}  // namespace
+
 ParsedLine ReportParser::parse_key_value(std::string_view line) const {
     json fields = json::object();
     std::size_t i = 0;
@@ -130,8 +137,10 @@ ParsedLine ReportParser::parse_key_value(std::string_view line) const {
         std::string_view token = line.substr(i, end - i);
         std::size_t eq = token.find('=');
         if (eq != std::string_view::npos && eq > 0) {
-            std::string key(token.substr(0, eq));
-            std::string value(token.substr(eq + 1));
+            // Raw bytes from a trial: invalid UTF-8 becomes U+FFFD here, once, so that every
+            // later writer (journal, CSV, messages) sees the same valid text.
+            std::string key = valid_utf8(token.substr(0, eq));
+            std::string value = valid_utf8(token.substr(eq + 1));
             char* parsed_end = nullptr;
             double number = std::strtod(value.c_str(), &parsed_end);
             if (!value.empty() && parsed_end == value.c_str() + value.size())

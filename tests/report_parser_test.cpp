@@ -114,3 +114,15 @@ TEST(ReportParser, KeyValueFormat) {
     EXPECT_EQ(kv.parse("loss=0.3 epoch=1").kind, ParsedLine::Kind::log);
     EXPECT_EQ(kv.parse("validation_error=0.3").kind, ParsedLine::Kind::invalid);
 }
+
+// Found by fuzz/report_parser_fuzz: invalid UTF-8 in a key=value line made the warning's
+// JSON dump throw, which would have ended the run.
+TEST(ReportParser, KeyValueWithInvalidUtf8IsKeptAsReplacementCharacters) {
+    ReportParser kv(ReportFormat::key_value, "validation_error", "epoch");
+    ParsedLine bad = kv.parse("validation_error=\xd7x");
+    ASSERT_EQ(bad.kind, ParsedLine::Kind::invalid);
+    EXPECT_EQ(bad.problem, "report without \"epoch\": {\"validation_error\":\"\xef\xbf\xbdx\"}");
+    ParsedLine good = kv.parse("epoch=1 validation_error=0.5 phase=\xff\xfe");
+    ASSERT_EQ(good.kind, ParsedLine::Kind::report);
+    EXPECT_EQ(good.report.fields["phase"], "\xef\xbf\xbd\xef\xbf\xbd");
+}
