@@ -214,8 +214,8 @@ void LocalBackend::start(const TrialLaunch& launch) {
         spec.env.push_back("CUDA_VISIBLE_DEVICES=" + GpuPool::format(rc->gpus));
     }
     // Logs are appended: a resumed leg continues the same files.
-    rc->stdout_log = std::fopen((trial_dir / "stdout.log").c_str(), "ab");
-    rc->stderr_log = std::fopen((trial_dir / "stderr.log").c_str(), "ab");
+    rc->stdout_log = std::fopen((trial_dir / "stdout.log").c_str(), "abe");
+    rc->stderr_log = std::fopen((trial_dir / "stderr.log").c_str(), "abe");
     if (!rc->stdout_log || !rc->stderr_log)
         throw Error(ExitCode::runtime,
                     "cannot open the logs in " + trial_dir.string() + ": " + std::strerror(errno));
@@ -285,6 +285,16 @@ void LocalBackend::on_line(RunningChild& rc, std::string_view line, bool cut) {
     pending_.push_back(std::move(event));
 }
 
+void LocalBackend::write_log(const RunningChild& rc, std::FILE* log, std::string_view bytes,
+                             const char* name) const {
+    // A log that cannot be written (full disk) ends the run: going on would lose output.
+    if (std::fwrite(bytes.data(), 1, bytes.size(), log) != bytes.size() || std::fflush(log) != 0)
+        throw Error(ExitCode::runtime,
+                    "cannot write " +
+                        (options_.run_dir / "trials" / std::to_string(rc.trial) / name).string() +
+                        ": " + std::strerror(errno));
+}
+
 void LocalBackend::read_stdout(RunningChild& rc, bool until_eof) {
     do {
         ssize_t n = ::read(rc.child.stdout_fd.get(), buffer_.data(), buffer_.size());
@@ -297,8 +307,7 @@ void LocalBackend::read_stdout(RunningChild& rc, bool until_eof) {
             return;
         }
         std::string_view bytes(buffer_.data(), static_cast<std::size_t>(n));
-        std::fwrite(bytes.data(), 1, bytes.size(), rc.stdout_log);
-        std::fflush(rc.stdout_log);
+        write_log(rc, rc.stdout_log, bytes, "stdout.log");
         rc.lines.feed(bytes, [&](std::string_view line, bool cut) { on_line(rc, line, cut); });
     } while (until_eof);
 }
@@ -311,8 +320,8 @@ void LocalBackend::read_stderr(RunningChild& rc, bool until_eof) {
             if (n == 0 || errno != EAGAIN) rc.child.stderr_fd.reset();
             return;
         }
-        std::fwrite(buffer_.data(), 1, static_cast<std::size_t>(n), rc.stderr_log);
-        std::fflush(rc.stderr_log);
+        write_log(rc, rc.stderr_log, std::string_view(buffer_.data(), static_cast<std::size_t>(n)),
+                  "stderr.log");
         rc.stderr_tail.append(buffer_.data(), static_cast<std::size_t>(n));
         if (rc.stderr_tail.size() > 2 * kStderrTail)
             rc.stderr_tail.erase(0, rc.stderr_tail.size() - kStderrTail);

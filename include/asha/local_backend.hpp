@@ -85,6 +85,8 @@ class LocalBackend : public Backend {
         ~RunningChild();
     };
 
+    void write_log(const RunningChild& rc, std::FILE* log, std::string_view bytes,
+                   const char* name) const;
     void read_stdout(RunningChild& rc, bool until_eof);
     void read_stderr(RunningChild& rc, bool until_eof);
     void on_line(RunningChild& rc, std::string_view line, bool cut);
