@@ -3,7 +3,11 @@
 #include "asha/errors.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 #include <cerrno>
 #include <cmath>
@@ -75,16 +79,80 @@ JournalWriter::~JournalWriter() {
     } catch (const std::exception&) {
         // Unwinding from another error already; what could not be written is reported there.
     }
+    stop_syncer();
     ::close(fd_);
 }
 
+std::string journal_number_text(double x) {
+    if (std::isnan(x)) return "\"NaN\"";
+    if (std::isinf(x)) return x > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+    return fmt::format("{}", x);  // shortest round trip, valid JSON for finite values
+}
+
+std::string journal_string_text(const std::string& text) {
+    return json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 void JournalWriter::append(const json& record) {
-    buffer_ += record.dump(-1, ' ', false, json::error_handler_t::replace);
+    append_line(record.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+void JournalWriter::append_line(std::string_view line) {
+    buffer_ += line;
     buffer_ += '\n';
     ++records_;
-    unsynced_ = true;
-    if (!buffered_ || buffer_.size() >= kBufferLimit) write_out();
+    if (buffered_ && buffer_.size() < kBufferLimit) return;
+    write_out();
     if (sync_ == JournalSync::always) sync_now();
+    if (sync_ != JournalSync::batch) return;
+    check_syncer();
+    if (!syncer_.joinable()) {
+        // Signals go to the tuner's thread, never to the syncer: block them while creating it.
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        syncer_ = std::thread([this] { sync_loop(); });
+        pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    }
+    {
+        std::lock_guard lock(mutex_);
+        written_ = records_;
+    }
+    wake_.notify_one();
+}
+
+void JournalWriter::sync_loop() {
+    std::size_t synced = 0;
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        wake_.wait(lock, [&] { return stopping_ || written_ > synced; });
+        if (written_ == synced) return;  // stopping, and everything is synced
+        const std::size_t target = written_;
+        lock.unlock();
+        const bool ok = ::fdatasync(fd_) == 0;
+        const int err = errno;
+        lock.lock();
+        if (!ok) {
+            sync_error_ = "cannot sync " + path_.string() + " to disk: " + std::strerror(err);
+            return;
+        }
+        synced = target;
+    }
+}
+
+void JournalWriter::stop_syncer() {
+    if (!syncer_.joinable()) return;
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    syncer_.join();
+}
+
+void JournalWriter::check_syncer() const {
+    std::lock_guard lock(mutex_);
+    if (!sync_error_.empty()) throw Error(ExitCode::runtime, sync_error_);
 }
 
 void JournalWriter::write_out() {
@@ -107,66 +175,69 @@ void JournalWriter::write_out() {
 
 void JournalWriter::sync_now() {
     write_out();
-    if (!unsynced_) return;
     if (::fdatasync(fd_) != 0)
         throw Error(ExitCode::runtime,
                     "cannot sync " + path_.string() + " to disk: " + std::strerror(errno));
-    unsynced_ = false;
-    last_sync_ = std::chrono::steady_clock::now();
 }
 
 void JournalWriter::idle() {
     write_out();
-    if (sync_ == JournalSync::batch) sync_now();
-}
-
-void JournalWriter::tick() {
-    if (sync_ == JournalSync::batch && unsynced_ &&
-        std::chrono::steady_clock::now() - last_sync_ >= std::chrono::seconds(1))
-        sync_now();
+    check_syncer();
 }
 
 void JournalWriter::close() {
     write_out();
+    stop_syncer();
+    check_syncer();
     if (sync_ != JournalSync::never) sync_now();
 }
 
-JournalContents parse_journal(std::string_view text, const std::string& name) {
+json JournalContents::record(std::size_t i) const {
+    const auto [offset, length] = spans_.at(i);
+    return json::parse(std::string_view(text).substr(offset, length));
+}
+
+JournalContents parse_journal(std::string text, const std::string& name) {
     JournalContents out;
+    const std::string_view all(text);
     std::size_t pos = 0, line_no = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
+    while (pos < all.size()) {
+        std::size_t end = all.find('\n', pos);
         ++line_no;
         const bool complete = end != std::string_view::npos;
-        std::string_view line = text.substr(pos, complete ? end - pos : std::string_view::npos);
-        const std::size_t next = complete ? end + 1 : text.size();
-        json record = json::parse(line, nullptr, false);
-        const bool valid = complete && !record.is_discarded() && record.is_object() &&
-                           record.contains("event") && record["event"].is_string();
+        std::string_view line = all.substr(pos, complete ? end - pos : std::string_view::npos);
+        const std::size_t next = complete ? end + 1 : all.size();
+        // Every record starts with its event (the writer puts it first); accept() checks the
+        // rest is JSON without building it.
+        const bool valid = complete && line.starts_with("{\"event\":\"") && json::accept(line);
         if (!valid) {
-            if (next >= text.size()) {  // the last line: torn by a crash
-                out.torn_bytes = text.size() - pos;
+            if (next >= all.size()) {  // the last line: torn by a crash
+                out.torn_bytes = all.size() - pos;
                 break;
             }
             throw Error(ExitCode::bad_config,
                         name + " line " + std::to_string(line_no) +
                             ": not a journal record (the file is damaged; only its last line "
-                            "may be torn by a crash)");
+                            "may be torn by a crash). To resume from the records before it, cut "
+                            "the file there: truncate -s " +
+                            std::to_string(pos) + " " + name);
         }
         if (line_no == 1) {
-            if (record["event"] != "run" || record.value("journal_version", 0) != kJournalVersion)
+            json header = json::parse(line);
+            if (header["event"] != "run" || header.value("journal_version", 0) != kJournalVersion)
                 throw Error(ExitCode::bad_config,
                             name + " line 1: expected the \"run\" header of journal version " +
                                 std::to_string(kJournalVersion));
-            out.header = std::move(record);
+            out.header = std::move(header);
         } else {
-            out.records.push_back(std::move(record));
+            out.spans_.emplace_back(pos, line.size());
         }
         pos = next;
         out.good_bytes = pos;
     }
     if (out.header.is_null())
         throw Error(ExitCode::bad_config, name + ": empty journal (the run never started)");
+    out.text = std::move(text);
     return out;
 }
 

@@ -1,5 +1,6 @@
 #include "asha/tuner.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
@@ -51,11 +52,8 @@ RunResult Tuner::run() {
         if (auto event = backend_.next_event(next_deadline())) handle(*event);
         check_timeouts();
         check_stop_criteria();
-        if (journal_) {
-            // A heartbeat bounds the time a crash can take off the run's clock (see resume).
-            if (now() - last_record_ >= 10) record({{"event", "clock"}, {"time", now()}});
-            journal_->tick();
-        }
+        // A heartbeat bounds the time a crash can take off the run's clock (see resume).
+        if (journal_ && now() - last_record_ >= 10) record({{"event", "clock"}, {"time", now()}});
         if (writer_) writer_->tick(trials_);
         if (progress_) progress_->update(*this, now(), false);
     }
@@ -155,17 +153,19 @@ void Tuner::launch(const Suggestion& s, bool retry) {
     trial.milestone = s.milestone;
     legs_[static_cast<std::size_t>(s.trial_id)] = LegState{};
     TrialLaunch launch{trial.id, trial.config, s.milestone, trial.legs, trial.last_resource};
-    json entry = {{"event", "start"},
-                  {"time", now()},
-                  {"trial", trial.id},
-                  {"leg", trial.legs},
-                  {"kind", retry                               ? "retry"
-                           : s.kind == Suggestion::Kind::start ? "new"
-                                                               : "promote"},
-                  {"bracket", trial.bracket},
-                  {"milestone", s.milestone}};
-    if (s.kind == Suggestion::Kind::start) entry["config"] = trial.config;
-    record(std::move(entry));
+    if (journal_ && !replaying_) {
+        last_record_ = now();
+        const char* kind = retry ? "retry" : s.kind == Suggestion::Kind::start ? "new" : "promote";
+        std::string line = fmt::format(
+            R"({{"event":"start","time":{},"trial":{},"leg":{},"kind":"{}","bracket":{},"milestone":{})",
+            journal_number_text(last_record_), trial.id, trial.legs, kind, trial.bracket,
+            journal_number_text(s.milestone));
+        if (s.kind == Suggestion::Kind::start)
+            line +=
+                ",\"config\":" + trial.config.dump(-1, ' ', false, json::error_handler_t::replace);
+        line += '}';
+        journal_->append_line(line);
+    }
     ++trial.legs;
     if (writer_) writer_->trial_started(trial);
     if (!replaying_) backend_.start(launch);
@@ -242,13 +242,23 @@ void Tuner::on_report(TrialRecord& trial, const Report& report) {
     if (!leg.stop_requested)
         decision = scheduler_.on_report(trial.id, report.resource, report.metric);
     last_decision_ = decision;
-    record({{"event", "report"},
-            {"time", t},
-            {"trial", trial.id},
-            {"resource", journal_number(report.resource)},
-            {"metric", journal_number(report.metric)},
-            {"decision", to_string(decision)},
-            {"fields", report.fields}});
+    if (journal_ && !replaying_) {
+        // The most frequent record, formatted by hand. "fields" is left out when it holds only
+        // the resource and the metric (the replay puts them back).
+        std::string line = fmt::format(
+            R"({{"event":"report","time":{},"trial":{},"resource":{},"metric":{},"decision":"{}")",
+            journal_number_text(t), trial.id, journal_number_text(report.resource),
+            journal_number_text(report.metric), to_string(decision));
+        const bool plain = report.fields.size() == 2 &&
+                           report.fields.contains(config_.resource_attr) &&
+                           report.fields.contains(config_.metric);
+        if (!plain)
+            line +=
+                ",\"fields\":" + report.fields.dump(-1, ' ', false, json::error_handler_t::replace);
+        line += '}';
+        last_record_ = t;
+        journal_->append_line(line);
+    }
     if (writer_) writer_->result(trial, report, decision, t);
     if (!leg.stop_requested) apply(trial, decision, report.resource);
     if (config_.stop.min_metric_value && report.metric <= *config_.stop.min_metric_value &&
@@ -288,13 +298,13 @@ void Tuner::apply(TrialRecord& trial, Decision decision, double resource) {
 
 void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
     const double t = now();
-    record({{"event", "exit"},
-            {"time", t},
-            {"trial", trial.id},
-            {"exit_code", exit.exit_code},
-            {"signal", exit.signal},
-            {"stopped_by_tuner", exit.stopped_by_tuner},
-            {"stderr_tail", exit.stderr_tail}});
+    if (journal_ && !replaying_) {
+        last_record_ = t;
+        journal_->append_line(fmt::format(
+            R"({{"event":"exit","time":{},"trial":{},"exit_code":{},"signal":{},"stopped_by_tuner":{},"stderr_tail":{}}})",
+            journal_number_text(t), trial.id, exit.exit_code, exit.signal, exit.stopped_by_tuner,
+            journal_string_text(exit.stderr_tail)));
+    }
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
     running_.erase(trial.id);
     running_leg_starts_ -= trial.leg_started;

@@ -39,10 +39,10 @@ ReplayResult Tuner::restore(const JournalContents& journal) {
     QuietLogs quiet;
     replaying_ = true;
     bool interrupted = false;  // an interrupt that ended the run, to be undone
-    for (std::size_t i = 0; i < journal.records.size(); ++i) {
+    for (std::size_t i = 0; i < journal.size(); ++i) {
         const std::size_t line = i + 2;  // line 1 is the header
         try {
-            replay(journal.records[i], line, interrupted, result);
+            replay(journal.record(i), line, interrupted, result);
         } catch (const json::exception& e) {
             replaying_ = false;
             throw Error(ExitCode::bad_config, "journal.jsonl line " + std::to_string(line) +
@@ -58,7 +58,7 @@ ReplayResult Tuner::restore(const JournalContents& journal) {
     }
     replaying_ = false;
     resumed_ = true;
-    result.records = journal.records.size();
+    result.records = journal.size();
     result.running = running_.size();
     for (TrialId id : running_)
         if (auto it = handles_.find(id); it != handles_.end() && !it->second.empty())
@@ -93,7 +93,13 @@ void Tuner::replay(const json& entry, std::size_t line, bool& interrupted, Repla
         Report report;
         report.resource = journal_double(entry.at("resource"));
         report.metric = journal_double(entry.at("metric"));
-        report.fields = entry.value("fields", json::object());
+        if (entry.contains("fields")) {
+            report.fields = entry["fields"];
+        } else {  // left out: it held the resource and the metric only
+            report.fields = json::object();
+            report.fields[config_.resource_attr] = report.resource;
+            report.fields[config_.metric] = report.metric;
+        }
         const std::size_t accepted = trial.reports;
         on_report(trial, report);
         if (trial.reports == accepted)

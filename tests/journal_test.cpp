@@ -22,8 +22,8 @@ TEST(Journal, CompleteRecordsAreRead) {
                        R"({"event":"clock","time":10})" + "\n";
     JournalContents j = parse_journal(text, "j");
     EXPECT_EQ(j.header["backend"], "simulate");
-    ASSERT_EQ(j.records.size(), 2u);
-    EXPECT_EQ(j.records[1]["event"], "clock");
+    ASSERT_EQ(j.size(), 2u);
+    EXPECT_EQ(j.record(1)["event"], "clock");
     EXPECT_EQ(j.good_bytes, text.size());
     EXPECT_EQ(j.torn_bytes, 0u);
 }
@@ -37,7 +37,7 @@ TEST(Journal, ATornLastLineIsDroppedWhereverItWasCut) {
         for (const std::string& tail :
              {last.substr(0, cut), last.substr(0, cut) + "\n", std::string(cut, '\0')}) {
             JournalContents j = parse_journal(good + tail, "j");
-            ASSERT_EQ(j.records.size(), 1u) << "cut at " << cut;
+            ASSERT_EQ(j.size(), 1u) << "cut at " << cut;
             EXPECT_EQ(j.good_bytes, good.size());
             EXPECT_EQ(j.torn_bytes, tail.size());
         }
@@ -49,7 +49,9 @@ TEST(Journal, DamageBeforeTheLastLineIsAnError) {
         kHeader + "{\"event\":\"start\",\"ti\n" + R"({"event":"clock","time":1})" + "\n";
     EXPECT_THROW_MSG(parse_journal(text, "run/journal.jsonl"), Error,
                      "run/journal.jsonl line 2: not a journal record (the file is damaged; only "
-                     "its last line may be torn by a crash)");
+                     "its last line may be torn by a crash). To resume from the records before "
+                     "it, cut the file there: truncate -s " +
+                         std::to_string(kHeader.size()) + " run/journal.jsonl");
     EXPECT_THROW_MSG(parse_journal("", "j"), Error, "j: empty journal (the run never started)");
     EXPECT_THROW_MSG(parse_journal(R"({"event":"start"})"
                                    "\n",
@@ -88,7 +90,7 @@ TEST(Journal, WriterCutsATornTailBeforeAppending) {
         std::ofstream(path, std::ios::app) << R"({"event":"clo)";  // the crash
     }
     JournalContents torn = read_journal(path);
-    ASSERT_EQ(torn.records.size(), 1u);
+    ASSERT_EQ(torn.size(), 1u);
     {
         JournalWriter journal(path, JournalSync::batch, true, torn.good_bytes);
         journal.append(json{{"event", "clock"}, {"time", 2}});
@@ -96,7 +98,7 @@ TEST(Journal, WriterCutsATornTailBeforeAppending) {
     }
     JournalContents j = read_journal(path);
     EXPECT_EQ(j.torn_bytes, 0u);
-    ASSERT_EQ(j.records.size(), 2u);
-    EXPECT_EQ(j.records[1]["time"], 2);
+    ASSERT_EQ(j.size(), 2u);
+    EXPECT_EQ(j.record(1)["time"], 2);
     std::filesystem::remove(path);
 }

@@ -27,7 +27,8 @@ namespace {
 
 std::size_t count_events(const fs::path& journal, const std::string& event) {
     std::size_t n = 0;
-    for (const auto& r : read_journal(journal).records) n += r["event"] == event;
+    JournalContents contents = read_journal(journal);
+    for (std::size_t i = 0; i < contents.size(); ++i) n += contents.record(i)["event"] == event;
     return n;
 }
 
