@@ -275,6 +275,9 @@ std::string format_value(const json& value) {
         double x = value.get<double>();
         if (std::isnan(x)) return "nan";
         if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+        // Whole numbers as such: epoch 300000, not the shorter 3e+05.
+        if (x == std::trunc(x) && std::abs(x) < 1e15)
+            return std::to_string(static_cast<std::int64_t>(x));
         char buf[64];
         auto result = std::to_chars(buf, buf + sizeof buf, x);
         return std::string(buf, result.ptr);

@@ -18,7 +18,10 @@ namespace asha {
 namespace fs = std::filesystem;
 
 namespace {
-constexpr std::size_t kReadChunk = 64 * 1024;
+// Bytes read from one pipe per turn of the poll loop. A flooding trial yields at most this
+// much (some 80 reports) before every other trial's pipe is looked at again: the bound on how
+// late a well-behaved trial is heard (bench/flood_latency.py), and on the events queued at once.
+constexpr std::size_t kReadChunk = 4 * 1024;
 constexpr std::size_t kStderrTail = 2048;
 
 std::string last_lines(const std::string& text, int lines) {

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 namespace asha {
@@ -20,12 +21,11 @@ int CsvTable::column(const std::string& name) const {
     return -1;
 }
 
-CsvTable parse_csv(const std::string& text) {
-    CsvTable table;
+void scan_csv(const std::string& text,
+              const std::function<void(std::vector<std::string>&)>& on_row) {
     std::vector<std::string> row;
     std::string cell;
     bool quoted = false;
-    bool first = true;
     for (std::size_t i = 0; i < text.size(); ++i) {
         char ch = text[i];
         if (quoted) {
@@ -43,17 +43,26 @@ CsvTable parse_csv(const std::string& text) {
         } else if (ch == '\n') {
             row.push_back(std::move(cell));
             cell.clear();
-            if (first)
-                table.header = std::move(row);
-            else
-                table.rows.push_back(std::move(row));
+            on_row(row);
             row.clear();
-            first = false;
         } else if (ch != '\r') {
             cell += ch;
         }
     }
-    return table;  // a trailing row without newline is being written: dropped
+    // A trailing row without newline is being written: dropped.
+}
+
+CsvTable parse_csv(const std::string& text) {
+    CsvTable table;
+    bool first = true;
+    scan_csv(text, [&](std::vector<std::string>& row) {
+        if (first)
+            table.header = std::move(row);
+        else
+            table.rows.push_back(std::move(row));
+        first = false;
+    });
+    return table;
 }
 
 namespace {
@@ -141,14 +150,25 @@ RunData read_run(const fs::path& dir) {
         run.trials.push_back(std::move(t));
     }
 
-    CsvTable results = parse_csv(read_text(dir / "results.csv"));
-    int r_id = results.column("trial_id"), r_time = results.column("st_tuner_time"),
-        r_resource = results.column(run.config.resource_attr),
-        r_metric = results.column(run.config.metric), r_decision = results.column("st_decision");
-    for (const auto& row : results.rows)
+    // Streamed: a long run has hundreds of thousands of rows, too many to hold as strings.
+    int r_id = -1, r_time = -1, r_resource = -1, r_metric = -1, r_decision = -1;
+    bool header = true;
+    scan_csv(read_text(dir / "results.csv"), [&](std::vector<std::string>& row) {
+        if (header) {
+            CsvTable columns;
+            columns.header = row;
+            r_id = columns.column("trial_id");
+            r_time = columns.column("st_tuner_time");
+            r_resource = columns.column(run.config.resource_attr);
+            r_metric = columns.column(run.config.metric);
+            r_decision = columns.column("st_decision");
+            header = false;
+            return;
+        }
         run.results.push_back({static_cast<TrialId>(number(cell(row, r_id))),
                                number(cell(row, r_time)), number(cell(row, r_resource)),
                                number(cell(row, r_metric)), cell(row, r_decision)});
+    });
 
     CsvTable legs = parse_csv(read_text(dir / "legs.csv"));
     int l_id = legs.column("trial_id"), l_leg = legs.column("leg"), l_start = legs.column("start"),

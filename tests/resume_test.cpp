@@ -14,11 +14,15 @@
 
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
+#include <thread>
 
 using namespace asha;
 using namespace asha::test;
@@ -89,10 +93,11 @@ std::size_t progress_records(const std::string& text) {
     return n;
 }
 
-/// Waits until `journal` holds at least `records` progress records or the tuner (`pidfd`)
-/// exits, whichever comes first, woken by inotify as the tuner writes (no sleeping); gives up
-/// after 30 s without any change. Returns whether the records came.
-bool wait_for_journal(const fs::path& journal, std::size_t records, int pidfd) {
+/// Waits until the text of `journal` satisfies `done` or the tuner (`pidfd`) exits, whichever
+/// comes first, woken by inotify as the tuner writes (no sleeping); gives up after 30 s
+/// without any change. Returns whether `done` came true.
+bool wait_for_journal(const fs::path& journal, const std::function<bool(const std::string&)>& done,
+                      int pidfd) {
     Fd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
     const fs::path dir = journal.parent_path();
     bool watching_dir = false;
@@ -101,7 +106,7 @@ bool wait_for_journal(const fs::path& journal, std::size_t records, int pidfd) {
         if (!watching_dir && fs::exists(dir))
             watching_dir =
                 ::inotify_add_watch(watch.get(), dir.c_str(), IN_MODIFY | IN_CREATE) >= 0;
-        if (progress_records(read_file(journal)) >= records) return true;
+        if (done(read_file(journal))) return true;
         pollfd fds[2] = {{watch.get(), POLLIN, 0}, {pidfd, POLLIN, 0}};
         int n = ::poll(fds, 2, 30000);
         if (n <= 0 || fds[1].revents) return false;
@@ -109,6 +114,12 @@ bool wait_for_journal(const fs::path& journal, std::size_t records, int pidfd) {
         while (::read(watch.get(), buf, sizeof buf) > 0) {
         }
     }
+}
+
+/// Waits until `journal` holds at least `records` progress records (see above).
+bool wait_for_journal(const fs::path& journal, std::size_t records, int pidfd) {
+    return wait_for_journal(
+        journal, [&](const std::string& text) { return progress_records(text) >= records; }, pidfd);
 }
 
 Child spawn_tuner(std::vector<std::string> args) {
@@ -357,6 +368,77 @@ TEST(Resume, ResumeFlagStartsOrContinuesTheSameRunOnly) {
                              dir.string() + "\n");
     Outcome nothing = asha_tune({"resume", temp_path("nowhere").string()});
     EXPECT_EQ(nothing.exit_code, 2);
+}
+
+/// The peak resident memory of process `pid` in KiB (VmHWM), or -1.
+long peak_rss_kib(pid_t pid) {
+    std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
+    auto at = status.find("VmHWM:");
+    return at == std::string::npos ? -1 : std::stol(status.substr(at + 6));
+}
+
+// A trial that prints 200 MB of long lines and 300,000 reports in a burst, next to a trial that
+// behaves: memory stays bounded (nothing holds a whole line or the whole burst), the flood is
+// recorded exactly, each problem is logged once, and the other trial is decided as usual.
+TEST(Resume, AFloodOfOutputKeepsMemoryBoundedAndIsRecordedExactly) {
+    json doc = restarter_document();
+    // Trial 1 waits for the go file, which the test writes once it has measured the tuner's
+    // memory after the flood (before the end of the run, whose HTML report reads every row).
+    doc["command"] = json::array(
+        {"/bin/sh", "-c",
+         "if [ \"$ASHA_TRIAL_ID\" = 0 ]; then exec /bin/sh tests/trials/flood_reports.sh; fi; "
+         "while [ ! -f \"$ASHA_RUN_DIR/go\" ]; do sleep 0.01; done; "
+         "exec /bin/sh tests/trials/restarter.sh \"$@\" --max_epochs 5",
+         "trial"});
+    doc["config_space"]["max_epochs"] = 300000;
+    doc["scheduler"] = {{"type", "fifo"}};
+    doc["stop"] = {{"max_num_trials_started", 2}};
+    fs::path dir = temp_path("flood");
+    Child tuner =
+        spawn_tuner({"--config", write_config("flood", doc), "--run-dir", dir.string(), "--quiet"});
+    std::string warnings;
+    std::thread drain([&] { warnings = read_all(tuner.stderr_fd.get()); });
+    const bool flooded = wait_for_journal(
+        dir / "journal.jsonl",
+        [](const std::string& text) {
+            return text.find(R"({"event":"exit","time":)") != std::string::npos &&
+                   text.find(R"("trial":0,"exit_code")") != std::string::npos;
+        },
+        tuner.pidfd.get());
+    const long peak = peak_rss_kib(tuner.pid);
+    RecordProperty("peak_rss_kib", static_cast<int>(peak));
+    std::ofstream(dir / "go") << "go\n";
+    drain.join();
+    const int code = wait_exit_code(tuner);
+    ASSERT_TRUE(flooded) << warnings;
+    EXPECT_EQ(code, 0) << warnings;
+#if !defined(__SANITIZE_ADDRESS__)  // ASan's shadow memory and quarantine are not the tuner's
+    // 1 MiB per line at most plus the reports of one 64 KiB read, far below one 100 MB line.
+    EXPECT_GT(peak, 0);
+    EXPECT_LT(peak, 48 * 1024) << "peak RSS " << peak << " KiB during the flood";
+#endif
+    RunData run = read_run(dir);
+    std::size_t flood_rows = 0;
+    for (const auto& row : run.results) {
+        if (row.trial != 0) continue;
+        ++flood_rows;
+        EXPECT_EQ(row.resource, static_cast<double>(flood_rows));
+        if (row.resource != static_cast<double>(flood_rows)) break;
+    }
+    EXPECT_EQ(flood_rows, 300000u);
+    EXPECT_EQ(run.trials.at(1).status, TrialStatus::completed);  // its 5 epochs, after the flood
+    EXPECT_EQ(run.trials.at(1).last_resource, 5);
+    auto count = [&](const std::string& what) {
+        std::size_t n = 0;
+        for (auto at = warnings.find(what); at != std::string::npos;
+             at = warnings.find(what, at + 1))
+            ++n;
+        return n;
+    };
+    EXPECT_EQ(count("(trial 0) long-line: cut a stdout line longer than 1048576 bytes"), 1u)
+        << warnings;
+    EXPECT_EQ(count("(trial 0) ignored a report with epoch = 300000: it must grow past 300000"), 1u)
+        << warnings;
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -6,6 +6,7 @@
 #include "asha/trial.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,10 @@ struct CsvTable {
 /// Parses CSV text (RFC 4180 quoting); a last line without its newline (a row being written) is
 /// dropped.
 CsvTable parse_csv(const std::string& text);
+
+/// Calls `on_row` for every complete row of `text` (the header first), one row at a time.
+void scan_csv(const std::string& text,
+              const std::function<void(std::vector<std::string>&)>& on_row);
 
 struct ResultRow {
     TrialId trial = 0;
