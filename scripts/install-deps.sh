@@ -4,12 +4,13 @@
 #   scripts/install-deps.sh            build + test dependencies
 #   scripts/install-deps.sh --examples also PyTorch and Fashion-MNIST (examples/lenet, its tests),
 #                                      Chromium (the browser test of the HTML report) and clang
-#                                      with libFuzzer (scripts/fuzz.sh)
+#                                      with libFuzzer (scripts/fuzz.sh), and Slurm (tests/slurm/)
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libcli11-dev nlohmann-json3-dev libspdlog-dev
             libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev python3)
-example_pkgs=(python3-torch python3-numpy dataset-fashion-mnist chromium clang libclang-rt-14-dev)
+example_pkgs=(python3-torch python3-numpy dataset-fashion-mnist chromium clang libclang-rt-14-dev
+              slurmctld slurmd slurm-client munge)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--examples" ]]; then

@@ -18,6 +18,8 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <sys/vfs.h>
+
 #include <iostream>
 
 namespace asha {
@@ -36,6 +38,7 @@ struct Flags {
     std::string scheduler;
     std::string variant;
     std::string benchmark;
+    std::string backend;
     bool quiet = false;
     bool json_output = false;
     bool verbose = false;
@@ -66,6 +69,9 @@ void add_flags(CLI::App& app, Flags& f, bool simulate) {
                        "Synthetic benchmark [config: simulator.benchmark, default lenet]")
             ->check(CLI::IsMember(benchmark_names()));
     } else {
+        app.add_option("--backend", f.backend,
+                       "Where trials run: local, or slurm (each trial a job) [config: backend]")
+            ->check(CLI::IsMember({"local", "slurm"}));
         app.add_option("--gpus", f.gpus, "auto | none | 0,1,2,3 [config: gpus, default auto]");
         app.add_option("--gpus-per-trial", f.gpus_per_trial,
                        "GPUs per trial [config: gpus_per_trial, default 1]")
@@ -88,6 +94,7 @@ json overrides_from(const Flags& f) {
     if (!f.scheduler.empty()) o["scheduler"]["type"] = f.scheduler;
     if (!f.variant.empty()) o["scheduler"]["variant"] = f.variant;
     if (!f.benchmark.empty()) o["simulator"]["benchmark"] = f.benchmark;
+    if (!f.backend.empty()) o["backend"]["type"] = f.backend;
     if (f.gpus_per_trial) o["gpus_per_trial"] = *f.gpus_per_trial;
     if (!f.gpus.empty()) {
         if (f.gpus == "auto" || f.gpus == "none")
@@ -210,6 +217,29 @@ std::vector<pid_t> leftover_groups(const ReplayResult& replay) {
     return pgids;
 }
 
+/// The Slurm job names in a replay's leftover handles ("slurm asha-run-3").
+std::vector<std::string> leftover_jobs(const ReplayResult& replay) {
+    std::vector<std::string> names;
+    for (const auto& handle : replay.leftover_handles)
+        if (handle.rfind("slurm ", 0) == 0) names.push_back(handle.substr(6));
+    return names;
+}
+
+/// Slurm trials write their checkpoints and logs from the nodes: the run directory must be on
+/// a filesystem they share. What can be checked here: not a memory filesystem of this machine.
+void check_shared_run_dir(const std::filesystem::path& dir) {
+    struct statfs fs {};
+    if (::statfs(dir.c_str(), &fs) == 0 &&
+        (fs.f_type == 0x01021994 /* tmpfs */ || fs.f_type == 0x858458f6 /* ramfs */))
+        spdlog::warn(
+            "run directory {} is on a memory filesystem of this machine: Slurm nodes "
+            "other than this one cannot see it (use a shared filesystem)",
+            dir.string());
+    else
+        spdlog::info("Slurm backend: trials run as jobs and write to {}, which every node must see",
+                     dir.string());
+}
+
 int execute(const RunPlan& plan, const Flags& f) {
     const ExperimentConfig& c = plan.config;
     std::unique_ptr<Benchmark> benchmark;
@@ -243,6 +273,8 @@ int execute(const RunPlan& plan, const Flags& f) {
                                                c.time_scale);
     } else {
         options.run_dir = dir.path();
+        options.job_prefix = "asha-" + dir.path().filename().string();
+        if (options.slurm) check_shared_run_dir(dir.path());
         signals.emplace();
         options.wake_fd = signals->fd();
         backend = std::make_unique<LocalBackend>(std::move(options));
@@ -261,10 +293,13 @@ int execute(const RunPlan& plan, const Flags& f) {
                       << "); nothing to resume\n";
             return 0;
         }
-        if (!plan.simulate)
+        if (!plan.simulate) {
+            if (std::size_t n = cancel_slurm_jobs(leftover_jobs(replay)))
+                spdlog::warn("cancelled {} Slurm job(s) of the previous tuner", n);
             if (std::size_t n =
                     kill_marked_processes(trial_marker(dir.path()), leftover_groups(replay)))
                 spdlog::warn("killed {} leftover trial process(es) of the previous tuner", n);
+        }
         spdlog::info(
             "resuming {}: replayed {} journal records, {} trial(s) started, {} leg(s) "
             "were running",
@@ -347,7 +382,7 @@ int show_status(const std::string& dir, bool as_json) {
     RunSummary s;
     for (const auto& t : run.trials) {
         ++s.started;
-        s.running += t.status == TrialStatus::in_progress;
+        s.running += t.status == TrialStatus::in_progress || t.status == TrialStatus::pending;
         s.completed += t.status == TrialStatus::completed;
         s.stopped += t.status == TrialStatus::stopped;
         s.paused += t.status == TrialStatus::paused;

@@ -31,6 +31,7 @@ const std::vector<std::string> kTopKeys = {"name",
                                            "print_update_interval",
                                            "report_format",
                                            "journal_fsync",
+                                           "backend",
                                            "working_dir",
                                            "env",
                                            "simulator",
@@ -152,6 +153,49 @@ void parse_gpus(const json& doc, const JsonPath& where, GpuSpec& gpus) {
     if (doc.contains("trials_per_gpu"))
         gpus.trials_per_gpu =
             static_cast<int>(positive_int(where / "trials_per_gpu", doc["trials_per_gpu"]));
+}
+
+BackendSpec parse_backend(const json& spec, const JsonPath& where) {
+    BackendSpec b;
+    if (spec.is_string()) {  // "backend": "slurm"
+        b.type = choose<BackendSpec::Type>(
+            where, spec,
+            {{"local", BackendSpec::Type::local}, {"slurm", BackendSpec::Type::slurm}});
+        return b;
+    }
+    where.object(spec);
+    where.check_keys(spec, {"type", "partition", "gpus_per_trial", "cpus_per_trial", "mem",
+                            "time_limit", "extra_args"});
+    if (spec.contains("type"))
+        b.type = choose<BackendSpec::Type>(
+            where / "type", spec["type"],
+            {{"local", BackendSpec::Type::local}, {"slurm", BackendSpec::Type::slurm}});
+    if (spec.contains("partition")) b.partition = (where / "partition").string(spec["partition"]);
+    if (spec.contains("gpus_per_trial")) {
+        std::int64_t n = (where / "gpus_per_trial").integer(spec["gpus_per_trial"]);
+        if (n < 0)
+            (where / "gpus_per_trial").fail_expected("an integer >= 0", spec["gpus_per_trial"]);
+        b.gpus_per_trial = static_cast<int>(n);
+    }
+    if (spec.contains("cpus_per_trial"))
+        b.cpus_per_trial =
+            static_cast<int>(positive_int(where / "cpus_per_trial", spec["cpus_per_trial"]));
+    if (spec.contains("mem")) b.mem = (where / "mem").string(spec["mem"]);
+    if (spec.contains("time_limit"))
+        b.time_limit = (where / "time_limit").string(spec["time_limit"]);
+    if (spec.contains("extra_args")) {
+        JsonPath at = where / "extra_args";
+        const json& args = at.array(spec["extra_args"]);
+        for (std::size_t i = 0; i < args.size(); ++i) b.extra_args.push_back(at[i].string(args[i]));
+    }
+    if (b.type != BackendSpec::Type::slurm &&
+        (spec.contains("partition") || spec.contains("gpus_per_trial") ||
+         spec.contains("cpus_per_trial") || spec.contains("mem") || spec.contains("time_limit") ||
+         spec.contains("extra_args")))
+        where.fail(
+            "these keys are for \"type\": \"slurm\"; the local backend uses the top-level "
+            "gpus and gpus_per_trial");
+    return b;
 }
 
 void parse_simulator(const json& spec, const JsonPath& where, ExperimentConfig& c) {
@@ -294,6 +338,7 @@ ExperimentConfig parse_experiment(const json& doc, const std::string& file) {
         c.seed = static_cast<std::uint64_t>(seed);
     }
     parse_gpus(doc, where, c.gpus);
+    if (doc.contains("backend")) c.backend = parse_backend(doc["backend"], where / "backend");
     if (doc.contains("stop_grace_period")) {
         c.stop_grace_period = (where / "stop_grace_period").number(doc["stop_grace_period"]);
         if (c.stop_grace_period < 0)

@@ -23,6 +23,8 @@ namespace {
 // late a well-behaved trial is heard (bench/flood_latency.py), and on the events queued at once.
 constexpr std::size_t kReadChunk = 4 * 1024;
 constexpr std::size_t kStderrTail = 2048;
+/// Printed on the node when a Slurm job starts (srun_argv): its leg is no longer Pending.
+constexpr const char* kRunningMarker = "[asha-running]";
 
 std::string last_lines(const std::string& text, int lines) {
     std::size_t end = text.size();
@@ -60,6 +62,16 @@ LocalBackendOptions make_local_options(const ExperimentConfig& c) {
         throw Error(ExitCode::cannot_start,
                     "command not found or not executable: " + c.command[0] +
                         (c.command[0].find('/') == std::string::npos ? " (searched PATH)" : ""));
+    if (c.backend.type == BackendSpec::Type::slurm) {
+        for (const char* tool : {"srun", "scancel", "squeue"})
+            if (find_executable(tool).empty())
+                throw Error(ExitCode::cannot_start,
+                            std::string("backend slurm: ") + tool +
+                                " not found in PATH (run asha-tune where Slurm's commands work, "
+                                "e.g. a login node)");
+        o.slurm = c.backend;
+        return o;  // Slurm binds the GPUs: no local pool, CUDA_VISIBLE_DEVICES is Slurm's
+    }
     switch (c.gpus.source) {
         case GpuSpec::Source::none:
             break;
@@ -169,8 +181,19 @@ LocalBackend::~LocalBackend() {
             n);
 }
 
+std::size_t cancel_slurm_jobs(const std::vector<std::string>& job_names) {
+    std::size_t cancelled = 0;
+    for (const auto& name : job_names) cancelled += run_command({"scancel", "--name=" + name}) == 0;
+    return cancelled;
+}
+
 void LocalBackend::kill_all_now() {
     // Last line of defence (an exception unwinding the tuner): no trial outlives the backend.
+    if (options_.slurm) {
+        std::vector<std::string> names;
+        for (auto& [id, rc] : children_) names.push_back(rc->job_name);
+        cancel_slurm_jobs(names);
+    }
     for (auto& [id, rc] : children_) {
         ::kill(-rc->child.pid, SIGKILL);
         int status = 0;
@@ -204,6 +227,10 @@ void LocalBackend::start(const TrialLaunch& launch) {
     SpawnSpec spec;
     spec.argv = trial_argv(options_.command, launch.config, options_.max_resource_attr,
                            launch.milestone, checkpoints.string());
+    if (options_.slurm) {
+        rc->job_name = options_.job_prefix + "-" + std::to_string(launch.trial_id);
+        spec.argv = srun_argv(*rc, spec.argv);
+    }
     spec.cwd = options_.working_dir;
     spec.env = base_env_;
     spec.env.push_back("ASHA_TRIAL_ID=" + std::to_string(launch.trial_id));
@@ -232,6 +259,26 @@ void LocalBackend::start(const TrialLaunch& launch) {
     children_.emplace(launch.trial_id, std::move(rc));
 }
 
+std::vector<std::string> LocalBackend::srun_argv(const RunningChild& rc,
+                                                 const std::vector<std::string>& trial) const {
+    const BackendSpec& s = *options_.slurm;
+    std::vector<std::string> argv = {"srun",       "--job-name=" + rc.job_name,
+                                     "--ntasks=1", "--nodes=1",
+                                     "--quiet",    "--kill-on-bad-exit=1"};
+    if (!s.partition.empty()) argv.push_back("--partition=" + s.partition);
+    if (s.gpus_per_trial > 0) argv.push_back("--gres=gpu:" + std::to_string(s.gpus_per_trial));
+    if (s.cpus_per_trial > 0) argv.push_back("--cpus-per-task=" + std::to_string(s.cpus_per_trial));
+    if (!s.mem.empty()) argv.push_back("--mem=" + s.mem);
+    if (!s.time_limit.empty()) argv.push_back("--time=" + s.time_limit);
+    argv.insert(argv.end(), s.extra_args.begin(), s.extra_args.end());
+    // On the node, a marker line says the job left the queue, then the trial's own argv runs.
+    argv.insert(
+        argv.end(),
+        {"/bin/sh", "-c", std::string("echo '") + kRunningMarker + "'; exec \"$@\"", "asha-trial"});
+    argv.insert(argv.end(), trial.begin(), trial.end());
+    return argv;
+}
+
 void LocalBackend::resume_leg(const TrialLaunch& launch, const LegProgress& progress) {
     const bool reached = launch.milestone > 0 && progress.resource >= launch.milestone * (1 - 1e-9);
     if (!progress.stopping && !reached) {
@@ -248,7 +295,24 @@ void LocalBackend::resume_leg(const TrialLaunch& launch, const LegProgress& prog
 
 std::string LocalBackend::handle_of(TrialId trial) const {
     auto it = children_.find(trial);
-    return it == children_.end() ? "" : "pgid " + std::to_string(it->second->child.pid);
+    if (it == children_.end()) return "";
+    return options_.slurm ? "slurm " + it->second->job_name
+                          : "pgid " + std::to_string(it->second->child.pid);
+}
+
+void LocalBackend::signal_leg(RunningChild& rc, bool kill) {
+    if (!options_.slurm) {
+        ::kill(-rc.child.pid, kill ? SIGKILL : SIGTERM);
+        return;
+    }
+    // Slurm stops the job where it runs: SIGTERM to the step, then a full cancel (SIGKILL
+    // after the cluster's KillWait). srun then exits by itself and is reaped as usual; a
+    // pending job is simply removed from the queue.
+    int rc_code = run_command(
+        kill ? std::vector<std::string>{"scancel", "--name=" + rc.job_name}
+             : std::vector<std::string>{"scancel", "--signal=TERM", "--name=" + rc.job_name});
+    if (!rc.running || rc_code != 0)  // a queued job has no step to signal: cancel it
+        run_command({"scancel", "--name=" + rc.job_name});
 }
 
 void LocalBackend::stop(TrialId trial, bool immediately) {
@@ -256,16 +320,24 @@ void LocalBackend::stop(TrialId trial, bool immediately) {
     if (it == children_.end()) return;
     RunningChild& rc = *it->second;
     if (immediately || options_.stop_grace_period <= 0) {
-        ::kill(-rc.child.pid, SIGKILL);
+        signal_leg(rc, true);
         rc.killed = true;
     } else if (!rc.stopping) {
-        ::kill(-rc.child.pid, SIGTERM);
+        signal_leg(rc, false);
         rc.kill_at = now() + options_.stop_grace_period;
     }
     rc.stopping = true;
 }
 
 void LocalBackend::on_line(RunningChild& rc, std::string_view line, bool cut) {
+    if (options_.slurm && !rc.running && line == kRunningMarker) {
+        rc.running = true;
+        BackendEvent running;
+        running.kind = BackendEvent::Kind::running;
+        running.trial_id = rc.trial;
+        pending_.push_back(std::move(running));
+        return;
+    }
     if (cut) {
         BackendEvent warning;
         warning.kind = BackendEvent::Kind::warning;
@@ -348,6 +420,15 @@ void LocalBackend::reap(std::map<TrialId, std::unique_ptr<RunningChild>>::iterat
     if (WIFSIGNALED(status)) event.exit.signal = WTERMSIG(status);
     event.exit.stopped_by_tuner = rc.stopping;
     event.exit.stderr_tail = last_lines(rc.stderr_tail, 3);
+    if (options_.slurm && !rc.stopping && (event.exit.signal || event.exit.exit_code)) {
+        // Slurm's word on it (FAILED NonZeroExitCode, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY,
+        // PREEMPTED...) goes first in the error.
+        std::string state;
+        run_command({"squeue", "-h", "-t", "all", "-n", rc.job_name, "-o", "%T %r"}, &state);
+        state = last_lines(state, 1);
+        if (!state.empty())
+            event.exit.stderr_tail = "Slurm: " + state + "; " + event.exit.stderr_tail;
+    }
     gpu_pool_.release(rc.gpus);
     pending_.push_back(std::move(event));
     children_.erase(it);
@@ -359,7 +440,7 @@ void LocalBackend::kill_overdue() {
         if (rc->stopping && !rc->killed && t >= rc->kill_at) {
             spdlog::debug("(trial {}) still running {} s after SIGTERM: SIGKILL", id,
                           options_.stop_grace_period);
-            ::kill(-rc->child.pid, SIGKILL);
+            signal_leg(*rc, true);
             rc->killed = true;
         }
     }

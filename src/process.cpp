@@ -61,6 +61,33 @@ std::pair<Fd, Fd> make_pipe() {
 
 }  // namespace
 
+int run_command(const std::vector<std::string>& argv, std::string* output,
+                const std::vector<std::string>& env) {
+    SpawnSpec spec;
+    spec.argv = argv;
+    spec.env = env.empty() ? current_environment() : env;
+    Child child;
+    try {
+        child = spawn_child(spec);
+    } catch (const std::system_error&) {
+        return 127;
+    }
+    // Small outputs: drain stdout, then stderr (which is dropped).
+    for (Fd* fd : {&child.stdout_fd, &child.stderr_fd}) {
+        ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) & ~O_NONBLOCK);
+        char buf[4096];
+        for (ssize_t n; (n = ::read(fd->get(), buf, sizeof buf)) != 0;) {
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) break;
+            if (output && fd == &child.stdout_fd) output->append(buf, static_cast<std::size_t>(n));
+        }
+    }
+    int status = 0;
+    while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
 void kill_and_reap_group(pid_t pgid) {
     if (::kill(-pgid, SIGKILL) != 0) return;  // nothing left in the group
     siginfo_t info;

@@ -99,6 +99,7 @@ TrialStatus parse_status(const std::string& s) {
     if (s == "Completed") return TrialStatus::completed;
     if (s == "Failed") return TrialStatus::failed;
     if (s == "Timeout") return TrialStatus::timeout;
+    if (s == "Pending") return TrialStatus::pending;
     return TrialStatus::in_progress;
 }
 

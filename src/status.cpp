@@ -9,6 +9,8 @@ namespace asha {
 
 const char* to_string(TrialStatus status) {
     switch (status) {
+        case TrialStatus::pending:
+            return "Pending";
         case TrialStatus::in_progress:
             return "InProgress";
         case TrialStatus::paused:
@@ -52,7 +54,10 @@ std::vector<const TrialRecord*> rows_to_show(const std::vector<TrialRecord>& tri
     // Running trials first, then the best by their last metric; shown in id order.
     const bool maximize = config.mode == Mode::max;
     std::stable_sort(rows.begin(), rows.end(), [&](const TrialRecord* a, const TrialRecord* b) {
-        bool ra = a->status == TrialStatus::in_progress, rb = b->status == TrialStatus::in_progress;
+        auto live = [](const TrialRecord* t) {
+            return t->status == TrialStatus::in_progress || t->status == TrialStatus::pending;
+        };
+        bool ra = live(a), rb = live(b);
         if (ra != rb) return ra;
         double ka = a->reports ? badness(a->last_metric, maximize) : INFINITY;
         double kb = b->reports ? badness(b->last_metric, maximize) : INFINITY;

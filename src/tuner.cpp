@@ -172,7 +172,13 @@ void Tuner::launch(const Suggestion& s, bool retry) {
     trial.leg_started = now();  // after the spawn: an idle gap includes the cost of starting
     if (!replaying_) trial.gpus = backend_.gpus_of(trial.id);
     running_.insert(trial.id);
-    running_leg_starts_ += trial.leg_started;
+    if (backend_.legs_wait_in_queue()) {  // busy from its `running` event on, not before
+        legs_[static_cast<std::size_t>(trial.id)].pending = true;
+        ++pending_legs_;
+        trial.status = TrialStatus::pending;
+    } else {
+        running_leg_starts_ += trial.leg_started;
+    }
     if (!replaying_) record_started(trial);
     spdlog::debug("(trial {}) - {} config {} up to {}", trial.id,
                   trial.legs == 1 ? "scheduled" : "resumed", trial.config.dump(), s.milestone);
@@ -203,10 +209,25 @@ void Tuner::handle(const BackendEvent& event) {
         case BackendEvent::Kind::report:
             on_report(trials_.at(static_cast<std::size_t>(event.trial_id)), event.report);
             return;
+        case BackendEvent::Kind::running:
+            on_running(trials_.at(static_cast<std::size_t>(event.trial_id)));
+            return;
         case BackendEvent::Kind::exit:
             on_exit(trials_.at(static_cast<std::size_t>(event.trial_id)), event.exit);
             return;
     }
+}
+
+void Tuner::on_running(TrialRecord& trial) {
+    LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
+    if (!leg.pending) return;
+    const double t = now();
+    record({{"event", "running"}, {"time", t}, {"trial", trial.id}});
+    leg.pending = false;
+    --pending_legs_;
+    trial.leg_started = t;
+    running_leg_starts_ += t;
+    if (trial.status == TrialStatus::pending) trial.status = TrialStatus::in_progress;
 }
 
 void Tuner::warn_once(TrialId trial, const std::string& kind, const std::string& message) {
@@ -307,7 +328,13 @@ void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
     }
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
     running_.erase(trial.id);
-    running_leg_starts_ -= trial.leg_started;
+    if (leg.pending) {  // ended in the queue: it never ran
+        leg.pending = false;
+        --pending_legs_;
+        trial.leg_started = t;
+    } else {
+        running_leg_starts_ -= trial.leg_started;
+    }
     trial.leg_ended = t;
     double leg_time = trial.leg_ended - trial.leg_started;
     trial.worker_time += leg_time;
@@ -395,7 +422,7 @@ void Tuner::check_timeouts() {
     for (TrialId id : running_) {
         LegState& leg = legs_[static_cast<std::size_t>(id)];
         const TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
-        if (leg.stop_requested || leg.timed_out) continue;
+        if (leg.stop_requested || leg.timed_out || leg.pending) continue;  // queued: not yet
         if (config_.trial_timeout && t >= trial.leg_started + *config_.trial_timeout)
             leg.timeout_reason = "ran longer than trial_timeout (" +
                                  format_value(json(*config_.trial_timeout)) + " s)";
@@ -417,7 +444,7 @@ double Tuner::next_timeout() const {
     for (TrialId id : running_) {
         const LegState& leg = legs_[static_cast<std::size_t>(id)];
         const TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
-        if (leg.stop_requested || leg.timed_out) continue;
+        if (leg.stop_requested || leg.timed_out || leg.pending) continue;  // queued: not yet
         if (config_.trial_timeout)
             deadline = std::min(deadline, trial.leg_started + *config_.trial_timeout);
         if (config_.report_timeout)
@@ -428,7 +455,8 @@ double Tuner::next_timeout() const {
 }
 
 double Tuner::cost() const {
-    return finished_leg_time_ + static_cast<double>(running_.size()) * now() - running_leg_starts_;
+    return finished_leg_time_ + static_cast<double>(running_.size() - pending_legs_) * now() -
+           running_leg_starts_;
 }
 
 void Tuner::check_stop_criteria() {

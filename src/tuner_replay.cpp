@@ -81,7 +81,8 @@ void Tuner::replay(const json& entry, std::size_t line, bool& interrupted, Repla
     } else if (event == "started") {
         TrialRecord& trial = trial_of();
         const double started = journal_double(entry.at("time"));
-        running_leg_starts_ += started - trial.leg_started;
+        if (!legs_[static_cast<std::size_t>(trial.id)].pending)
+            running_leg_starts_ += started - trial.leg_started;
         trial.leg_started = started;
         trial.gpus = entry.value("gpus", "");
         handles_[trial.id] = entry.value("handle", "");
@@ -109,6 +110,8 @@ void Tuner::replay(const json& entry, std::size_t line, bool& interrupted, Repla
         if (!interrupted && recorded != to_string(last_decision_))
             throw diverged(line, "trial " + std::to_string(trial.id) + " was decided " + recorded +
                                      ", the scheduler now decides " + to_string(last_decision_));
+    } else if (event == "running") {
+        on_running(trial_of());
     } else if (event == "timeout") {
         TrialRecord& trial = trial_of();
         LegState& leg = legs_[static_cast<std::size_t>(trial.id)];

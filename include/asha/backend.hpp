@@ -40,6 +40,7 @@ struct BackendEvent {
         report,      ///< `report` holds a parsed report of `trial_id`
         exit,        ///< `exit` says how the trial's process ended; no more events for this leg
         warning,     ///< `message` is a problem with the trial's output, to be logged
+        running,     ///< a leg that waited in a queue (Slurm) has started running
         interrupted  ///< the tuner received a signal (`signal`)
     };
     Kind kind = Kind::report;
@@ -71,6 +72,8 @@ class Backend {
     /// A resumed run's clock continues from `t` tuner seconds (the simulator's virtual clock);
     /// real clocks ignore it (the Tuner adds the offset).
     virtual void resume_clock(double /*t*/) {}
+    /// Whether legs may wait in a queue after start(): they are Pending until a `running` event.
+    virtual bool legs_wait_in_queue() const { return false; }
     /// How the leg's processes can be found again after a crash ("pgid 1234"), "" if never.
     virtual std::string handle_of(TrialId) const { return ""; }
     /// Trials whose legs are running (started, exit not yet delivered).

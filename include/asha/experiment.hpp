@@ -47,6 +47,18 @@ struct GpuSpec {
     int trials_per_gpu = 1;
 };
 
+/// Where trials run: this machine, or a Slurm cluster (each leg a job launched with srun).
+struct BackendSpec {
+    enum class Type { local, slurm } type = Type::local;
+    // Slurm only.
+    std::string partition;                ///< "" = the cluster's default
+    int gpus_per_trial = 0;               ///< --gres=gpu:K (0: none requested)
+    int cpus_per_trial = 0;               ///< --cpus-per-task (0: Slurm's default)
+    std::string mem;                      ///< --mem, e.g. "16G" ("" = default)
+    std::string time_limit;               ///< --time, e.g. "2:00:00" ("" = the partition's)
+    std::vector<std::string> extra_args;  ///< more srun arguments, e.g. "--account=ml"
+};
+
 struct ExperimentConfig {
     std::string file;  ///< where it was read from, for messages
     std::string name = "experiment";
@@ -62,6 +74,8 @@ struct ExperimentConfig {
     StopCriteria stop;
     int workers = 1;
     std::uint64_t seed = 0;
+
+    BackendSpec backend;
 
     // Running trials (local backend).
     GpuSpec gpus;

@@ -35,6 +35,11 @@ struct LocalBackendOptions {
     int trials_per_gpu = 1;
     int wake_fd = -1;  ///< SignalWatcher::fd(), or -1
     std::size_t max_line = 1 << 20;
+    /// Set for the Slurm backend: each leg runs as `srun --job-name=<job_prefix>-<trial> ...
+    /// <argv>` on the cluster; Slurm places it, binds its GPUs (CUDA_VISIBLE_DEVICES) and
+    /// stops it (scancel). srun streams the task's stdout back through the same pipe.
+    std::optional<BackendSpec> slurm;
+    std::string job_prefix;  ///< "asha-<run directory name>"
 };
 
 /// Checks what a local run needs before anything starts: a command that exists (Error
@@ -46,6 +51,10 @@ LocalBackendOptions make_local_options(const ExperimentConfig& config);
 std::vector<std::string> trial_argv(const std::vector<std::string>& command, const Config& config,
                                     const std::string& max_resource_attr, double milestone,
                                     const std::string& checkpoint_dir);
+
+/// Cancels Slurm jobs by name (scancel --name), e.g. those of a dead tuner. Returns how many
+/// names scancel accepted.
+std::size_t cancel_slurm_jobs(const std::vector<std::string>& job_names);
 
 /// "ASHA_RUN_DIR=<canonical run dir>": in the environment of every trial process of the run and
 /// of everything they start, which is how leftovers are found (kill_marked_processes).
@@ -66,8 +75,9 @@ class LocalBackend : public Backend {
     /// A leg that was being stopped, or had reached its milestone, ends at once (its old
     /// process was killed by the resume); any other is started again from its checkpoint.
     void resume_leg(const TrialLaunch& launch, const LegProgress& progress) override;
-    /// "pgid <process group id>".
+    /// "pgid <process group id>", or "slurm <job name>" on Slurm.
     std::string handle_of(TrialId trial) const override;
+    bool legs_wait_in_queue() const override { return options_.slurm.has_value(); }
 
   private:
     struct RunningChild {
@@ -81,6 +91,8 @@ class LocalBackend : public Backend {
         bool stopping = false;
         double kill_at = 0;  // SIGKILL time while stopping
         bool killed = false;
+        bool running = false;  // Slurm: the job has started (its marker line was seen)
+        std::string job_name;  // Slurm
         explicit RunningChild(std::size_t max_line) : lines(max_line) {}
         ~RunningChild();
     };
@@ -92,6 +104,9 @@ class LocalBackend : public Backend {
     void on_line(RunningChild& rc, std::string_view line, bool cut);
     void reap(std::map<TrialId, std::unique_ptr<RunningChild>>::iterator it);
     void kill_overdue();
+    void signal_leg(RunningChild& rc, bool kill);
+    std::vector<std::string> srun_argv(const RunningChild& rc,
+                                       const std::vector<std::string>& trial) const;
     void kill_all_now();
 
     LocalBackendOptions options_;

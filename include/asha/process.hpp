@@ -59,6 +59,12 @@ struct Child {
 /// (e.g. ENOENT for a command that does not exist).
 Child spawn_child(const SpawnSpec& spec);
 
+/// Runs `argv` (found in PATH) to its end with `env` (empty: the tuner's), stdin from /dev/null;
+/// returns its exit status (-N when killed by signal N, 127 when it cannot start) and, if asked,
+/// its stdout. For short control commands (scancel, squeue): it waits.
+int run_command(const std::vector<std::string>& argv, std::string* output = nullptr,
+                const std::vector<std::string>& env = {});
+
 /// SIGKILLs process group `pgid` and reaps those of its members that are our children. With
 /// become_subreaper() that is every member whose parent has died, so when it returns nothing of
 /// the group is left running (setsid'd escapees are not in the group).

@@ -14,8 +14,9 @@ namespace asha {
 
 using TrialId = std::int64_t;
 
-/// Syne Tune's status names, as shown in tables and written to trials.csv.
-enum class TrialStatus { in_progress, paused, stopped, completed, failed, timeout };
+/// Syne Tune's status names, as shown in tables and written to trials.csv; `Pending`: the leg
+/// waits in a cluster's queue.
+enum class TrialStatus { pending, in_progress, paused, stopped, completed, failed, timeout };
 const char* to_string(TrialStatus status);
 
 /// What the scheduler says about a report: go on, pause at this rung (promotion variants), or stop.

@@ -77,6 +77,7 @@ class Tuner {
     void replay_start(const json& entry, std::size_t line);
     void handle(const BackendEvent& event);
     void on_report(TrialRecord& trial, const Report& report);
+    void on_running(TrialRecord& trial);
     void on_exit(TrialRecord& trial, const TrialExit& exit);
     void apply(TrialRecord& trial, Decision decision, double resource);
     void check_stop_criteria();
@@ -100,6 +101,7 @@ class Tuner {
         bool completing = false;      // reached max_t
         bool timed_out = false;       // stopped by trial_timeout / report_timeout
         bool stop_sent = false;       // backend_.stop() was called for this leg
+        bool pending = false;         // waiting in the backend's queue (Slurm), not running yet
         std::string timeout_reason;
         double last_report = 0;  // tuner time of the last accepted report
     };
@@ -115,6 +117,7 @@ class Tuner {
     std::size_t started_ = 0, completed_ = 0, stopped_ = 0, failed_ = 0;
     double finished_leg_time_ = 0;   // worker-seconds of ended legs
     double running_leg_starts_ = 0;  // sum of leg start times of running legs, for cost in O(1)
+    std::size_t pending_legs_ = 0;   // legs started but still queued (not counted as busy)
     std::optional<TrialId> best_trial_;
     double best_badness_ = 0, best_metric_ = 0, best_resource_ = 0;
     bool ending_ = false;

@@ -2,8 +2,9 @@
 # Test trial: reports epochs 1..max_epochs with validation_error = quality + 1/(10 * epoch),
 # resuming after the last epoch in its checkpoint. Appends its argv to $ASHA_TRIAL_DIR/argv.log
 # and includes CUDA_VISIBLE_DEVICES in every report (as "cuda", "unset" when not set).
-# With --barrier N it first waits until N trials have started (files in $ASHA_RUN_DIR/barrier).
-quality=0.5; max_epochs=3; ckpt=""; barrier=0
+# With --barrier N it first waits until N trials have started (files in $ASHA_RUN_DIR/barrier);
+# with --delay S it trains S seconds per epoch.
+quality=0.5; max_epochs=3; ckpt=""; barrier=0; delay=0
 echo "$*" >> "$ASHA_TRIAL_DIR/argv.log"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -11,6 +12,7 @@ while [ $# -gt 0 ]; do
     --max_epochs) max_epochs=$2; shift 2 ;;
     --st_checkpoint_dir) ckpt=$2; shift 2 ;;
     --barrier) barrier=$2; shift 2 ;;
+    --delay) delay=$2; shift 2 ;;
     *) shift ;;
   esac
 done
@@ -24,6 +26,7 @@ start=0
 cuda=${CUDA_VISIBLE_DEVICES-unset}
 epoch=$((start + 1))
 while [ $epoch -le "$max_epochs" ]; do
+  [ "$delay" != 0 ] && sleep "$delay"
   echo "$epoch" > "$ckpt/epoch"
   echo "[tune-metric]: {\"epoch\": $epoch, \"validation_error\": $(awk "BEGIN{print $quality + 1/(10*$epoch)}"), \"cuda\": \"$cuda\"}"
   epoch=$((epoch + 1))
