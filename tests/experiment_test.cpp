@@ -168,3 +168,27 @@ TEST(Experiment, EditDistanceHints) {
     EXPECT_EQ(closest_match("grace_perod", {"grace_period", "brackets"}), "grace_period");
     EXPECT_EQ(closest_match("zzzzzz", {"grace_period", "brackets"}), "");
 }
+
+TEST(Experiment, SlurmBackend) {
+    json doc = lenet_document();
+    doc["backend"] = json::parse(R"({"type": "slurm", "partition": "gpu", "gpus_per_trial": 2,
+        "cpus_per_trial": 4, "mem": "16G", "time_limit": "1:00:00", "extra_args": ["--account=ml"]})");
+    ExperimentConfig c = parse_experiment(doc, "lenet.json");
+    EXPECT_EQ(c.backend.type, BackendSpec::Type::slurm);
+    EXPECT_EQ(c.backend.partition, "gpu");
+    EXPECT_EQ(c.backend.gpus_per_trial, 2);
+    EXPECT_EQ(c.backend.cpus_per_trial, 4);
+    EXPECT_EQ(c.backend.mem, "16G");
+    EXPECT_EQ(c.backend.time_limit, "1:00:00");
+    EXPECT_EQ(c.backend.extra_args, std::vector<std::string>{"--account=ml"});
+    doc = lenet_document();
+    doc["backend"] = "slurm";
+    EXPECT_EQ(parse_experiment(doc, "x").backend.type, BackendSpec::Type::slurm);
+    EXPECT_EQ(error_for(R"({"backend": {"type": "slurm", "gpu": 1}})"),
+              "lenet.json: $.backend.gpu: unknown key");
+    EXPECT_EQ(error_for(R"({"backend": {"partition": "gpu"}})"),
+              "lenet.json: $.backend: these keys are for \"type\": \"slurm\"; the local backend "
+              "uses the top-level gpus and gpus_per_trial");
+    EXPECT_EQ(error_for(R"({"backend": {"type": "slurm", "gpus_per_trial": -1}})"),
+              "lenet.json: $.backend.gpus_per_trial: expected an integer >= 0, found -1");
+}
