@@ -241,23 +241,26 @@ JournalContents parse_journal(std::string text, const std::string& name) {
     return out;
 }
 
-json read_journal_header(const fs::path& path) {
+namespace {
+std::ifstream open_journal(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error(ExitCode::bad_config, "cannot read " + path.string() + ": " +
                                               std::strerror(errno) +
                                               " (is this an asha-tune run directory?)");
+    return in;
+}
+}  // namespace
+
+json read_journal_header(const fs::path& path) {
+    std::ifstream in = open_journal(path);
     std::string line;
     std::getline(in, line);
     return parse_journal(line + "\n", path.string()).header;
 }
 
 JournalContents read_journal(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error(ExitCode::bad_config, "cannot read " + path.string() + ": " +
-                                              std::strerror(errno) +
-                                              " (is this an asha-tune run directory?)");
+    std::ifstream in = open_journal(path);
     std::ostringstream text;
     text << in.rdbuf();
     return parse_journal(text.str(), path.string());

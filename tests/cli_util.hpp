@@ -41,14 +41,19 @@ inline std::string read_all(int fd) {
     }
 }
 
-/// Runs asha-tune with `args` from the source directory; both pipes are drained by threads.
-inline Outcome asha_tune(std::vector<std::string> args) {
+/// Starts asha-tune with `args` in the source directory, in the background.
+inline Child spawn_asha_tune(const std::vector<std::string>& args) {
     SpawnSpec spec;
     spec.argv = {ASHA_TUNE_EXE};
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
     spec.env = current_environment();
     spec.cwd = ASHA_SOURCE_DIR;
-    Child child = spawn_child(spec);
+    return spawn_child(spec);
+}
+
+/// Runs asha-tune with `args` from the source directory; both pipes are drained by threads.
+inline Outcome asha_tune(std::vector<std::string> args) {
+    Child child = spawn_asha_tune(args);
     Outcome o;
     std::thread err_reader([&] { o.err = read_all(child.stderr_fd.get()); });
     o.out = read_all(child.stdout_fd.get());

@@ -122,13 +122,8 @@ bool wait_for_journal(const fs::path& journal, std::size_t records, int pidfd) {
         journal, [&](const std::string& text) { return progress_records(text) >= records; }, pidfd);
 }
 
-Child spawn_tuner(std::vector<std::string> args) {
-    SpawnSpec spec;
-    spec.argv = {ASHA_TUNE_EXE};
-    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-    spec.env = current_environment();
-    spec.cwd = ASHA_SOURCE_DIR;
-    Child child = spawn_child(spec);
+Child spawn_tuner(const std::vector<std::string>& args) {
+    Child child = spawn_asha_tune(args);
     child.stdout_fd.reset();  // --quiet: nothing there; the pipe closing is harmless
     return child;
 }
