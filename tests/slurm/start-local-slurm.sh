@@ -5,6 +5,7 @@
 # the environment again. tests/slurm/stop-local-slurm.sh stops them by the pids recorded here.
 #   eval "$(tests/slurm/start-local-slurm.sh [DIR])"     # exports SLURM_CONF
 # Exit 77 (and the reason on stderr) where Slurm cannot run: not root, packages not installable.
+# Addresses are 127.0.0.1, so the host name need not resolve.
 set -euo pipefail
 dir=${1:-/tmp/asha-slurm}
 gpus=${ASHA_SLURM_GPUS:-4}
@@ -53,7 +54,7 @@ Name=gpu File=$dir/dev/gpu[0-$((gpus - 1))]
 GRES
 cat > "$conf" <<CONF
 ClusterName=asha-test
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -79,7 +80,7 @@ MpiDefault=none
 ReturnToService=2
 MinJobAge=120
 KillWait=2
-NodeName=$host CPUs=$cpus Gres=gpu:$gpus State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus Gres=gpu:$gpus State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF=$conf
