@@ -426,6 +426,9 @@ void LocalBackend::reap(std::map<TrialId, std::unique_ptr<RunningChild>>::iterat
         std::string state;
         run_command({"squeue", "-h", "-t", "all", "-n", rc.job_name, "-o", "%T %r"}, &state);
         state = last_lines(state, 1);
+        // Right after srun exits the job may still be COMPLETING: then only the reason is final.
+        for (const char* transient : {"COMPLETING ", "RUNNING "})
+            if (state.rfind(transient, 0) == 0) state.erase(0, std::strlen(transient));
         if (!state.empty())
             event.exit.stderr_tail = "Slurm: " + state + "; " + event.exit.stderr_tail;
     }
