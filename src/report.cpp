@@ -488,16 +488,22 @@ std::string run_section(const RunData& run) {
     double best_key = INFINITY;
     for (const auto& c : curves)
         if (c.best < best_key) best_key = c.best, best = c.id;
-    std::size_t counts[6] = {};
-    for (const auto& t : run.trials) ++counts[static_cast<int>(t.status)];
+    auto count = [&](std::initializer_list<TrialStatus> statuses) {
+        std::size_t n = 0;
+        for (const auto& t : run.trials)
+            n += std::find(statuses.begin(), statuses.end(), t.status) != statuses.end();
+        return n;
+    };
     std::string state = run.finished  ? "finished"
                         : run.running ? "running"
                                       : "ended without a summary";
     std::string s = fmt::format(
         "<section class=\"run\">\n<h2>{}</h2>\n<p class=\"facts\">{}; {} trials: {} running, "
         "{} completed, {} stopped, {} paused, {} failed; scheduler {}; {} workers.",
-        escape(run_title(run)), state, run.trials.size(), counts[0], counts[3], counts[2],
-        counts[1], counts[4] + counts[5],
+        escape(run_title(run)), state, run.trials.size(),
+        count({TrialStatus::pending, TrialStatus::in_progress}), count({TrialStatus::completed}),
+        count({TrialStatus::stopped}), count({TrialStatus::paused}),
+        count({TrialStatus::failed, TrialStatus::timeout}),
         escape(run.config.resolved.value("scheduler", json::object())
                    .value("type", std::string("asha"))),
         run.config.workers);

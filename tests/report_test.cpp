@@ -139,3 +139,20 @@ TEST(RunReader, NotARunDirectory) {
     EXPECT_THROW_MSG(read_run("/nonexistent/run"), Error,
                      "/nonexistent/run: not a run directory (no readable metadata.json)");
 }
+
+// The facts line counts trials by status (it once indexed an array by the status enum, which
+// broke when Pending was added).
+TEST(Report, FactsCountTrialsByStatus) {
+    fs::path dir = simulate_into("facts", "{}");
+    RunData run = read_run(dir);
+    std::map<TrialStatus, std::size_t> n;
+    for (const auto& t : run.trials) ++n[t.status];
+    run.trials.push_back(run.trials.back());
+    run.trials.back().status = TrialStatus::pending;
+    std::string expected = std::to_string(run.trials.size()) + " trials: 1 running, " +
+                           std::to_string(n[TrialStatus::completed]) + " completed, " +
+                           std::to_string(n[TrialStatus::stopped]) + " stopped, " +
+                           std::to_string(n[TrialStatus::paused]) + " paused, 0 failed";
+    EXPECT_GT(n[TrialStatus::stopped], 0u);
+    EXPECT_NE(render_report({run}).find(expected), std::string::npos) << expected;
+}
