@@ -7,7 +7,7 @@ namespace asha {
 
 namespace {
 bool at_least(double resource, double level) {
-    return resource >= level * (1 - 1e-9);
+    return reached_level(resource, level);
 }
 }  // namespace
 
@@ -16,13 +16,17 @@ AshaScheduler::AshaScheduler(Params params, std::unique_ptr<Searcher> searcher, 
     // Hyperband's bracket s (with s_max + 1 = number of levels including max_t) starts
     // n_s = (s_max + 1) / (s + 1) * eta^s configurations; our bracket b is s = s_max - b.
     const auto levels0 = rung_levels(params_.grace_period, params_.eta, params_.max_t);
+    // The reference's q_k = r_k / r_{k+1} of the full ladder; bracket b keeps rungs b, b+1, ...
+    // with the same quantiles (Syne Tune's rung_levels[b:], promote_quantiles[b:]).
+    const auto quantiles0 = rung_quantiles(levels0, params_.max_t);
     const double s_max = static_cast<double>(levels0.size());
     double sum = 0;
     for (int b = 0; b < params_.brackets; ++b) {
         Bracket bracket;
-        for (double level : rung_levels(params_.grace_period, params_.eta, params_.max_t, b)) {
+        for (std::size_t k = static_cast<std::size_t>(b); k < levels0.size(); ++k) {
             bracket.rungs.emplace_back();
-            bracket.rungs.back().level = level;
+            bracket.rungs.back().level = levels0[k];
+            bracket.rungs.back().quantile = quantiles0[k];
         }
         brackets_.push_back(std::move(bracket));
         double s = s_max - b;
@@ -131,11 +135,11 @@ Decision AshaScheduler::on_report(TrialId trial, double resource, double metric)
     const std::size_t better = values.insert_and_count_less(key);
     if (at_least(resource, params_.max_t))
         return Decision::proceed;  // complete: recorded, never stopped
-    // Continue iff key <= the 1/eta quantile (linear interpolation) of the recorded values,
-    // which holds exactly when fewer than floor((n - 1) / eta) + 1 values are strictly better.
-    auto position =
-        static_cast<std::size_t>(std::floor(static_cast<double>(values.size() - 1) / params_.eta));
-    return better <= position ? Decision::proceed : Decision::stop;
+    // Continue iff the value is at least as good as the rung's q_k quantile of the recorded
+    // values (itself included): a rank test (stopping_rule.hpp).
+    const double q = bracket.rungs[static_cast<std::size_t>(k)].quantile;
+    return better <= continue_rank(values.size(), q, params_.maximize) ? Decision::proceed
+                                                                       : Decision::stop;
 }
 
 void AshaScheduler::on_leg_end(TrialId trial, LegEnd how) {
@@ -158,7 +162,7 @@ std::vector<RungSummary> AshaScheduler::rungs() const {
             s.level = rung.level;
             s.recorded = rung.values.size();
             s.promoted = rung.promoted;
-            double cutoff = rung.values.quantile(1 / params_.eta);
+            double cutoff = rung.values.quantile(rung.quantile);
             s.cutoff = params_.maximize ? -cutoff : cutoff;
             out.push_back(s);
         }

@@ -248,17 +248,6 @@ void resolve_resources(ExperimentConfig& c, std::optional<double> scheduler_max_
 
 }  // namespace
 
-std::vector<double> rung_levels(double grace_period, double eta, double max_t, int bracket) {
-    std::vector<double> levels;
-    double level = grace_period * std::pow(eta, bracket);
-    // Tolerance so that grace 1, eta 3, max_t 9 gives {1, 3} and not {1, 3, 8.999999}.
-    while (level < max_t * (1 - 1e-9)) {
-        levels.push_back(level);
-        level *= eta;
-    }
-    return levels;
-}
-
 void merge_json(json& target, const json& patch) {
     if (!patch.is_object() || !target.is_object()) {
         target = patch;

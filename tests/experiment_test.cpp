@@ -37,13 +37,6 @@ TEST(Experiment, ParsesTheBooksConfig) {
     EXPECT_EQ(*c.stop.max_wallclock_time, 300);
 }
 
-TEST(Experiment, RungLevels) {
-    EXPECT_EQ(rung_levels(2, 2, 10), (std::vector<double>{2, 4, 8}));
-    EXPECT_EQ(rung_levels(1, 3, 9), (std::vector<double>{1, 3}));  // max_t is never a rung
-    EXPECT_EQ(rung_levels(1, 3, 27, 1), (std::vector<double>{3, 9}));
-    EXPECT_EQ(rung_levels(5, 2, 5), (std::vector<double>{}));
-}
-
 TEST(Experiment, MaxTFromSchedulerBlockWhenNotInConfigSpace) {
     json doc = lenet_document();
     doc["config_space"].erase("max_epochs");

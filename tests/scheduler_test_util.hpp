@@ -54,39 +54,66 @@ struct DecidedReport {
     double resource = 0;
     double metric = 0;
     Decision decision = Decision::proceed;
+    int bracket = 0;
 };
 
-/// Checks every decision of a run of ASHA's stopping variant (mode min) against a brute-force
-/// version of the rule: sorted arrays and a numpy-style 1/eta quantile per rung, fed the
-/// reports in the order they were recorded. Rows of a trial after its first STOP are reports
-/// that arrived while it was being stopped and are not judged. Returns the number of stops.
+/// numpy.quantile(sorted, q) with linear interpolation, positioned the way the reference (Syne
+/// Tune v0.13, Rung.quantile) positions it: virt_index = (n - 1) * q + 1, index =
+/// int(virt_index), g = virt_index - index, cutoff = g * sorted[index] + (1 - g) *
+/// sorted[index - 1]. The interpolation itself is computed in long double: where the reference's
+/// double arithmetic rounds the cutoff onto a value that is one ulp away from it (a near tie),
+/// the rule's exact meaning is what asha-tune follows (README, "Scheduling").
+inline long double reference_quantile(const std::vector<double>& sorted, double q) {
+    const double virt_index = static_cast<double>(sorted.size() - 1) * q + 1;
+    const auto index = static_cast<std::size_t>(virt_index);
+    const long double g = virt_index - static_cast<double>(index);
+    if (index >= sorted.size()) return sorted.back();
+    const double a = sorted[index - 1], b = sorted[index];
+    if (g == 0 || a == b) return a;  // exact ties: the cutoff is the value itself
+    return g * b + (1 - g) * a;
+}
+
+/// Checks every decision of a run of ASHA's stopping variant against a brute-force version of
+/// the reference's rule: per bracket b the rungs levels[b:], q_k = r_k / r_{k+1} (r_{K+1} =
+/// max_t), sorted arrays of the values recorded so far and the quantile above (mode min: value
+/// <= quantile(q); mode max: value >= quantile(1 - q)), fed the reports in the order they were
+/// recorded. NaN and ±inf rank worst; a report is judged at the highest rung it passed. Rows
+/// of a trial after its first STOP are reports that arrived while it was being stopped and are
+/// not judged. Returns the number of stops.
 inline std::size_t check_stopping_rule(const std::vector<DecidedReport>& rows,
-                                       const std::vector<double>& levels, double eta) {
-    std::map<TrialId, std::size_t> next_rung;
+                                       const std::vector<double>& levels, double max_t,
+                                       bool maximize = false) {
+    std::map<TrialId, std::size_t> next_rung;  // index into `levels`
     std::set<TrialId> stopped;
-    std::vector<std::vector<double>> recorded(levels.size());
+    std::map<std::pair<int, std::size_t>, std::vector<double>> recorded;  // (bracket, rung)
     std::size_t stops = 0;
     for (const DecidedReport& row : rows) {
         if (stopped.count(row.trial)) continue;
-        std::size_t& k = next_rung[row.trial];
+        std::size_t& k = next_rung.try_emplace(row.trial, row.bracket).first->second;
         int judged = -1;
         for (std::size_t j = k; j < levels.size() && row.resource >= levels[j]; ++j)
             judged = static_cast<int>(j);
         Decision expected = Decision::proceed;
         if (judged >= 0) {
-            k = static_cast<std::size_t>(judged) + 1;
-            auto& values = recorded[static_cast<std::size_t>(judged)];
-            values.push_back(std::isnan(row.metric) ? INFINITY : row.metric);
+            const auto rung = static_cast<std::size_t>(judged);
+            k = rung + 1;
+            const double q = levels[rung] / (rung + 1 < levels.size() ? levels[rung + 1] : max_t);
+            // Non-finite values rank worst: the worst finite value beyond either end.
+            const double worst = maximize ? -INFINITY : INFINITY;
+            const double value = std::isfinite(row.metric) ? row.metric : worst;
+            auto& values = recorded[{row.bracket, rung}];
+            values.push_back(value);
             std::vector<double> sorted = values;
             std::sort(sorted.begin(), sorted.end());
-            double pos = static_cast<double>(sorted.size() - 1) / eta;
-            auto lo = static_cast<std::size_t>(std::floor(pos));
-            double q = sorted[lo];
-            if (lo + 1 < sorted.size())
-                q += (pos - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
-            expected = values.back() <= q ? Decision::proceed : Decision::stop;
+            // A report at max_t that jumped over the rung is recorded there, never stopped.
+            if (sorted.size() >= 2 && row.resource < max_t * (1 - 1e-9)) {
+                const long double cutoff = reference_quantile(sorted, maximize ? 1 - q : q);
+                expected = (maximize ? value >= cutoff : value <= cutoff) ? Decision::proceed
+                                                                          : Decision::stop;
+            }
         }
-        EXPECT_EQ(row.decision, expected) << "trial " << row.trial << " at " << row.resource;
+        EXPECT_EQ(row.decision, expected)
+            << "trial " << row.trial << " at " << row.resource << " value " << row.metric;
         if (row.decision != expected) return stops;
         if (expected == Decision::stop) {
             ++stops;

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 using namespace asha;
 
@@ -91,8 +92,40 @@ TEST(TunerSim, EveryStoppingDecisionMatchesBruteForce) {
     for (const Row& row : run->writer.rows)
         if (row.decision != Decision::stop || row.time < 2000)  // the end of the run stops all
             rows.push_back({row.trial, row.resource, row.metric, row.decision});
-    EXPECT_GT(test::check_stopping_rule(rows, rung_levels(1, 3, 27), 3), 50u);
+    EXPECT_GT(test::check_stopping_rule(rows, rung_levels(1, 3, 27), 27), 50u);
 }
+
+// The same brute-force check where the reference's rule differs from a plain 1/eta: the book's
+// own setting (grace 2, eta 2, max_t 10: rung 8 is judged at q = 0.8), a non-integer eta
+// (levels rounded to 1, 2, 6, 16), mode max, and asynchronous Hyperband (rungs per bracket).
+class ReferenceRule : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ReferenceRule, EveryStoppingDecisionMatchesBruteForce) {
+    auto run = simulate(sim_config(GetParam()));
+    const ExperimentConfig& c = sim_config(GetParam());
+    std::vector<test::DecidedReport> rows;
+    for (const Row& row : run->writer.rows)
+        if (row.decision != Decision::stop || row.time < 2000)  // the end of the run stops all
+            rows.push_back({row.trial, row.resource, row.metric, row.decision,
+                            run->trials[static_cast<std::size_t>(row.trial)].bracket});
+    const auto levels =
+        rung_levels(c.scheduler.grace_period, c.scheduler.reduction_factor, c.max_t);
+    EXPECT_GT(test::check_stopping_rule(rows, levels, c.max_t, c.mode == Mode::max), 20u);
+    if (c.scheduler.brackets > 1) {
+        std::set<int> brackets;
+        for (const auto& t : run->trials) brackets.insert(t.bracket);
+        EXPECT_EQ(brackets.size(), static_cast<std::size_t>(c.scheduler.brackets));
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Settings, ReferenceRule,
+    ::testing::Values(
+        R"({"config_space": {"max_epochs": 10}, "scheduler": {"grace_period": 2, "reduction_factor": 2}})",
+        R"({"scheduler": {"grace_period": 1, "reduction_factor": 2.5}})",
+        R"({"config_space": {"max_epochs": 20}, "mode": "max"})",
+        R"({"config_space": {"max_epochs": 10}, "scheduler": {"grace_period": 2, "reduction_factor": 2, "brackets": 3}})",
+        R"({"config_space": {"max_epochs": 30}, "scheduler": {"brackets": 2}, "mode": "max"})"));
 
 TEST(TunerSim, MaxNumTrialsStarted) {
     auto run = simulate(

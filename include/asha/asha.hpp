@@ -1,12 +1,16 @@
 #pragma once
 /// Asynchronous successive halving (Li et al. 2018) and asynchronous Hyperband.
 ///
-/// Rung levels of bracket b: grace_period * eta^(b + k) below max_t; reaching max_t completes a
-/// trial. Stopping variant: a trial that reports at or past a rung it has not been judged at is
-/// recorded there (once, at the highest such rung) and continues iff its value is at least as
-/// good as the 1/eta quantile of all values recorded at that rung, itself included. Promotion
-/// variant: every trial pauses at each rung; a free worker promotes the best not-yet-promoted
-/// trial of the highest rung where it ranks among the top floor(n/eta), else starts a new trial.
+/// Rung levels of bracket b: the levels r_b, r_{b+1}, ... below max_t (stopping_rule.hpp: the
+/// reference's round(grace_period * eta^k)); reaching max_t completes a trial. Rungs are kept
+/// per bracket. Stopping variant: a trial that reports at or past a rung it has not been judged
+/// at is recorded there (once, at the highest such rung) and continues iff its value is at least
+/// as good as the q_k = r_k / r_{k+1} quantile of all values recorded at that rung, itself
+/// included: the decisions of Syne Tune's StoppingRungSystem, which the book ran. Promotion
+/// variant (the paper's rule and the book's Figure 19.5.2, deliberately not Syne Tune's
+/// quantile-based PromotionRungSystem): every trial pauses at each rung; a free worker promotes
+/// the best not-yet-promoted trial of the highest rung where it ranks among the top
+/// floor(n/eta), else starts a new trial.
 
 #include "asha/order_statistics.hpp"
 #include "asha/scheduler.hpp"
@@ -40,6 +44,7 @@ class AshaScheduler : public Scheduler {
   private:
     struct Rung {
         double level = 0;
+        double quantile = 0;     // stopping variant: q_k = r_k / r_{k+1}
         OrderStatistics values;  // badness of every recorded trial
         std::set<std::pair<double, TrialId>>
             promotable;  // promotion: recorded, paused, not promoted

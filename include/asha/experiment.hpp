@@ -3,6 +3,7 @@
 /// Field names follow Syne Tune; the README's "Config reference" documents every key.
 
 #include "asha/config_space.hpp"
+#include "asha/stopping_rule.hpp"
 
 #include <optional>
 #include <string>
@@ -111,7 +112,5 @@ ExperimentConfig load_experiment(const std::string& path, const json& overrides 
 /// Merges `patch` into `target` recursively (objects merge, other values replace).
 void merge_json(json& target, const json& patch);
 
-/// The rung levels of bracket `bracket`: grace_period * eta^(k + bracket) for levels < max_t.
-std::vector<double> rung_levels(double grace_period, double eta, double max_t, int bracket = 0);
 
 }  // namespace asha

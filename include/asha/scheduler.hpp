@@ -26,7 +26,7 @@ struct RungSummary {
     double level = 0;
     std::size_t recorded = 0;
     std::size_t promoted = 0;  ///< promotion variants: trials promoted from this rung
-    double cutoff = 0;         ///< the current 1/eta quantile of the metric (NaN if empty)
+    double cutoff = 0;         ///< the rung's current q_k quantile of the metric (NaN if empty)
 };
 
 class Scheduler {
