@@ -387,7 +387,7 @@ std::string rung_table(const RunData& run) {
     std::string s =
         "<table class=\"rungs\"><tr><th>bracket</th><th>level</th><th>trials "
         "recorded</th><th>promoted</th>"
-        "<th>cutoff (1/&eta; quantile)</th></tr>\n";
+        "<th>cutoff (q<sub>k</sub> = r<sub>k</sub>/r<sub>k+1</sub> quantile)</th></tr>\n";
     for (const auto& r : run.summary["rungs"])
         s += fmt::format(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -409,7 +409,10 @@ std::string top_trials(const RunData& run, const std::vector<TrialCurve>& curves
     for (std::size_t i = 0; i < order.size() && i < k; ++i) {
         const TrialRecord* t = find_trial(run, order[i]->id);
         double metric = run.config.mode == Mode::max ? -order[i]->best : order[i]->best;
-        s += fmt::format("<tr><td>{}</td><td>{:.6g}</td><td>{}</td>", order[i]->id, metric,
+        // A trial that only ever reported NaN or ±inf has no best value (badness +inf).
+        s += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td>", order[i]->id,
+                         std::isfinite(order[i]->best) ? fmt::format("{:.6g}", metric)
+                                                       : std::string("none finite"),
                          t ? to_string(t->status) : "");
         for (const auto& name : run.config.config_space.names())
             s += "<td>" +

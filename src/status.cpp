@@ -116,7 +116,7 @@ std::string render_progress_line(const RunSummary& s) {
 }
 
 std::string render_best_line(const RunSummary& s, const std::string& metric) {
-    if (!s.best_trial) return metric + ": no result yet";
+    if (!s.best_trial) return metric + ": no finite result yet";
     return fmt::format("{}: best {} for trial-id {}", metric, format_value(json(s.best_metric)),
                        *s.best_trial);
 }

@@ -66,7 +66,7 @@ TEST(Status, SummaryLines) {
     s.wallclock = 185.4;
     EXPECT_EQ(render_progress_line(s),
               "2 trials running, 9 finished (5 until the end), 185.40s wallclock-time");
-    EXPECT_EQ(render_best_line(s, "validation_error"), "validation_error: no result yet");
+    EXPECT_EQ(render_best_line(s, "validation_error"), "validation_error: no finite result yet");
     s.best_trial = 4;
     s.best_metric = 0.1341;
     EXPECT_EQ(render_best_line(s, "validation_error"),

@@ -42,10 +42,17 @@ struct Report {
     json fields = json::object();
 };
 
-/// Smaller is better: the metric in the scheduler's own order. NaN ranks worst in either mode.
+/// Smaller is better: the metric in the scheduler's own order. NaN and ±inf (a diverged trial)
+/// rank worst in either mode, all equal: +inf. Every ranking (rungs, promotions, best, status,
+/// report) goes through this.
 inline double badness(double metric, bool maximize) {
-    if (std::isnan(metric)) return std::numeric_limits<double>::infinity();
+    if (!std::isfinite(metric)) return std::numeric_limits<double>::infinity();
     return maximize ? -metric : metric;
+}
+
+/// Whether `metric` may be called a run's best: never a NaN or an infinity.
+inline bool can_be_best(double metric) {
+    return std::isfinite(metric);
 }
 
 }  // namespace asha
