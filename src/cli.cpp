@@ -10,6 +10,7 @@
 #include "asha/report.hpp"
 #include "asha/run_dir.hpp"
 #include "asha/run_reader.hpp"
+#include "asha/signals.hpp"
 #include "asha/sim_backend.hpp"
 #include "asha/status.hpp"
 #include "asha/tuner.hpp"
@@ -240,7 +241,9 @@ void check_shared_run_dir(const std::filesystem::path& dir) {
                      dir.string());
 }
 
-int execute(const RunPlan& plan, const Flags& f) {
+/// Runs `plan`. `signals` is the watcher a real run installed before it created anything
+/// (nullptr for a simulation, which Ctrl-C simply kills: its journal resumes it exactly).
+int execute(const RunPlan& plan, const Flags& f, const SignalWatcher* signals) {
     const ExperimentConfig& c = plan.config;
     std::unique_ptr<Benchmark> benchmark;
     LocalBackendOptions options;
@@ -267,7 +270,6 @@ int execute(const RunPlan& plan, const Flags& f) {
         journal_writer.append(journal_header(
             c.resolved, c.file, plan.simulate ? "simulate" : "local", plan.command_line));
     std::unique_ptr<Backend> backend;
-    std::optional<SignalWatcher> signals;
     if (plan.simulate) {
         backend = std::make_unique<SimBackend>(*benchmark, c.metric, c.resource_attr, c.seed,
                                                c.time_scale);
@@ -275,7 +277,6 @@ int execute(const RunPlan& plan, const Flags& f) {
         options.run_dir = dir.path();
         options.job_prefix = "asha-" + dir.path().filename().string();
         if (options.slurm) check_shared_run_dir(dir.path());
-        signals.emplace();
         options.wake_fd = signals->fd();
         backend = std::make_unique<LocalBackend>(std::move(options));
     }
@@ -289,6 +290,7 @@ int execute(const RunPlan& plan, const Flags& f) {
         ReplayResult replay = tuner.restore(*journal);
         dir.replay_done();
         if (replay.finished) {
+            tuner.rewrite_ended_run();  // its files may be missing or stale: the journal decides
             std::cout << dir.path().string() << ": the run already ended (" << replay.stop_reason
                       << "); nothing to resume\n";
             return 0;
@@ -392,7 +394,7 @@ int show_status(const std::string& dir, bool as_json) {
     for (const auto& r : run.results) {
         last_time = std::max(last_time, r.time);
         double key = badness(r.metric, run.config.mode == Mode::max);
-        if (!s.best_trial || key < best_key) {
+        if (can_be_best(r.metric) && (!s.best_trial || key < best_key)) {
             best_key = key;
             s.best_trial = r.trial;
             s.best_metric = r.metric;
@@ -503,11 +505,26 @@ int run_cli(int argc, char** argv) {
         return static_cast<int>(ExitCode::bad_config);
     }
     setup_logging(flags);
+    // A real run turns SIGINT, SIGTERM and SIGHUP into events before it creates anything, so
+    // that a signal at any instant ends it the same way: journaled and resumable (signals.hpp).
+    std::optional<SignalWatcher> signals;
+    // A run that ended normally, or was already over, while a signal arrived still exits
+    // 128 + N, as a shell expects of a program it interrupted.
+    auto exit_code = [&](int code) {
+        const int sig = SignalWatcher::first_signal();
+        return code == static_cast<int>(ExitCode::ok) && sig != 0 ? 128 + sig : code;
+    };
     try {
+        if (!simulating) signals.emplace();
         const std::string cmdline = command_line(argc, argv);
-        return execute(resume->parsed() ? plan_resume(resume_dir, overrides_from(flags), cmdline)
-                                        : plan_run(flags, cmdline, simulating),
-                       flags);
+        RunPlan plan = resume->parsed() ? plan_resume(resume_dir, overrides_from(flags), cmdline)
+                                        : plan_run(flags, cmdline, simulating);
+        if (plan.simulate && signals) {  // resuming a simulation: Ctrl-C kills it, as above
+            const int sig = SignalWatcher::first_signal();
+            signals.reset();
+            if (sig != 0) return 128 + sig;
+        }
+        return exit_code(execute(plan, flags, signals ? &*signals : nullptr));
     } catch (const Error& e) {
         std::cerr << "asha-tune: error: " << e.what() << "\n";
         return static_cast<int>(e.code());

@@ -171,14 +171,24 @@ std::string trial_marker(const fs::path& run_dir) {
 }
 
 LocalBackend::~LocalBackend() {
-    kill_all_now();
-    // Descendants that left their trial's process group and session (double fork + setsid)
-    // still carry the run's marker: none of them outlives the tuner.
-    if (std::size_t n = kill_marked_processes(trial_marker(options_.run_dir)))
-        spdlog::warn(
-            "killed {} process(es) that trials had left behind outside their process "
-            "groups",
-            n);
+    // A destructor that throws ends the process with std::terminate (SIGABRT): whatever fails
+    // here is logged, and the rest of the clean-up still runs.
+    try {
+        kill_all_now();
+    } catch (const std::exception& e) {
+        spdlog::error("stopping the remaining trials: {}", e.what());
+    }
+    try {
+        // Descendants that left their trial's process group and session (double fork + setsid)
+        // still carry the run's marker: none of them outlives the tuner.
+        if (std::size_t n = kill_marked_processes(trial_marker(options_.run_dir)))
+            spdlog::warn(
+                "killed {} process(es) that trials had left behind outside their process "
+                "groups",
+                n);
+    } catch (const std::exception& e) {
+        spdlog::error("looking for processes the trials left behind: {}", e.what());
+    }
 }
 
 std::size_t cancel_slurm_jobs(const std::vector<std::string>& job_names) {

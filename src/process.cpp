@@ -17,7 +17,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -102,25 +102,48 @@ void become_subreaper() {
 
 namespace {
 
-/// The process group of `pid` from /proc/PID/stat, or -1.
+/// The contents of /proc/PID/`name`, or nullopt once the process is gone. Read with read(2):
+/// a process that exits while it is read makes read() fail with ESRCH, which std::ifstream
+/// turns into an exception (libstdc++'s filebuf::underflow) — fatal in a destructor, where the
+/// end of a run calls this.
+std::optional<std::string> read_proc_file(pid_t pid, const char* name) {
+    const std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return std::nullopt;
+    std::string text;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return std::nullopt;
+        if (n == 0) return text;
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+/// The process group of `pid` from /proc/PID/stat, or -1 (gone, or a zombie: already dead).
 pid_t process_group(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto text = read_proc_file(pid, "stat");
+    if (!text) return -1;
     // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses; skip to the last ')'.
-    std::size_t close = text.rfind(')');
+    std::size_t close = text->rfind(')');
     if (close == std::string::npos) return -1;
-    std::istringstream fields(text.substr(close + 1));
+    std::istringstream fields(text->substr(close + 1));
     std::string state;
     long ppid = 0, pgrp = -1;
     fields >> state >> ppid >> pgrp;
-    return state == "Z" ? -1 : static_cast<pid_t>(pgrp);  // a zombie is already dead
+    return state == "Z" || !fields ? -1 : static_cast<pid_t>(pgrp);
 }
 
 bool environment_has(pid_t pid, const std::string& marker) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
-    std::string entry;
-    while (std::getline(in, entry, '\0'))
-        if (entry == marker) return true;
+    const auto env = read_proc_file(pid, "environ");
+    if (!env) return false;
+    for (std::size_t start = 0; start < env->size();) {
+        std::size_t end = env->find('\0', start);
+        if (end == std::string::npos) end = env->size();
+        if (env->compare(start, end - start, marker) == 0) return true;
+        start = end + 1;
+    }
     return false;
 }
 
@@ -132,8 +155,8 @@ std::size_t kill_marked_processes(const std::string& marker, const std::vector<p
     std::set<pid_t> marked_groups;
     std::vector<pid_t> victims;
     std::error_code ec;
-    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-        const std::string name = entry.path().filename().string();
+    for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
         if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
         const auto pid = static_cast<pid_t>(std::stol(name));
         if (pid == self) continue;

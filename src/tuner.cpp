@@ -13,7 +13,7 @@ namespace asha {
 namespace {
 constexpr double kNever = std::numeric_limits<double>::infinity();
 bool at_least(double resource, double level) {
-    return level > 0 && resource >= level * (1 - 1e-9);
+    return reached_level(resource, level);
 }
 }  // namespace
 
@@ -102,7 +102,8 @@ void Tuner::record_started(const TrialRecord& trial) {
 void Tuner::relaunch_running_legs() {
     for (TrialId id : std::vector<TrialId>(running_.begin(), running_.end())) {
         TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
-        const LegState& leg = legs_[static_cast<std::size_t>(id)];
+        LegState& leg = legs_[static_cast<std::size_t>(id)];
+        leg.relaunched = true;
         LegProgress progress{trial.leg_started, std::max(trial.leg_started, leg.last_report),
                              trial.last_resource, leg.stop_sent};
         spdlog::info("(trial {}) {} its leg {} (it was running when the tuner stopped)", id,
@@ -239,7 +240,7 @@ void Tuner::warn_once(TrialId trial, const std::string& kind, const std::string&
 void Tuner::on_report(TrialRecord& trial, const Report& report) {
     if (!std::isfinite(report.resource) || report.resource <= trial.last_resource) {
         // A resumed script that does not checkpoint replays its earlier epochs: ignore those.
-        if (trial.legs <= 1)
+        if (trial.legs <= 1 && !legs_[static_cast<std::size_t>(trial.id)].relaunched)
             warn_once(trial.id, "resource",
                       "ignored a report with " + config_.resource_attr + " = " +
                           format_value(json(report.resource)) + ": it must grow past " +
@@ -253,7 +254,7 @@ void Tuner::on_report(TrialRecord& trial, const Report& report) {
     trial.last_resource = report.resource;
     trial.last_metric = report.metric;
     double key = badness(report.metric, config_.mode == Mode::max);
-    if (!best_trial_ || key < best_badness_) {
+    if (can_be_best(report.metric) && (!best_trial_ || key < best_badness_)) {
         best_trial_ = trial.id;
         best_badness_ = key;
         best_metric_ = report.metric;

@@ -22,7 +22,7 @@ class QuietLogs {
 };
 
 bool reached(double resource, double level) {
-    return level > 0 && resource >= level * (1 - 1e-9);
+    return reached_level(resource, level);
 }
 
 Error diverged(std::size_t line, const std::string& what) {
@@ -63,6 +63,14 @@ ReplayResult Tuner::restore(const JournalContents& journal) {
     for (TrialId id : running_)
         if (auto it = handles_.find(id); it != handles_.end() && !it->second.empty())
             result.leftover_handles.push_back(it->second);
+    return result;
+}
+
+RunResult Tuner::rewrite_ended_run() {
+    replaying_ = true;  // the clock stays where the journal ended
+    RunResult result{summary(), exit_code_};
+    replaying_ = false;
+    if (writer_) writer_->finished(result.summary, trials_, scheduler_.rungs());
     return result;
 }
 

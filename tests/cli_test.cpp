@@ -10,7 +10,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -35,24 +34,9 @@ json quick_document() {
     return doc;
 }
 
-/// Starts asha-tune in the background on `doc` (run dir `dir`, --quiet) and waits, up to 20 s,
-/// until its first trial has written `trial_file` (relative to the run dir). The returned child
-/// is still running.
-Child start_tuner_until(const std::string& name, const json& doc, const fs::path& dir,
-                        const std::string& trial_file) {
-    SpawnSpec spec;
-    spec.argv = {ASHA_TUNE_EXE, "--config",   write_config(name, doc),
-                 "--run-dir",   dir.string(), "--quiet"};
-    spec.env = current_environment();
-    spec.cwd = ASHA_SOURCE_DIR;
-    Child child = spawn_child(spec);
-    fs::path file = dir / trial_file;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!fs::exists(file) && std::chrono::steady_clock::now() < deadline) {
-        pollfd p{child.stderr_fd.get(), POLLIN, 0};  // --quiet: stderr stays nearly empty
-        ::poll(&p, 1, 10);
-    }
-    return child;
+/// The first report of a run: by then its first trial has written the files it writes first.
+bool first_report(const std::string& journal_text) {
+    return journal_text.find("{\"event\":\"report\"") != std::string::npos;
 }
 
 }  // namespace
@@ -162,6 +146,62 @@ TEST(Cli, RunDirectoryHasEveryFileAndColumn) {
     EXPECT_TRUE(fs::exists(dir / "again.html"));
 }
 
+// A diverged trial is never the best: -Infinity in mode min, +Infinity in mode max and NaN in
+// either rank worst in best.json, the --json summary, `status` and the report.
+TEST(Cli, NonFiniteMetricsAreNeverTheBest) {
+    for (const char* mode : {"min", "max"}) {
+        SCOPED_TRACE(mode);
+        json doc = quick_document();
+        doc["mode"] = mode;
+        doc["scheduler"] = {{"type", "fifo"}};
+        doc["workers"] = 1;
+        doc["stop"] = {{"max_num_trials_started", 3}};
+        doc["env"] = {{"DIVERGED", std::string(mode) == "min" ? "-Infinity" : "Infinity"}};
+        // Trial 0 diverges, trial 1 reports 0.4, trial 2 reports NaN.
+        doc["command"] =
+            json::array({"/bin/sh", "-c",
+                         "case $ASHA_TRIAL_ID in 0) v=$DIVERGED ;; 1) v=0.4 ;; *) v=NaN ;; esac; "
+                         "echo \"[tune-metric]: {\\\"epoch\\\": 1, \\\"validation_error\\\": $v}\"",
+                         "trial"});
+        fs::path dir = temp_path(std::string("nonfinite-") + mode);
+        Outcome o = asha_tune({"--config", write_config("nonfinite", doc), "--run-dir",
+                               dir.string(), "--json", "--quiet"});
+        ASSERT_EQ(o.exit_code, 0) << o.err;
+        json summary = json::parse(o.out);
+        EXPECT_EQ(summary["best"]["trial_id"], 1) << summary.dump();
+        EXPECT_EQ(summary["best"]["metric"], 0.4);
+        json best = json::parse(read_file(dir / "best.json"));
+        EXPECT_EQ(best["trial_id"], 1);
+        EXPECT_EQ(best["value"], 0.4);
+        json st = json::parse(asha_tune({"status", dir.string(), "--json"}).out);
+        EXPECT_EQ(st["best"]["trial_id"], 1);
+        EXPECT_NE(asha_tune({"status", dir.string()})
+                      .out.find("validation_error: best 0.4 for "
+                                "trial-id 1"),
+                  std::string::npos);
+        const std::string report = read_file(dir / "report.html");
+        EXPECT_NE(report.find("Best validation_error: <b>0.4</b> (trial 1)"), std::string::npos);
+        EXPECT_EQ(report.find(">inf<"), std::string::npos);
+        EXPECT_EQ(report.find(">-inf<"), std::string::npos);
+        // The diverged values are recorded as they came.
+        EXPECT_NE(read_file(dir / "results.csv").find(std::string(mode) == "min" ? "-inf" : "inf"),
+                  std::string::npos);
+    }
+    // A run where nothing is finite has no best at all.
+    json doc = quick_document();
+    doc["scheduler"] = {{"type", "fifo"}};
+    doc["stop"] = {{"max_num_trials_started", 2}};
+    doc["command"] = json::array(
+        {"/bin/sh", "-c", "echo '[tune-metric]: {\"epoch\": 1, \"validation_error\": -Infinity}'"});
+    fs::path dir = temp_path("nonfinite-all");
+    Outcome o = asha_tune(
+        {"--config", write_config("nonfinite-all", doc), "--run-dir", dir.string(), "--json"});
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_TRUE(json::parse(o.out)["best"].is_null()) << o.out;
+    EXPECT_NE(o.err.find("validation_error: no finite result yet"), std::string::npos) << o.err;
+    EXPECT_FALSE(fs::exists(dir / "best.json"));
+}
+
 TEST(Cli, SimulatePrintsTheTableAndUtilisation) {
     Outcome o = asha_tune({"simulate", "--config", "configs/synthetic.json", "--workers", "8",
                            "--max-wallclock-time", "600", "--run-dir", temp_path("sim").string()});
@@ -193,18 +233,17 @@ TEST(Cli, InterruptStopsTrialsAndExits130) {
     doc["stop_grace_period"] = 0.3;
     doc["workers"] = 1;
     fs::path dir = temp_path("interrupt");
-    // Wait (bounded) for the trial's grandchild to exist, then interrupt the tuner.
-    Child child = start_tuner_until("interrupt", doc, dir, "trials/0/grandchild.pid");
+    // stubborn.sh reports once its grandchild exists; then interrupt the tuner.
+    BackgroundTuner tuner(
+        {"--config", write_config("interrupt", doc), "--run-dir", dir.string(), "--quiet"});
+    ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", first_report, tuner.pidfd()));
     fs::path pid_file = dir / "trials/0/grandchild.pid";
     ASSERT_TRUE(fs::exists(pid_file));
     Outcome running = asha_tune({"status", dir.string(), "--json"});
     EXPECT_EQ(running.exit_code, 1) << running.out;  // still running
     EXPECT_EQ(json::parse(running.out)["state"], "running");
-    ::kill(child.pid, SIGINT);
-    int status = 0;
-    ::waitpid(child.pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 130);
+    tuner.signal(SIGINT);
+    EXPECT_EQ(tuner.wait(), 130);
     pid_t grandchild = std::stoi(read_file(pid_file));
     // The tuner reaped the trial's whole process group before it exited.
     std::string stat = read_file("/proc/" + std::to_string(grandchild) + "/stat");
@@ -220,14 +259,15 @@ TEST(Cli, TrialsDieWithTheirPipeWhenTheTunerIsKilled) {
     doc["config_space"]["max_epochs"] = 1000000;
     doc["workers"] = 1;
     fs::path dir = temp_path("sigkill");
-    Child child = start_tuner_until("sigkill", doc, dir, "trials/0/pid");
+    BackgroundTuner tuner(
+        {"--config", write_config("sigkill", doc), "--run-dir", dir.string(), "--quiet"});
+    ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", first_report, tuner.pidfd()));
     fs::path pid_file = dir / "trials/0/pid";
     ASSERT_TRUE(fs::exists(pid_file));
     pid_t trial = std::stoi(read_file(pid_file));
-    ::kill(child.pid, SIGKILL);
-    int status = 0;
-    ::waitpid(child.pid, &status, 0);
-    // The orphaned trial dies at its next report (within ~50 ms); allow 10 s on a loaded machine.
-    EXPECT_TRUE(test::wait_for_exit(trial, 10000))
+    tuner.signal(SIGKILL);
+    EXPECT_EQ(tuner.wait(), 128 + SIGKILL);
+    // The orphaned trial dies at its next report (within ~50 ms; 120 s only detects a hang).
+    EXPECT_TRUE(test::wait_for_exit(trial, 120000))
         << "trial " << trial << " outlived the killed tuner";
 }

@@ -6,11 +6,14 @@
 
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -32,35 +35,98 @@ inline std::string read_all(int fd) {
         ssize_t n = ::read(fd, buf, sizeof buf);
         if (n > 0)
             text.append(buf, static_cast<std::size_t>(n));
-        else if (n == 0 || errno != EAGAIN)
+        else if (n == 0 || (errno != EAGAIN && errno != EINTR))
             return text;
-        else {
+        else if (errno == EAGAIN) {
             pollfd p{fd, POLLIN, 0};
             ::poll(&p, 1, -1);
         }
     }
 }
 
-/// Starts asha-tune with `args` in the source directory, in the background.
-inline Child spawn_asha_tune(const std::vector<std::string>& args) {
-    SpawnSpec spec;
-    spec.argv = {ASHA_TUNE_EXE};
-    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-    spec.env = current_environment();
-    spec.cwd = ASHA_SOURCE_DIR;
-    return spawn_child(spec);
+/// What the tuners a test started wrote on stderr, with their command lines and exit codes:
+/// printed when the test fails (tuner_output.cpp), so that no failure loses the tuner's own
+/// account of it (a sanitizer report, an error message, a warning).
+inline std::vector<std::string>& kept_tuner_output() {
+    static std::vector<std::string> kept;
+    return kept;
 }
 
-/// Runs asha-tune with `args` from the source directory; both pipes are drained by threads.
+inline void keep_tuner_output(const std::vector<std::string>& args, const std::string& how,
+                              const std::string& err) {
+    std::string line = "asha-tune";
+    for (const auto& a : args) line += " " + a;
+    kept_tuner_output().push_back("--- " + line + " (" + how + "), its stderr:\n" + err +
+                                  (err.empty() || err.back() == '\n' ? "" : "\n") + "---\n");
+}
+
+/// asha-tune started in the background from the source directory. A thread drains its stdout
+/// and stderr (so it never blocks on a full pipe and never writes into a closed one); wait()
+/// returns its exit code (128 + N when killed by signal N, as a shell reports it). Its stderr is
+/// kept for the test's failure message. One not waited for is SIGKILLed when destroyed.
+class BackgroundTuner {
+  public:
+    explicit BackgroundTuner(std::vector<std::string> args) : args_(std::move(args)) {
+        SpawnSpec spec;
+        spec.argv = {ASHA_TUNE_EXE};
+        spec.argv.insert(spec.argv.end(), args_.begin(), args_.end());
+        spec.env = current_environment();
+        spec.cwd = ASHA_SOURCE_DIR;
+        child_ = spawn_child(spec);
+        drain_ = std::thread([this] {
+            std::thread err_reader([this] { err_ = read_all(child_.stderr_fd.get()); });
+            out_ = read_all(child_.stdout_fd.get());
+            err_reader.join();
+        });
+    }
+    ~BackgroundTuner() {
+        if (exit_code_ < 0) {
+            ::kill(child_.pid, SIGKILL);
+            wait();
+        }
+    }
+    BackgroundTuner(const BackgroundTuner&) = delete;
+    BackgroundTuner& operator=(const BackgroundTuner&) = delete;
+
+    pid_t pid() const { return child_.pid; }
+    /// Readable once the tuner has exited.
+    int pidfd() const { return child_.pidfd.get(); }
+    void signal(int sig) const { ::kill(child_.pid, sig); }
+
+    /// Waits for the exit; returns the exit code (128 + N for signal N).
+    int wait() {
+        if (exit_code_ >= 0) return exit_code_;
+        int status = 0;
+        while (::waitpid(child_.pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        drain_.join();
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        keep_tuner_output(args_,
+                          WIFEXITED(status)
+                              ? "exit " + std::to_string(exit_code_)
+                              : "killed by signal " + std::to_string(WTERMSIG(status)),
+                          err_);
+        return exit_code_;
+    }
+    /// After wait(): what it wrote.
+    const std::string& out() const { return out_; }
+    const std::string& err() const { return err_; }
+
+  private:
+    std::vector<std::string> args_;
+    Child child_;
+    std::thread drain_;
+    std::string out_, err_;
+    int exit_code_ = -1;
+};
+
+/// Runs asha-tune with `args` from the source directory to its end.
 inline Outcome asha_tune(std::vector<std::string> args) {
-    Child child = spawn_asha_tune(args);
+    BackgroundTuner tuner(std::move(args));
     Outcome o;
-    std::thread err_reader([&] { o.err = read_all(child.stderr_fd.get()); });
-    o.out = read_all(child.stdout_fd.get());
-    err_reader.join();
-    int status = 0;
-    ::waitpid(child.pid, &status, 0);
-    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    o.exit_code = tuner.wait();
+    o.out = tuner.out();
+    o.err = tuner.err();
     return o;
 }
 
@@ -82,6 +148,47 @@ inline std::string read_file(const fs::path& path) {
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
+}
+
+/// Records of the run's progress in a journal: trials started, reports, legs ended (a resume's
+/// own records do not count, so that kills land while trials run, not only right after a
+/// resume).
+inline std::size_t progress_records(const std::string& text) {
+    std::size_t n = 0;
+    for (const char* event : {"\"event\":\"start\"", "\"event\":\"report\"", "\"event\":\"exit\""})
+        for (auto at = text.find(event); at != std::string::npos; at = text.find(event, at + 1))
+            ++n;
+    return n;
+}
+
+/// Waits until the text of `journal` satisfies `done` or the tuner (`pidfd`) exits, whichever
+/// comes first, woken by inotify as the tuner writes (no sleeping); gives up after 30 s
+/// without any change. Returns whether `done` came true.
+inline bool wait_for_journal(const fs::path& journal,
+                             const std::function<bool(const std::string&)>& done, int pidfd) {
+    Fd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+    const fs::path dir = journal.parent_path();
+    bool watching_dir = false;
+    ::inotify_add_watch(watch.get(), dir.parent_path().c_str(), IN_CREATE);
+    for (;;) {
+        if (!watching_dir && fs::exists(dir))
+            watching_dir =
+                ::inotify_add_watch(watch.get(), dir.c_str(), IN_MODIFY | IN_CREATE) >= 0;
+        if (done(read_file(journal))) return true;
+        pollfd fds[2] = {{watch.get(), POLLIN, 0}, {pidfd, POLLIN, 0}};
+        int n = ::poll(fds, 2, 30000);
+        if (n <= 0) return false;
+        if (fds[1].revents) return done(read_file(journal));  // exited: its last word
+        char buf[4096];
+        while (::read(watch.get(), buf, sizeof buf) > 0) {
+        }
+    }
+}
+
+/// Waits until `journal` holds at least `records` progress records (see above).
+inline bool wait_for_journal(const fs::path& journal, std::size_t records, int pidfd) {
+    return wait_for_journal(
+        journal, [&](const std::string& text) { return progress_records(text) >= records; }, pidfd);
 }
 
 }  // namespace asha::test

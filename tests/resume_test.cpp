@@ -12,9 +12,12 @@
 #include "scheduler_test_util.hpp"
 #include "test_util.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -82,58 +85,6 @@ TEST_P(SimulatedCrash, KilledAt25RandomPointsTheRunEndsIdentical) {
     EXPECT_GT(read_file(dir / "results.csv").size(), 10000u);
 }
 
-/// Records of the run's progress in a journal: trials started, reports, legs ended (a resume's
-/// own records do not count, so that kills land while trials run, not only right after a
-/// resume).
-std::size_t progress_records(const std::string& text) {
-    std::size_t n = 0;
-    for (const char* event : {"\"event\":\"start\"", "\"event\":\"report\"", "\"event\":\"exit\""})
-        for (auto at = text.find(event); at != std::string::npos; at = text.find(event, at + 1))
-            ++n;
-    return n;
-}
-
-/// Waits until the text of `journal` satisfies `done` or the tuner (`pidfd`) exits, whichever
-/// comes first, woken by inotify as the tuner writes (no sleeping); gives up after 30 s
-/// without any change. Returns whether `done` came true.
-bool wait_for_journal(const fs::path& journal, const std::function<bool(const std::string&)>& done,
-                      int pidfd) {
-    Fd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-    const fs::path dir = journal.parent_path();
-    bool watching_dir = false;
-    ::inotify_add_watch(watch.get(), dir.parent_path().c_str(), IN_CREATE);
-    for (;;) {
-        if (!watching_dir && fs::exists(dir))
-            watching_dir =
-                ::inotify_add_watch(watch.get(), dir.c_str(), IN_MODIFY | IN_CREATE) >= 0;
-        if (done(read_file(journal))) return true;
-        pollfd fds[2] = {{watch.get(), POLLIN, 0}, {pidfd, POLLIN, 0}};
-        int n = ::poll(fds, 2, 30000);
-        if (n <= 0 || fds[1].revents) return false;
-        char buf[4096];
-        while (::read(watch.get(), buf, sizeof buf) > 0) {
-        }
-    }
-}
-
-/// Waits until `journal` holds at least `records` progress records (see above).
-bool wait_for_journal(const fs::path& journal, std::size_t records, int pidfd) {
-    return wait_for_journal(
-        journal, [&](const std::string& text) { return progress_records(text) >= records; }, pidfd);
-}
-
-Child spawn_tuner(const std::vector<std::string>& args) {
-    Child child = spawn_asha_tune(args);
-    child.stdout_fd.reset();  // --quiet: nothing there; the pipe closing is harmless
-    return child;
-}
-
-int wait_exit_code(const Child& child) {
-    int status = 0;
-    ::waitpid(child.pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 std::string marker_of(const fs::path& dir) {
     return "ASHA_RUN_DIR=" + fs::weakly_canonical(dir).string();
 }
@@ -165,51 +116,121 @@ json restarter_document() {
     })");
 }
 
+/// The FIFO from which tests/trials/gated.sh takes one token per new epoch. The test holds it
+/// open for reading and writing, so trials never block opening it and tokens outlive tuners.
+class Gate {
+  public:
+    explicit Gate(const fs::path& path) : path_(path) {
+        fs::remove(path_);
+        if (::mkfifo(path_.c_str(), 0600) != 0)
+            throw std::runtime_error("mkfifo " + path_.string());
+        fd_ = Fd(::open(path_.c_str(), O_RDWR | O_CLOEXEC | O_NONBLOCK));
+    }
+    ~Gate() { fs::remove(path_); }
+    const fs::path& path() const { return path_; }
+    /// Tokens no trial has taken yet.
+    int waiting() const {
+        int n = 0;
+        ::ioctl(fd_.get(), FIONREAD, &n);
+        return n;
+    }
+    void give(char token) const { ASSERT_EQ(::write(fd_.get(), &token, 1), 1); }
+
+  private:
+    fs::path path_;
+    Fd fd_;
+};
+
+/// Drives a run of gated.sh trials: keeps one token in the gate (a trial takes it, prints one
+/// new epoch, and the tuner journals it) until `done` holds for the journal. Returns false if
+/// the tuner exited first (or nothing happened for 30 s).
+bool drive(const Gate& gate, char token, const fs::path& journal, const BackgroundTuner& tuner,
+           const std::function<bool(const std::string&)>& done) {
+    return wait_for_journal(
+        journal,
+        [&](const std::string& text) {
+            if (done(text)) return true;
+            if (gate.waiting() == 0) gate.give(token);
+            return false;
+        },
+        tuner.pidfd());
+}
+
+json gated_document(const fs::path& gate) {
+    json doc = json::parse(R"({
+      "name": "crash",
+      "command": ["/bin/sh", "tests/trials/gated.sh"],
+      "config_space": {"quality": {"type": "uniform", "lower": 0.0, "upper": 1.0}, "max_epochs": 9},
+      "metric": "validation_error", "max_resource_attr": "max_epochs",
+      "scheduler": {"grace_period": 1, "reduction_factor": 3},
+      "stop": {"min_metric_value": 0}, "workers": 2, "gpus": "none",
+      "stop_grace_period": 1
+    })");
+    doc["env"] = {{"ASHA_TEST_GATE", gate.string()}};
+    return doc;
+}
+
 // The real crash test: the tuner is SIGKILLed 25 times while trials run, each time after 1 to
-// 3 more journal records, and resumed each time. Trials here keep no checkpoint, so a
-// relaunched leg prints its earlier epochs again: nothing a trial printed may be lost or
-// recorded twice.
+// 3 more journal records, and resumed each time. The trials (gated.sh) only make progress on
+// tokens the test gives, and the run only ends when the test gives the token that ends it, so
+// the 25 kills happen whatever the machine's speed or the scheduling. Trials keep no
+// checkpoint: a relaunched leg prints its earlier epochs again, and nothing a trial printed may
+// be lost or recorded twice.
 TEST(Resume, RealRunKilled25TimesLosesNothingAndDecidesTheSame) {
     fs::path dir = temp_path("realcrash");
-    const std::string config = write_config("realcrash", restarter_document());
+    const Gate gate(temp_path("realcrash-gate"));
+    const std::string config = write_config("realcrash", gated_document(gate.path()));
+    const fs::path journal = dir / "journal.jsonl";
     Rng rng(11);
-    int kills = 0;
-    for (bool first = true;; first = false) {
-        Child tuner = first
-                          ? spawn_tuner({"--config", config, "--run-dir", dir.string(), "--quiet"})
-                          : spawn_tuner({"resume", dir.string(), "--quiet"});
-        if (kills == 25) {
-            ASSERT_EQ(wait_exit_code(tuner), 0);
+    for (int kills = 0; kills <= 25; ++kills) {
+        BackgroundTuner tuner(
+            kills == 0
+                ? std::vector<std::string>{"--config", config, "--run-dir", dir.string(), "--quiet"}
+                : std::vector<std::string>{"resume", dir.string(), "--quiet"});
+        if (kills == 25) {  // the last tuner runs to the end, which the "f" token brings
+            ASSERT_TRUE(drive(gate, 'f', journal, tuner, [](const std::string& text) {
+                return text.find("{\"event\":\"finished\"") != std::string::npos;
+            })) << "the run did not end";
+            ASSERT_EQ(tuner.wait(), 0);
             break;
         }
-        std::size_t done = progress_records(read_file(dir / "journal.jsonl"));
-        std::size_t more = 1 + static_cast<std::size_t>(rng.uniform01() * 3);
-        if (!wait_for_journal(dir / "journal.jsonl", done + more, tuner.pidfd.get())) {
-            ADD_FAILURE() << "the run ended (or hung) after only " << kills << " kills";
-            ::kill(tuner.pid, SIGKILL);
-            wait_exit_code(tuner);
-            return;
-        }
-        ::kill(tuner.pid, SIGKILL);
-        wait_exit_code(tuner);
-        ++kills;
+        // Counted while no tuner writes: the same whatever the test's own speed.
+        const std::size_t target = progress_records(read_file(journal)) + 1 +
+                                   static_cast<std::size_t>(rng.uniform01() * 3);
+        ASSERT_TRUE(
+            drive(gate, 'g', journal, tuner,
+                  [&](const std::string& text) { return progress_records(text) >= target; }))
+            << "the tuner exited (or hung) before kill " << kills + 1;
+        tuner.signal(SIGKILL);
+        ASSERT_EQ(tuner.wait(), 128 + SIGKILL);
     }
-    EXPECT_EQ(count_events(dir / "journal.jsonl", "resume"), 25u);
+    EXPECT_EQ(count_events(journal, "resume"), 25u);
     EXPECT_TRUE(marked_processes(marker_of(dir)).empty()) << "a trial process outlived the run";
+    EXPECT_NE(json::parse(read_file(dir / "summary.json"))["stop_reason"].get<std::string>().find(
+                  "reached validation_error <= 0"),
+              std::string::npos);
+
+    // The decisions, in the order recorded, up to the end of the run (which stops every trial).
+    std::vector<DecidedReport> decided;
+    JournalContents contents = read_journal(journal);
+    for (std::size_t i = 0; i < contents.size(); ++i) {
+        json r = contents.record(i);
+        if (r["event"] == "end") break;
+        if (r["event"] != "report") continue;
+        const std::string d = r["decision"];
+        decided.push_back({r["trial"].get<TrialId>(), journal_double(r["resource"]),
+                           journal_double(r["metric"]),
+                           d == "STOP"    ? Decision::stop
+                           : d == "PAUSE" ? Decision::pause
+                                          : Decision::proceed});
+    }
 
     RunData run = read_run(dir);
-    ASSERT_EQ(run.trials.size(), 16u);
+    ASSERT_GE(run.trials.size(), 2u);
     std::map<TrialId, std::vector<const ResultRow*>> by_trial;
-    std::vector<DecidedReport> decided;
-    for (const auto& row : run.results) {
-        by_trial[row.trial].push_back(&row);
-        decided.push_back({row.trial, row.resource, row.metric,
-                           row.decision == "STOP"    ? Decision::stop
-                           : row.decision == "PAUSE" ? Decision::pause
-                                                     : Decision::proceed});
-    }
+    for (const auto& row : run.results) by_trial[row.trial].push_back(&row);
     for (const auto& t : run.trials) {
-        EXPECT_EQ(t.id, &t - run.trials.data());  // ids 0..15, none reused
+        EXPECT_EQ(t.id, &t - run.trials.data());  // ids 0, 1, 2, ..., none reused
         std::map<double, double> printed;         // epoch -> value, from every leg
         std::ifstream log(dir / "trials" / std::to_string(t.id) / "printed.log");
         for (double epoch, value; log >> epoch >> value;) {
@@ -217,22 +238,23 @@ TEST(Resume, RealRunKilled25TimesLosesNothingAndDecidesTheSame) {
             EXPECT_TRUE(fresh || it->second == value);
         }
         const auto& rows = by_trial[t.id];
-        ASSERT_FALSE(rows.empty()) << "trial " << t.id;
         for (std::size_t i = 0; i < rows.size(); ++i) {
             // Epochs 1..k, each exactly once, with the value the trial printed.
             EXPECT_EQ(rows[i]->resource, static_cast<double>(i + 1)) << "trial " << t.id;
             ASSERT_TRUE(printed.count(rows[i]->resource)) << "trial " << t.id;
             EXPECT_EQ(rows[i]->metric, printed[rows[i]->resource]) << "trial " << t.id;
         }
-        // Whatever it printed beyond its last recorded epoch came after it was told to stop.
-        if (printed.rbegin()->first > rows.back()->resource) {
-            EXPECT_EQ(rows.back()->decision, "STOP") << "trial " << t.id;
+        // Whatever it logged beyond its last recorded epoch, it logged after it was told to
+        // stop (by ASHA or by the end of the run): the signal landed before its print did.
+        const double last = rows.empty() ? 0 : rows.back()->resource;
+        if (!printed.empty() && printed.rbegin()->first > last) {
+            EXPECT_EQ(t.status, TrialStatus::stopped) << "trial " << t.id;
         }
         EXPECT_NE(t.status, TrialStatus::in_progress);
         EXPECT_NE(t.status, TrialStatus::failed) << t.error;
     }
     // The decisions are the stopping rule's, given the reports in the order they were recorded.
-    EXPECT_GT(check_stopping_rule(decided, rung_levels(1, 3, 9), 3), 0u);
+    EXPECT_GT(check_stopping_rule(decided, rung_levels(1, 3, 9), 9), 0u);
 }
 
 json long_trial_document(const std::string& script) {
@@ -246,14 +268,15 @@ json long_trial_document(const std::string& script) {
 
 TEST(Resume, ASecondTunerOnTheSameRunIsRefused) {
     fs::path dir = temp_path("lock");
-    Child tuner = spawn_tuner({"--config",
-                               write_config("lock", long_trial_document("tests/trials/chatty.sh")),
-                               "--run-dir", dir.string(), "--quiet"});
-    ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", 2, tuner.pidfd.get()));
+    BackgroundTuner tuner({"--config",
+                           write_config("lock", long_trial_document("tests/trials/chatty.sh")),
+                           "--run-dir", dir.string(), "--quiet"});
+    ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", 2, tuner.pidfd()));
     Outcome second = asha_tune({"resume", dir.string()});
     EXPECT_EQ(second.exit_code, 3);
     EXPECT_EQ(second.err, "asha-tune: error: run directory " + dir.string() +
-                              " is in use by another asha-tune (pid " + std::to_string(tuner.pid) +
+                              " is in use by another asha-tune (pid " +
+                              std::to_string(tuner.pid()) +
                               "); only one tuner may work on a run at a time\n");
     Outcome fresh = asha_tune(
         {"--config", write_config("lock2", long_trial_document("x")), "--run-dir", dir.string()});
@@ -261,34 +284,39 @@ TEST(Resume, ASecondTunerOnTheSameRunIsRefused) {
     EXPECT_NE(fresh.err.find("already exists; asha-tune never overwrites a run"), std::string::npos)
         << fresh.err;
     // A lock left by a killed tuner is not stale: the kernel released it with the process.
-    ::kill(tuner.pid, SIGKILL);
-    wait_exit_code(tuner);
+    tuner.signal(SIGKILL);
+    EXPECT_EQ(tuner.wait(), 128 + SIGKILL);
     EXPECT_TRUE(fs::exists(dir / "tuner.pid"));
     Outcome status = asha_tune({"status", dir.string(), "--json"});
     EXPECT_EQ(status.exit_code, 0);
     EXPECT_EQ(json::parse(status.out)["state"], "interrupted");
-    Child again = spawn_tuner({"resume", dir.string(), "--quiet"});
-    ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", 4, again.pidfd.get()));
-    ::kill(again.pid, SIGTERM);
-    EXPECT_EQ(wait_exit_code(again), 143);
+    BackgroundTuner again({"resume", dir.string(), "--quiet"});
+    ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", 4, again.pidfd()));
+    again.signal(SIGTERM);
+    EXPECT_EQ(again.wait(), 143);
     EXPECT_TRUE(marked_processes(marker_of(dir)).empty());
 }
 
 // Ctrl-C is not the end of a run: the resumed run carries the interrupted trial on to its end.
+// The trials (gated.sh) only progress on the test's tokens, so the interrupt lands mid-run.
 TEST(Resume, AnInterruptedRunContinuesWhereItStopped) {
-    json doc = restarter_document();
+    const Gate gate(temp_path("interrupted-gate"));
+    json doc = gated_document(gate.path());
     doc["config_space"]["max_epochs"] = 30;
     doc["stop"] = {{"max_num_trials_started", 2}};
     fs::path dir = temp_path("interrupted");
-    Child tuner = spawn_tuner(
+    const fs::path journal = dir / "journal.jsonl";
+    BackgroundTuner tuner(
         {"--config", write_config("interrupted", doc), "--run-dir", dir.string(), "--quiet"});
-    ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", 5, tuner.pidfd.get()));
-    ::kill(tuner.pid, SIGINT);
-    ASSERT_EQ(wait_exit_code(tuner), 130);
+    ASSERT_TRUE(drive(gate, 'g', journal, tuner,
+                      [](const std::string& text) { return progress_records(text) >= 5; }));
+    tuner.signal(SIGINT);
+    ASSERT_EQ(tuner.wait(), 130);
     EXPECT_EQ(json::parse(read_file(dir / "summary.json"))["stop_reason"],
               "interrupted by signal 2");
-    Outcome resumed = asha_tune({"resume", dir.string(), "--quiet"});
-    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    BackgroundTuner resumed({"resume", dir.string(), "--quiet"});
+    drive(gate, 'g', journal, resumed, [](const std::string&) { return false; });
+    ASSERT_EQ(resumed.wait(), 0);
     RunData run = read_run(dir);
     ASSERT_EQ(run.trials.size(), 2u);
     std::map<TrialId, double> last;
@@ -323,21 +351,29 @@ TEST(Resume, EscapedDescendantsDieWithTheRunAndOnResume) {
         {"--config", write_config("escapee-end", doc), "--run-dir", dir.string(), "--quiet"});
     ASSERT_EQ(ended.exit_code, 0) << ended.err;
     pid_t escapee = std::stoi(read_file(dir / "trials/0/escapee.pid"));
-    EXPECT_TRUE(test::wait_for_exit(escapee, 10000)) << "escapee " << escapee << " survived";
+    // The tuner waited for its death before it exited.
+    EXPECT_TRUE(test::wait_for_exit(escapee, 0)) << "escapee " << escapee << " survived";
 
     doc["config_space"]["max_epochs"] = 1000000;
     dir = temp_path("escapee-crash");
-    Child tuner = spawn_tuner(
+    BackgroundTuner tuner(
         {"--config", write_config("escapee-crash", doc), "--run-dir", dir.string(), "--quiet"});
-    ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", 3, tuner.pidfd.get()));
-    ::kill(tuner.pid, SIGKILL);
-    wait_exit_code(tuner);
+    ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", 3, tuner.pidfd()));
+    tuner.signal(SIGKILL);
+    EXPECT_EQ(tuner.wait(), 128 + SIGKILL);
     escapee = std::stoi(read_file(dir / "trials/0/escapee.pid"));
     EXPECT_FALSE(test::wait_for_exit(escapee, 0));  // it ignores SIGPIPE: nothing stops it
-    Child resumed = spawn_tuner({"resume", dir.string(), "--quiet"});
-    EXPECT_TRUE(test::wait_for_exit(escapee, 10000)) << "the resume left escapee " << escapee;
-    ::kill(resumed.pid, SIGTERM);
-    EXPECT_EQ(wait_exit_code(resumed), 143);
+    BackgroundTuner resumed({"resume", dir.string(), "--quiet"});
+    // The resume kills (and waits for) the leftovers before it journals that it resumed.
+    ASSERT_TRUE(wait_for_journal(
+        dir / "journal.jsonl",
+        [](const std::string& text) {
+            return text.find("{\"event\":\"resume\"") != std::string::npos;
+        },
+        resumed.pidfd()));
+    EXPECT_TRUE(test::wait_for_exit(escapee, 0)) << "the resume left escapee " << escapee;
+    resumed.signal(SIGTERM);
+    EXPECT_EQ(resumed.wait(), 143);
     EXPECT_TRUE(marked_processes(marker_of(dir)).empty());
 }
 
@@ -389,22 +425,20 @@ TEST(Resume, AFloodOfOutputKeepsMemoryBoundedAndIsRecordedExactly) {
     doc["scheduler"] = {{"type", "fifo"}};
     doc["stop"] = {{"max_num_trials_started", 2}};
     fs::path dir = temp_path("flood");
-    Child tuner =
-        spawn_tuner({"--config", write_config("flood", doc), "--run-dir", dir.string(), "--quiet"});
-    std::string warnings;
-    std::thread drain([&] { warnings = read_all(tuner.stderr_fd.get()); });
+    BackgroundTuner tuner(
+        {"--config", write_config("flood", doc), "--run-dir", dir.string(), "--quiet"});
     const bool flooded = wait_for_journal(
         dir / "journal.jsonl",
         [](const std::string& text) {
             return text.find(R"({"event":"exit","time":)") != std::string::npos &&
                    text.find(R"("trial":0,"exit_code")") != std::string::npos;
         },
-        tuner.pidfd.get());
-    const long peak = peak_rss_kib(tuner.pid);
+        tuner.pidfd());
+    const long peak = peak_rss_kib(tuner.pid());
     RecordProperty("peak_rss_kib", static_cast<int>(peak));
     std::ofstream(dir / "go") << "go\n";
-    drain.join();
-    const int code = wait_exit_code(tuner);
+    const int code = tuner.wait();
+    const std::string& warnings = tuner.err();
     ASSERT_TRUE(flooded) << warnings;
     EXPECT_EQ(code, 0) << warnings;
 #if !defined(__SANITIZE_ADDRESS__)  // ASan's shadow memory and quarantine are not the tuner's

@@ -59,6 +59,10 @@ class Tuner {
     /// Throws Error(bad_config) naming the journal line where the replay disagrees with the
     /// record (a different config or asha-tune version).
     ReplayResult restore(const JournalContents& journal);
+    /// After restore() found the run finished: writes its end-of-run files again (trials.csv,
+    /// best.json, summary.json, the report) from the replayed state, since the tuner that
+    /// ended it may have died before it wrote them. Returns the run's result as it ended.
+    RunResult rewrite_ended_run();
 
     const ExperimentConfig& config() const { return config_; }
     const std::vector<TrialRecord>& trials() const { return trials_; }
@@ -102,6 +106,7 @@ class Tuner {
         bool timed_out = false;       // stopped by trial_timeout / report_timeout
         bool stop_sent = false;       // backend_.stop() was called for this leg
         bool pending = false;         // waiting in the backend's queue (Slurm), not running yet
+        bool relaunched = false;      // started again by a resume: may replay earlier epochs
         std::string timeout_reason;
         double last_report = 0;  // tuner time of the last accepted report
     };

@@ -1,0 +1,30 @@
+// Prints the stderr of every tuner a test started (cli_util.hpp keeps it) when that test fails.
+
+#include "cli_util.hpp"
+
+#include <cstdio>
+
+namespace {
+
+class PrintTunerOutputOnFailure : public ::testing::EmptyTestEventListener {
+    void OnTestStart(const ::testing::TestInfo&) override {
+        asha::test::kept_tuner_output().clear();
+    }
+    void OnTestEnd(const ::testing::TestInfo& info) override {
+        auto& kept = asha::test::kept_tuner_output();
+        if (info.result()->Failed() && !kept.empty()) {
+            std::fprintf(stderr, "%s.%s failed; the %zu tuner(s) it ran said:\n",
+                         info.test_suite_name(), info.name(), kept.size());
+            for (const auto& entry : kept) std::fputs(entry.c_str(), stderr);
+        }
+        kept.clear();
+    }
+};
+
+// Registered before main (gtest_main) runs the tests; gtest owns and deletes the listener.
+const bool registered = [] {
+    ::testing::UnitTest::GetInstance()->listeners().Append(new PrintTunerOutputOnFailure);
+    return true;
+}();
+
+}  // namespace
