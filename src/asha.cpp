@@ -27,6 +27,8 @@ AshaScheduler::AshaScheduler(Params params, std::unique_ptr<Searcher> searcher, 
             bracket.rungs.emplace_back();
             bracket.rungs.back().level = levels0[k];
             bracket.rungs.back().quantile = quantiles0[k];
+            bracket.rungs.back().next_level =
+                k + 1 < levels0.size() ? levels0[k + 1] : params_.max_t;
         }
         brackets_.push_back(std::move(bracket));
         double s = s_max - b;
@@ -137,9 +139,9 @@ Decision AshaScheduler::on_report(TrialId trial, double resource, double metric)
         return Decision::proceed;  // complete: recorded, never stopped
     // Continue iff the value is at least as good as the rung's q_k quantile of the recorded
     // values (itself included): a rank test (stopping_rule.hpp).
-    const double q = bracket.rungs[static_cast<std::size_t>(k)].quantile;
-    return better <= continue_rank(values.size(), q, params_.maximize) ? Decision::proceed
-                                                                       : Decision::stop;
+    const Rung& rung = bracket.rungs[static_cast<std::size_t>(k)];
+    return better <= continue_rank(values.size(), rung.level, rung.next_level) ? Decision::proceed
+                                                                               : Decision::stop;
 }
 
 void AshaScheduler::on_leg_end(TrialId trial, LegEnd how) {

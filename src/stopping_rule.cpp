@@ -1,6 +1,7 @@
 #include "asha/stopping_rule.hpp"
 
 #include <cmath>
+#include <cstdint>
 
 namespace asha {
 
@@ -35,25 +36,23 @@ std::vector<double> rung_quantiles(const std::vector<double>& levels, double max
     return q;
 }
 
-std::size_t continue_rank(std::size_t n, double q, bool maximize) {
+std::size_t continue_rank(std::size_t n, double level, double next_level) {
     if (n < 2) return 0;  // the reference has no cutoff yet: the first value always continues
-    // Syne Tune's Rung.quantile(): virt_index = (n - 1) * q' + 1, index = int(virt_index),
-    // g = virt_index - index, and the cutoff interpolates between the sorted values at index - 1
-    // and index (q' = q in mode min, 1 - q in mode max, whose values it reads from the other
-    // end). With b values strictly better than the new one, the new one sits at sorted position
-    // b (min) or n - 1 - b counted from the worst end (max); comparing it with the
-    // interpolated cutoff then reduces to these ranks.
-    const double nm1 = static_cast<double>(n - 1);
-    if (!maximize) {
-        const auto index = static_cast<std::size_t>(nm1 * q + 1);
-        return index - 1;  // continue iff b <= index - 1, whatever g
-    }
-    const double virt_index = nm1 * (1 - q) + 1;
-    const auto index = static_cast<std::size_t>(virt_index);
-    const bool on_a_value = virt_index - static_cast<double>(index) == 0;
-    // Cutoff exactly at the ascending value `index - 1` (g = 0), else strictly inside the gap
-    // above it: the new value must be at or above that end of the gap.
-    return on_a_value ? n - index : n - index - 1;
+    // numpy.quantile(values, q) at virtual position h = (n - 1) q interpolates between the sorted
+    // values at floor(h) and floor(h) + 1; the new value, with b values below it (mode min), is
+    // at least as good as that iff b <= floor(h). In mode max the reference takes the (1 - q)
+    // quantile from the other end, which is the same test. Whole-number levels: h in integers,
+    // so a position that is meant to be whole is whole (the reference's doubles can land an ulp
+    // either side, which moves its cutoff by about an ulp of the values there).
+    const auto m = static_cast<std::uint64_t>(n - 1);
+    if (whole(level) && whole(next_level) && level >= 0 && next_level > 0 && level < 1e12 &&
+        next_level < 1e12)
+        return static_cast<std::size_t>(m * static_cast<std::uint64_t>(level) /
+                                        static_cast<std::uint64_t>(next_level));
+    // Fractional levels: the product in long double, with a relative tolerance so that a
+    // position meant to be whole is not floored to the one below.
+    const long double h = static_cast<long double>(m) * level / next_level;
+    return static_cast<std::size_t>(std::floor(h * (1 + 1e-12L)));
 }
 
 }  // namespace asha

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <vector>
@@ -57,20 +58,19 @@ struct DecidedReport {
     int bracket = 0;
 };
 
-/// numpy.quantile(sorted, q) with linear interpolation, positioned the way the reference (Syne
-/// Tune v0.13, Rung.quantile) positions it: virt_index = (n - 1) * q + 1, index =
-/// int(virt_index), g = virt_index - index, cutoff = g * sorted[index] + (1 - g) *
-/// sorted[index - 1]. The interpolation itself is computed in long double: where the reference's
-/// double arithmetic rounds the cutoff onto a value that is one ulp away from it (a near tie),
-/// the rule's exact meaning is what asha-tune follows (README, "Scheduling").
-inline long double reference_quantile(const std::vector<double>& sorted, double q) {
-    const double virt_index = static_cast<double>(sorted.size() - 1) * q + 1;
-    const auto index = static_cast<std::size_t>(virt_index);
-    const long double g = virt_index - static_cast<double>(index);
-    if (index >= sorted.size()) return sorted.back();
-    const double a = sorted[index - 1], b = sorted[index];
-    if (g == 0 || a == b) return a;  // exact ties: the cutoff is the value itself
-    return g * b + (1 - g) * a;
+/// numpy.quantile(sorted, num / den) with linear interpolation, in exact arithmetic: the
+/// virtual position h = (n - 1) num / den in integers, the interpolation in long double (exact
+/// where the two values are equal or h is whole). The reference (Syne Tune v0.13,
+/// Rung.quantile) computes the same in doubles, which can move the cutoff by about an ulp of
+/// the values there; asha-tune follows the exact meaning (README, "Scheduling").
+inline long double exact_quantile(const std::vector<double>& sorted, std::int64_t num,
+                                  std::int64_t den) {
+    const auto h = static_cast<std::int64_t>(sorted.size() - 1) * num;
+    const auto m = static_cast<std::size_t>(h / den);
+    const std::int64_t rem = h % den;
+    if (rem == 0 || m + 1 >= sorted.size() || sorted[m] == sorted[m + 1]) return sorted[m];
+    const long double g = static_cast<long double>(rem) / static_cast<long double>(den);
+    return sorted[m] + g * (static_cast<long double>(sorted[m + 1]) - sorted[m]);
 }
 
 /// Checks every decision of a run of ASHA's stopping variant against a brute-force version of
@@ -97,7 +97,10 @@ inline std::size_t check_stopping_rule(const std::vector<DecidedReport>& rows,
         if (judged >= 0) {
             const auto rung = static_cast<std::size_t>(judged);
             k = rung + 1;
-            const double q = levels[rung] / (rung + 1 < levels.size() ? levels[rung + 1] : max_t);
+            // q = r_k / r_{k+1} (r_{K+1} = max_t); whole-number levels in these tests.
+            const auto num = static_cast<std::int64_t>(levels[rung]);
+            const auto den =
+                static_cast<std::int64_t>(rung + 1 < levels.size() ? levels[rung + 1] : max_t);
             // Non-finite values rank worst: the worst finite value beyond either end.
             const double worst = maximize ? -INFINITY : INFINITY;
             const double value = std::isfinite(row.metric) ? row.metric : worst;
@@ -107,7 +110,7 @@ inline std::size_t check_stopping_rule(const std::vector<DecidedReport>& rows,
             std::sort(sorted.begin(), sorted.end());
             // A report at max_t that jumped over the rung is recorded there, never stopped.
             if (sorted.size() >= 2 && row.resource < max_t * (1 - 1e-9)) {
-                const long double cutoff = reference_quantile(sorted, maximize ? 1 - q : q);
+                const long double cutoff = exact_quantile(sorted, maximize ? den - num : num, den);
                 expected = (maximize ? value >= cutoff : value <= cutoff) ? Decision::proceed
                                                                           : Decision::stop;
             }

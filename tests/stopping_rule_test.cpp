@@ -8,6 +8,7 @@
 #include "scheduler_test_util.hpp"
 
 #include <cmath>
+#include <cstdint>
 
 using namespace asha;
 using namespace asha::test;
@@ -54,27 +55,39 @@ TEST(RungLevels, QuantilesAreLevelRatios) {
 }
 
 // The rank test gives the decision of "value <= quantile(values, q)" (min) and "value >=
-// quantile(values, 1 - q)" (max) computed as the reference computes it, for every position of
-// the new value among distinct values, every n up to 40 and many q.
-TEST(ContinueRank, EqualsTheReferencesInterpolatedCutoff) {
+// quantile(values, 1 - q)" (max), numpy's linear interpolation in exact arithmetic, for every
+// position of the new value among distinct values, every n up to 40 and q = r_k / r_{k+1} for
+// many whole-number levels (the ratios of the book's, eta 2.5's and arbitrary ladders).
+TEST(ContinueRank, EqualsTheQuantileRuleInBothModes) {
     Rng rng(5);
-    std::vector<double> qs = {0.5, 1.0 / 3, 0.8, 0.25, 2.0 / 6, 6.0 / 16, 16.0 / 27, 0.4, 0.1};
-    for (int i = 0; i < 40; ++i) qs.push_back(0.01 + 0.98 * rng.uniform01());
-    for (double q : qs)
+    std::vector<std::pair<std::int64_t, std::int64_t>> ratios = {
+        {1, 2}, {1, 3}, {8, 10}, {1, 4}, {2, 6}, {6, 16}, {16, 27}, {2, 5}, {9, 10}, {3, 9}};
+    for (int i = 0; i < 40; ++i) {
+        const auto den = 2 + static_cast<std::int64_t>(rng.uniform01() * 200);
+        ratios.emplace_back(
+            1 + static_cast<std::int64_t>(rng.uniform01() * static_cast<double>(den - 1)), den);
+    }
+    for (auto [num, den] : ratios)
         for (std::size_t n = 1; n <= 40; ++n) {
             std::vector<double> sorted(n);
             for (std::size_t i = 0; i < n; ++i)
                 sorted[i] = static_cast<double>(i) + 0.25 * rng.uniform01();
+            const std::size_t rank =
+                continue_rank(n, static_cast<double>(num), static_cast<double>(den));
             for (std::size_t at = 0; at < n; ++at) {
                 const double v = sorted[at];  // `at` values below it, n - 1 - at above
-                const bool min_continues = n < 2 || v <= reference_quantile(sorted, q);
-                EXPECT_EQ(at <= continue_rank(n, q, false), min_continues)
-                    << "min n=" << n << " q=" << q << " at=" << at;
-                const bool max_continues = n < 2 || v >= reference_quantile(sorted, 1 - q);
-                EXPECT_EQ(n - 1 - at <= continue_rank(n, q, true), max_continues)
-                    << "max n=" << n << " q=" << q << " at=" << at;
+                const bool min_continues = n < 2 || v <= exact_quantile(sorted, num, den);
+                EXPECT_EQ(at <= rank, min_continues)
+                    << "min n=" << n << " q=" << num << "/" << den << " at=" << at;
+                const bool max_continues = n < 2 || v >= exact_quantile(sorted, den - num, den);
+                EXPECT_EQ(n - 1 - at <= rank, max_continues)
+                    << "max n=" << n << " q=" << num << "/" << den << " at=" << at;
             }
         }
+    // Fractional levels (no integer form): the same rule in floating point.
+    EXPECT_EQ(continue_rank(4, 1.5, 4.5), 1u);  // floor(3 / 3)
+    EXPECT_EQ(continue_rank(7, 0.5, 1.5), 2u);  // floor(6 / 3)
+    EXPECT_EQ(continue_rank(1, 0.5, 1.5), 0u);
 }
 
 // The book's setting: grace 2, eta 2, max_t 10, so rung 8 uses q = 8/10. The rung holds

@@ -44,7 +44,8 @@ class AshaScheduler : public Scheduler {
   private:
     struct Rung {
         double level = 0;
-        double quantile = 0;     // stopping variant: q_k = r_k / r_{k+1}
+        double next_level = 0;   // r_{k+1}, or max_t for the last rung
+        double quantile = 0;     // q_k = r_k / r_{k+1}
         OrderStatistics values;  // badness of every recorded trial
         std::set<std::pair<double, TrialId>>
             promotable;  // promotion: recorded, paused, not promoted

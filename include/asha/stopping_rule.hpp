@@ -11,10 +11,12 @@
 /// Stopping rule at rung k: insert the new value, then continue iff it is at least as good as
 /// numpy.quantile(values at the rung, q_k) (linear interpolation), with q_k = r_k / r_{k+1} and
 /// r_{K+1} = max_t; in mode max, the (1 - q_k) quantile and "at least" the other way round. For
-/// geometric rungs (max_t = grace * eta^K) q_k is 1/eta. The test is made as a rank test on the
-/// rung's order statistics, with the reference's floating-point arithmetic for the quantile's
-/// position, so it takes the reference's decision for any sequence of reports. Deliberate
-/// differences (README "Scheduling"): NaN and ±inf rank worst; ties are compared exactly; a
+/// geometric rungs (max_t = grace * eta^K) q_k is 1/eta. In exact arithmetic both modes reduce
+/// to one rank test: with b values strictly better than the new one among the n recorded (the
+/// new one included), continue iff b <= floor((n - 1) * q_k). asha-tune evaluates that exactly
+/// (integer arithmetic for whole-number levels), so it takes the reference's decision for any
+/// sequence of reports except where the reference's double arithmetic lands within an ulp of
+/// a value (README "Scheduling"). Other deliberate differences: NaN and ±inf rank worst; a
 /// report that jumps over a rung is judged at the highest rung it passed.
 
 #include <cstddef>
@@ -29,10 +31,9 @@ std::vector<double> rung_levels(double grace_period, double eta, double max_t, i
 std::vector<double> rung_quantiles(const std::vector<double>& levels, double max_t);
 
 /// The most values strictly better than the new one that a rung of `n` values (the new one
-/// included) may hold for the new one to continue, for quantile `q` in mode min or max.
-/// Equivalent to "value <= numpy.quantile(values, q)" (min) or ">= numpy.quantile(values,
-/// 1 - q)" (max), with the position of the quantile computed as the reference computes it.
-std::size_t continue_rank(std::size_t n, double q, bool maximize);
+/// included) may hold for the new one to continue, at rung level `level` whose next level
+/// (or max_t) is `next_level`: floor((n - 1) * level / next_level), exactly.
+std::size_t continue_rank(std::size_t n, double level, double next_level);
 
 /// Whether `resource` has reached `level` (relative tolerance 1e-9 for float resources).
 inline bool reached_level(double resource, double level) {

@@ -21,7 +21,7 @@ cat >"$work/learn.json" <<'JSON'
 JSON
 "$asha_tune" --config "$work/learn.json" --run-dir "$work/run" --json >"$work/summary.json" 2>"$work/stderr.log" \
   || { cat "$work/stderr.log"; exit 1; }
-/usr/bin/python3 - "$work" <<'PY'
+if /usr/bin/python3 - "$work" <<'PY'
 import csv, os, sys
 rows = list(csv.DictReader(open(os.path.join(sys.argv[1], "run", "results.csv"))))
 errors = [float(r["validation_error"]) for r in rows]
@@ -30,3 +30,4 @@ if len(errors) != 3 or errors[-1] >= 0.6:
     print("FAIL: expected 3 epochs ending below 0.6"); sys.exit(1)
 print("1 passed, 0 failed")
 PY
+then :; else echo "--- the tuner's stderr:"; cat "$work/stderr.log"; exit 1; fi

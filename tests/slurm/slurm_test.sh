@@ -109,4 +109,6 @@ kill -INT $pid; wait $pid
 [[ -z $(active_jobs crash) ]] || fail "jobs left after the resumed run"
 wait_for '[[ -z $(marked crash) ]]' 10 && pass "no trial process is left" || fail "processes left: $(marked crash)"
 
-((failures == 0)) && echo "PASS" || { echo "$failures check(s) failed"; exit 1; }
+if ((failures == 0)); then echo "PASS"; exit 0; fi
+for log in "$work"/*.out; do echo "--- the tuner's output, $log:"; cat "$log"; done
+echo "$failures check(s) failed"; exit 1
