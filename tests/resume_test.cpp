@@ -156,16 +156,11 @@ bool drive(const Gate& gate, char token, const fs::path& journal, const Backgrou
         tuner.pidfd());
 }
 
+/// restarter_document() with gated.sh: a run that ends only on the test's "f" token.
 json gated_document(const fs::path& gate) {
-    json doc = json::parse(R"({
-      "name": "crash",
-      "command": ["/bin/sh", "tests/trials/gated.sh"],
-      "config_space": {"quality": {"type": "uniform", "lower": 0.0, "upper": 1.0}, "max_epochs": 9},
-      "metric": "validation_error", "max_resource_attr": "max_epochs",
-      "scheduler": {"grace_period": 1, "reduction_factor": 3},
-      "stop": {"min_metric_value": 0}, "workers": 2, "gpus": "none",
-      "stop_grace_period": 1
-    })");
+    json doc = restarter_document();
+    doc["command"] = json::array({"/bin/sh", "tests/trials/gated.sh"});
+    doc["stop"] = {{"min_metric_value", 0}};
     doc["env"] = {{"ASHA_TEST_GATE", gate.string()}};
     return doc;
 }
