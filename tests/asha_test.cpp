@@ -187,3 +187,16 @@ TEST(AshaBrackets, ProbabilitiesFollowHyperbandAndSamplingIsSeeded) {
         break;
     }
 }
+
+// A diverged trial is never promoted ahead of a finite one: -inf in mode min ranks worst.
+TEST(AshaPromotion, NonFiniteValuesAreNeverPromotedFirst) {
+    for (bool maximize : {false, true}) {
+        AshaScheduler s = make(AshaVariant::promotion, 1, 2, 4, maximize);
+        expect_start(s, 0, 1);
+        expect_start(s, 1, 1);
+        EXPECT_EQ(finish_leg(s, 0, 1, maximize ? INFINITY : -INFINITY), Decision::pause);
+        expect_start(s, 2, 1);
+        EXPECT_EQ(finish_leg(s, 1, 1, 0.5), Decision::pause);
+        expect_resume(s, 3, 1, 2);  // the finite 0.5 is the top half, not the diverged trial
+    }
+}

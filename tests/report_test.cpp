@@ -156,3 +156,21 @@ TEST(Report, FactsCountTrialsByStatus) {
     EXPECT_GT(n[TrialStatus::stopped], 0u);
     EXPECT_NE(render_report({run}).find(expected), std::string::npos) << expected;
 }
+
+// Non-finite values rank worst in the report: never the best, never a step of the best-so-far
+// curve, and shown as "none finite" in the top-trials table.
+TEST(Report, NonFiniteValuesAreNeverTheBest) {
+    fs::path dir = simulate_into("nonfinite", R"({"stop": {"max_wallclock_time": 100}})");
+    RunData run = read_run(dir);
+    ASSERT_GE(run.results.size(), 3u);
+    // Every trial but the last diverges, in mode min: -inf.
+    const TrialId finite = run.results.back().trial;
+    for (auto& r : run.results)
+        if (r.trial != finite) r.metric = -INFINITY;
+    const std::string html = render_report({run});
+    EXPECT_NE(html.find("(trial " + std::to_string(finite) + ")."), std::string::npos);
+    EXPECT_NE(html.find("none finite"), std::string::npos);
+    const std::string curve = svg(html, "best-so-far");
+    EXPECT_EQ(curve.find("inf"), std::string::npos);
+    EXPECT_EQ(curve.find("nan"), std::string::npos);
+}

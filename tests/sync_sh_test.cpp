@@ -65,3 +65,15 @@ TEST(SyncSh, FailedTrialsAreNotPromotedAndDoNotBlockTheRung) {
     expect_resume(s, 4, 0, 2);  // 2 usable results -> floor(2/2) = 1 promoted
     EXPECT_FALSE(s.suggest(4).has_value());
 }
+
+// A diverged trial is never among the best ⌊n/η⌋ of a rung.
+TEST(SyncSh, NonFiniteValuesRankWorst) {
+    SyncShScheduler s = make(1);
+    for (TrialId id = 0; id < 4; ++id) expect_start(s, id, 1);
+    EXPECT_EQ(finish_leg(s, 0, 1, -INFINITY), Decision::pause);
+    EXPECT_EQ(finish_leg(s, 1, 1, 0.5), Decision::pause);
+    EXPECT_EQ(finish_leg(s, 2, 1, NAN), Decision::pause);
+    EXPECT_EQ(finish_leg(s, 3, 1, 0.4), Decision::pause);
+    expect_resume(s, 4, 3, 2);  // 0.4 and 0.5 go on, -inf and NaN do not
+    expect_resume(s, 4, 1, 2);
+}
