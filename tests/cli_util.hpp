@@ -130,10 +130,18 @@ inline Outcome asha_tune(std::vector<std::string> args) {
     return o;
 }
 
+/// Paths temp_path() handed out during the current test: removed when it passes (the flood
+/// test alone writes 200 MB), kept for a look when it fails (tuner_output.cpp).
+inline std::vector<fs::path>& test_temp_paths() {
+    static std::vector<fs::path> paths;
+    return paths;
+}
+
 inline fs::path temp_path(const std::string& name) {
     fs::path p =
         fs::path(::testing::TempDir()) / ("asha-cli-" + name + "-" + std::to_string(::getpid()));
     fs::remove_all(p);
+    test_temp_paths().push_back(p);
     return p;
 }
 

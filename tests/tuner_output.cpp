@@ -1,4 +1,5 @@
-// Prints the stderr of every tuner a test started (cli_util.hpp keeps it) when that test fails.
+// Prints the stderr of every tuner a test started (cli_util.hpp keeps it) when that test fails,
+// and removes the test's temporary paths when it passes.
 
 #include "cli_util.hpp"
 
@@ -18,6 +19,13 @@ class PrintTunerOutputOnFailure : public ::testing::EmptyTestEventListener {
             for (const auto& entry : kept) std::fputs(entry.c_str(), stderr);
         }
         kept.clear();
+        auto& paths = asha::test::test_temp_paths();
+        if (!info.result()->Failed())
+            for (const auto& path : paths) {
+                std::error_code ec;
+                std::filesystem::remove_all(path, ec);
+            }
+        paths.clear();
     }
 };
 
