@@ -45,8 +45,9 @@ std::size_t continue_rank(std::size_t n, double level, double next_level) {
     // so a position that is meant to be whole is whole (the reference's doubles can land an ulp
     // either side, which moves its cutoff by about an ulp of the values there).
     const auto m = static_cast<std::uint64_t>(n - 1);
-    if (whole(level) && whole(next_level) && level >= 0 && next_level > 0 && level < 1e12 &&
-        next_level < 1e12)
+    constexpr double k32 = 4294967296.0;  // m * level below 2^64
+    if (whole(level) && whole(next_level) && level >= 0 && next_level > 0 && level < k32 &&
+        next_level < k32 && m < static_cast<std::uint64_t>(k32))
         return static_cast<std::size_t>(m * static_cast<std::uint64_t>(level) /
                                         static_cast<std::uint64_t>(next_level));
     // Fractional levels: the product in long double, with a relative tolerance so that a

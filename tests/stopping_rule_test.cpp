@@ -88,6 +88,9 @@ TEST(ContinueRank, EqualsTheQuantileRuleInBothModes) {
     EXPECT_EQ(continue_rank(4, 1.5, 4.5), 1u);  // floor(3 / 3)
     EXPECT_EQ(continue_rank(7, 0.5, 1.5), 2u);  // floor(6 / 3)
     EXPECT_EQ(continue_rank(1, 0.5, 1.5), 0u);
+    // Large rungs: exact in integers up to 2^32 values, then in long double.
+    EXPECT_EQ(continue_rank(1000001, 1, 3), 333333u);
+    EXPECT_EQ(continue_rank(5000000001ULL, 8, 10), 4000000000ULL);
 }
 
 // The book's setting: grace 2, eta 2, max_t 10, so rung 8 uses q = 8/10. The rung holds
