@@ -303,6 +303,7 @@ void Tuner::apply(TrialRecord& trial, Decision decision, double resource) {
     switch (decision) {
         case Decision::stop:
             leg.stop_requested = true;
+            leg.stopped_by_scheduler = true;
             stop_leg(trial.id);
             return;
         case Decision::pause:
@@ -343,7 +344,12 @@ void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
     trial.exit_code = exit.signal ? -exit.signal : exit.exit_code;
     const bool clean = exit.signal == 0 && exit.exit_code == 0;
     LegEnd how = LegEnd::failed;
-    if (at_least(trial.last_resource, trial.milestone)) {
+    if (leg.stopped_by_scheduler) {
+        // The decision counts, not the race with the signal: a fast script may reach its
+        // milestone before SIGTERM lands, and is Stopped all the same (as results.csv says).
+        how = LegEnd::stopped;
+        trial.status = TrialStatus::stopped;
+    } else if (at_least(trial.last_resource, trial.milestone)) {
         how = LegEnd::reached_milestone;
         trial.status = at_least(trial.last_resource, config_.max_t) || config_.max_t == 0
                            ? TrialStatus::completed

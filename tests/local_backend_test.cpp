@@ -151,6 +151,25 @@ TEST(LocalBackend, ReportsAreParsedAndAshaStopsTheWorseTrials) {
               0u);
 }
 
+// A trial the scheduler stopped is Stopped even when it reached its milestone before the
+// signal could land (here it ignores SIGTERM and finishes at once): the decision counts, not
+// the race, and trials.csv agrees with results.csv.
+TEST(LocalBackend, AStoppedTrialThatFinishesAnywayIsStopped) {
+    json doc = base_document("reporter.sh");
+    doc["command"] = json::array(
+        {"/bin/sh", "-c", "trap '' TERM; exec /bin/sh " + trial_script("reporter.sh") + " \"$@\"",
+         "trial"});
+    doc["points_to_evaluate"] = json::parse(R"([{"quality": 0.1}, {"quality": 0.9}])");
+    doc["workers"] = 1;
+    doc["stop"] = {{"max_num_trials_started", 2}};
+    LocalRun run = run_local(doc);
+    ASSERT_EQ(run.trials.size(), 2u);
+    EXPECT_EQ(run.trials[0].status, TrialStatus::completed);
+    EXPECT_EQ(run.trials[1].status, TrialStatus::stopped);
+    EXPECT_EQ(run.column(3, "trial_id"), "1");
+    EXPECT_EQ(run.column(3, "st_decision"), "STOP");
+}
+
 TEST(LocalBackend, StoppingKillsTheWholeProcessGroupAfterTheGracePeriod) {
     json doc = base_document("stubborn.sh");
     doc["workers"] = 1;

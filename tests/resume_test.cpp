@@ -6,6 +6,7 @@
 #include "asha/experiment.hpp"
 #include "asha/journal.hpp"
 #include "asha/rng.hpp"
+#include "asha/run_lock.hpp"
 #include "asha/run_reader.hpp"
 
 #include "cli_util.hpp"
@@ -476,5 +477,34 @@ INSTANTIATE_TEST_SUITE_P(
                       std::vector<std::string>{"--max-trials", "100", "--scheduler", "fifo"},
                       // Ends by time: the end of the run (stopping every running trial) is cut too.
                       std::vector<std::string>{"--max-wallclock-time", "300"}));
+
+}  // namespace
+
+namespace {
+
+// The run lock is a POSIX record lock: a second lock in the same process is refused, asking
+// whether the run is held (as the end-of-run report does from inside the tuner) keeps it, and
+// another process cannot take it.
+TEST(RunLock, OneTunerPerRunAndAskingKeepsTheLock) {
+    const fs::path dir = temp_path("runlock");
+    fs::create_directories(dir);
+    RunLock lock(dir);
+    EXPECT_TRUE(RunLock::held(dir));
+    EXPECT_THROW(RunLock again(dir), Error);
+    EXPECT_TRUE(RunLock::held(dir));
+    const pid_t child = ::fork();
+    if (child == 0) {  // another process: its attempt must fail while we hold the lock
+        try {
+            RunLock theirs(dir);
+            ::_exit(1);
+        } catch (const Error& e) {
+            const std::string expected = "(pid " + std::to_string(::getppid()) + ")";
+            ::_exit(std::string(e.what()).find(expected) != std::string::npos ? 0 : 2);
+        }
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+}
 
 }  // namespace

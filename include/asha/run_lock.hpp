@@ -1,7 +1,10 @@
 #pragma once
-/// One tuner per run directory: `tuner.pid` (the owner's pid) held with flock(2) for the
-/// tuner's whole life. The kernel drops the lock when its holder dies however it dies, so a
-/// lock left by a killed tuner is never stale: the next tuner simply takes it over.
+/// One tuner per run directory: `tuner.pid` (the owner's pid) held with a POSIX record lock
+/// (fcntl F_SETLK) for the tuner's whole life. The kernel drops the lock when its holder dies
+/// however it dies, and no child ever inherits it (flock(2) locks are shared with a trial that
+/// is being spawned, for the instant between its clone and its exec, and could outlive a killed
+/// tuner by that instant), so a lock left by a killed tuner is never stale: the next tuner
+/// simply takes it over.
 
 #include <filesystem>
 

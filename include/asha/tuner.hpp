@@ -100,13 +100,14 @@ class Tuner {
     ProgressSink* progress_;
 
     struct LegState {
-        bool stop_requested = false;  // scheduler said stop, or the run is ending
-        bool pausing = false;         // scheduler said pause; the leg should end by itself
-        bool completing = false;      // reached max_t
-        bool timed_out = false;       // stopped by trial_timeout / report_timeout
-        bool stop_sent = false;       // backend_.stop() was called for this leg
-        bool pending = false;         // waiting in the backend's queue (Slurm), not running yet
-        bool relaunched = false;      // started again by a resume: may replay earlier epochs
+        bool stop_requested = false;        // scheduler said stop, or the run is ending
+        bool stopped_by_scheduler = false;  // the scheduler said stop: the leg ends Stopped
+        bool pausing = false;               // scheduler said pause; the leg should end by itself
+        bool completing = false;            // reached max_t
+        bool timed_out = false;             // stopped by trial_timeout / report_timeout
+        bool stop_sent = false;             // backend_.stop() was called for this leg
+        bool pending = false;     // waiting in the backend's queue (Slurm), not running yet
+        bool relaunched = false;  // started again by a resume: may replay earlier epochs
         std::string timeout_reason;
         double last_report = 0;  // tuner time of the last accepted report
     };
