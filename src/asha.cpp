@@ -5,12 +5,6 @@
 
 namespace asha {
 
-namespace {
-bool at_least(double resource, double level) {
-    return reached_level(resource, level);
-}
-}  // namespace
-
 AshaScheduler::AshaScheduler(Params params, std::unique_ptr<Searcher> searcher, Rng& rng)
     : params_(params), searcher_(std::move(searcher)), rng_(rng) {
     // Hyperband's bracket s (with s_max + 1 = number of levels including max_t) starts
@@ -108,7 +102,7 @@ std::optional<Suggestion> AshaScheduler::suggest(TrialId next_id, bool allow_new
 int AshaScheduler::highest_rung_reached(const Bracket& bracket, int from, double resource) const {
     int found = -1;
     for (int k = from; k < static_cast<int>(bracket.rungs.size()); ++k) {
-        if (!at_least(resource, bracket.rungs[static_cast<std::size_t>(k)].level)) break;
+        if (!reached_level(resource, bracket.rungs[static_cast<std::size_t>(k)].level)) break;
         found = k;
     }
     return found;
@@ -119,8 +113,8 @@ Decision AshaScheduler::on_report(TrialId trial, double resource, double metric)
     Bracket& bracket = brackets_[static_cast<std::size_t>(st.bracket)];
     const double key = badness(metric, params_.maximize);
     if (params_.variant == AshaVariant::promotion) {
-        if (st.paused_rung >= 0 || !at_least(resource, st.milestone) ||
-            at_least(resource, params_.max_t))
+        if (st.paused_rung >= 0 || !reached_level(resource, st.milestone) ||
+            reached_level(resource, params_.max_t))
             return st.paused_rung >= 0 ? Decision::pause : Decision::proceed;
         int k = highest_rung_reached(bracket, st.next_rung, resource);
         if (k < 0) return Decision::proceed;
@@ -135,7 +129,7 @@ Decision AshaScheduler::on_report(TrialId trial, double resource, double metric)
     st.next_rung = k + 1;
     OrderStatistics& values = bracket.rungs[static_cast<std::size_t>(k)].values;
     const std::size_t better = values.insert_and_count_less(key);
-    if (at_least(resource, params_.max_t))
+    if (reached_level(resource, params_.max_t))
         return Decision::proceed;  // complete: recorded, never stopped
     // Continue iff the value is at least as good as the rung's q_k quantile of the recorded
     // values (itself included): a rank test (stopping_rule.hpp).

@@ -8,7 +8,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <mutex>
 #include <set>
 #include <string>
 #include <tuple>
@@ -32,7 +31,6 @@ std::set<LockedFile>& locked_here() {
 LockedFile ours(dev_t dev, ino_t ino) {
     return {::getpid(), dev, ino};
 }
-std::mutex locked_here_mutex;
 
 LockedFile identity(int fd) {
     struct stat st {};
@@ -40,7 +38,7 @@ LockedFile identity(int fd) {
     return ours(st.st_dev, st.st_ino);
 }
 
-/// The pid of the process whose lock conflicts with a write lock on `fd`, or 0 if none.
+/// The pid of another process whose lock would conflict with a lock of `type` on `fd`, or 0.
 pid_t lock_holder(int fd, short type) {
     struct flock fl {};
     fl.l_type = type;
@@ -61,7 +59,6 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / "tuner.pid") {
                          (holder > 0 ? " (pid " + std::to_string(holder) + ")" : "") +
                          "; only one tuner may work on a run at a time");
     };
-    std::lock_guard guard(locked_here_mutex);
     // Ours already (a second run of the same directory in one process): opening the file
     // again and closing it would drop the lock, so look before opening.
     struct stat st {};
@@ -94,7 +91,6 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / "tuner.pid") {
 
 RunLock::~RunLock() {
     if (fd_ < 0) return;
-    std::lock_guard guard(locked_here_mutex);
     locked_here().erase(identity(fd_));
     ::close(fd_);
 }
@@ -107,10 +103,7 @@ void RunLock::remove_file() {
 bool RunLock::held(const fs::path& dir) {
     struct stat st {};
     if (::stat((dir / "tuner.pid").c_str(), &st) != 0) return false;
-    {
-        std::lock_guard guard(locked_here_mutex);
-        if (locked_here().count(ours(st.st_dev, st.st_ino))) return true;  // ours: do not open it
-    }
+    if (locked_here().count(ours(st.st_dev, st.st_ino))) return true;  // ours: do not open it
     int fd = ::open((dir / "tuner.pid").c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
     const bool held = lock_holder(fd, F_RDLCK) != 0;

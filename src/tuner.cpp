@@ -12,9 +12,6 @@ namespace asha {
 
 namespace {
 constexpr double kNever = std::numeric_limits<double>::infinity();
-bool at_least(double resource, double level) {
-    return reached_level(resource, level);
-}
 }  // namespace
 
 Tuner::Tuner(const ExperimentConfig& config, Scheduler& scheduler, Backend& backend,
@@ -311,7 +308,7 @@ void Tuner::apply(TrialRecord& trial, Decision decision, double resource) {
             leg.pausing = true;
             return;
         case Decision::proceed:
-            if (at_least(resource, config_.max_t)) {
+            if (reached_level(resource, config_.max_t)) {
                 if (leg.completing || !told_milestone) stop_leg(trial.id);
                 leg.completing = true;
             }
@@ -349,9 +346,9 @@ void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
         // milestone before SIGTERM lands, and is Stopped all the same (as results.csv says).
         how = LegEnd::stopped;
         trial.status = TrialStatus::stopped;
-    } else if (at_least(trial.last_resource, trial.milestone)) {
+    } else if (reached_level(trial.last_resource, trial.milestone)) {
         how = LegEnd::reached_milestone;
-        trial.status = at_least(trial.last_resource, config_.max_t) || config_.max_t == 0
+        trial.status = reached_level(trial.last_resource, config_.max_t) || config_.max_t == 0
                            ? TrialStatus::completed
                            : TrialStatus::paused;
     } else if (leg.timed_out) {

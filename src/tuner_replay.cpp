@@ -21,10 +21,6 @@ class QuietLogs {
     spdlog::level::level_enum level_;
 };
 
-bool reached(double resource, double level) {
-    return reached_level(resource, level);
-}
-
 Error diverged(std::size_t line, const std::string& what) {
     return Error(ExitCode::bad_config,
                  "journal.jsonl line " + std::to_string(line) + ": " + what +
@@ -66,12 +62,11 @@ ReplayResult Tuner::restore(const JournalContents& journal) {
     return result;
 }
 
-RunResult Tuner::rewrite_ended_run() {
+void Tuner::rewrite_ended_run() {
     replaying_ = true;  // the clock stays where the journal ended
-    RunResult result{summary(), exit_code_};
+    const RunSummary ended = summary();
     replaying_ = false;
-    if (writer_) writer_->finished(result.summary, trials_, scheduler_.rungs());
-    return result;
+    if (writer_) writer_->finished(ended, trials_, scheduler_.rungs());
 }
 
 void Tuner::replay(const json& entry, std::size_t line, bool& interrupted, ReplayResult& result) {
@@ -136,7 +131,8 @@ void Tuner::replay(const json& entry, std::size_t line, bool& interrupted, Repla
         exit.stopped_by_tuner = entry.value("stopped_by_tuner", false);
         exit.stderr_tail = entry.value("stderr_tail", "");
         // Legs the interrupt stopped short of their milestone carry on after the resume.
-        if (interrupted && exit.stopped_by_tuner && !reached(trial.last_resource, trial.milestone))
+        if (interrupted && exit.stopped_by_tuner &&
+            !reached_level(trial.last_resource, trial.milestone))
             return;
         on_exit(trial, exit);
     } else if (event == "interrupt") {

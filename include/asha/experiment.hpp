@@ -112,5 +112,4 @@ ExperimentConfig load_experiment(const std::string& path, const json& overrides 
 /// Merges `patch` into `target` recursively (objects merge, other values replace).
 void merge_json(json& target, const json& patch);
 
-
 }  // namespace asha
