@@ -2,6 +2,7 @@
 
 #include "test_util.hpp"
 
+#include <filesystem>
 #include <fstream>
 
 using namespace asha;
@@ -154,6 +155,32 @@ TEST(Experiment, OverridesMergeIntoTheDocument) {
     EXPECT_EQ(c.workers, 8);
     EXPECT_EQ(*c.stop.max_num_trials_started, 5);
     EXPECT_EQ(*c.stop.max_wallclock_time, 300);  // kept from the file
+}
+
+TEST(Experiment, ConfigDirNamesTheConfigFilesDirectory) {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::path(::testing::TempDir()) / "config-dir-test" / "configs";
+    fs::create_directories(dir);
+    json doc = lenet_document();
+    doc["command"] = {"/usr/bin/python3", "${config_dir}/../examples/train.py", "--data",
+                      "at:${config_dir}", "$HOME"};
+    doc["working_dir"] = "${config_dir}";
+    doc["env"] = {{"DATA", "${config_dir}/data"}, {"THREADS", 1}};
+    std::ofstream(dir / "x.json") << doc.dump();
+    // A relative path to the file, as a user types it: the directory still comes out absolute.
+    fs::path cwd = fs::current_path();
+    fs::current_path(dir.parent_path());
+    ExperimentConfig c = load_experiment("configs/x.json");
+    fs::current_path(cwd);
+    std::string d = fs::canonical(dir).string();
+    ASSERT_EQ(c.command.size(), 5u);
+    EXPECT_EQ(c.command[1], fs::canonical(dir.parent_path()).string() + "/examples/train.py");
+    EXPECT_EQ(c.command[3], "at:" + d);  // inside an argument: replaced, the rest kept
+    EXPECT_EQ(c.command[4], "$HOME");    // no shell: anything else is left as written
+    EXPECT_EQ(c.working_dir, d);
+    ASSERT_EQ(c.env.size(), 2u);
+    EXPECT_EQ(c.env[0].second, d + "/data");
+    EXPECT_EQ(c.resolved["command"][1], c.command[1]);  // what the journal keeps for a resume
 }
 
 TEST(Experiment, EditDistanceHints) {

@@ -1,0 +1,37 @@
+# bash completion for asha-tune (installed as share/bash-completion/completions/asha-tune)
+_asha_tune() {
+    local cur prev words cword
+    _init_completion || return
+    local sub="" w
+    for w in "${words[@]:1:cword-1}"; do
+        case "$w" in simulate|resume|status|report) sub=$w; break ;; esac
+    done
+    case "$prev" in
+        -c|--config) _filedir json; return ;;
+        --run-dir|-o|--output) _filedir; return ;;
+        --scheduler) COMPREPLY=($(compgen -W "asha sync_sh hyperband fifo" -- "$cur")); return ;;
+        --variant) COMPREPLY=($(compgen -W "stopping promotion" -- "$cur")); return ;;
+        --backend) COMPREPLY=($(compgen -W "local slurm" -- "$cur")); return ;;
+        --benchmark) COMPREPLY=($(compgen -W "lenet hard" -- "$cur")); return ;;
+        --gpus) COMPREPLY=($(compgen -W "auto none" -- "$cur")); return ;;
+        -w|--workers|--seed|--max-wallclock-time|--max-trials|--gpus-per-trial) return ;;
+    esac
+    local common="--help --workers --run-dir --seed --max-wallclock-time --max-trials --scheduler
+                  --variant --quiet --json --verbose --resume --config"
+    local opts
+    case "$sub" in
+        "") opts="$common --backend --gpus --gpus-per-trial --version simulate resume status report" ;;
+        simulate) opts="$common --benchmark" ;;
+        resume) opts="--help --workers --quiet --json --verbose" ;;
+        status) opts="--help --json" ;;
+        report) opts="--help --output" ;;
+    esac
+    if [[ "$cur" == -* || -z "$sub" && "$cur" != */* && -n "$cur" ]]; then
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    elif [[ "$sub" == resume || "$sub" == status || "$sub" == report ]]; then
+        _filedir -d  # run directories
+    else
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    fi
+}
+complete -F _asha_tune asha-tune

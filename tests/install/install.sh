@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# The tool as a user installs it, used as a user would, with nothing of the source or build tree
+# in reach:
+#   1. `cmake --install BUILD --prefix P`: bin/asha-tune, the man page, bash completion, the
+#      configs and examples, the docs;
+#   2. the installed asha-tune runs the installed configs from another directory while the
+#      source and build trees are hidden under empty tmpfs mounts (a private mount namespace,
+#      root only; elsewhere the trees stay visible and the test says so);
+#   3. `cpack` builds asha-tune_VERSION_ARCH.deb with its Depends taken from the linked
+#      libraries; its files extracted with dpkg-deb run the same way; as root in CI it is also
+#      installed with `apt-get install ./asha-tune_*.deb`, run from PATH, and removed.
+# Usage: install.sh BUILD_DIR SOURCE_DIR WORK_DIR
+set -uo pipefail
+build=$(cd "$1" && pwd); src=$(cd "$2" && pwd); work=$3
+rm -rf "$work"; mkdir -p "$work"; work=$(cd "$work" && pwd)
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok   $*"; }
+check() { local what=$1; shift; if "$@" >"$work/check.out" 2>&1; then pass "$what"; else fail "$what"; cat "$work/check.out"; fi; }
+
+# What the installed tool touches lives outside both trees, so that hiding them hides nothing
+# it needs; logs stay in WORK_DIR.
+outside=$(mktemp -d "${TMPDIR:-/tmp}/asha-install.XXXXXX")
+case "$outside/" in "$src"/*|"$build"/*) echo "FAIL: TMPDIR is inside the source or build tree"; exit 1 ;; esac
+prefix=$outside/prefix
+if ! cmake --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1; then
+  cat "$work/install.log"; echo "FAIL: cmake --install"; exit 1
+fi
+pass "cmake --install --prefix $prefix"
+for f in bin/asha-tune share/man/man1/asha-tune.1.gz share/bash-completion/completions/asha-tune \
+         share/asha-tune/configs/lenet-small.json share/asha-tune/configs/quick.json \
+         share/asha-tune/examples/lenet/train.py share/asha-tune/examples/synthetic/train.py \
+         share/doc/asha-tune/README.md; do
+  [ -s "$prefix/$f" ] && pass "installed $f" || fail "missing $f"
+done
+check "the man page is roff written from --help (it lists --config and the subcommands)" \
+  sh -c "zcat '$prefix/share/man/man1/asha-tune.1.gz' | grep -q '^\.TH ASHA-TUNE \"1\"' &&
+         zcat '$prefix/share/man/man1/asha-tune.1.gz' | grep -q 'config' &&
+         zcat '$prefix/share/man/man1/asha-tune.1.gz' | grep -q 'asha-tune resume'"
+check "the bash completion is valid bash and registers asha-tune" \
+  bash -c "_init_completion() { :; }; source '$prefix/share/bash-completion/completions/asha-tune' && complete -p asha-tune"
+if [ -f /usr/share/bash-completion/bash_completion ]; then
+  check "completing 'asha-tune --sched' offers --scheduler" bash -c "
+    source /usr/share/bash-completion/bash_completion
+    source '$prefix/share/bash-completion/completions/asha-tune'
+    COMP_WORDS=(asha-tune --sched); COMP_CWORD=1; COMP_LINE='asha-tune --sched'; COMP_POINT=\${#COMP_LINE}
+    _asha_tune; [ \"\${COMPREPLY[*]}\" = --scheduler ]"
+fi
+
+# Runs "$@" with the source and build trees hidden where that can be done.
+hidden=0
+if unshare --mount --propagation private true 2>/dev/null; then hidden=1; fi
+if [ "$hidden" = 0 ] && [ "${CI:-}" = true ]; then
+  fail "cannot hide the source tree (unshare --mount) in CI"
+fi
+isolated() {
+  if [ "$hidden" = 1 ]; then
+    unshare --mount --propagation private sh -c '
+      mount -t tmpfs none "$1" && { [ -d "$2" ] && mount -t tmpfs none "$2" || true; } && shift 2 && cd "$0" && exec "$@"' \
+      "$outside/cwd" "$src" "$build" "$@"
+  else
+    (cd "$outside/cwd" && "$@")
+  fi
+}
+[ "$hidden" = 1 ] && pass "the source tree $src and build tree $build are hidden from the installed tool" \
+                  || echo "note: not root, so the source tree stays visible; running from $outside/cwd"
+
+# The installed tool on its own: a real run of an installed config, its status and report.
+use_installed() {  # use_installed LABEL ROOT (ROOT/bin/asha-tune, ROOT/share/asha-tune)
+  local label=$1 root=$2
+  rm -rf "$outside/cwd"; mkdir -p "$outside/cwd"
+  isolated sh -c '
+    set -e
+    ls "$2" >/dev/null 2>&1 && [ -n "$(ls -A "$2")" ] && [ "$3" = 1 ] && { echo "source tree visible"; exit 9; }
+    "$1/bin/asha-tune" --version
+    "$1/bin/asha-tune" --config "$1/share/asha-tune/configs/quick.json" --max-trials 6 --gpus none --json --quiet > summary.json
+    ls runs/quick-*/journal.jsonl
+    "$1/bin/asha-tune" status runs/quick-* > status.txt
+    "$1/bin/asha-tune" report runs/quick-* -o report.html
+    "$1/bin/asha-tune" simulate --config "$1/share/asha-tune/configs/synthetic.json" --max-trials 30 --quiet --json > simulated.json
+  ' sh "$root" "$src" "$hidden" >"$work/$label.out" 2>"$work/$label.err"
+  local rc=$?
+  if [ $rc = 0 ] && /usr/bin/python3 - "$outside/cwd" <<'PY'
+import json, os, sys
+cwd = sys.argv[1]
+s = json.load(open(os.path.join(cwd, "summary.json")))
+assert s["trials"]["started"] == 6, s
+assert os.path.getsize(os.path.join(cwd, "report.html")) > 1000
+json.load(open(os.path.join(cwd, "simulated.json")))
+PY
+  then pass "$label: a real run of the installed quick.json, status, report and simulate from $outside/cwd"
+  else
+    fail "$label: the installed tool (exit $rc)"; echo "--- stdout"; cat "$work/$label.out"; echo "--- stderr"; cat "$work/$label.err"
+  fi
+}
+use_installed "cmake --install" "$prefix"
+
+# The Debian package.
+if ! command -v dpkg-deb >/dev/null; then
+  echo "SKIPPED the .deb part: dpkg-deb missing"
+else
+  if (cd "$build" && cpack -G DEB -B "$work/package" >"$work/cpack.log" 2>&1); then
+    deb=$(ls "$work"/package/asha-tune_*.deb 2>/dev/null | head -1)
+  else
+    deb=""
+  fi
+  if [ -z "$deb" ]; then
+    cat "$work/cpack.log"; fail "cpack -G DEB built no asha-tune_*.deb"
+  else
+    pass "cpack built $(basename "$deb")"
+    depends=$(dpkg-deb -f "$deb" Depends)
+    case "$depends" in
+      *libspdlog*libfmt*|*libfmt*libspdlog*) pass "Depends: $depends" ;;
+      *) fail "Depends misses the linked libraries: '$depends'" ;;
+    esac
+    dpkg-deb -c "$deb" > "$work/contents.txt"
+    for f in ./usr/bin/asha-tune ./usr/share/man/man1/asha-tune.1.gz ./usr/share/asha-tune/configs/lenet-small.json \
+             ./usr/share/bash-completion/completions/asha-tune ./usr/share/doc/asha-tune/README.md; do
+      grep -q " $f\$" "$work/contents.txt" && pass "the .deb holds $f" || fail "the .deb lacks $f"
+    done
+    dpkg-deb -x "$deb" "$outside/extracted"
+    use_installed "extracted .deb" "$outside/extracted/usr"
+    if [ "${CI:-}" = true ] && [ "$(id -u)" = 0 ] && ! dpkg-query -W asha-tune >/dev/null 2>&1; then
+      if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >"$work/apt.log" 2>&1; then
+        pass "apt-get install ./$(basename "$deb")"
+        check "asha-tune on PATH runs the packaged quick.json" sh -c "cd '$work' && mkdir -p apt && cd apt &&
+          asha-tune --config /usr/share/asha-tune/configs/quick.json --max-trials 4 --gpus none --quiet"
+        DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq asha-tune >>"$work/apt.log" 2>&1 \
+          && pass "apt-get remove asha-tune" || fail "apt-get remove asha-tune"
+      else
+        cat "$work/apt.log"; fail "apt-get install ./$(basename "$deb")"
+      fi
+    fi
+  fi
+fi
+echo "$failures failed"
+[ "$failures" = 0 ] && rm -rf "$outside"
+[ "$failures" = 0 ]
