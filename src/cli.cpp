@@ -168,12 +168,12 @@ json summary_json(const RunSummary& s, const std::vector<TrialRecord>& trials,
 void print_end(const RunResult& result, const Tuner& tuner, const ExperimentConfig& c,
                const RunDir& dir, const Flags& f) {
     std::FILE* human = f.json_output ? stderr : stdout;
-    std::string text = "--------------------\nResource summary (last result is reported):\n" +
-                       render_table(tuner.trials(), c, 50, tuner.now()) +
-                       render_progress_line(result.summary) + "\n\n" +
-                       render_best_line(result.summary, c.metric) + "\n" +
-                       render_run_end(result.summary) + "\n" + "results: " + dir.path().string() +
-                       "\n--------------------\n";
+    std::string text =
+        "--------------------\nResource summary (last result is reported):\n" +
+        render_table(tuner.trials(), c, 50, tuner.now()) + render_progress_line(result.summary) +
+        "\n\n" + render_rungs(tuner.scheduler().rungs(), c.resource_attr) +
+        render_best_line(result.summary, c.metric) + "\n" + render_run_end(result.summary) + "\n" +
+        "results: " + dir.path().string() + "\n--------------------\n";
     if (!f.quiet || f.json_output)
         std::fputs(text.c_str(), human);
     else

@@ -316,7 +316,8 @@ void RunDir::finished(const RunSummary& summary, const std::vector<TrialRecord>&
                              {"level", r.level},
                              {"recorded", r.recorded},
                              {"promoted", r.promoted},
-                             {"cutoff", std::isfinite(r.cutoff) ? json(r.cutoff) : json()}});
+                             {"cutoff", std::isfinite(r.cutoff) ? json(r.cutoff) : json()},
+                             {"best", std::isfinite(r.best) ? json(r.best) : json()}});
     json doc = {{"stop_reason", summary.stop_reason},
                 {"wallclock", summary.wallclock},
                 {"busy_worker_seconds", summary.busy_time},

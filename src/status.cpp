@@ -121,6 +121,27 @@ std::string render_best_line(const RunSummary& s, const std::string& metric) {
                        *s.best_trial);
 }
 
+std::string render_rungs(const std::vector<RungSummary>& rungs, const std::string& resource_attr) {
+    constexpr std::size_t kMaxLines = 12;  // sync_sh has a line per stage of every round
+    if (rungs.empty()) return "";
+    auto number = [](double x) {
+        return std::isnan(x) ? std::string("-") : fmt::format("{:.4g}", x);
+    };
+    bool brackets = std::any_of(rungs.begin(), rungs.end(),
+                                [](const RungSummary& r) { return r.bracket != 0; });
+    std::string out = "rungs:\n";
+    for (std::size_t i = 0; i < std::min(rungs.size(), kMaxLines); ++i) {
+        const auto& r = rungs[i];
+        out +=
+            fmt::format("  {}{} {}: {} trials, best {}, cutoff {}\n",
+                        brackets ? fmt::format("bracket {}, ", r.bracket) : "", resource_attr,
+                        format_value(json(r.level)), r.recorded, number(r.best), number(r.cutoff));
+    }
+    if (rungs.size() > kMaxLines)
+        out += fmt::format("  ... {} more in summary.json\n", rungs.size() - kMaxLines);
+    return out;
+}
+
 std::string render_run_end(const RunSummary& s) {
     return fmt::format(
         "stopped because: {}\nworker utilisation: {:.1f}% ({:.1f} busy worker-seconds / ({} "

@@ -100,8 +100,11 @@ void SyncShScheduler::finish_stage_if_done(Round& round) {
         if (lo + 1 < round.results.size())
             cutoff += (q - static_cast<double>(lo)) * (round.results[lo + 1].first - cutoff);
         summary.cutoff = params_.maximize ? -cutoff : cutoff;
+        double best = round.results.front().first;
+        summary.best = !std::isfinite(best) ? std::nan("") : params_.maximize ? -best : best;
     } else {
         summary.cutoff = std::nan("");
+        summary.best = std::nan("");
     }
     bool last = round.stage + 1 == round.milestones.size();
     if (!last && !round.results.empty()) {

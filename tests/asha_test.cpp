@@ -126,6 +126,8 @@ TEST(AshaPromotion, ReplaysTheBooksFigure) {
     EXPECT_EQ(rungs[0].promoted, 2u);
     EXPECT_EQ(rungs[1].recorded, 2u);
     EXPECT_EQ(rungs[1].promoted, 1u);
+    EXPECT_EQ(rungs[0].best, 0.3);  // of .3 .5 .4 .6
+    EXPECT_EQ(rungs[1].best, 0.2);  // of .2 .35
 }
 
 TEST(AshaPromotion, OnlyTrialsWhoseLegEndedArePromoted) {

@@ -79,3 +79,23 @@ TEST(Status, SummaryLines) {
               "worker utilisation: 100.0% (370.8 busy worker-seconds / (2 workers x 185.40 s))\n"
               "trials: 11 started, 5 completed, 0 stopped, 0 paused, 0 failed");
 }
+
+TEST(Status, RungsShowHowTheMetricFell) {
+    EXPECT_EQ(render_rungs({}, "epoch"), "");  // FIFO has no rungs
+    std::vector<RungSummary> rungs = {{0, 4, 7, 0, 0.898, 0.5455},
+                                      {0, 8, 3, 0, 0.41234, 0.3245},
+                                      {1, 8, 2, 0, std::nan(""), std::nan("")}};
+    EXPECT_EQ(render_rungs({rungs[0], rungs[1]}, "epoch"),
+              "rungs:\n"
+              "  epoch 4: 7 trials, best 0.5455, cutoff 0.898\n"
+              "  epoch 8: 3 trials, best 0.3245, cutoff 0.4123\n");
+    EXPECT_EQ(render_rungs(rungs, "epoch"),
+              "rungs:\n"
+              "  bracket 0, epoch 4: 7 trials, best 0.5455, cutoff 0.898\n"
+              "  bracket 0, epoch 8: 3 trials, best 0.3245, cutoff 0.4123\n"
+              "  bracket 1, epoch 8: 2 trials, best -, cutoff -\n");
+    std::vector<RungSummary> many(15, rungs[0]);
+    std::string text = render_rungs(many, "epoch");
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 14);
+    EXPECT_NE(text.find("  ... 3 more in summary.json\n"), std::string::npos);
+}

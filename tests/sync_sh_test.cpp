@@ -39,7 +39,9 @@ TEST(SyncSh, ReplaysTheBooksFigure) {
     EXPECT_EQ(rungs[0].recorded, 4u);
     EXPECT_EQ(rungs[0].promoted, 2u);
     EXPECT_DOUBLE_EQ(rungs[0].cutoff, 0.4 + 0.5 * (0.5 - 0.4));  // median of .3 .4 .5 .6
+    EXPECT_EQ(rungs[0].best, 0.3);
     EXPECT_EQ(rungs[1].promoted, 1u);
+    EXPECT_EQ(rungs[1].best, 0.2);
 }
 
 TEST(SyncSh, FreeWorkersStartTheNextRoundInsteadOfIdling) {

@@ -27,6 +27,7 @@ struct RungSummary {
     std::size_t recorded = 0;
     std::size_t promoted = 0;  ///< promotion variants: trials promoted from this rung
     double cutoff = 0;         ///< the rung's current q_k quantile of the metric (NaN if empty)
+    double best = 0;           ///< the best metric recorded at this rung (NaN if none is finite)
 };
 
 class Scheduler {

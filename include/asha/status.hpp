@@ -4,6 +4,7 @@
 
 #include "asha/experiment.hpp"
 #include "asha/run_writer.hpp"
+#include "asha/scheduler.hpp"
 #include "asha/trial.hpp"
 
 #include <string>
@@ -22,6 +23,10 @@ std::string render_progress_line(const RunSummary& summary);
 
 /// "validation_error: best 0.134 for trial-id 4" (or a line saying there is no result yet).
 std::string render_best_line(const RunSummary& summary, const std::string& metric);
+
+/// How the metric fell rung by rung, one rung per line (empty without rungs, e.g. FIFO):
+/// "  bracket 0, epoch 4: 7 trials, best 0.5455, continue below 0.8980".
+std::string render_rungs(const std::vector<RungSummary>& rungs, const std::string& resource_attr);
 
 /// Worker utilisation and the reason the run ended.
 std::string render_run_end(const RunSummary& summary);
