@@ -256,7 +256,7 @@ int execute(const RunPlan& plan, const Flags& f, const SignalWatcher* signals) {
     Rng rng(c.seed);
     auto scheduler = make_scheduler(c, rng);
     RunDirOptions dir_options{!plan.simulate, !plan.simulate, plan.command_line};
-    if (plan.simulate) dir_options.report_interval = 0;
+    dir_options.report_interval = plan.simulate ? 0 : c.report_update_interval;
     dir_options.resume = plan.resume;
     RunDir dir(plan.dir, c, dir_options);  // takes the run's lock
     const auto journal_path = dir.path() / "journal.jsonl";

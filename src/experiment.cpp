@@ -30,6 +30,7 @@ const std::vector<std::string> kTopKeys = {"name",
                                            "stop_grace_period",
                                            "max_failures",
                                            "print_update_interval",
+                                           "report_update_interval",
                                            "report_format",
                                            "journal_fsync",
                                            "backend",
@@ -355,6 +356,13 @@ ExperimentConfig parse_experiment(const json& doc, const std::string& file) {
     if (doc.contains("print_update_interval"))
         c.print_update_interval =
             positive(where / "print_update_interval", doc["print_update_interval"]);
+    if (doc.contains("report_update_interval")) {
+        JsonPath at = where / "report_update_interval";
+        c.report_update_interval = at.number(doc["report_update_interval"]);
+        if (!(c.report_update_interval >= 0))
+            at.fail_expected("a number of seconds >= 0 (0: write report.html only at the end)",
+                             doc["report_update_interval"]);
+    }
     if (doc.contains("report_format"))
         c.report_format = choose<ReportFormat>(
             where / "report_format", doc["report_format"],

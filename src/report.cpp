@@ -563,13 +563,22 @@ std::vector<int> assign_worker_slots(const std::vector<LegRow>& legs) {
     return slot;
 }
 
-std::string render_report(const std::vector<RunData>& runs) {
+std::string render_report(const std::vector<RunData>& runs, const ReportOptions& options) {
     std::string title = runs.size() == 1
                             ? "asha-tune report: " + run_title(runs[0])
                             : "asha-tune report: " + std::to_string(runs.size()) + " runs";
-    std::string s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" +
-                    escape(title) + "</title>\n<style>" + kStyle + "</style></head>\n<body>\n<h1>" +
-                    escape(title) + "</h1>\n";
+    std::string refresh =
+        options.refresh_seconds > 0
+            ? fmt::format("<meta http-equiv=\"refresh\" content=\"{}\">", options.refresh_seconds)
+            : "";
+    std::string s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">" + refresh +
+                    "<title>" + escape(title) + "</title>\n<style>" + kStyle +
+                    "</style></head>\n<body>\n<h1>" + escape(title) + "</h1>\n";
+    if (options.refresh_seconds > 0)
+        s += fmt::format(
+            "<p class=\"live\">Live: the run is going on; this page reloads itself every {} s "
+            "until it ends.</p>\n",
+            options.refresh_seconds);
     if (runs.size() > 1) {
         std::vector<const RunData*> all;
         std::vector<std::string> names;

@@ -243,19 +243,33 @@ void RunDir::tick(const std::vector<TrialRecord>& all) {
         last_snapshot_ = now;
         write_snapshot(all, nullptr);
     }
+    // The first event writes a page at once, so that the report can be opened as the run starts.
     if (options_.report_interval > 0 &&
-        now - last_report_ >= std::chrono::duration<double>(options_.report_interval)) {
+        (!report_written_ ||
+         now - last_report_ >= std::chrono::duration<double>(options_.report_interval))) {
         last_report_ = now;
+        report_written_ = true;
         flush();
-        write_report();
+        write_report(false);
     }
 }
 
-void RunDir::write_report() {
+void RunDir::write_report(bool ended) {
     // The report reads the run directory back, exactly as `asha-tune report` does; failing to
     // draw it must not end the run.
     try {
-        write_file_atomic(path_ / "report.html", render_report({read_run(path_)}));
+        RunData run = read_run(path_);
+        ReportOptions options;
+        if (ended) {
+            // Read while this process still holds the run's lock, which says "running".
+            run.running = false;
+            run.finished = true;
+        } else {
+            // A browser tab left open on the page follows the run; the final page stops that.
+            options.refresh_seconds =
+                std::max(1, static_cast<int>(std::ceil(options_.report_interval)));
+        }
+        write_file_atomic(path_ / "report.html", render_report({run}, options));
     } catch (const std::exception& e) {
         spdlog::warn("cannot write {}: {}", (path_ / "report.html").string(), e.what());
     }
@@ -330,7 +344,7 @@ void RunDir::finished(const RunSummary& summary, const std::vector<TrialRecord>&
                 {"failed", summary.failed},
                 {"rungs", rung_rows}};
     write_file_atomic(path_ / "summary.json", doc.dump(2) + "\n");
-    if (options_.report_at_end) write_report();
+    if (options_.report_at_end) write_report(true);
     lock_->remove_file();
 }
 

@@ -129,6 +129,10 @@ TEST(Cli, RunDirectoryHasEveryFileAndColumn) {
     }
     EXPECT_EQ(fs::exists(dir / "results.csv.tmp"), false);
     EXPECT_TRUE(fs::exists(dir / "report.html"));
+    // The final report, written while the tuner still held the run: finished, and static.
+    std::string final_report = read_file(dir / "report.html");
+    EXPECT_NE(final_report.find("class=\"facts\">finished;"), std::string::npos);
+    EXPECT_EQ(final_report.find("http-equiv=\"refresh\""), std::string::npos);
     EXPECT_FALSE(fs::exists(dir / "tuner.pid"));
     // `asha-tune status` reads the same files back: a finished run exits 0.
     Outcome status = asha_tune({"status", dir.string(), "--json"});

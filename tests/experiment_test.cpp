@@ -53,6 +53,9 @@ TEST(Experiment, ValidationErrorsAreExact) {
     };
     const Case cases[] = {
         {R"({"learning_rat": 1})", "lenet.json: $.learning_rat: unknown key"},
+        {R"({"report_update_interval": -1})",
+         "lenet.json: $.report_update_interval: expected a number of seconds >= 0 (0: write "
+         "report.html only at the end), found -1"},
         {R"({"metrc": "x"})", "lenet.json: $.metrc: unknown key (did you mean \"metric\"?)"},
         {R"({"config_space": {"learning_rate": {"lower": 2}}})",
          "lenet.json: $.config_space.learning_rate.lower: expected a value < upper (1.0), found 2"},

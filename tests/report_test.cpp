@@ -157,6 +157,17 @@ TEST(Report, FactsCountTrialsByStatus) {
     EXPECT_NE(render_report({run}).find(expected), std::string::npos) << expected;
 }
 
+TEST(Report, ALiveReportReloadsItselfAndAStaticOneDoesNot) {
+    RunData run = read_run(simulate_into("refresh", "{}"));
+    std::string live = render_report({run}, ReportOptions{30});
+    EXPECT_NE(live.find("<meta http-equiv=\"refresh\" content=\"30\">"), std::string::npos);
+    EXPECT_LT(live.find("http-equiv"), live.find("</head>"));
+    EXPECT_NE(live.find("reloads itself every 30 s"), std::string::npos);
+    std::string still = render_report({run});
+    EXPECT_EQ(still.find("http-equiv"), std::string::npos);
+    EXPECT_EQ(still.find("reloads itself"), std::string::npos);
+}
+
 // Non-finite values rank worst in the report: never the best, never a step of the best-so-far
 // curve, and shown as "none finite" in the top-trials table.
 TEST(Report, NonFiniteValuesAreNeverTheBest) {

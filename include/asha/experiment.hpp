@@ -89,6 +89,9 @@ struct ExperimentConfig {
     std::optional<double> trial_timeout;   ///< seconds one leg may run
     std::optional<double> report_timeout;  ///< seconds a leg may go without a report
     double print_update_interval = 30;
+    /// Seconds between rewrites of report.html while the run goes on (the page then reloads
+    /// itself at this interval); 0: written only at the end.
+    double report_update_interval = 30;
     ReportFormat report_format = ReportFormat::tune_metric;
     std::string working_dir;  ///< "" = the directory the tuner was started in
     std::vector<std::pair<std::string, std::string>> env;

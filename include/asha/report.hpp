@@ -1,5 +1,6 @@
 #pragma once
 /// A self-contained HTML report of one or more runs: inline SVG and CSS, no script, no network.
+/// The report a live run rewrites reloads itself (a meta refresh) until the run has ended.
 /// Pure rendering: it takes what read_run() read and returns the page as a string.
 ///
 /// Per run: learning curves (metric vs wall-clock and vs resource; stopped trials end in a cross,
@@ -30,6 +31,12 @@ constexpr std::size_t kMaxDots = 5000;  ///< final points of undrawn curves; sca
 /// of one slot never overlap. Returns the slot per leg, in the order of `legs`.
 std::vector<int> assign_worker_slots(const std::vector<LegRow>& legs);
 
-std::string render_report(const std::vector<RunData>& runs);
+struct ReportOptions {
+    /// > 0: the page reloads itself every this-many seconds (a meta refresh) and says so: the
+    /// report a live run keeps rewriting. 0: a static page.
+    int refresh_seconds = 0;
+};
+
+std::string render_report(const std::vector<RunData>& runs, const ReportOptions& options = {});
 
 }  // namespace asha

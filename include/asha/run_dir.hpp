@@ -85,9 +85,11 @@ class RunDir : public RunWriter {
     bool header_written_ = false;
     std::vector<std::string> extra_columns_;
     std::set<std::string> warned_keys_;
-    void write_report();
+    /// `ended`: the final report, static; otherwise a live one that reloads itself.
+    void write_report(bool ended);
     std::chrono::steady_clock::time_point last_snapshot_{};
     std::chrono::steady_clock::time_point last_report_ = std::chrono::steady_clock::now();
+    bool report_written_ = false;
 };
 
 /// Writes `content` to `path` through a temporary file and a rename, so readers never see half.

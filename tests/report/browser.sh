@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Renders the report of a small real run in headless Chromium and checks that the page shows the
 # three figures (learning curves, best-so-far, worker timeline) with content and logs no console
-# errors. Skips (77) only where Chromium is not installed, and never in CI.
+# errors; then (live_browser.py) that the report of a live run reloads itself in the browser and
+# that the final one is static and complete. Skips (77) only where Chromium is not installed,
+# and never in CI.
 # Usage: browser.sh ASHA_TUNE SOURCE_DIR WORK_DIR
 set -euo pipefail
 asha_tune=$1; src=$2; work=$3
@@ -33,5 +35,6 @@ for cls, item in (("curves-time", "<polyline"), ("best-so-far", "<polyline"), ("
     check(m.group(0).count(item) >= 1, f"{cls} has content ({m.group(0).count(item)} {item[1:]} elements)")
 check("CONSOLE" not in log and "Uncaught" not in log, "no console errors")
 check(os.path.getsize(os.path.join(work, "report.png")) > 10000, "a screenshot was rendered")
-print("1 passed, 0 failed")
+print("static report: 0 failed")
 PY
+/usr/bin/python3 "$src/tests/report/live_browser.py" "$asha_tune" "$src" "$work" "${flags[@]:0:8}"
