@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# Installs everything asha-tune needs to build, test and run its examples, from Debian 12
-# packages only. Idempotent: packages already present are skipped without touching apt.
-#   scripts/install-deps.sh            build + test dependencies
-#   scripts/install-deps.sh --examples also PyTorch and Fashion-MNIST (examples/lenet, its tests),
-#                                      Chromium (the browser test of the HTML report) and clang
-#                                      with libFuzzer (scripts/fuzz.sh), and Slurm (tests/slurm/)
+# Installs what asha-tune needs, from Debian 12 packages only. Idempotent: packages already
+# present are skipped without touching apt.
+#   scripts/install-deps.sh          what the quick start needs: the compiler, CMake and the
+#                                    libraries the tool links, help2man (its man page), and
+#                                    PyTorch + Fashion-MNIST for examples/lenet
+#   scripts/install-deps.sh --build  the tool alone (no PyTorch)
+#   scripts/install-deps.sh --test   all of the above and what the test suite uses: GoogleTest,
+#                                    Google Benchmark, Chromium (the report's browser test),
+#                                    clang with libFuzzer (scripts/fuzz.sh), Slurm (tests/slurm/),
+#                                    bash-completion (tests/install/)
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libcli11-dev nlohmann-json3-dev libspdlog-dev
-            libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev python3)
-example_pkgs=(python3-torch python3-numpy dataset-fashion-mnist chromium clang libclang-rt-14-dev
-              slurmctld slurmd slurm-client munge)
+            libfmt-dev help2man python3)
+example_pkgs=(python3-torch python3-numpy dataset-fashion-mnist)
+test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev chromium clang libclang-rt-14-dev
+           slurmctld slurmd slurm-client munge bash-completion)
 
-want=("${build_pkgs[@]}")
-if [[ "${1:-}" == "--examples" ]]; then
-  want+=("${example_pkgs[@]}")
-fi
+case "${1:-}" in
+  "") want=("${build_pkgs[@]}" "${example_pkgs[@]}") ;;
+  --build) want=("${build_pkgs[@]}") ;;
+  --test|--examples) want=("${build_pkgs[@]}" "${example_pkgs[@]}" "${test_pkgs[@]}") ;;
+  *) echo "usage: $0 [--build|--test]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do

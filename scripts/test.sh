@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run):
-#   1. installs what is needed (PyTorch, Fashion-MNIST and Chromium included),
+#   1. installs what is needed (scripts/install-deps.sh --test: PyTorch, Fashion-MNIST, Chromium,
+#      GoogleTest, clang, Slurm),
 #   2. builds with warnings as errors and runs every test with ctest,
 #   3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/) and runs
 #      every test but the LeNet and browser ones (their time is in Python and Chromium) under it,
@@ -11,9 +12,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-scripts/install-deps.sh --examples
+scripts/install-deps.sh --test
 build=${BUILD_DIR:-build}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASHA_WERROR=ON >/dev/null
+# Tests and benchmarks on explicitly: the quick start configures the same build/ without them.
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASHA_WERROR=ON -DASHA_BUILD_TESTS=ON \
+  -DASHA_BUILD_BENCH=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
 (cd "$build" && ctest --output-on-failure -j"$(nproc)" "$@")
 

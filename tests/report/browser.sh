@@ -9,7 +9,7 @@ set -euo pipefail
 asha_tune=$1; src=$2; work=$3
 if ! command -v chromium >/dev/null; then
   if [ "${CI:-}" = "true" ]; then echo "FAIL: chromium missing in CI"; exit 1; fi
-  echo "SKIP: chromium is not installed (scripts/install-deps.sh --examples installs it)"; exit 77
+  echo "SKIP: chromium is not installed (scripts/install-deps.sh --test installs it)"; exit 77
 fi
 rm -rf "$work"; mkdir -p "$work"
 cd "$src"
