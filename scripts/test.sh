@@ -4,7 +4,8 @@
 #      GoogleTest, clang, Slurm),
 #   2. builds with warnings as errors and runs every test with ctest,
 #   3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/) and runs
-#      every test but the LeNet and browser ones (their time is in Python and Chromium) under it,
+#      every test but the LeNet, browser and install ones (their time is in Python, Chromium and
+#      packaging, not in our code) under it,
 #   4. fuzzes the config parser, the report parser and journal replay with libFuzzer under
 #      ASan + UBSan for FUZZ_SECONDS (default 60) each (scripts/fuzz.sh, build-fuzz/).
 #   scripts/test.sh [ctest args]      e.g. scripts/test.sh -L lenet; SANITIZE=0 skips step 3,
@@ -24,11 +25,11 @@ if [[ "${SANITIZE:-1}" != 0 ]]; then
   echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer"
   # No -Werror here: GCC 12 gives false maybe-uninitialized warnings inside <regex> with the
   # sanitizers on; the warning-clean build above is the one that enforces warnings.
-  cmake -S . -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DASHA_WERROR=OFF -DASHA_BUILD_BENCH=OFF \
+  cmake -S . -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DASHA_WERROR=OFF -DASHA_BUILD_BENCH=OFF -DASHA_MAN_PAGE=OFF \
     -DCMAKE_CXX_FLAGS="-O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" >/dev/null
   cmake --build "$root/build-asan" -j"$(nproc)"
   (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --output-on-failure -j"$(nproc)" -LE 'lenet|browser' "$@")
+    ctest --output-on-failure -j"$(nproc)" -LE 'lenet|browser|install' "$@")
 fi
 
 if [[ "${FUZZ:-1}" != 0 ]]; then
