@@ -9,10 +9,13 @@ require_lenet_deps
 rm -rf "$work"; mkdir -p "$work"
 cd "$src"
 /usr/bin/python3 - configs/lenet-small.json "$work/smoke.json" <<'PY'
-import json, sys
+import json, os, sys
 doc = json.load(open(sys.argv[1]))
 # The quick start's script and search space, made small: the checks below know these rungs.
-doc["command"] = doc["command"][:2] + ["--train-subset", "2000", "--val-subset", "500"]
+# The copy lives elsewhere: ${config_dir} must still name the shipped config's directory.
+here = os.path.dirname(os.path.abspath(sys.argv[1]))
+doc["command"] = [arg.replace("${config_dir}", here) for arg in doc["command"][:2]] + \
+    ["--train-subset", "2000", "--val-subset", "500"]
 doc["config_space"]["max_epochs"] = 10
 doc["scheduler"].update(grace_period=2, reduction_factor=2)
 doc["stop"] = {"max_num_trials_started": 8}
