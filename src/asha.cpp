@@ -160,8 +160,8 @@ std::vector<RungSummary> AshaScheduler::rungs() const {
             s.promoted = rung.promoted;
             double cutoff = rung.values.quantile(rung.quantile);
             s.cutoff = params_.maximize ? -cutoff : cutoff;
-            double best = rung.values.empty() ? INFINITY : rung.values.select(0);
-            s.best = !std::isfinite(best) ? std::nan("") : params_.maximize ? -best : best;
+            s.best = metric_of_badness(rung.values.empty() ? INFINITY : rung.values.select(0),
+                                       params_.maximize);
             out.push_back(s);
         }
     }

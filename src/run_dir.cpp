@@ -245,10 +245,9 @@ void RunDir::tick(const std::vector<TrialRecord>& all) {
     }
     // The first event writes a page at once, so that the report can be opened as the run starts.
     if (options_.report_interval > 0 &&
-        (!report_written_ ||
-         now - last_report_ >= std::chrono::duration<double>(options_.report_interval))) {
+        (!last_report_ ||
+         now - *last_report_ >= std::chrono::duration<double>(options_.report_interval))) {
         last_report_ = now;
-        report_written_ = true;
         flush();
         write_report(false);
     }

@@ -100,8 +100,7 @@ void SyncShScheduler::finish_stage_if_done(Round& round) {
         if (lo + 1 < round.results.size())
             cutoff += (q - static_cast<double>(lo)) * (round.results[lo + 1].first - cutoff);
         summary.cutoff = params_.maximize ? -cutoff : cutoff;
-        double best = round.results.front().first;
-        summary.best = !std::isfinite(best) ? std::nan("") : params_.maximize ? -best : best;
+        summary.best = metric_of_badness(round.results.front().first, params_.maximize);
     } else {
         summary.cutoff = std::nan("");
         summary.best = std::nan("");

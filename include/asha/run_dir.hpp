@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <set>
 
 namespace asha {
@@ -88,8 +89,8 @@ class RunDir : public RunWriter {
     /// `ended`: the final report, static; otherwise a live one that reloads itself.
     void write_report(bool ended);
     std::chrono::steady_clock::time_point last_snapshot_{};
-    std::chrono::steady_clock::time_point last_report_ = std::chrono::steady_clock::now();
-    bool report_written_ = false;
+    /// None until the first live report, which the first event writes.
+    std::optional<std::chrono::steady_clock::time_point> last_report_;
 };
 
 /// Writes `content` to `path` through a temporary file and a rename, so readers never see half.

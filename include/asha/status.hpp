@@ -25,7 +25,7 @@ std::string render_progress_line(const RunSummary& summary);
 std::string render_best_line(const RunSummary& summary, const std::string& metric);
 
 /// How the metric fell rung by rung, one rung per line (empty without rungs, e.g. FIFO):
-/// "  bracket 0, epoch 4: 7 trials, best 0.5455, continue below 0.8980".
+/// "  bracket 1, epoch 4: 7 trials, best 0.5455, cutoff 0.898" (the bracket only with several).
 std::string render_rungs(const std::vector<RungSummary>& rungs, const std::string& resource_attr);
 
 /// Worker utilisation and the reason the run ended.

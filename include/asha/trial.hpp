@@ -50,6 +50,12 @@ inline double badness(double metric, bool maximize) {
     return maximize ? -metric : metric;
 }
 
+/// The metric a finite badness stands for; NaN for the +inf that every non-finite metric maps to.
+inline double metric_of_badness(double key, bool maximize) {
+    if (!std::isfinite(key)) return std::numeric_limits<double>::quiet_NaN();
+    return maximize ? -key : key;
+}
+
 /// Whether `metric` may be called a run's best: never a NaN or an infinity.
 inline bool can_be_best(double metric) {
     return std::isfinite(metric);
