@@ -1,4 +1,4 @@
-#include "asha/cli.hpp"
+#include "cli/cli.hpp"
 
 int main(int argc, char** argv) {
     return asha::run_cli(argc, argv);

@@ -8,7 +8,7 @@
 // the promotion variant what to run next. Decisions are timed in batches of n/10, after which
 // the structure is rebuilt (untimed), so the rung stays within 10% of its nominal size.
 
-#include "asha/asha.hpp"
+#include "policy/asha.hpp"
 
 #include <benchmark/benchmark.h>
 

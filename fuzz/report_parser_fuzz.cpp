@@ -1,6 +1,6 @@
 // libFuzzer target: a trial's stdout, cut into lines and parsed into reports in both formats.
 // The first byte picks the chunk size the bytes arrive in, as reads from a pipe would split them.
-#include "asha/report_parser.hpp"
+#include "backends/report_parser.hpp"
 
 #include <cmath>
 #include <cstddef>

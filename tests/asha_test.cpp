@@ -1,4 +1,4 @@
-#include "asha/asha.hpp"
+#include "policy/asha.hpp"
 
 #include "scheduler_test_util.hpp"
 

@@ -1,6 +1,6 @@
 // The asha-tune executable end to end: flags, exit codes, run directory, --json, signals.
 
-#include "asha/process.hpp"
+#include "backends/process.hpp"
 
 #include "cli_util.hpp"
 #include "test_util.hpp"

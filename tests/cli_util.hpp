@@ -2,7 +2,7 @@
 // Running the asha-tune executable from tests: its exit code and output, temporary paths.
 
 #include "asha/config_space.hpp"
-#include "asha/process.hpp"
+#include "backends/process.hpp"
 
 #include <gtest/gtest.h>
 #include <poll.h>

@@ -1,6 +1,6 @@
 // journal.jsonl: torn lines, damage, number round trips, write errors.
 
-#include "asha/journal.hpp"
+#include "run/journal.hpp"
 
 #include "test_util.hpp"
 

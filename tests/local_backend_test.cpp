@@ -1,7 +1,7 @@
 // The local backend with real subprocesses (tiny shell scripts in tests/trials/).
 
-#include "asha/local_backend.hpp"
-#include "asha/run_dir.hpp"
+#include "backends/local_backend.hpp"
+#include "run/run_dir.hpp"
 #include "asha/tuner.hpp"
 
 #include "test_util.hpp"
@@ -94,7 +94,7 @@ LocalRun run_local(const json& doc) {
     Rng rng(c.seed);
     auto scheduler = make_scheduler(c, rng);
     {
-        RunDir dir(run.dir, c, RunDirOptions{true, true, "test"});
+        RunDir dir(run.dir, c, RunDirOptions{true, true, "test", {}});
         options.run_dir = run.dir;
         LocalBackend backend(options);
         Tuner tuner(c, *scheduler, backend, &dir);

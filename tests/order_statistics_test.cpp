@@ -1,4 +1,4 @@
-#include "asha/order_statistics.hpp"
+#include "policy/order_statistics.hpp"
 
 #include <gtest/gtest.h>
 

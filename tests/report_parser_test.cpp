@@ -1,4 +1,4 @@
-#include "asha/report_parser.hpp"
+#include "backends/report_parser.hpp"
 
 #include <gtest/gtest.h>
 

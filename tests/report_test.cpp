@@ -1,8 +1,8 @@
 // The HTML report and the run reader, checked by parsing what they produce.
 
-#include "asha/report.hpp"
-#include "asha/run_dir.hpp"
-#include "asha/sim_backend.hpp"
+#include "report/html_report.hpp"
+#include "run/run_dir.hpp"
+#include "backends/sim_backend.hpp"
 #include "asha/tuner.hpp"
 
 #include "test_util.hpp"
@@ -34,7 +34,7 @@ fs::path simulate_into(const std::string& name, const char* patch) {
     Rng rng(c.seed);
     auto scheduler = make_scheduler(c, rng);
     SimBackend backend(*benchmark, c.metric, c.resource_attr, c.seed);
-    RunDir writer(dir, c, RunDirOptions{false, false, "test", 0});
+    RunDir writer(dir, c, RunDirOptions{false, false, "test", {}, 0});
     Tuner(c, *scheduler, backend, &writer).run();
     return dir;
 }

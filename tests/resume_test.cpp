@@ -3,11 +3,12 @@
 // prefix of the journal, possibly with a torn last line) and resumes after each cut; the real
 // one SIGKILLs the tuner 25 times while real trial processes run.
 
+#include "policy/stopping_rule.hpp"
 #include "asha/experiment.hpp"
-#include "asha/journal.hpp"
+#include "run/journal.hpp"
 #include "asha/rng.hpp"
-#include "asha/run_lock.hpp"
-#include "asha/run_reader.hpp"
+#include "run/run_lock.hpp"
+#include "run/run_reader.hpp"
 
 #include "cli_util.hpp"
 #include "scheduler_test_util.hpp"

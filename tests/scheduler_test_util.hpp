@@ -1,8 +1,8 @@
 #pragma once
 // Drives a scheduler by hand: made-up reports, no backend, no clock.
 
-#include "asha/asha.hpp"
-#include "asha/sync_sh.hpp"
+#include "policy/asha.hpp"
+#include "policy/sync_sh.hpp"
 
 #include <gtest/gtest.h>
 
@@ -109,7 +109,7 @@ inline std::size_t check_stopping_rule(const std::vector<DecidedReport>& rows,
             std::vector<double> sorted = values;
             std::sort(sorted.begin(), sorted.end());
             // A report at max_t that jumped over the rung is recorded there, never stopped.
-            if (sorted.size() >= 2 && row.resource < max_t * (1 - 1e-9)) {
+            if (sorted.size() >= 2 && !reached_level(row.resource, max_t)) {
                 const long double cutoff = exact_quantile(sorted, maximize ? den - num : num, den);
                 expected = (maximize ? value >= cutoff : value <= cutoff) ? Decision::proceed
                                                                           : Decision::stop;

@@ -3,9 +3,9 @@
 // intact (no torn record) and a run that `--resume` then finishes. Under ASan + UBSan (the test
 // command's second build) this is also a hunt for memory errors on every one of those paths.
 
-#include "asha/journal.hpp"
+#include "run/journal.hpp"
 #include "asha/rng.hpp"
-#include "asha/run_reader.hpp"
+#include "run/run_reader.hpp"
 
 #include "cli_util.hpp"
 

@@ -1,4 +1,4 @@
-#include "asha/status.hpp"
+#include "report/table.hpp"
 
 #include "test_util.hpp"
 

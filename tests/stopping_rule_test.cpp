@@ -1,8 +1,8 @@
 // The stopping rule of the reference the book ran (Syne Tune v0.13's StoppingRungSystem), pinned
 // with worked numbers, and its rank form checked against the reference's quantile arithmetic.
 
-#include "asha/stopping_rule.hpp"
-#include "asha/asha.hpp"
+#include "policy/stopping_rule.hpp"
+#include "policy/asha.hpp"
 #include "asha/rng.hpp"
 
 #include "scheduler_test_util.hpp"

@@ -1,4 +1,4 @@
-#include "asha/sync_sh.hpp"
+#include "policy/sync_sh.hpp"
 
 #include "scheduler_test_util.hpp"
 

@@ -3,7 +3,6 @@
 /// Field names follow Syne Tune; the README's "Config reference" documents every key.
 
 #include "asha/config_space.hpp"
-#include "asha/stopping_rule.hpp"
 
 #include <optional>
 #include <string>

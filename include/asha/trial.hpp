@@ -56,6 +56,13 @@ inline double metric_of_badness(double key, bool maximize) {
     return maximize ? -key : key;
 }
 
+/// The milestone test, the one place it is written: whether `resource` has reached `level`, a
+/// rung level, a leg's milestone or max_t (relative tolerance 1e-9 for float resources). A level
+/// of 0 (no milestone, no max_t) is never reached.
+inline bool reached_level(double resource, double level) {
+    return level > 0 && resource >= level * (1 - 1e-9);
+}
+
 /// Whether `metric` may be called a run's best: never a NaN or an infinity.
 inline bool can_be_best(double metric) {
     return std::isfinite(metric);

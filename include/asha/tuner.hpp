@@ -6,7 +6,6 @@
 #include "asha/backend.hpp"
 #include "asha/errors.hpp"
 #include "asha/experiment.hpp"
-#include "asha/journal.hpp"
 #include "asha/run_writer.hpp"
 #include "asha/scheduler.hpp"
 
@@ -16,6 +15,9 @@
 #include <set>
 
 namespace asha {
+
+class JournalWriter;
+struct JournalContents;
 
 /// Called after every event with the tuner, so a progress display can redraw when it likes;
 /// `next_update` returns the backend time at which it wants to be called again without an event.

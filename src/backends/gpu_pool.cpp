@@ -1,0 +1,66 @@
+#include "backends/gpu_pool.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <numeric>
+
+namespace asha {
+
+GpuPool::GpuPool(std::vector<int> ids, int per_trial, int trials_per_gpu)
+    : ids_(std::move(ids)),
+      load_(ids_.size(), 0),
+      per_trial_(per_trial),
+      trials_per_gpu_(trials_per_gpu) {}
+
+int GpuPool::capacity() const {
+    if (ids_.empty() || per_trial_ > static_cast<int>(ids_.size())) return 0;
+    return static_cast<int>(ids_.size()) * trials_per_gpu_ / per_trial_;
+}
+
+std::vector<int> GpuPool::acquire() {
+    std::vector<std::size_t> order(ids_.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return load_[a] < load_[b]; });
+    std::vector<std::size_t> chosen;
+    for (std::size_t i : order)
+        if (load_[i] < trials_per_gpu_ && static_cast<int>(chosen.size()) < per_trial_)
+            chosen.push_back(i);
+    if (static_cast<int>(chosen.size()) < per_trial_) return {};
+    std::sort(chosen.begin(), chosen.end());
+    std::vector<int> out;
+    for (std::size_t i : chosen) {
+        ++load_[i];
+        out.push_back(ids_[i]);
+    }
+    return out;
+}
+
+void GpuPool::release(const std::vector<int>& ids) {
+    for (int id : ids) {
+        auto it = std::find(ids_.begin(), ids_.end(), id);
+        if (it != ids_.end()) --load_[static_cast<std::size_t>(it - ids_.begin())];
+    }
+}
+
+std::string GpuPool::format(const std::vector<int>& ids) {
+    std::string out;
+    for (int id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+    return out;
+}
+
+std::vector<int> GpuPool::detect() {
+    std::vector<int> ids;
+    std::FILE* pipe =
+        ::popen("nvidia-smi --query-gpu=index --format=csv,noheader 2>/dev/null", "r");
+    if (!pipe) return ids;
+    char line[64];
+    while (std::fgets(line, sizeof line, pipe)) {
+        int id = 0;
+        if (std::sscanf(line, "%d", &id) == 1) ids.push_back(id);
+    }
+    if (::pclose(pipe) != 0) ids.clear();
+    return ids;
+}
+
+}  // namespace asha

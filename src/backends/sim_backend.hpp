@@ -1,0 +1,71 @@
+#pragma once
+/// A backend on a virtual clock: every trial is a benchmark curve, one report per epoch, and
+/// time jumps from event to event, so a whole experiment runs as fast as the CPU allows.
+/// Paused trials resume from where they stopped (as a checkpointing script would).
+
+#include "asha/backend.hpp"
+#include "backends/synthetic_benchmarks.hpp"
+
+#include <limits>
+#include <queue>
+
+namespace asha {
+
+class SimBackend : public Backend {
+  public:
+    SimBackend(const Benchmark& benchmark, std::string metric, std::string resource_attr,
+               std::uint64_t seed, double time_scale = 1);
+
+    double now() const override { return now_; }
+    void start(const TrialLaunch& launch) override;
+    void stop(TrialId trial, bool immediately = false) override;
+    std::optional<BackendEvent> next_event(double deadline) override;
+    std::size_t running() const override { return running_; }
+    /// The leg goes on exactly as the lost backend would have run it: its next epoch ends one
+    /// step after its last report (or start), so a resumed simulation repeats the original.
+    void resume_leg(const TrialLaunch& launch, const LegProgress& progress) override;
+    void resume_clock(double t) override { now_ = t; }
+
+  private:
+    struct SimTrial {
+        Config config;
+        double resource = 0;  // epochs done, kept across legs (checkpoint)
+        double milestone = 0;
+        bool running = false;
+        bool stopping = false;         // stop() queued its exit
+        std::uint64_t generation = 0;  // bumps on stop: older queued events are void
+    };
+    struct Event {
+        double time;
+        std::uint64_t sequence;
+        TrialId trial;
+        std::uint64_t generation;
+        bool is_exit;
+        bool stopped;
+        // Ties in time go by trial id, not by scheduling order: a trial has one live event at
+        // a time, so the order is total and does not depend on the order legs were (re)started
+        // in, which a resumed run cannot repeat.
+        bool operator>(const Event& o) const {
+            if (time != o.time) return time > o.time;
+            return trial != o.trial ? trial > o.trial : sequence > o.sequence;
+        }
+    };
+
+    void schedule_next_step(TrialId trial);
+    void push(double time, TrialId trial, bool is_exit, bool stopped);
+    SimTrial& trial(TrialId id);
+
+    const Benchmark& benchmark_;
+    std::string metric_;
+    std::string resource_attr_;
+    std::uint64_t seed_;
+    double time_scale_;
+    double now_ = 0;
+    std::uint64_t sequence_ = 0;
+    std::size_t running_ = 0;
+    TrialId reported_ = -1;  // its next epoch is scheduled once the tuner has decided
+    std::vector<SimTrial> trials_;
+    std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;
+};
+
+}  // namespace asha

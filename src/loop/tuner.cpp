@@ -1,0 +1,524 @@
+#include "asha/tuner.hpp"
+
+#include "run/journal.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <limits>
+
+namespace asha {
+
+namespace {
+constexpr double kNever = std::numeric_limits<double>::infinity();
+}  // namespace
+
+Tuner::Tuner(const ExperimentConfig& config, Scheduler& scheduler, Backend& backend,
+             RunWriter* writer, ProgressSink* progress)
+    : config_(config),
+      scheduler_(scheduler),
+      backend_(backend),
+      writer_(writer),
+      progress_(progress) {}
+
+RunResult Tuner::run() {
+    if (resumed_) backend_.resume_clock(replay_time_);
+    start_time_ = backend_.now() - (resumed_ ? replay_time_ : 0);
+    if (resumed_) {
+        record({{"event", "resume"}, {"time", now()}, {"pid", ::getpid()}});
+        relaunch_running_legs();
+        check_timeouts();  // as the lost tuner did after its last event
+        check_stop_criteria();
+    }
+    for (;;) {
+        if (!ending_) fill_free_workers();
+        if (running_.empty()) {
+            if (!ending_)
+                end_run(no_new_trials_
+                            ? "reached max_num_trials_started (" +
+                                  std::to_string(*config_.stop.max_num_trials_started) + ")"
+                            : "the scheduler has nothing more to run",
+                        ExitCode::ok);
+            break;
+        }
+        if (!backend_.event_ready()) {       // about to wait: make what we have durable
+            if (journal_) journal_->idle();  // the journal first: it is ahead of everything
+            if (writer_) writer_->flush();   // readers see every row while we wait
+        }
+        if (auto event = backend_.next_event(next_deadline())) handle(*event);
+        check_timeouts();
+        check_stop_criteria();
+        // A heartbeat bounds the time a crash can take off the run's clock (see resume).
+        if (journal_ && now() - last_record_ >= 10) record({{"event", "clock"}, {"time", now()}});
+        if (writer_) writer_->tick(trials_);
+        if (progress_) progress_->update(*this, now(), false);
+    }
+    record({{"event", "finished"},
+            {"time", now()},
+            {"reason", stop_reason_},
+            {"exit_code", static_cast<int>(exit_code_)}});
+    if (journal_) journal_->close();
+    RunResult result{summary(), exit_code_};
+    if (progress_) progress_->update(*this, now(), true);
+    if (writer_) writer_->finished(result.summary, trials_, scheduler_.rungs());
+    return result;
+}
+
+double Tuner::next_deadline() const {
+    double deadline = kNever;
+    if (config_.stop.max_wallclock_time && !ending_)
+        deadline = start_time_ + *config_.stop.max_wallclock_time;
+    if (progress_) deadline = std::min(deadline, start_time_ + progress_->next_update(now()));
+    deadline = std::min(deadline, next_timeout());
+    return deadline;
+}
+
+void Tuner::record(json entry) {
+    if (!journal_ || replaying_) return;
+    last_record_ = now();
+    journal_->append(entry);
+}
+
+void Tuner::stop_leg(TrialId trial, bool immediately) {
+    legs_[static_cast<std::size_t>(trial)].stop_sent = true;
+    if (!replaying_) backend_.stop(trial, immediately);
+}
+
+void Tuner::record_started(const TrialRecord& trial) {
+    std::string handle = backend_.handle_of(trial.id);
+    if (handle.empty()) return;  // nothing outlives the tuner (simulator)
+    handles_[trial.id] = handle;
+    record({{"event", "started"},
+            {"time", trial.leg_started},
+            {"trial", trial.id},
+            {"handle", handle},
+            {"gpus", trial.gpus}});
+}
+
+void Tuner::relaunch_running_legs() {
+    for (TrialId id : std::vector<TrialId>(running_.begin(), running_.end())) {
+        TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
+        LegState& leg = legs_[static_cast<std::size_t>(id)];
+        leg.relaunched = true;
+        LegProgress progress{trial.leg_started, std::max(trial.leg_started, leg.last_report),
+                             trial.last_resource, leg.stop_sent};
+        spdlog::info("(trial {}) {} its leg {} (it was running when the tuner stopped)", id,
+                     leg.stop_sent ? "ending" : "relaunching", trial.legs - 1);
+        backend_.resume_leg(
+            TrialLaunch{id, trial.config, trial.milestone, trial.legs - 1, trial.last_resource},
+            progress);
+        trial.gpus = backend_.gpus_of(id);
+        record_started(trial);
+    }
+}
+
+void Tuner::fill_free_workers() {
+    while (!ending_ && !retry_queue_.empty() &&
+           running_.size() < static_cast<std::size_t>(config_.workers)) {
+        const TrialRecord& trial = trials_[static_cast<std::size_t>(retry_queue_.front())];
+        retry_queue_.pop_front();
+        Suggestion again;
+        again.kind = Suggestion::Kind::resume;
+        again.trial_id = trial.id;
+        again.milestone = trial.milestone;
+        again.bracket = trial.bracket;
+        launch(again, true);
+    }
+    while (!ending_ && running_.size() < static_cast<std::size_t>(config_.workers)) {
+        bool allow_new = !no_new_trials_;
+        auto suggestion = scheduler_.suggest(static_cast<TrialId>(trials_.size()), allow_new);
+        if (!suggestion) return;
+        launch(*suggestion);
+    }
+}
+
+void Tuner::launch(const Suggestion& s, bool retry) {
+    if (s.kind == Suggestion::Kind::start) {
+        TrialRecord record;
+        record.id = s.trial_id;
+        record.config = s.config;
+        record.bracket = s.bracket;
+        trials_.push_back(std::move(record));
+        legs_.emplace_back();
+        ++started_;
+        if (config_.stop.max_num_trials_started &&
+            started_ >= static_cast<std::size_t>(*config_.stop.max_num_trials_started))
+            no_new_trials_ = true;
+    }
+    TrialRecord& trial = trials_.at(static_cast<std::size_t>(s.trial_id));
+    trial.status = TrialStatus::in_progress;
+    trial.milestone = s.milestone;
+    legs_[static_cast<std::size_t>(s.trial_id)] = LegState{};
+    TrialLaunch launch{trial.id, trial.config, s.milestone, trial.legs, trial.last_resource};
+    if (journal_ && !replaying_) {
+        last_record_ = now();
+        const char* kind = retry ? "retry" : s.kind == Suggestion::Kind::start ? "new" : "promote";
+        std::string line = fmt::format(
+            R"({{"event":"start","time":{},"trial":{},"leg":{},"kind":"{}","bracket":{},"milestone":{})",
+            journal_number_text(last_record_), trial.id, trial.legs, kind, trial.bracket,
+            journal_number_text(s.milestone));
+        if (s.kind == Suggestion::Kind::start)
+            line +=
+                ",\"config\":" + trial.config.dump(-1, ' ', false, json::error_handler_t::replace);
+        line += '}';
+        journal_->append_line(line);
+    }
+    ++trial.legs;
+    if (writer_) writer_->trial_started(trial);
+    if (!replaying_) backend_.start(launch);
+    trial.leg_started = now();  // after the spawn: an idle gap includes the cost of starting
+    if (!replaying_) trial.gpus = backend_.gpus_of(trial.id);
+    running_.insert(trial.id);
+    if (backend_.legs_wait_in_queue()) {  // busy from its `running` event on, not before
+        legs_[static_cast<std::size_t>(trial.id)].pending = true;
+        ++pending_legs_;
+        trial.status = TrialStatus::pending;
+    } else {
+        running_leg_starts_ += trial.leg_started;
+    }
+    if (!replaying_) record_started(trial);
+    spdlog::debug("(trial {}) - {} config {} up to {}", trial.id,
+                  trial.legs == 1 ? "scheduled" : "resumed", trial.config.dump(), s.milestone);
+}
+
+void Tuner::handle(const BackendEvent& event) {
+    switch (event.kind) {
+        case BackendEvent::Kind::interrupted: {
+            ++interrupts_;
+            record({{"event", "interrupt"}, {"time", now()}, {"signal", event.signal}});
+            ExitCode code =
+                event.signal == 2 ? ExitCode::interrupted_int : ExitCode::interrupted_term;
+            if (interrupts_ == 1) {
+                spdlog::warn(
+                    "received signal {}: stopping all trials (again to skip the {} s grace period)",
+                    event.signal, config_.stop_grace_period);
+                end_run("interrupted by signal " + std::to_string(event.signal), code);
+            } else {
+                spdlog::warn("second interrupt: killing all trials now");
+                for (TrialId id : running_) stop_leg(id, true);
+            }
+            return;
+        }
+        case BackendEvent::Kind::warning:
+            warn_once(event.trial_id, event.message.substr(0, event.message.find(':')),
+                      event.message);
+            return;
+        case BackendEvent::Kind::report:
+            on_report(trials_.at(static_cast<std::size_t>(event.trial_id)), event.report);
+            return;
+        case BackendEvent::Kind::running:
+            on_running(trials_.at(static_cast<std::size_t>(event.trial_id)));
+            return;
+        case BackendEvent::Kind::exit:
+            on_exit(trials_.at(static_cast<std::size_t>(event.trial_id)), event.exit);
+            return;
+    }
+}
+
+void Tuner::on_running(TrialRecord& trial) {
+    LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
+    if (!leg.pending) return;
+    const double t = now();
+    record({{"event", "running"}, {"time", t}, {"trial", trial.id}});
+    leg.pending = false;
+    --pending_legs_;
+    trial.leg_started = t;
+    running_leg_starts_ += t;
+    if (trial.status == TrialStatus::pending) trial.status = TrialStatus::in_progress;
+}
+
+void Tuner::warn_once(TrialId trial, const std::string& kind, const std::string& message) {
+    if (!warned_.emplace(trial, kind).second) return;
+    spdlog::warn("(trial {}) {} (further warnings of this kind for this trial are not shown)",
+                 trial, message);
+}
+
+void Tuner::on_report(TrialRecord& trial, const Report& report) {
+    if (!std::isfinite(report.resource) || report.resource <= trial.last_resource) {
+        // A resumed script that does not checkpoint replays its earlier epochs: ignore those.
+        if (trial.legs <= 1 && !legs_[static_cast<std::size_t>(trial.id)].relaunched)
+            warn_once(trial.id, "resource",
+                      "ignored a report with " + config_.resource_attr + " = " +
+                          format_value(json(report.resource)) + ": it must grow past " +
+                          format_value(json(trial.last_resource)));
+        return;
+    }
+    LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
+    const double t = now();  // one time for the journal, the results row and the timeouts
+    leg.last_report = t;
+    ++trial.reports;
+    trial.last_resource = report.resource;
+    trial.last_metric = report.metric;
+    double key = badness(report.metric, config_.mode == Mode::max);
+    if (can_be_best(report.metric) && (!best_trial_ || key < best_badness_)) {
+        best_trial_ = trial.id;
+        best_badness_ = key;
+        best_metric_ = report.metric;
+        best_resource_ = report.resource;
+    }
+    Decision decision = Decision::stop;
+    if (!leg.stop_requested)
+        decision = scheduler_.on_report(trial.id, report.resource, report.metric);
+    last_decision_ = decision;
+    if (journal_ && !replaying_) {
+        // The most frequent record, formatted by hand. "fields" is left out when it holds only
+        // the resource and the metric (the replay puts them back).
+        std::string line = fmt::format(
+            R"({{"event":"report","time":{},"trial":{},"resource":{},"metric":{},"decision":"{}")",
+            journal_number_text(t), trial.id, journal_number_text(report.resource),
+            journal_number_text(report.metric), to_string(decision));
+        const bool plain = report.fields.size() == 2 &&
+                           report.fields.contains(config_.resource_attr) &&
+                           report.fields.contains(config_.metric);
+        if (!plain)
+            line +=
+                ",\"fields\":" + report.fields.dump(-1, ' ', false, json::error_handler_t::replace);
+        line += '}';
+        last_record_ = t;
+        journal_->append_line(line);
+    }
+    if (writer_) writer_->result(trial, report, decision, t);
+    if (!leg.stop_requested) apply(trial, decision, report.resource);
+    if (config_.stop.min_metric_value && report.metric <= *config_.stop.min_metric_value &&
+        !ending_)
+        end_run("trial " + std::to_string(trial.id) + " reached " + config_.metric +
+                    " <= " + format_value(json(*config_.stop.min_metric_value)),
+                ExitCode::ok);
+    if (config_.stop.max_metric_value && report.metric >= *config_.stop.max_metric_value &&
+        !ending_)
+        end_run("trial " + std::to_string(trial.id) + " reached " + config_.metric +
+                    " >= " + format_value(json(*config_.stop.max_metric_value)),
+                ExitCode::ok);
+}
+
+void Tuner::apply(TrialRecord& trial, Decision decision, double resource) {
+    LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
+    // A script told its milestone through max_resource_attr ends its leg by itself; one that is
+    // not told, or that reports past its milestone anyway, is stopped.
+    const bool told_milestone = !config_.max_resource_attr.empty();
+    switch (decision) {
+        case Decision::stop:
+            leg.stop_requested = true;
+            leg.stopped_by_scheduler = true;
+            stop_leg(trial.id);
+            return;
+        case Decision::pause:
+            if (leg.pausing || !told_milestone) stop_leg(trial.id);
+            leg.pausing = true;
+            return;
+        case Decision::proceed:
+            if (reached_level(resource, config_.max_t)) {
+                if (leg.completing || !told_milestone) stop_leg(trial.id);
+                leg.completing = true;
+            }
+            return;
+    }
+}
+
+void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
+    const double t = now();
+    if (journal_ && !replaying_) {
+        last_record_ = t;
+        journal_->append_line(fmt::format(
+            R"({{"event":"exit","time":{},"trial":{},"exit_code":{},"signal":{},"stopped_by_tuner":{},"stderr_tail":{}}})",
+            journal_number_text(t), trial.id, exit.exit_code, exit.signal, exit.stopped_by_tuner,
+            journal_string_text(exit.stderr_tail)));
+    }
+    LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
+    running_.erase(trial.id);
+    if (leg.pending) {  // ended in the queue: it never ran
+        leg.pending = false;
+        --pending_legs_;
+        trial.leg_started = t;
+    } else {
+        running_leg_starts_ -= trial.leg_started;
+    }
+    trial.leg_ended = t;
+    double leg_time = trial.leg_ended - trial.leg_started;
+    trial.worker_time += leg_time;
+    finished_leg_time_ += leg_time;
+    trial.exit_code = exit.signal ? -exit.signal : exit.exit_code;
+    const bool clean = exit.signal == 0 && exit.exit_code == 0;
+    LegEnd how = LegEnd::failed;
+    if (leg.stopped_by_scheduler) {
+        // The decision counts, not the race with the signal: a fast script may reach its
+        // milestone before SIGTERM lands, and is Stopped all the same (as results.csv says).
+        how = LegEnd::stopped;
+        trial.status = TrialStatus::stopped;
+    } else if (reached_level(trial.last_resource, trial.milestone)) {
+        how = LegEnd::reached_milestone;
+        trial.status = reached_level(trial.last_resource, config_.max_t) || config_.max_t == 0
+                           ? TrialStatus::completed
+                           : TrialStatus::paused;
+    } else if (leg.timed_out) {
+        trial.status = TrialStatus::timeout;
+        trial.error = leg.timeout_reason;
+    } else if (leg.stop_requested || exit.stopped_by_tuner) {
+        how = LegEnd::stopped;
+        trial.status = TrialStatus::stopped;
+    } else if (clean && trial.reports > 0) {
+        how = trial.milestone > 0 ? LegEnd::failed
+                                  : LegEnd::reached_milestone;  // ended on its own terms
+        trial.status = TrialStatus::completed;
+        if (trial.milestone > 0)
+            warn_once(trial.id, "short",
+                      "exited before reaching " + config_.resource_attr + " " +
+                          format_value(json(trial.milestone)) + "; counted as completed");
+    } else {
+        trial.status = TrialStatus::failed;
+        trial.error = exit.signal ? "killed by signal " + std::to_string(exit.signal)
+                      : clean     ? "exited with code 0 without a report (no usable report of " +
+                                    config_.metric + " and " + config_.resource_attr + " on stdout)"
+                              : "exited with code " + std::to_string(exit.exit_code);
+        if (!exit.stderr_tail.empty()) trial.error += ": " + exit.stderr_tail;
+    }
+    const bool failed = trial.status == TrialStatus::failed || trial.status == TrialStatus::timeout;
+    if (failed && !ending_ && trial.retries < config_.max_retries) {
+        // Relaunched from its checkpoint before any new work; the scheduler only hears of the
+        // trial's final outcome.
+        ++trial.retries;
+        spdlog::warn("(trial {}) {}: {}; retrying ({} of {})", trial.id, to_string(trial.status),
+                     trial.error, trial.retries, config_.max_retries);
+        if (writer_) writer_->trial_ended(trial, trials_);
+        trial.status = TrialStatus::in_progress;
+        retry_queue_.push_back(trial.id);
+        return;
+    }
+    if (failed) {
+        ++failed_;
+        spdlog::warn("(trial {}) {}: {}", trial.id,
+                     trial.status == TrialStatus::timeout ? "timed out" : "failed", trial.error);
+    }
+    if (trial.status == TrialStatus::completed) ++completed_;
+    if (trial.status == TrialStatus::stopped) ++stopped_;
+    scheduler_.on_leg_end(trial.id, how);
+    if (writer_) writer_->trial_ended(trial, trials_);
+    check_failures(trial, failed);
+}
+
+void Tuner::check_failures(const TrialRecord& trial, bool failed) {
+    if (ending_) return;
+    if (config_.max_failures && failed_ >= static_cast<std::size_t>(*config_.max_failures)) {
+        end_run(std::to_string(failed_) + " trials failed (max_failures = " +
+                    std::to_string(*config_.max_failures) + "); last error: " + trial.error,
+                ExitCode::too_many_failures);
+        return;
+    }
+    // A broken command fails every trial the same way: do not burn the budget on it.
+    if (identical_failures_ < 0) return;
+    if (!failed || (identical_failures_ > 0 && trial.error != first_error_)) {
+        identical_failures_ = -1;  // something worked, or failed differently: never again
+        return;
+    }
+    first_error_ = trial.error;
+    if (++identical_failures_ >= config_.abort_on_identical_failures &&
+        config_.abort_on_identical_failures > 0)
+        end_run("the first " + std::to_string(identical_failures_) +
+                    " trials all failed the same way: " + trial.error + " (see trials/" +
+                    std::to_string(trial.id) + "/stderr.log)",
+                ExitCode::too_many_failures);
+}
+
+void Tuner::check_timeouts() {
+    if (!config_.trial_timeout && !config_.report_timeout) return;
+    const double t = now();
+    for (TrialId id : running_) {
+        LegState& leg = legs_[static_cast<std::size_t>(id)];
+        const TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
+        if (leg.stop_requested || leg.timed_out || leg.pending) continue;  // queued: not yet
+        if (config_.trial_timeout && t >= trial.leg_started + *config_.trial_timeout)
+            leg.timeout_reason = "ran longer than trial_timeout (" +
+                                 format_value(json(*config_.trial_timeout)) + " s)";
+        else if (config_.report_timeout &&
+                 t >= std::max(trial.leg_started, leg.last_report) + *config_.report_timeout)
+            leg.timeout_reason = "no report for report_timeout (" +
+                                 format_value(json(*config_.report_timeout)) + " s)";
+        else
+            continue;
+        leg.timed_out = true;
+        record({{"event", "timeout"}, {"time", t}, {"trial", id}, {"reason", leg.timeout_reason}});
+        stop_leg(id);
+    }
+}
+
+double Tuner::next_timeout() const {
+    double deadline = kNever;
+    if (!config_.trial_timeout && !config_.report_timeout) return deadline;
+    for (TrialId id : running_) {
+        const LegState& leg = legs_[static_cast<std::size_t>(id)];
+        const TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
+        if (leg.stop_requested || leg.timed_out || leg.pending) continue;  // queued: not yet
+        if (config_.trial_timeout)
+            deadline = std::min(deadline, trial.leg_started + *config_.trial_timeout);
+        if (config_.report_timeout)
+            deadline = std::min(
+                deadline, std::max(trial.leg_started, leg.last_report) + *config_.report_timeout);
+    }
+    return start_time_ + deadline;
+}
+
+double Tuner::cost() const {
+    return finished_leg_time_ + static_cast<double>(running_.size() - pending_legs_) * now() -
+           running_leg_starts_;
+}
+
+void Tuner::check_stop_criteria() {
+    if (ending_) return;
+    const StopCriteria& stop = config_.stop;
+    auto fmt = [](double x) { return format_value(json(x)); };
+    if (stop.max_wallclock_time && now() >= *stop.max_wallclock_time)
+        end_run("reached max_wallclock_time (" + fmt(*stop.max_wallclock_time) + " s)",
+                ExitCode::ok);
+    else if (stop.max_num_trials_completed &&
+             completed_ >= static_cast<std::size_t>(*stop.max_num_trials_completed))
+        end_run("reached max_num_trials_completed (" +
+                    std::to_string(*stop.max_num_trials_completed) + ")",
+                ExitCode::ok);
+    else if (stop.max_num_trials_finished &&
+             completed_ + stopped_ + failed_ >=
+                 static_cast<std::size_t>(*stop.max_num_trials_finished))
+        end_run("reached max_num_trials_finished (" +
+                    std::to_string(*stop.max_num_trials_finished) + ")",
+                ExitCode::ok);
+    else if (stop.max_cost && cost() >= *stop.max_cost)
+        end_run("reached max_cost (" + fmt(*stop.max_cost) + " worker-seconds)", ExitCode::ok);
+}
+
+void Tuner::end_run(const std::string& reason, ExitCode code) {
+    if (ending_) return;
+    ending_ = true;
+    stop_reason_ = reason;
+    exit_code_ = code;
+    record({{"event", "end"},
+            {"time", now()},
+            {"reason", reason},
+            {"exit_code", static_cast<int>(code)}});
+    spdlog::info("{}: stopping {} running trial(s)", reason, running_.size());
+    for (TrialId id : running_) {
+        legs_[static_cast<std::size_t>(id)].stop_requested = true;
+        stop_leg(id);
+    }
+}
+
+RunSummary Tuner::summary() const {
+    RunSummary s;
+    s.stop_reason = stop_reason_;
+    s.wallclock = now();
+    s.busy_time = cost();
+    s.workers = config_.workers;
+    s.started = started_;
+    s.running = running_.size();
+    s.completed = completed_;
+    s.stopped = stopped_;
+    s.failed = failed_;
+    for (const auto& t : trials_) s.paused += t.status == TrialStatus::paused;
+    s.best_trial = best_trial_;
+    s.best_metric = best_metric_;
+    s.best_resource = best_resource_;
+    return s;
+}
+
+}  // namespace asha

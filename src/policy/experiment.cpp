@@ -1,0 +1,391 @@
+#include "asha/experiment.hpp"
+#include "policy/stopping_rule.hpp"
+
+#include "asha/errors.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+namespace asha {
+
+namespace {
+
+const std::vector<std::string> kTopKeys = {"name",
+                                           "command",
+                                           "config_space",
+                                           "points_to_evaluate",
+                                           "metric",
+                                           "mode",
+                                           "resource_attr",
+                                           "max_resource_attr",
+                                           "scheduler",
+                                           "stop",
+                                           "workers",
+                                           "seed",
+                                           "gpus",
+                                           "gpus_per_trial",
+                                           "trials_per_gpu",
+                                           "stop_grace_period",
+                                           "max_failures",
+                                           "print_update_interval",
+                                           "report_update_interval",
+                                           "report_format",
+                                           "journal_fsync",
+                                           "backend",
+                                           "working_dir",
+                                           "env",
+                                           "simulator",
+                                           "max_retries",
+                                           "trial_timeout",
+                                           "report_timeout",
+                                           "abort_on_identical_failures"};
+
+template <typename T>
+T choose(const JsonPath& where, const json& value,
+         const std::vector<std::pair<std::string, T>>& options) {
+    std::string text = where.string(value);
+    std::vector<std::string> names;
+    for (const auto& [name, option] : options) {
+        if (name == text) return option;
+        names.push_back(name);
+    }
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    std::string hint = closest_match(text, names);
+    where.fail("expected one of " + list + ", found \"" + text + "\"" +
+               (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+}
+
+double positive(const JsonPath& where, const json& value) {
+    double x = where.number(value);
+    if (x <= 0) where.fail_expected("a number > 0", value);
+    return x;
+}
+
+std::int64_t positive_int(const JsonPath& where, const json& value) {
+    std::int64_t x = where.integer(value);
+    if (x <= 0) where.fail_expected("an integer > 0", value);
+    return x;
+}
+
+SchedulerSpec parse_scheduler(const json& spec, const JsonPath& where,
+                              std::optional<double>& max_t) {
+    where.object(spec);
+    where.check_keys(spec, {"type", "variant", "grace_period", "reduction_factor", "brackets",
+                            "max_t", "rounds_in_flight"});
+    SchedulerSpec s;
+    if (spec.contains("type"))
+        s.type = choose<SchedulerType>(where / "type", spec["type"],
+                                       {{"asha", SchedulerType::asha},
+                                        {"fifo", SchedulerType::fifo},
+                                        {"sync_sh", SchedulerType::sync_sh},
+                                        {"hyperband", SchedulerType::sync_sh}});
+    if (spec.contains("variant"))
+        s.variant = choose<AshaVariant>(
+            where / "variant", spec["variant"],
+            {{"stopping", AshaVariant::stopping}, {"promotion", AshaVariant::promotion}});
+    if (spec.contains("grace_period"))
+        s.grace_period = positive(where / "grace_period", spec["grace_period"]);
+    if (spec.contains("reduction_factor")) {
+        s.reduction_factor = (where / "reduction_factor").number(spec["reduction_factor"]);
+        if (s.reduction_factor < 2)
+            (where / "reduction_factor").fail_expected("a number >= 2", spec["reduction_factor"]);
+    }
+    if (spec.contains("brackets"))
+        s.brackets = static_cast<int>(positive_int(where / "brackets", spec["brackets"]));
+    if (spec.contains("rounds_in_flight"))
+        s.rounds_in_flight =
+            static_cast<int>(positive_int(where / "rounds_in_flight", spec["rounds_in_flight"]));
+    if (spec.contains("max_t")) max_t = positive(where / "max_t", spec["max_t"]);
+    return s;
+}
+
+StopCriteria parse_stop(const json& spec, const JsonPath& where) {
+    where.object(spec);
+    where.check_keys(
+        spec, {"max_wallclock_time", "max_num_trials_started", "max_num_trials_completed",
+               "max_num_trials_finished", "max_cost", "min_metric_value", "max_metric_value"});
+    StopCriteria s;
+    auto get = [&](const char* key) -> const json* {
+        return spec.contains(key) ? &spec[key] : nullptr;
+    };
+    if (auto* v = get("max_wallclock_time"))
+        s.max_wallclock_time = positive(where / "max_wallclock_time", *v);
+    if (auto* v = get("max_num_trials_started"))
+        s.max_num_trials_started = positive_int(where / "max_num_trials_started", *v);
+    if (auto* v = get("max_num_trials_completed"))
+        s.max_num_trials_completed = positive_int(where / "max_num_trials_completed", *v);
+    if (auto* v = get("max_num_trials_finished"))
+        s.max_num_trials_finished = positive_int(where / "max_num_trials_finished", *v);
+    if (auto* v = get("max_cost")) s.max_cost = positive(where / "max_cost", *v);
+    if (auto* v = get("min_metric_value"))
+        s.min_metric_value = (where / "min_metric_value").number(*v);
+    if (auto* v = get("max_metric_value"))
+        s.max_metric_value = (where / "max_metric_value").number(*v);
+    return s;
+}
+
+void parse_gpus(const json& doc, const JsonPath& where, GpuSpec& gpus) {
+    if (doc.contains("gpus")) {
+        const json& v = doc["gpus"];
+        JsonPath at = where / "gpus";
+        if (v.is_string() && v.get<std::string>() == "auto")
+            gpus.source = GpuSpec::Source::automatic;
+        else if (v.is_string() && v.get<std::string>() == "none")
+            gpus.source = GpuSpec::Source::none;
+        else if (v.is_array()) {
+            gpus.source = GpuSpec::Source::list;
+            for (std::size_t i = 0; i < v.size(); ++i) {
+                std::int64_t id = at[i].integer(v[i]);
+                if (id < 0) at[i].fail_expected("a GPU index >= 0", v[i]);
+                for (int seen : gpus.ids)
+                    if (seen == id) at[i].fail("GPU " + std::to_string(id) + " is listed twice");
+                gpus.ids.push_back(static_cast<int>(id));
+            }
+            if (gpus.ids.empty()) gpus.source = GpuSpec::Source::none;
+        } else {
+            at.fail_expected("\"auto\", \"none\" or an array of GPU indices", v);
+        }
+    }
+    if (doc.contains("gpus_per_trial"))
+        gpus.gpus_per_trial =
+            static_cast<int>(positive_int(where / "gpus_per_trial", doc["gpus_per_trial"]));
+    if (doc.contains("trials_per_gpu"))
+        gpus.trials_per_gpu =
+            static_cast<int>(positive_int(where / "trials_per_gpu", doc["trials_per_gpu"]));
+}
+
+BackendSpec parse_backend(const json& spec, const JsonPath& where) {
+    BackendSpec b;
+    if (spec.is_string()) {  // "backend": "slurm"
+        b.type = choose<BackendSpec::Type>(
+            where, spec,
+            {{"local", BackendSpec::Type::local}, {"slurm", BackendSpec::Type::slurm}});
+        return b;
+    }
+    where.object(spec);
+    where.check_keys(spec, {"type", "partition", "gpus_per_trial", "cpus_per_trial", "mem",
+                            "time_limit", "extra_args"});
+    if (spec.contains("type"))
+        b.type = choose<BackendSpec::Type>(
+            where / "type", spec["type"],
+            {{"local", BackendSpec::Type::local}, {"slurm", BackendSpec::Type::slurm}});
+    if (spec.contains("partition")) b.partition = (where / "partition").string(spec["partition"]);
+    if (spec.contains("gpus_per_trial")) {
+        std::int64_t n = (where / "gpus_per_trial").integer(spec["gpus_per_trial"]);
+        if (n < 0)
+            (where / "gpus_per_trial").fail_expected("an integer >= 0", spec["gpus_per_trial"]);
+        b.gpus_per_trial = static_cast<int>(n);
+    }
+    if (spec.contains("cpus_per_trial"))
+        b.cpus_per_trial =
+            static_cast<int>(positive_int(where / "cpus_per_trial", spec["cpus_per_trial"]));
+    if (spec.contains("mem")) b.mem = (where / "mem").string(spec["mem"]);
+    if (spec.contains("time_limit"))
+        b.time_limit = (where / "time_limit").string(spec["time_limit"]);
+    if (spec.contains("extra_args")) {
+        JsonPath at = where / "extra_args";
+        const json& args = at.array(spec["extra_args"]);
+        for (std::size_t i = 0; i < args.size(); ++i) b.extra_args.push_back(at[i].string(args[i]));
+    }
+    if (b.type != BackendSpec::Type::slurm &&
+        (spec.contains("partition") || spec.contains("gpus_per_trial") ||
+         spec.contains("cpus_per_trial") || spec.contains("mem") || spec.contains("time_limit") ||
+         spec.contains("extra_args")))
+        where.fail(
+            "these keys are for \"type\": \"slurm\"; the local backend uses the top-level "
+            "gpus and gpus_per_trial");
+    return b;
+}
+
+void parse_simulator(const json& spec, const JsonPath& where, ExperimentConfig& c) {
+    where.object(spec);
+    where.check_keys(spec, {"benchmark", "time_scale"});
+    if (spec.contains("benchmark")) c.benchmark = (where / "benchmark").string(spec["benchmark"]);
+    if (spec.contains("time_scale"))
+        c.time_scale = positive(where / "time_scale", spec["time_scale"]);
+}
+
+/// Works out max_t (README: "Where max_t comes from") and checks the rung structure.
+void resolve_resources(ExperimentConfig& c, std::optional<double> scheduler_max_t, const json& doc,
+                       const JsonPath& where) {
+    std::optional<double> space_max_t;
+    if (!c.max_resource_attr.empty()) {
+        if (const Domain* d = c.config_space.find(c.max_resource_attr)) {
+            JsonPath at = where / "config_space" / c.max_resource_attr;
+            if (d->type != DomainType::constant || !d->value.is_number_integer() ||
+                d->value.get<std::int64_t>() <= 0)
+                at.fail_expected("a positive integer constant (max_resource_attr \"" +
+                                     c.max_resource_attr + "\" gives the largest resource level)",
+                                 doc["config_space"][c.max_resource_attr]);
+            space_max_t = d->value.get<double>();
+        }
+    }
+    if (space_max_t && scheduler_max_t && *space_max_t != *scheduler_max_t)
+        (where / "scheduler" / "max_t")
+            .fail("is " + format_value(json(*scheduler_max_t)) + " but config_space." +
+                  c.max_resource_attr + " is " + format_value(json(*space_max_t)) +
+                  "; give max_t in one place");
+    c.max_t = space_max_t ? *space_max_t : scheduler_max_t.value_or(0);
+    if (c.max_t == 0 && c.scheduler.type != SchedulerType::fifo)
+        where.fail(
+            "cannot tell max_t: set \"max_resource_attr\" to a constant of config_space (e.g. "
+            "\"max_epochs\": 10) "
+            "or give scheduler.max_t");
+    if (c.scheduler.type == SchedulerType::fifo) return;
+    JsonPath sched = where / "scheduler";
+    if (c.scheduler.grace_period > c.max_t)
+        (sched / "grace_period")
+            .fail("expected a value <= max_t (" + format_value(json(c.max_t)) + "), found " +
+                  format_value(json(c.scheduler.grace_period)));
+    auto levels = rung_levels(c.scheduler.grace_period, c.scheduler.reduction_factor, c.max_t);
+    if (c.scheduler.brackets > static_cast<int>(levels.size()) + 1)
+        (sched / "brackets")
+            .fail("expected at most " + std::to_string(levels.size() + 1) +
+                  " brackets (rung levels " + std::to_string(levels.size()) + " + max_t), found " +
+                  std::to_string(c.scheduler.brackets));
+}
+
+}  // namespace
+
+void merge_json(json& target, const json& patch) {
+    if (!patch.is_object() || !target.is_object()) {
+        target = patch;
+        return;
+    }
+    for (auto it = patch.begin(); it != patch.end(); ++it) {
+        if (target.contains(it.key()) && target[it.key()].is_object() && it.value().is_object())
+            merge_json(target[it.key()], it.value());
+        else
+            target[it.key()] = it.value();
+    }
+}
+
+ExperimentConfig parse_experiment(const json& doc, const std::string& file) {
+    JsonPath where(file);
+    where.object(doc);
+    where.check_keys(doc, kTopKeys);
+    ExperimentConfig c;
+    c.file = file;
+    if (doc.contains("name")) {
+        c.name = (where / "name").string(doc["name"]);
+        if (c.name.empty() || c.name.find('/') != std::string::npos)
+            (where / "name").fail_expected("a non-empty name without '/'", doc["name"]);
+    }
+    if (doc.contains("command")) {
+        const json& cmd = doc["command"];
+        JsonPath at = where / "command";
+        // No shell is involved, so "python3 train.py" as one string would be a program of that
+        // name: say so rather than fail later with "command not found".
+        if (cmd.is_string()) {
+            std::string text = cmd.get<std::string>();
+            if (text.empty() || text.find(' ') != std::string::npos)
+                at.fail_expected(
+                    "an array of strings, one per argument (no shell is involved), e.g. "
+                    "[\"python3\", \"train.py\"]",
+                    cmd);
+            c.command.push_back(text);
+        } else {
+            at.array(cmd);
+            if (cmd.empty()) at.fail_expected("a non-empty array of strings", cmd);
+            for (std::size_t i = 0; i < cmd.size(); ++i) c.command.push_back(at[i].string(cmd[i]));
+        }
+    }
+    if (!doc.contains("config_space"))
+        where.fail("missing \"config_space\" (the hyperparameters to tune)");
+    c.config_space = ConfigSpace::parse(doc["config_space"], where / "config_space");
+    if (!doc.contains("metric"))
+        where.fail("missing \"metric\" (the reported key to optimise, e.g. \"validation_error\")");
+    c.metric = (where / "metric").string(doc["metric"]);
+    if (c.metric.empty()) (where / "metric").fail_expected("a non-empty string", doc["metric"]);
+    if (doc.contains("mode"))
+        c.mode =
+            choose<Mode>(where / "mode", doc["mode"], {{"min", Mode::min}, {"max", Mode::max}});
+    if (doc.contains("resource_attr"))
+        c.resource_attr = (where / "resource_attr").string(doc["resource_attr"]);
+    if (c.resource_attr.empty() || c.resource_attr == c.metric)
+        (where / "resource_attr")
+            .fail_expected("a non-empty name different from metric", json(c.resource_attr));
+    if (doc.contains("max_resource_attr"))
+        c.max_resource_attr = (where / "max_resource_attr").string(doc["max_resource_attr"]);
+    std::optional<double> scheduler_max_t;
+    if (doc.contains("scheduler"))
+        c.scheduler = parse_scheduler(doc["scheduler"], where / "scheduler", scheduler_max_t);
+    resolve_resources(c, scheduler_max_t, doc, where);
+    if (doc.contains("points_to_evaluate")) {
+        JsonPath at = where / "points_to_evaluate";
+        const json& points = at.array(doc["points_to_evaluate"]);
+        for (std::size_t i = 0; i < points.size(); ++i)
+            c.points_to_evaluate.push_back(c.config_space.complete(points[i], at[i]));
+    }
+    if (doc.contains("stop")) c.stop = parse_stop(doc["stop"], where / "stop");
+    if (doc.contains("workers"))
+        c.workers = static_cast<int>(positive_int(where / "workers", doc["workers"]));
+    if (doc.contains("seed")) {
+        std::int64_t seed = (where / "seed").integer(doc["seed"]);
+        if (seed < 0) (where / "seed").fail_expected("an integer >= 0", doc["seed"]);
+        c.seed = static_cast<std::uint64_t>(seed);
+    }
+    parse_gpus(doc, where, c.gpus);
+    if (doc.contains("backend")) c.backend = parse_backend(doc["backend"], where / "backend");
+    if (doc.contains("stop_grace_period")) {
+        c.stop_grace_period = (where / "stop_grace_period").number(doc["stop_grace_period"]);
+        if (c.stop_grace_period < 0)
+            (where / "stop_grace_period").fail_expected("a number >= 0", doc["stop_grace_period"]);
+    }
+    if (doc.contains("max_failures"))
+        c.max_failures = positive_int(where / "max_failures", doc["max_failures"]);
+    if (doc.contains("max_retries")) {
+        std::int64_t retries = (where / "max_retries").integer(doc["max_retries"]);
+        if (retries < 0 || retries > 1000)
+            (where / "max_retries").fail_expected("an integer from 0 to 1000", doc["max_retries"]);
+        c.max_retries = static_cast<int>(retries);
+    }
+    if (doc.contains("abort_on_identical_failures")) {
+        JsonPath at = where / "abort_on_identical_failures";
+        c.abort_on_identical_failures = at.integer(doc["abort_on_identical_failures"]);
+        if (c.abort_on_identical_failures < 0)
+            at.fail_expected("an integer >= 0", doc["abort_on_identical_failures"]);
+    }
+    if (doc.contains("trial_timeout"))
+        c.trial_timeout = positive(where / "trial_timeout", doc["trial_timeout"]);
+    if (doc.contains("report_timeout"))
+        c.report_timeout = positive(where / "report_timeout", doc["report_timeout"]);
+    if (doc.contains("print_update_interval"))
+        c.print_update_interval =
+            positive(where / "print_update_interval", doc["print_update_interval"]);
+    if (doc.contains("report_update_interval")) {
+        JsonPath at = where / "report_update_interval";
+        c.report_update_interval = at.number(doc["report_update_interval"]);
+        if (!(c.report_update_interval >= 0))
+            at.fail_expected("a number of seconds >= 0 (0: write report.html only at the end)",
+                             doc["report_update_interval"]);
+    }
+    if (doc.contains("report_format"))
+        c.report_format = choose<ReportFormat>(
+            where / "report_format", doc["report_format"],
+            {{"json", ReportFormat::tune_metric}, {"key_value", ReportFormat::key_value}});
+    if (doc.contains("journal_fsync"))
+        c.journal_fsync = choose<JournalSync>(where / "journal_fsync", doc["journal_fsync"],
+                                              {{"batch", JournalSync::batch},
+                                               {"always", JournalSync::always},
+                                               {"never", JournalSync::never}});
+    if (doc.contains("working_dir"))
+        c.working_dir = (where / "working_dir").string(doc["working_dir"]);
+    if (doc.contains("env")) {
+        JsonPath at = where / "env";
+        const json& env = at.object(doc["env"]);
+        for (auto it = env.begin(); it != env.end(); ++it) {
+            if (it.value().is_number())
+                c.env.emplace_back(it.key(), format_value(it.value()));
+            else
+                c.env.emplace_back(it.key(), (at / it.key()).string(it.value()));
+        }
+    }
+    if (doc.contains("simulator")) parse_simulator(doc["simulator"], where / "simulator", c);
+    c.resolved = doc;
+    return c;
+}
+
+}  // namespace asha

@@ -1,0 +1,328 @@
+#include "run/run_dir.hpp"
+
+#include "asha/errors.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+
+namespace asha {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string utc_timestamp(const char* format) {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, format, &tm);
+    return buf;
+}
+
+std::string hostname() {
+    char buf[256] = {};
+    ::gethostname(buf, sizeof buf - 1);
+    return buf;
+}
+
+json resolved_config(const ExperimentConfig& c) {
+    json doc = c.resolved;
+    doc["name"] = c.name;
+    doc["metric"] = c.metric;
+    doc["mode"] = c.mode == Mode::max ? "max" : "min";
+    doc["resource_attr"] = c.resource_attr;
+    doc["workers"] = c.workers;
+    doc["seed"] = c.seed;
+    json& s = doc["scheduler"];
+    s["type"] = c.scheduler.type == SchedulerType::asha   ? "asha"
+                : c.scheduler.type == SchedulerType::fifo ? "fifo"
+                                                          : "sync_sh";
+    if (c.scheduler.type == SchedulerType::asha)
+        s["variant"] = c.scheduler.variant == AshaVariant::promotion ? "promotion" : "stopping";
+    s["grace_period"] = c.scheduler.grace_period;
+    s["reduction_factor"] = c.scheduler.reduction_factor;
+    s["brackets"] = c.scheduler.brackets;
+    if (c.max_t > 0) s["max_t"] = c.max_t;
+    json points = json::array();
+    for (const auto& p : c.points_to_evaluate) points.push_back(p);
+    doc["points_to_evaluate"] = points;
+    return doc;
+}
+
+std::string metric_text(double x) {
+    return format_value(json(x));
+}
+
+}  // namespace
+
+std::string csv_field(const std::string& text) {
+    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+    std::string out = "\"";
+    for (char ch : text) {
+        if (ch == '"') out += '"';
+        out += ch;
+    }
+    return out + "\"";
+}
+
+void write_file_atomic(const fs::path& path, const std::string& content) {
+    fs::path tmp = path;
+    tmp += ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << content;
+        out.flush();
+        if (!out)
+            throw Error(ExitCode::runtime,
+                        "cannot write " + tmp.string() + ": " + std::strerror(errno));
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec)
+        throw Error(ExitCode::runtime,
+                    "cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+}
+
+fs::path RunDir::default_path(const ExperimentConfig& config) {
+    fs::path base = fs::path("runs") / (config.name + "-" + utc_timestamp("%Y-%m-%d-%H-%M-%S"));
+    fs::path candidate = base;
+    for (int i = 2; fs::exists(candidate); ++i) candidate = base.string() + "-" + std::to_string(i);
+    return candidate;
+}
+
+RunDir::RunDir(fs::path path, const ExperimentConfig& config, RunDirOptions options)
+    : path_(std::move(path)), config_(config), options_(std::move(options)) {
+    std::error_code ec;
+    if (options_.resume) {
+        lock_ = std::make_unique<RunLock>(path_);
+        fs::remove(path_ / "summary.json", ec);  // written again when the resumed run ends
+        open_csv_files(".rebuild");
+        return;
+    }
+    if (fs::exists(path_, ec))
+        throw Error(ExitCode::cannot_start,
+                    "run directory " + path_.string() +
+                        " already exists; asha-tune never overwrites a run (choose another "
+                        "--run-dir, or continue it with: asha-tune resume " +
+                        path_.string() + ")");
+    fs::create_directories(path_, ec);
+    if (ec)
+        throw Error(ExitCode::cannot_start,
+                    "cannot create run directory " + path_.string() + ": " + ec.message());
+    lock_ = std::make_unique<RunLock>(path_);
+    json metadata = {{"name", config.name},
+                     {"tuner", "asha-tune"},
+                     {"tuner_version", ASHA_VERSION},
+                     {"host", hostname()},
+                     {"start_time", utc_timestamp("%Y-%m-%dT%H:%M:%SZ")},
+                     {"command_line", options_.command_line},
+                     {"config_file", config.file},
+                     {"seed", config.seed},
+                     {"config", resolved_config(config)}};
+    try {
+        write_file_atomic(path_ / "metadata.json", metadata.dump(2) + "\n");
+    } catch (const Error& e) {
+        throw Error(ExitCode::cannot_start, e.what());
+    }
+    open_csv_files("");
+}
+
+void RunDir::open_csv_files(const char* suffix) {
+    // "e": close-on-exec, so that trials never inherit the run's files.
+    results_ = std::fopen((path_ / ("results.csv" + std::string(suffix))).c_str(), "we");
+    legs_ = std::fopen((path_ / ("legs.csv" + std::string(suffix))).c_str(), "we");
+    if (!results_ || !legs_)
+        throw Error(ExitCode::cannot_start, "cannot create the CSV files in " + path_.string() +
+                                                ": " + std::strerror(errno));
+    check_write(std::fputs("trial_id,leg,start,end,status,exit_code,gpus\n", legs_) >= 0,
+                "legs.csv");
+}
+
+void RunDir::replay_done() {
+    check_write(std::fflush(results_) == 0, "results.csv");
+    check_write(std::fflush(legs_) == 0, "legs.csv");
+    for (const char* name : {"results.csv", "legs.csv"}) {
+        std::error_code ec;
+        fs::rename(path_ / (std::string(name) + ".rebuild"), path_ / name, ec);
+        if (ec)
+            throw Error(ExitCode::runtime, "cannot replace " + (path_ / name).string() +
+                                               " with its rebuilt version: " + ec.message());
+    }
+}
+
+RunDir::~RunDir() {
+    if (results_) std::fclose(results_);
+    if (legs_) std::fclose(legs_);
+}
+
+void RunDir::check_write(bool ok, const char* what) const {
+    if (!ok)
+        throw Error(ExitCode::runtime, fmt::format("cannot write {} in {}: {}", what,
+                                                   path_.string(), std::strerror(errno)));
+}
+
+void RunDir::trial_started(const TrialRecord& trial) {
+    if (!options_.trial_dirs) return;
+    fs::path dir = trial_dir(trial.id);
+    std::error_code ec;
+    fs::create_directories(dir / "checkpoints", ec);
+    if (ec) throw Error(ExitCode::runtime, "cannot create " + dir.string() + ": " + ec.message());
+    if (trial.legs <= 1) write_file_atomic(dir / "config.json", trial.config.dump(2) + "\n");
+}
+
+void RunDir::write_header(const Report& first) {
+    for (auto it = first.fields.begin(); it != first.fields.end(); ++it)
+        if (it.key() != config_.resource_attr && it.key() != config_.metric &&
+            it.key() != "st_worker_time")
+            extra_columns_.push_back(it.key());
+    std::string header = "trial_id,st_tuner_time,st_worker_time," +
+                         csv_field(config_.resource_attr) + "," + csv_field(config_.metric);
+    for (const auto& key : extra_columns_) header += "," + csv_field(key);
+    header += ",st_decision,st_status";
+    for (const auto& name : config_.config_space.names())
+        header += "," + csv_field("config_" + name);
+    header += "\n";
+    check_write(std::fputs(header.c_str(), results_) >= 0, "results.csv");
+    header_written_ = true;
+}
+
+void RunDir::result(const TrialRecord& trial, const Report& report, Decision decision,
+                    double tuner_time) {
+    if (!header_written_) write_header(report);
+    for (auto it = report.fields.begin(); it != report.fields.end(); ++it) {
+        const std::string& key = it.key();
+        bool known =
+            key == config_.resource_attr || key == config_.metric || key == "st_worker_time" ||
+            std::find(extra_columns_.begin(), extra_columns_.end(), key) != extra_columns_.end();
+        if (!known && warned_keys_.insert(key).second)
+            spdlog::warn(
+                "(trial {}) reported key \"{}\" that the first report did not have: not in "
+                "results.csv",
+                trial.id, key);
+    }
+    double worker_time = trial.worker_time + (tuner_time - trial.leg_started);
+    if (report.fields.contains("st_worker_time") && report.fields["st_worker_time"].is_number())
+        worker_time = report.fields["st_worker_time"].get<double>();
+    std::string status = decision == Decision::stop    ? "Stopped"
+                         : decision == Decision::pause ? "Paused"
+                         : reached_level(report.resource, config_.max_t)
+                             ? "Completed"
+                             : "InProgress";
+    std::string row =
+        fmt::format("{},{},{},{},{}", trial.id, metric_text(tuner_time), metric_text(worker_time),
+                    metric_text(report.resource), metric_text(report.metric));
+    for (const auto& key : extra_columns_)
+        row += "," + (report.fields.contains(key) ? csv_field(format_value(report.fields[key]))
+                                                  : std::string());
+    row += fmt::format(",{},{}", to_string(decision), status);
+    for (const auto& [name, value] : trial.config.items())
+        row += "," + csv_field(format_value(value));
+    row += "\n";
+    check_write(std::fputs(row.c_str(), results_) >= 0, "results.csv");
+}
+
+void RunDir::flush() {
+    if (!options_.flush_when_idle) return;
+    check_write(std::fflush(results_) == 0, "results.csv");
+    check_write(std::fflush(legs_) == 0, "legs.csv");
+}
+
+void RunDir::tick(const std::vector<TrialRecord>& all) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_snapshot_ >= std::chrono::seconds(1)) {
+        last_snapshot_ = now;
+        write_snapshot(all, nullptr);
+    }
+    // The first event writes a page at once, so that the report can be opened as the run starts.
+    if (options_.write_report && options_.report_interval > 0 &&
+        (!last_report_ ||
+         now - *last_report_ >= std::chrono::duration<double>(options_.report_interval))) {
+        last_report_ = now;
+        flush();
+        options_.write_report(false);
+    }
+}
+
+void RunDir::trial_ended(const TrialRecord& t, const std::vector<TrialRecord>& all) {
+    std::string row =
+        fmt::format("{},{},{},{},{},{},{}\n", t.id, t.legs - 1, metric_text(t.leg_started),
+                    metric_text(t.leg_ended), to_string(t.status),
+                    t.exit_code ? std::to_string(*t.exit_code) : "", csv_field(t.gpus));
+    check_write(std::fputs(row.c_str(), legs_) >= 0, "legs.csv");
+    tick(all);
+}
+
+void RunDir::write_snapshot(const std::vector<TrialRecord>& trials, const RunSummary* summary) {
+    std::string out = "trial_id,status,bracket,legs,iter," + csv_field(config_.resource_attr) +
+                      "," + csv_field(config_.metric) +
+                      ",worker_time,leg_started,retries,gpus,exit_code,error";
+    for (const auto& name : config_.config_space.names()) out += "," + csv_field("config_" + name);
+    out += "\n";
+    const TrialRecord* best = nullptr;
+    for (const auto& t : trials) {
+        out +=
+            fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}", t.id, to_string(t.status),
+                        t.bracket, t.legs, t.reports, t.reports ? metric_text(t.last_resource) : "",
+                        t.reports ? metric_text(t.last_metric) : "", metric_text(t.worker_time),
+                        metric_text(t.leg_started), t.retries, csv_field(t.gpus),
+                        t.exit_code ? std::to_string(*t.exit_code) : "", csv_field(t.error));
+        for (const auto& [name, value] : t.config.items())
+            out += "," + csv_field(format_value(value));
+        out += "\n";
+        if (summary && summary->best_trial && *summary->best_trial == t.id) best = &t;
+    }
+    write_file_atomic(path_ / "trials.csv", out);
+    if (best) {
+        json doc = {{"trial_id", best->id},
+                    {"metric", config_.metric},
+                    {"mode", config_.mode == Mode::max ? "max" : "min"},
+                    {"value", std::isfinite(summary->best_metric)
+                                  ? json(summary->best_metric)
+                                  : json(metric_text(summary->best_metric))},
+                    {config_.resource_attr, summary->best_resource},
+                    {"status", to_string(best->status)},
+                    {"config", best->config},
+                    {"trial_dir", trial_dir(best->id).string()}};
+        write_file_atomic(path_ / "best.json", doc.dump(2) + "\n");
+    }
+}
+
+void RunDir::finished(const RunSummary& summary, const std::vector<TrialRecord>& trials,
+                      const std::vector<RungSummary>& rungs) {
+    check_write(std::fflush(results_) == 0, "results.csv");
+    check_write(std::fflush(legs_) == 0, "legs.csv");
+    write_snapshot(trials, &summary);
+    json rung_rows = json::array();
+    for (const auto& r : rungs)
+        rung_rows.push_back({{"bracket", r.bracket},
+                             {"level", r.level},
+                             {"recorded", r.recorded},
+                             {"promoted", r.promoted},
+                             {"cutoff", std::isfinite(r.cutoff) ? json(r.cutoff) : json()},
+                             {"best", std::isfinite(r.best) ? json(r.best) : json()}});
+    json doc = {{"stop_reason", summary.stop_reason},
+                {"wallclock", summary.wallclock},
+                {"busy_worker_seconds", summary.busy_time},
+                {"workers", summary.workers},
+                {"utilisation", summary.utilisation()},
+                {"started", summary.started},
+                {"completed", summary.completed},
+                {"stopped", summary.stopped},
+                {"paused", summary.paused},
+                {"failed", summary.failed},
+                {"rungs", rung_rows}};
+    write_file_atomic(path_ / "summary.json", doc.dump(2) + "\n");
+    // Read back while this process still holds the run's lock: the callee says "finished".
+    if (options_.write_report) options_.write_report(true);
+    lock_->remove_file();
+}
+
+}  // namespace asha

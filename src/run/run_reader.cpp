@@ -1,0 +1,199 @@
+#include "run/run_reader.hpp"
+
+#include "run/run_lock.hpp"
+
+#include "asha/errors.hpp"
+
+#include <signal.h>
+
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+namespace asha {
+
+namespace fs = std::filesystem;
+
+int CsvTable::column(const std::string& name) const {
+    for (std::size_t i = 0; i < header.size(); ++i)
+        if (header[i] == name) return static_cast<int>(i);
+    return -1;
+}
+
+void scan_csv(const std::string& text,
+              const std::function<void(std::vector<std::string>&)>& on_row) {
+    std::vector<std::string> row;
+    std::string cell;
+    bool quoted = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char ch = text[i];
+        if (quoted) {
+            if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"')
+                cell += text[++i];
+            else if (ch == '"')
+                quoted = false;
+            else
+                cell += ch;
+        } else if (ch == '"') {
+            quoted = true;
+        } else if (ch == ',') {
+            row.push_back(std::move(cell));
+            cell.clear();
+        } else if (ch == '\n') {
+            row.push_back(std::move(cell));
+            cell.clear();
+            on_row(row);
+            row.clear();
+        } else if (ch != '\r') {
+            cell += ch;
+        }
+    }
+    // A trailing row without newline is being written: dropped.
+}
+
+CsvTable parse_csv(const std::string& text) {
+    CsvTable table;
+    bool first = true;
+    scan_csv(text, [&](std::vector<std::string>& row) {
+        if (first)
+            table.header = std::move(row);
+        else
+            table.rows.push_back(std::move(row));
+        first = false;
+    });
+    return table;
+}
+
+namespace {
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return "";
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+double number(const std::string& text) {
+    if (text.empty()) return std::nan("");
+    char* end = nullptr;
+    double x = std::strtod(text.c_str(), &end);
+    return end == text.c_str() ? std::nan("") : x;
+}
+
+json cell_value(const std::string& text) {
+    char* end = nullptr;
+    if (!text.empty()) {
+        long long i = std::strtoll(text.c_str(), &end, 10);
+        if (end == text.c_str() + text.size()) return json(static_cast<std::int64_t>(i));
+        double d = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() + text.size()) return json(d);
+    }
+    return json(text);
+}
+
+TrialStatus parse_status(const std::string& s) {
+    if (s == "Paused") return TrialStatus::paused;
+    if (s == "Stopped") return TrialStatus::stopped;
+    if (s == "Completed") return TrialStatus::completed;
+    if (s == "Failed") return TrialStatus::failed;
+    if (s == "Timeout") return TrialStatus::timeout;
+    if (s == "Pending") return TrialStatus::pending;
+    return TrialStatus::in_progress;
+}
+
+std::string cell(const std::vector<std::string>& row, int index) {
+    return index >= 0 && static_cast<std::size_t>(index) < row.size()
+               ? row[static_cast<std::size_t>(index)]
+               : "";
+}
+
+}  // namespace
+
+RunData read_run(const fs::path& dir) {
+    RunData run;
+    run.dir = dir;
+    std::string metadata_text = read_text(dir / "metadata.json");
+    if (metadata_text.empty())
+        throw Error(ExitCode::bad_config,
+                    dir.string() + ": not a run directory (no readable metadata.json)");
+    json metadata = json::parse(metadata_text, nullptr, false);
+    if (metadata.is_discarded() || !metadata.contains("config"))
+        throw Error(ExitCode::bad_config,
+                    (dir / "metadata.json").string() + ": not valid run metadata");
+    run.config = parse_experiment(metadata["config"], (dir / "metadata.json").string());
+
+    CsvTable trials = parse_csv(read_text(dir / "trials.csv"));
+    int c_id = trials.column("trial_id"), c_status = trials.column("status"),
+        c_bracket = trials.column("bracket"), c_legs = trials.column("legs"),
+        c_iter = trials.column("iter"), c_resource = trials.column(run.config.resource_attr),
+        c_metric = trials.column(run.config.metric), c_worker = trials.column("worker_time"),
+        c_gpus = trials.column("gpus"), c_exit = trials.column("exit_code"),
+        c_error = trials.column("error"), c_started = trials.column("leg_started");
+    for (const auto& row : trials.rows) {
+        TrialRecord t;
+        t.id = static_cast<TrialId>(number(cell(row, c_id)));
+        t.status = parse_status(cell(row, c_status));
+        t.bracket = static_cast<int>(number(cell(row, c_bracket)));
+        t.legs = static_cast<int>(number(cell(row, c_legs)));
+        t.reports = static_cast<std::size_t>(number(cell(row, c_iter)));
+        t.last_resource = number(cell(row, c_resource));
+        t.last_metric = number(cell(row, c_metric));
+        t.worker_time = number(cell(row, c_worker));
+        t.gpus = cell(row, c_gpus);
+        if (!cell(row, c_exit).empty()) t.exit_code = static_cast<int>(number(cell(row, c_exit)));
+        t.error = cell(row, c_error);
+        t.leg_started = c_started >= 0 ? number(cell(row, c_started)) : 0;
+        t.config = Config::object();
+        for (const auto& name : run.config.config_space.names())
+            t.config[name] = cell_value(cell(row, trials.column("config_" + name)));
+        run.trials.push_back(std::move(t));
+    }
+
+    // Streamed: a long run has hundreds of thousands of rows, too many to hold as strings.
+    int r_id = -1, r_time = -1, r_resource = -1, r_metric = -1, r_decision = -1;
+    bool header = true;
+    scan_csv(read_text(dir / "results.csv"), [&](std::vector<std::string>& row) {
+        if (header) {
+            CsvTable columns;
+            columns.header = row;
+            r_id = columns.column("trial_id");
+            r_time = columns.column("st_tuner_time");
+            r_resource = columns.column(run.config.resource_attr);
+            r_metric = columns.column(run.config.metric);
+            r_decision = columns.column("st_decision");
+            header = false;
+            return;
+        }
+        run.results.push_back({static_cast<TrialId>(number(cell(row, r_id))),
+                               number(cell(row, r_time)), number(cell(row, r_resource)),
+                               number(cell(row, r_metric)), cell(row, r_decision)});
+    });
+
+    CsvTable legs = parse_csv(read_text(dir / "legs.csv"));
+    int l_id = legs.column("trial_id"), l_leg = legs.column("leg"), l_start = legs.column("start"),
+        l_end = legs.column("end"), l_status = legs.column("status");
+    for (const auto& row : legs.rows)
+        run.legs.push_back({static_cast<TrialId>(number(cell(row, l_id))),
+                            static_cast<int>(number(cell(row, l_leg))), number(cell(row, l_start)),
+                            number(cell(row, l_end)), cell(row, l_status), false});
+
+    std::string summary = read_text(dir / "summary.json");
+    if (!summary.empty()) run.summary = json::parse(summary, nullptr, false);
+    run.running = RunLock::held(dir);  // a resumed run still has the summary of its first part
+    run.finished = !run.running && !summary.empty() && !run.summary.is_discarded();
+    if (run.running) {
+        // Legs still running: start from trials.csv, end at the last time anything was written.
+        double last = 0;
+        for (const auto& r : run.results) last = std::max(last, r.time);
+        for (const auto& l : run.legs) last = std::max(last, l.end);
+        for (const auto& t : run.trials)
+            if (t.status == TrialStatus::in_progress && t.leg_started > 0)
+                run.legs.push_back({t.id, t.legs - 1, t.leg_started, std::max(last, t.leg_started),
+                                    "InProgress", true});
+    }
+    return run;
+}
+
+}  // namespace asha
