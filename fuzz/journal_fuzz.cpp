@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         asha::JournalContents journal = asha::parse_journal(text, "journal.jsonl");
         asha::ExperimentConfig config =
-            asha::parse_experiment(journal.header["config"], "journal.jsonl");
+            asha::parse_experiment(journal.header.config, "journal.jsonl");
         auto benchmark = asha::make_benchmark("lenet");
         asha::Rng rng(config.seed);
         auto scheduler = asha::make_scheduler(config, rng);

@@ -21,9 +21,10 @@ TEST(Journal, CompleteRecordsAreRead) {
     std::string text = kHeader + R"({"event":"start","time":0,"trial":0})" + "\n" +
                        R"({"event":"clock","time":10})" + "\n";
     JournalContents j = parse_journal(text, "j");
-    EXPECT_EQ(j.header["backend"], "simulate");
+    EXPECT_EQ(j.header.backend, "simulate");
     ASSERT_EQ(j.size(), 2u);
-    EXPECT_EQ(j.record(1)["event"], "clock");
+    ASSERT_TRUE(std::holds_alternative<ClockRecord>(j.record(1)));
+    EXPECT_EQ(std::get<ClockRecord>(j.record(1)).time, 10);
     EXPECT_EQ(j.good_bytes, text.size());
     EXPECT_EQ(j.torn_bytes, 0u);
 }
@@ -74,7 +75,7 @@ TEST(Journal, NumbersSurviveTheRoundTrip) {
 // A full disk, injected: /dev/full fails every write with ENOSPC.
 TEST(Journal, AFullDiskIsAClearError) {
     JournalWriter journal("/dev/full", JournalSync::never, false);
-    EXPECT_THROW_MSG(journal.append(json{{"event", "clock"}, {"time", 1}}), Error,
+    EXPECT_THROW_MSG(journal.append(ClockRecord{1}), Error,
                      "cannot write /dev/full: No space left on device");
 }
 
@@ -83,8 +84,8 @@ TEST(Journal, WriterCutsATornTailBeforeAppending) {
                 ("journal-" + std::to_string(::getpid()) + ".jsonl");
     {
         JournalWriter journal(path, JournalSync::always, false);
-        journal.append(json::parse(kHeader));
-        journal.append(json{{"event", "clock"}, {"time", 1}});
+        journal.append(decode_header(json::parse(kHeader)));
+        journal.append(ClockRecord{1});
     }
     {
         std::ofstream(path, std::ios::app) << R"({"event":"clo)";  // the crash
@@ -93,12 +94,12 @@ TEST(Journal, WriterCutsATornTailBeforeAppending) {
     ASSERT_EQ(torn.size(), 1u);
     {
         JournalWriter journal(path, JournalSync::batch, true, torn.good_bytes);
-        journal.append(json{{"event", "clock"}, {"time", 2}});
+        journal.append(ClockRecord{2});
         journal.close();
     }
     JournalContents j = read_journal(path);
     EXPECT_EQ(j.torn_bytes, 0u);
     ASSERT_EQ(j.size(), 2u);
-    EXPECT_EQ(j.record(1)["time"], 2);
+    EXPECT_EQ(record_time(j.record(1)), 2);
     std::filesystem::remove(path);
 }

@@ -34,10 +34,12 @@ using namespace asha::test;
 
 namespace {
 
-std::size_t count_events(const fs::path& journal, const std::string& event) {
+template <typename Record>
+std::size_t count_records(const fs::path& journal) {
     std::size_t n = 0;
     JournalContents contents = read_journal(journal);
-    for (std::size_t i = 0; i < contents.size(); ++i) n += contents.record(i)["event"] == event;
+    for (std::size_t i = 0; i < contents.size(); ++i)
+        n += std::holds_alternative<Record>(contents.record(i));
     return n;
 }
 
@@ -75,7 +77,7 @@ TEST_P(SimulatedCrash, KilledAt25RandomPointsTheRunEndsIdentical) {
         ASSERT_EQ(resumed.exit_code, 0) << "resume " << i << " after a cut at byte " << cut << ":\n"
                                         << resumed.err;
     }
-    EXPECT_EQ(count_events(dir / "journal.jsonl", "resume"), static_cast<std::size_t>(crashes));
+    EXPECT_EQ(count_records<ResumeRecord>(dir / "journal.jsonl"), static_cast<std::size_t>(crashes));
     // Same reports in the same order, same decisions, same trial ids and configs, same times.
     for (const char* file : {"results.csv", "trials.csv", "legs.csv"})
         EXPECT_EQ(read_file(dir / file), read_file(reference / file)) << file;
@@ -201,7 +203,7 @@ TEST(Resume, RealRunKilled25TimesLosesNothingAndDecidesTheSame) {
         tuner.signal(SIGKILL);
         ASSERT_EQ(tuner.wait(), 128 + SIGKILL);
     }
-    EXPECT_EQ(count_events(journal, "resume"), 25u);
+    EXPECT_EQ(count_records<ResumeRecord>(journal), 25u);
     EXPECT_TRUE(marked_processes(marker_of(dir)).empty()) << "a trial process outlived the run";
     EXPECT_NE(json::parse(read_file(dir / "summary.json"))["stop_reason"].get<std::string>().find(
                   "reached validation_error <= 0"),
@@ -211,15 +213,10 @@ TEST(Resume, RealRunKilled25TimesLosesNothingAndDecidesTheSame) {
     std::vector<DecidedReport> decided;
     JournalContents contents = read_journal(journal);
     for (std::size_t i = 0; i < contents.size(); ++i) {
-        json r = contents.record(i);
-        if (r["event"] == "end") break;
-        if (r["event"] != "report") continue;
-        const std::string d = r["decision"];
-        decided.push_back({r["trial"].get<TrialId>(), journal_double(r["resource"]),
-                           journal_double(r["metric"]),
-                           d == "STOP"    ? Decision::stop
-                           : d == "PAUSE" ? Decision::pause
-                                          : Decision::proceed});
+        JournalRecord record = contents.record(i);
+        if (std::holds_alternative<EndRecord>(record)) break;
+        if (const auto* r = std::get_if<ReportRecord>(&record))
+            decided.push_back({r->trial, r->resource, r->metric, r->decision});
     }
 
     RunData run = read_run(dir);

@@ -1,6 +1,7 @@
 #pragma once
 /// Where trials run. The Tuner is the only caller; a Backend never decides anything.
-/// Implementations: LocalBackend (subprocesses), SimBackend (virtual clock), fakes in tests.
+/// Implementations: LocalBackend (subprocesses, Slurm jobs), SimBackend (virtual clock), the
+/// replay's clock (loop/journal_replay.cpp) and, in tests, ScriptedBackend (tests/scripted_backend.hpp).
 
 #include "asha/trial.hpp"
 
@@ -13,6 +14,7 @@ namespace asha {
 /// One leg of a trial to run: a new trial, or a paused/failed one resumed from its checkpoint.
 struct TrialLaunch {
     TrialId trial_id = 0;
+    LaunchKind kind = LaunchKind::new_trial;
     Config config;
     double milestone = 0;  ///< resource level this leg should reach; 0 = unbounded
     int leg = 0;           ///< 0 for the first leg, 1 after the first resume, ...

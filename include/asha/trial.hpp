@@ -8,6 +8,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace asha {
@@ -17,12 +18,29 @@ using TrialId = std::int64_t;
 /// Syne Tune's status names, as shown in tables and written to trials.csv; `Pending`: the leg
 /// waits in a cluster's queue.
 enum class TrialStatus { pending, in_progress, paused, stopped, completed, failed, timeout };
+/// "Pending", "InProgress", "Paused", "Stopped", "Completed", "Failed", "Timeout".
 const char* to_string(TrialStatus status);
+/// The inverse of to_string(TrialStatus); nullopt for any other text.
+std::optional<TrialStatus> parse_status(std::string_view text);
 
 /// What the scheduler says about a report: go on, pause at this rung (promotion variants), or stop.
 enum class Decision { proceed, pause, stop };
-/// "CONTINUE", "PAUSE", "STOP" (the st_decision column).
+/// "CONTINUE", "PAUSE", "STOP" (the st_decision column, the journal's `decision`).
 const char* to_string(Decision decision);
+std::optional<Decision> parse_decision(std::string_view text);
+
+/// Why a leg starts: a new trial, a paused trial promoted, a failed leg retried.
+enum class LaunchKind { new_trial, promote, retry };
+/// "new", "promote", "retry" (the journal's `kind`).
+const char* to_string(LaunchKind kind);
+std::optional<LaunchKind> parse_launch_kind(std::string_view text);
+
+/// Trials by status, counted the one way the end of a run, `status` and the report count them:
+/// `running` holds Pending and InProgress, `failed` holds Failed and Timeout.
+struct StatusCounts {
+    std::size_t started = 0, running = 0, completed = 0, stopped = 0, paused = 0, failed = 0;
+    void add(TrialStatus status);
+};
 
 /// What a free worker should do: start a new trial or resume a paused one.
 struct Suggestion {

@@ -9,6 +9,8 @@
 #include "asha/run_writer.hpp"
 #include "asha/scheduler.hpp"
 
+#include <optional>
+
 #include <deque>
 #include <functional>
 #include <map>
@@ -54,12 +56,12 @@ class Tuner {
     /// Every event is appended to `journal` before it has any effect (see journal.hpp).
     void set_journal(JournalWriter* journal) { journal_ = journal; }
 
-    /// Rebuilds the state of an interrupted run by replaying its journal through this tuner and
-    /// its (fresh) scheduler: the same calls in the same order, so rungs, promotions and the
-    /// RNG position come back exactly, and the writer rebuilds the derived files. Nothing is
-    /// started or stopped while replaying; run() then continues the legs that were running.
-    /// Throws Error(bad_config) naming the journal line where the replay disagrees with the
-    /// record (a different config or asha-tune version).
+    /// Rebuilds the state of an interrupted run by feeding its journal's records through this
+    /// tuner and its (fresh) scheduler (loop/journal_replay.cpp): the same calls in the same
+    /// order, so rungs, promotions and the RNG position come back exactly, and the writer
+    /// rebuilds the derived files. Nothing is started or stopped while replaying; run() then
+    /// continues the legs that were running. Throws Error(bad_config) naming the journal line
+    /// where the replay disagrees with the record (a different config or asha-tune version).
     ReplayResult restore(const JournalContents& journal);
     /// After restore() found the run finished: writes its end-of-run files again (trials.csv,
     /// best.json, summary.json, the report) from the replayed state, since the tuner that
@@ -69,18 +71,29 @@ class Tuner {
     const ExperimentConfig& config() const { return config_; }
     const std::vector<TrialRecord>& trials() const { return trials_; }
     const Scheduler& scheduler() const { return scheduler_; }
-    RunSummary summary() const;
-    double now() const { return replaying_ ? replay_time_ : backend_.now() - start_time_; }
+    RunSummary summary() const { return summary_at(now()); }
+    /// Tuner seconds since the run started, counted across resumes.
+    double now() const { return backend_->now() - start_time_; }
 
   private:
+    friend class JournalReplay;  // feeds the records of a journal through the handlers below
+
+    struct NextLeg {
+        Suggestion suggestion;
+        LaunchKind kind;
+    };
     void fill_free_workers();
-    void launch(const Suggestion& suggestion, bool retry = false);
+    /// The leg a free worker takes next: a failed leg to retry first, else the scheduler's
+    /// suggestion (which may be nothing).
+    std::optional<NextLeg> next_leg();
+    void launch(const Suggestion& suggestion, LaunchKind kind);
     void stop_leg(TrialId trial, bool immediately = false);
-    void record(json entry);
+    void time_out(TrialId trial, const std::string& reason, double t);
+    /// Appends one of journal_records.hpp's records (defined and used in tuner.cpp only).
+    template <typename Record>
+    void record(const Record& record);
     void record_started(const TrialRecord& trial);
     void relaunch_running_legs();
-    void replay(const json& entry, std::size_t line, bool& interrupted, ReplayResult& result);
-    void replay_start(const json& entry, std::size_t line);
     void handle(const BackendEvent& event);
     void on_report(TrialRecord& trial, const Report& report);
     void on_running(TrialRecord& trial);
@@ -92,12 +105,13 @@ class Tuner {
     double next_timeout() const;
     void end_run(const std::string& reason, ExitCode code);
     void warn_once(TrialId trial, const std::string& kind, const std::string& message);
-    double cost() const;
+    double cost_at(double t) const;
+    RunSummary summary_at(double t) const;
     double next_deadline() const;
 
     const ExperimentConfig& config_;
     Scheduler& scheduler_;
-    Backend& backend_;
+    Backend* backend_;  // the replay's clock while restore() runs, else the real one
     RunWriter* writer_;
     ProgressSink* progress_;
 
@@ -110,6 +124,7 @@ class Tuner {
         bool stop_sent = false;             // backend_.stop() was called for this leg
         bool pending = false;     // waiting in the backend's queue (Slurm), not running yet
         bool relaunched = false;  // started again by a resume: may replay earlier epochs
+        LaunchKind kind = LaunchKind::new_trial;  // why this leg started
         std::string timeout_reason;
         double last_report = 0;  // tuner time of the last accepted report
     };
@@ -135,10 +150,8 @@ class Tuner {
     ExitCode exit_code_ = ExitCode::ok;
 
     JournalWriter* journal_ = nullptr;
-    double last_record_ = 0;  // tuner time of the last journal record
-    bool replaying_ = false;  // restore(): no journal records, no backend calls
-    double replay_time_ = 0;  // the clock while replaying: the time of the record at hand
-    bool resumed_ = false;    // restore() ran: run() continues from replay_time_
+    double last_record_ = 0;     // tuner time of the last journal record
+    std::optional<double> resumed_at_;  // restore() ran: run() continues the clock from here
     Decision last_decision_ = Decision::proceed;  // of the last accepted report
     std::map<TrialId, std::string> handles_;      // backend handle of each trial's latest leg
 };

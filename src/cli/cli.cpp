@@ -273,7 +273,7 @@ int execute(const RunPlan& plan, const Flags& f, const SignalWatcher* signals) {
                                  plan.simulate,
                                  journal ? std::optional(journal->good_bytes) : std::nullopt);
     if (!journal)
-        journal_writer.append(journal_header(
+        journal_writer.append(make_journal_header(
             c.resolved, c.file, plan.simulate ? "simulate" : "local", plan.command_line));
     std::unique_ptr<Backend> backend;
     if (plan.simulate) {
@@ -338,17 +338,17 @@ RunPlan plan_resume(const std::filesystem::path& dir_arg, const json& overrides,
                     plan.dir.string() +
                         ": no journal.jsonl here, so nothing to resume (is it a "
                         "run directory of asha-tune " ASHA_VERSION " or later?)");
-    json header = read_journal_header(plan.dir / "journal.jsonl");
+    JournalHeader header = read_journal_header(plan.dir / "journal.jsonl");
     std::error_code ec;
-    fs::path cwd = header.value("cwd", "");
+    fs::path cwd = header.cwd;
     if (!cwd.empty() && fs::is_directory(cwd, ec) && fs::current_path(ec) != cwd) {
         spdlog::info("working in {}, where the run was started", cwd.string());
         fs::current_path(cwd, ec);
     }
-    json doc = header.at("config");
+    json doc = header.config;
     merge_json(doc, overrides);
-    plan.config = parse_experiment(doc, header.value("config_file", "journal.jsonl"));
-    plan.simulate = header.value("backend", "local") == "simulate";
+    plan.config = parse_experiment(doc, header.config_file);
+    plan.simulate = header.backend == "simulate";
     return plan;
 }
 
@@ -360,8 +360,8 @@ RunPlan plan_run(const Flags& f, const std::string& cmdline, bool simulate) {
     if (f.resume && f.run_dir.empty())
         throw ConfigError("--resume needs --run-dir (the run directory to continue or create)");
     if (f.resume && fs::exists(fs::path(f.run_dir) / "journal.jsonl")) {
-        json header = read_journal_header(fs::path(f.run_dir) / "journal.jsonl");
-        json before = header.at("config"), now = c.resolved;
+        json before = read_journal_header(fs::path(f.run_dir) / "journal.jsonl").config;
+        json now = c.resolved;
         before.erase("workers");
         now.erase("workers");
         if (before != now) {

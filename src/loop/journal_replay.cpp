@@ -1,11 +1,17 @@
-// Tuner::restore: rebuilding a run from its journal (asha-tune resume). The journal is replayed
-// through the same Tuner code paths that wrote it, with the backend and the journal switched
-// off, so the scheduler receives exactly the calls it received the first time.
+// Tuner::restore: rebuilding a run from its journal (asha-tune resume). The journal's records
+// are decoded (run/journal_records.hpp) and fed, in order, into the same Tuner handlers that
+// wrote them, so the scheduler receives exactly the calls it received the first time. While
+// the feed runs, the Tuner's journal is set aside and its backend is the replay's clock, whose
+// time is that of the record at hand and which starts and stops nothing: the Tuner itself does
+// not know that it is being replayed.
 #include "asha/tuner.hpp"
 
 #include "run/journal.hpp"
+#include "run/journal_records.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <utility>
 
 namespace asha {
 
@@ -30,32 +36,184 @@ Error diverged(std::size_t line, const std::string& what) {
                      "asha-tune, or was its journal edited?)");
 }
 
+/// The backend the Tuner sees while a journal is replayed: the clock is the latest record's
+/// time; a start is checked against the journal's `start` record instead of spawning anything.
+class ReplayClock : public Backend {
+  public:
+    explicit ReplayClock(const Backend& real) : legs_wait_in_queue_(real.legs_wait_in_queue()) {}
+
+    void advance_to(double t) { now_ = std::max(now_, t); }
+    /// The `start` record (and its line) that the next start() must match.
+    void expect_start(const StartRecord* record, std::size_t line) {
+        expected_ = record;
+        line_ = line;
+    }
+
+    double now() const override { return now_; }
+    void start(const TrialLaunch& launch) override {
+        if (!expected_) throw diverged(line_, "a leg starts where the journal has none");
+        const StartRecord& r = *expected_;
+        expected_ = nullptr;
+        const std::string id = std::to_string(r.trial);
+        if (launch.trial_id != r.trial || launch.kind != r.kind)
+            throw diverged(line_, std::string("the scheduler does not suggest to ") +
+                                      (r.kind == LaunchKind::new_trial ? "start"
+                                       : r.kind == LaunchKind::retry   ? "retry"
+                                                                       : "promote") +
+                                      " trial " + id + " here");
+        if (launch.milestone != r.milestone)
+            throw diverged(line_, "trial " + id + " now gets milestone " +
+                                      format_value(json(launch.milestone)));
+        if (r.kind == LaunchKind::new_trial && (!r.config || launch.config != *r.config))
+            throw diverged(line_, "trial " + id + " now gets config " + launch.config.dump() +
+                                      " instead of " + (r.config ? r.config->dump() : "none"));
+    }
+    void stop(TrialId, bool) override {}
+    std::optional<BackendEvent> next_event(double) override { return std::nullopt; }
+    void resume_leg(const TrialLaunch&, const LegProgress&) override {}
+    bool legs_wait_in_queue() const override { return legs_wait_in_queue_; }
+    std::size_t running() const override { return 0; }
+
+  private:
+    bool legs_wait_in_queue_;
+    double now_ = 0;
+    const StartRecord* expected_ = nullptr;
+    std::size_t line_ = 0;
+};
+
 }  // namespace
+
+/// Feeds one journal through a Tuner: one method per record kind.
+class JournalReplay {
+  public:
+    JournalReplay(Tuner& tuner, ReplayResult& result)
+        : tuner_(tuner), clock_(*tuner.backend_), result_(result) {}
+
+    void feed(const JournalContents& journal) {
+        Backend* real = std::exchange(tuner_.backend_, &clock_);
+        JournalWriter* writer = std::exchange(tuner_.journal_, nullptr);
+        try {
+            for (std::size_t i = 0; i < journal.size(); ++i) {
+                line_ = i + 2;  // line 1 is the header
+                JournalRecord record;
+                try {
+                    record = journal.record(i);
+                } catch (const json::exception& e) {
+                    throw malformed(e.what());
+                } catch (const std::invalid_argument& e) {
+                    throw malformed(e.what());
+                }
+                clock_.advance_to(record_time(record));
+                std::visit([this](const auto& r) { apply(r); }, record);
+            }
+        } catch (...) {
+            tuner_.backend_ = real;
+            tuner_.journal_ = writer;
+            throw;
+        }
+        tuner_.backend_ = real;
+        tuner_.journal_ = writer;
+        tuner_.resumed_at_ = clock_.now();
+    }
+
+  private:
+    Error malformed(const std::string& what) const {
+        return Error(ExitCode::bad_config, "journal.jsonl line " + std::to_string(line_) +
+                                               ": malformed record: " + what);
+    }
+
+    TrialRecord& trial(TrialId id) {
+        if (id < 0 || static_cast<std::size_t>(id) >= tuner_.trials_.size())
+            throw diverged(line_, "trial " + std::to_string(id) + " was never started");
+        return tuner_.trials_[static_cast<std::size_t>(id)];
+    }
+    Tuner::LegState& leg(TrialId id) { return tuner_.legs_[static_cast<std::size_t>(id)]; }
+
+    void apply(const StartRecord& r) {
+        // The Tuner picks its next leg as a free worker would; the clock checks it is this one.
+        auto next = tuner_.next_leg();
+        if (!next)
+            throw diverged(line_, "the scheduler does not suggest to " +
+                                      std::string(r.kind == LaunchKind::new_trial ? "start"
+                                                  : r.kind == LaunchKind::retry   ? "retry"
+                                                                                  : "promote") +
+                                      " trial " + std::to_string(r.trial) + " here");
+        clock_.expect_start(&r, line_);
+        tuner_.launch(next->suggestion, next->kind);
+    }
+
+    void apply(const StartedRecord& r) {
+        TrialRecord& t = trial(r.trial);
+        if (!leg(t.id).pending) tuner_.running_leg_starts_ += r.time - t.leg_started;
+        t.leg_started = r.time;
+        t.gpus = r.gpus;
+        tuner_.handles_[t.id] = r.handle;
+    }
+
+    void apply(const ReportRecord& r) {
+        TrialRecord& t = trial(r.trial);
+        if (!tuner_.running_.count(t.id))
+            throw diverged(line_,
+                           "a report of trial " + std::to_string(t.id) + ", which is not running");
+        const Report report{r.resource, r.metric,
+                            report_fields(r, tuner_.config_.resource_attr, tuner_.config_.metric)};
+        const std::size_t accepted = t.reports;
+        tuner_.on_report(t, report);
+        if (t.reports == accepted)
+            throw diverged(line_, "the report of trial " + std::to_string(t.id) +
+                                      " is not accepted on replay");
+        if (!interrupted_ && r.decision != tuner_.last_decision_)
+            throw diverged(line_, "trial " + std::to_string(t.id) + " was decided " +
+                                      to_string(r.decision) + ", the scheduler now decides " +
+                                      to_string(tuner_.last_decision_));
+    }
+
+    void apply(const RunningRecord& r) { tuner_.on_running(trial(r.trial)); }
+
+    void apply(const TimeoutRecord& r) { tuner_.time_out(trial(r.trial).id, r.reason, r.time); }
+
+    void apply(const ExitRecord& r) {
+        TrialRecord& t = trial(r.trial);
+        if (!tuner_.running_.count(t.id))
+            throw diverged(line_, "trial " + std::to_string(t.id) + " ended twice");
+        // Legs the interrupt stopped short of their milestone carry on after the resume.
+        if (interrupted_ && r.stopped_by_tuner && !reached_level(t.last_resource, t.milestone))
+            return;
+        tuner_.on_exit(t, TrialExit{r.exit_code, r.signal, r.stopped_by_tuner, r.stderr_tail});
+    }
+
+    void apply(const InterruptRecord&) {
+        if (!tuner_.ending_) interrupted_ = true;  // while ending anyway, it only hurried the end
+    }
+
+    void apply(const EndRecord& r) {
+        if (!interrupted_) tuner_.end_run(r.reason, static_cast<ExitCode>(r.exit_code));
+    }
+
+    void apply(const ResumeRecord&) {
+        interrupted_ = false;
+        result_.finished = false;
+    }
+
+    void apply(const FinishedRecord& r) {
+        result_.finished = !interrupted_;
+        result_.stop_reason = r.reason;
+        result_.exit_code = static_cast<ExitCode>(r.exit_code);
+    }
+
+    void apply(const ClockRecord&) {}
+
+    Tuner& tuner_;
+    ReplayClock clock_;
+    ReplayResult& result_;
+    std::size_t line_ = 0;
+    bool interrupted_ = false;  // an interrupt that ended the run, to be undone
+};
 
 ReplayResult Tuner::restore(const JournalContents& journal) {
     ReplayResult result;
     QuietLogs quiet;
-    replaying_ = true;
-    bool interrupted = false;  // an interrupt that ended the run, to be undone
-    for (std::size_t i = 0; i < journal.size(); ++i) {
-        const std::size_t line = i + 2;  // line 1 is the header
-        try {
-            replay(journal.record(i), line, interrupted, result);
-        } catch (const json::exception& e) {
-            replaying_ = false;
-            throw Error(ExitCode::bad_config, "journal.jsonl line " + std::to_string(line) +
-                                                  ": malformed record: " + e.what());
-        } catch (const std::invalid_argument& e) {
-            replaying_ = false;
-            throw Error(ExitCode::bad_config, "journal.jsonl line " + std::to_string(line) +
-                                                  ": malformed record: " + e.what());
-        } catch (...) {
-            replaying_ = false;
-            throw;
-        }
-    }
-    replaying_ = false;
-    resumed_ = true;
+    JournalReplay(*this, result).feed(journal);
     result.records = journal.size();
     result.running = running_.size();
     for (TrialId id : running_)
@@ -65,126 +223,9 @@ ReplayResult Tuner::restore(const JournalContents& journal) {
 }
 
 void Tuner::rewrite_ended_run() {
-    replaying_ = true;  // the clock stays where the journal ended
-    const RunSummary ended = summary();
-    replaying_ = false;
+    // The clock stays where the journal ended.
+    const RunSummary ended = summary_at(resumed_at_.value_or(0));
     if (writer_) writer_->finished(ended, trials_, scheduler_.rungs());
-}
-
-void Tuner::replay(const json& entry, std::size_t line, bool& interrupted, ReplayResult& result) {
-    const std::string& event = entry.at("event").get_ref<const std::string&>();
-    if (entry.contains("time"))
-        replay_time_ = std::max(replay_time_, journal_double(entry["time"]));
-    auto trial_of = [&]() -> TrialRecord& {
-        auto id = entry.at("trial").get<TrialId>();
-        if (id < 0 || static_cast<std::size_t>(id) >= trials_.size())
-            throw diverged(line, "trial " + std::to_string(id) + " was never started");
-        return trials_[static_cast<std::size_t>(id)];
-    };
-    if (event == "start") {
-        replay_start(entry, line);
-    } else if (event == "started") {
-        TrialRecord& trial = trial_of();
-        const double started = journal_double(entry.at("time"));
-        if (!legs_[static_cast<std::size_t>(trial.id)].pending)
-            running_leg_starts_ += started - trial.leg_started;
-        trial.leg_started = started;
-        trial.gpus = entry.value("gpus", "");
-        handles_[trial.id] = entry.value("handle", "");
-    } else if (event == "report") {
-        TrialRecord& trial = trial_of();
-        if (!running_.count(trial.id))
-            throw diverged(
-                line, "a report of trial " + std::to_string(trial.id) + ", which is not running");
-        Report report;
-        report.resource = journal_double(entry.at("resource"));
-        report.metric = journal_double(entry.at("metric"));
-        if (entry.contains("fields")) {
-            report.fields = entry["fields"];
-        } else {  // left out: it held the resource and the metric only
-            report.fields = json::object();
-            report.fields[config_.resource_attr] = report.resource;
-            report.fields[config_.metric] = report.metric;
-        }
-        const std::size_t accepted = trial.reports;
-        on_report(trial, report);
-        if (trial.reports == accepted)
-            throw diverged(line, "the report of trial " + std::to_string(trial.id) +
-                                     " is not accepted on replay");
-        const std::string& recorded = entry.at("decision").get_ref<const std::string&>();
-        if (!interrupted && recorded != to_string(last_decision_))
-            throw diverged(line, "trial " + std::to_string(trial.id) + " was decided " + recorded +
-                                     ", the scheduler now decides " + to_string(last_decision_));
-    } else if (event == "running") {
-        on_running(trial_of());
-    } else if (event == "timeout") {
-        TrialRecord& trial = trial_of();
-        LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
-        leg.timed_out = true;
-        leg.timeout_reason = entry.value("reason", "timeout");
-        stop_leg(trial.id);
-    } else if (event == "exit") {
-        TrialRecord& trial = trial_of();
-        if (!running_.count(trial.id))
-            throw diverged(line, "trial " + std::to_string(trial.id) + " ended twice");
-        TrialExit exit;
-        exit.exit_code = entry.value("exit_code", 0);
-        exit.signal = entry.value("signal", 0);
-        exit.stopped_by_tuner = entry.value("stopped_by_tuner", false);
-        exit.stderr_tail = entry.value("stderr_tail", "");
-        // Legs the interrupt stopped short of their milestone carry on after the resume.
-        if (interrupted && exit.stopped_by_tuner &&
-            !reached_level(trial.last_resource, trial.milestone))
-            return;
-        on_exit(trial, exit);
-    } else if (event == "interrupt") {
-        if (!ending_) interrupted = true;  // while ending anyway, it only hurried the end
-    } else if (event == "end") {
-        if (!interrupted)
-            end_run(entry.value("reason", ""), static_cast<ExitCode>(entry.value("exit_code", 0)));
-    } else if (event == "resume") {
-        interrupted = false;
-        result.finished = false;
-    } else if (event == "finished") {
-        result.finished = !interrupted;
-        result.stop_reason = entry.value("reason", stop_reason_);
-        result.exit_code = static_cast<ExitCode>(entry.value("exit_code", 0));
-    } else if (event != "clock") {
-        throw diverged(line, "unknown event \"" + event + "\"");
-    }
-}
-
-void Tuner::replay_start(const json& entry, std::size_t line) {
-    const auto id = entry.at("trial").get<TrialId>();
-    const std::string& kind = entry.at("kind").get_ref<const std::string&>();
-    if (kind == "retry") {
-        if (retry_queue_.empty() || retry_queue_.front() != id)
-            throw diverged(line, "trial " + std::to_string(id) + " is not waiting for a retry");
-        retry_queue_.pop_front();
-        const TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
-        Suggestion again;
-        again.kind = Suggestion::Kind::resume;
-        again.trial_id = id;
-        again.milestone = trial.milestone;
-        again.bracket = trial.bracket;
-        launch(again, true);
-        return;
-    }
-    auto suggestion = scheduler_.suggest(static_cast<TrialId>(trials_.size()), !no_new_trials_);
-    const bool is_new = kind == "new";
-    if (!suggestion || suggestion->trial_id != id ||
-        (suggestion->kind == Suggestion::Kind::start) != is_new)
-        throw diverged(line, "the scheduler does not suggest to " +
-                                 std::string(is_new ? "start" : "promote") + " trial " +
-                                 std::to_string(id) + " here");
-    if (suggestion->milestone != journal_double(entry.at("milestone")))
-        throw diverged(line, "trial " + std::to_string(id) + " now gets milestone " +
-                                 format_value(json(suggestion->milestone)));
-    if (is_new && suggestion->config != entry.at("config"))
-        throw diverged(line, "trial " + std::to_string(id) + " now gets config " +
-                                 suggestion->config.dump() + " instead of " +
-                                 entry.at("config").dump());
-    launch(*suggestion);
 }
 
 }  // namespace asha

@@ -1,6 +1,7 @@
 #include "asha/tuner.hpp"
 
 #include "run/journal.hpp"
+#include "run/journal_records.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -20,15 +21,15 @@ Tuner::Tuner(const ExperimentConfig& config, Scheduler& scheduler, Backend& back
              RunWriter* writer, ProgressSink* progress)
     : config_(config),
       scheduler_(scheduler),
-      backend_(backend),
+      backend_(&backend),
       writer_(writer),
       progress_(progress) {}
 
 RunResult Tuner::run() {
-    if (resumed_) backend_.resume_clock(replay_time_);
-    start_time_ = backend_.now() - (resumed_ ? replay_time_ : 0);
-    if (resumed_) {
-        record({{"event", "resume"}, {"time", now()}, {"pid", ::getpid()}});
+    if (resumed_at_) backend_->resume_clock(*resumed_at_);
+    start_time_ = backend_->now() - resumed_at_.value_or(0);
+    if (resumed_at_) {
+        record(ResumeRecord{now(), ::getpid()});
         relaunch_running_legs();
         check_timeouts();  // as the lost tuner did after its last event
         check_stop_criteria();
@@ -44,22 +45,19 @@ RunResult Tuner::run() {
                         ExitCode::ok);
             break;
         }
-        if (!backend_.event_ready()) {       // about to wait: make what we have durable
+        if (!backend_->event_ready()) {       // about to wait: make what we have durable
             if (journal_) journal_->idle();  // the journal first: it is ahead of everything
             if (writer_) writer_->flush();   // readers see every row while we wait
         }
-        if (auto event = backend_.next_event(next_deadline())) handle(*event);
+        if (auto event = backend_->next_event(next_deadline())) handle(*event);
         check_timeouts();
         check_stop_criteria();
         // A heartbeat bounds the time a crash can take off the run's clock (see resume).
-        if (journal_ && now() - last_record_ >= 10) record({{"event", "clock"}, {"time", now()}});
+        if (journal_ && now() - last_record_ >= 10) record(ClockRecord{now()});
         if (writer_) writer_->tick(trials_);
         if (progress_) progress_->update(*this, now(), false);
     }
-    record({{"event", "finished"},
-            {"time", now()},
-            {"reason", stop_reason_},
-            {"exit_code", static_cast<int>(exit_code_)}});
+    record(FinishedRecord{now(), stop_reason_, static_cast<int>(exit_code_)});
     if (journal_) journal_->close();
     RunResult result{summary(), exit_code_};
     if (progress_) progress_->update(*this, now(), true);
@@ -76,26 +74,23 @@ double Tuner::next_deadline() const {
     return deadline;
 }
 
-void Tuner::record(json entry) {
-    if (!journal_ || replaying_) return;
-    last_record_ = now();
-    journal_->append(entry);
+template <typename Record>
+void Tuner::record(const Record& record) {
+    if (!journal_) return;  // none set, or set aside while a journal is replayed
+    last_record_ = record.time;
+    journal_->append(JournalRecord(record));
 }
 
 void Tuner::stop_leg(TrialId trial, bool immediately) {
     legs_[static_cast<std::size_t>(trial)].stop_sent = true;
-    if (!replaying_) backend_.stop(trial, immediately);
+    backend_->stop(trial, immediately);
 }
 
 void Tuner::record_started(const TrialRecord& trial) {
-    std::string handle = backend_.handle_of(trial.id);
-    if (handle.empty()) return;  // nothing outlives the tuner (simulator)
+    std::string handle = backend_->handle_of(trial.id);
+    if (handle.empty()) return;  // nothing outlives the tuner (simulator), or a replay
     handles_[trial.id] = handle;
-    record({{"event", "started"},
-            {"time", trial.leg_started},
-            {"trial", trial.id},
-            {"handle", handle},
-            {"gpus", trial.gpus}});
+    record(StartedRecord{trial.leg_started, trial.id, handle, trial.gpus});
 }
 
 void Tuner::relaunch_running_legs() {
@@ -107,17 +102,24 @@ void Tuner::relaunch_running_legs() {
                              trial.last_resource, leg.stop_sent};
         spdlog::info("(trial {}) {} its leg {} (it was running when the tuner stopped)", id,
                      leg.stop_sent ? "ending" : "relaunching", trial.legs - 1);
-        backend_.resume_leg(
-            TrialLaunch{id, trial.config, trial.milestone, trial.legs - 1, trial.last_resource},
-            progress);
-        trial.gpus = backend_.gpus_of(id);
+        backend_->resume_leg(TrialLaunch{id, leg.kind, trial.config, trial.milestone,
+                                         trial.legs - 1, trial.last_resource},
+                             progress);
+        trial.gpus = backend_->gpus_of(id);
         record_started(trial);
     }
 }
 
 void Tuner::fill_free_workers() {
-    while (!ending_ && !retry_queue_.empty() &&
-           running_.size() < static_cast<std::size_t>(config_.workers)) {
+    while (!ending_ && running_.size() < static_cast<std::size_t>(config_.workers)) {
+        auto next = next_leg();
+        if (!next) return;
+        launch(next->suggestion, next->kind);
+    }
+}
+
+std::optional<Tuner::NextLeg> Tuner::next_leg() {
+    if (!retry_queue_.empty()) {
         const TrialRecord& trial = trials_[static_cast<std::size_t>(retry_queue_.front())];
         retry_queue_.pop_front();
         Suggestion again;
@@ -125,17 +127,15 @@ void Tuner::fill_free_workers() {
         again.trial_id = trial.id;
         again.milestone = trial.milestone;
         again.bracket = trial.bracket;
-        launch(again, true);
+        return NextLeg{again, LaunchKind::retry};
     }
-    while (!ending_ && running_.size() < static_cast<std::size_t>(config_.workers)) {
-        bool allow_new = !no_new_trials_;
-        auto suggestion = scheduler_.suggest(static_cast<TrialId>(trials_.size()), allow_new);
-        if (!suggestion) return;
-        launch(*suggestion);
-    }
+    auto suggestion = scheduler_.suggest(static_cast<TrialId>(trials_.size()), !no_new_trials_);
+    if (!suggestion) return std::nullopt;
+    return NextLeg{*suggestion, suggestion->kind == Suggestion::Kind::start ? LaunchKind::new_trial
+                                                                            : LaunchKind::promote};
 }
 
-void Tuner::launch(const Suggestion& s, bool retry) {
+void Tuner::launch(const Suggestion& s, LaunchKind kind) {
     if (s.kind == Suggestion::Kind::start) {
         TrialRecord record;
         record.id = s.trial_id;
@@ -152,34 +152,24 @@ void Tuner::launch(const Suggestion& s, bool retry) {
     trial.status = TrialStatus::in_progress;
     trial.milestone = s.milestone;
     legs_[static_cast<std::size_t>(s.trial_id)] = LegState{};
-    TrialLaunch launch{trial.id, trial.config, s.milestone, trial.legs, trial.last_resource};
-    if (journal_ && !replaying_) {
-        last_record_ = now();
-        const char* kind = retry ? "retry" : s.kind == Suggestion::Kind::start ? "new" : "promote";
-        std::string line = fmt::format(
-            R"({{"event":"start","time":{},"trial":{},"leg":{},"kind":"{}","bracket":{},"milestone":{})",
-            journal_number_text(last_record_), trial.id, trial.legs, kind, trial.bracket,
-            journal_number_text(s.milestone));
-        if (s.kind == Suggestion::Kind::start)
-            line +=
-                ",\"config\":" + trial.config.dump(-1, ' ', false, json::error_handler_t::replace);
-        line += '}';
-        journal_->append_line(line);
-    }
+    legs_[static_cast<std::size_t>(s.trial_id)].kind = kind;
+    TrialLaunch launch{trial.id, kind, trial.config, s.milestone, trial.legs, trial.last_resource};
+    record(StartRecord{now(), trial.id, trial.legs, kind, trial.bracket, s.milestone,
+                       kind == LaunchKind::new_trial ? std::optional(trial.config) : std::nullopt});
     ++trial.legs;
     if (writer_) writer_->trial_started(trial);
-    if (!replaying_) backend_.start(launch);
+    backend_->start(launch);
     trial.leg_started = now();  // after the spawn: an idle gap includes the cost of starting
-    if (!replaying_) trial.gpus = backend_.gpus_of(trial.id);
+    trial.gpus = backend_->gpus_of(trial.id);
     running_.insert(trial.id);
-    if (backend_.legs_wait_in_queue()) {  // busy from its `running` event on, not before
+    if (backend_->legs_wait_in_queue()) {  // busy from its `running` event on, not before
         legs_[static_cast<std::size_t>(trial.id)].pending = true;
         ++pending_legs_;
         trial.status = TrialStatus::pending;
     } else {
         running_leg_starts_ += trial.leg_started;
     }
-    if (!replaying_) record_started(trial);
+    record_started(trial);
     spdlog::debug("(trial {}) - {} config {} up to {}", trial.id,
                   trial.legs == 1 ? "scheduled" : "resumed", trial.config.dump(), s.milestone);
 }
@@ -188,7 +178,7 @@ void Tuner::handle(const BackendEvent& event) {
     switch (event.kind) {
         case BackendEvent::Kind::interrupted: {
             ++interrupts_;
-            record({{"event", "interrupt"}, {"time", now()}, {"signal", event.signal}});
+            record(InterruptRecord{now(), event.signal});
             ExitCode code =
                 event.signal == 2 ? ExitCode::interrupted_int : ExitCode::interrupted_term;
             if (interrupts_ == 1) {
@@ -222,7 +212,7 @@ void Tuner::on_running(TrialRecord& trial) {
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
     if (!leg.pending) return;
     const double t = now();
-    record({{"event", "running"}, {"time", t}, {"trial", trial.id}});
+    record(RunningRecord{t, trial.id});
     leg.pending = false;
     --pending_legs_;
     trial.leg_started = t;
@@ -263,22 +253,14 @@ void Tuner::on_report(TrialRecord& trial, const Report& report) {
     if (!leg.stop_requested)
         decision = scheduler_.on_report(trial.id, report.resource, report.metric);
     last_decision_ = decision;
-    if (journal_ && !replaying_) {
-        // The most frequent record, formatted by hand. "fields" is left out when it holds only
-        // the resource and the metric (the replay puts them back).
-        std::string line = fmt::format(
-            R"({{"event":"report","time":{},"trial":{},"resource":{},"metric":{},"decision":"{}")",
-            journal_number_text(t), trial.id, journal_number_text(report.resource),
-            journal_number_text(report.metric), to_string(decision));
+    if (journal_) {
+        // "fields" is left out when it holds only the resource and the metric (the replay puts
+        // them back): most reports are such, and this is the most frequent record.
         const bool plain = report.fields.size() == 2 &&
                            report.fields.contains(config_.resource_attr) &&
                            report.fields.contains(config_.metric);
-        if (!plain)
-            line +=
-                ",\"fields\":" + report.fields.dump(-1, ' ', false, json::error_handler_t::replace);
-        line += '}';
-        last_record_ = t;
-        journal_->append_line(line);
+        record(ReportRecord{t, trial.id, report.resource, report.metric, decision,
+                            plain ? std::nullopt : std::optional(report.fields)});
     }
     if (writer_) writer_->result(trial, report, decision, t);
     if (!leg.stop_requested) apply(trial, decision, report.resource);
@@ -320,13 +302,8 @@ void Tuner::apply(TrialRecord& trial, Decision decision, double resource) {
 
 void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
     const double t = now();
-    if (journal_ && !replaying_) {
-        last_record_ = t;
-        journal_->append_line(fmt::format(
-            R"({{"event":"exit","time":{},"trial":{},"exit_code":{},"signal":{},"stopped_by_tuner":{},"stderr_tail":{}}})",
-            journal_number_text(t), trial.id, exit.exit_code, exit.signal, exit.stopped_by_tuner,
-            journal_string_text(exit.stderr_tail)));
-    }
+    record(ExitRecord{t, trial.id, exit.exit_code, exit.signal, exit.stopped_by_tuner,
+                      exit.stderr_tail});
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
     running_.erase(trial.id);
     if (leg.pending) {  // ended in the queue: it never ran
@@ -426,22 +403,29 @@ void Tuner::check_timeouts() {
     if (!config_.trial_timeout && !config_.report_timeout) return;
     const double t = now();
     for (TrialId id : running_) {
-        LegState& leg = legs_[static_cast<std::size_t>(id)];
+        const LegState& leg = legs_[static_cast<std::size_t>(id)];
         const TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
         if (leg.stop_requested || leg.timed_out || leg.pending) continue;  // queued: not yet
+        std::string reason;
         if (config_.trial_timeout && t >= trial.leg_started + *config_.trial_timeout)
-            leg.timeout_reason = "ran longer than trial_timeout (" +
+            reason = "ran longer than trial_timeout (" +
                                  format_value(json(*config_.trial_timeout)) + " s)";
         else if (config_.report_timeout &&
                  t >= std::max(trial.leg_started, leg.last_report) + *config_.report_timeout)
-            leg.timeout_reason = "no report for report_timeout (" +
+            reason = "no report for report_timeout (" +
                                  format_value(json(*config_.report_timeout)) + " s)";
         else
             continue;
-        leg.timed_out = true;
-        record({{"event", "timeout"}, {"time", t}, {"trial", id}, {"reason", leg.timeout_reason}});
-        stop_leg(id);
+        time_out(id, reason, t);
     }
+}
+
+void Tuner::time_out(TrialId id, const std::string& reason, double t) {
+    LegState& leg = legs_[static_cast<std::size_t>(id)];
+    leg.timed_out = true;
+    leg.timeout_reason = reason;
+    record(TimeoutRecord{t, id, reason});
+    stop_leg(id);
 }
 
 double Tuner::next_timeout() const {
@@ -460,8 +444,8 @@ double Tuner::next_timeout() const {
     return start_time_ + deadline;
 }
 
-double Tuner::cost() const {
-    return finished_leg_time_ + static_cast<double>(running_.size() - pending_legs_) * now() -
+double Tuner::cost_at(double t) const {
+    return finished_leg_time_ + static_cast<double>(running_.size() - pending_legs_) * t -
            running_leg_starts_;
 }
 
@@ -483,7 +467,7 @@ void Tuner::check_stop_criteria() {
         end_run("reached max_num_trials_finished (" +
                     std::to_string(*stop.max_num_trials_finished) + ")",
                 ExitCode::ok);
-    else if (stop.max_cost && cost() >= *stop.max_cost)
+    else if (stop.max_cost && cost_at(now()) >= *stop.max_cost)
         end_run("reached max_cost (" + fmt(*stop.max_cost) + " worker-seconds)", ExitCode::ok);
 }
 
@@ -492,10 +476,7 @@ void Tuner::end_run(const std::string& reason, ExitCode code) {
     ending_ = true;
     stop_reason_ = reason;
     exit_code_ = code;
-    record({{"event", "end"},
-            {"time", now()},
-            {"reason", reason},
-            {"exit_code", static_cast<int>(code)}});
+    record(EndRecord{now(), reason, static_cast<int>(code)});
     spdlog::info("{}: stopping {} running trial(s)", reason, running_.size());
     for (TrialId id : running_) {
         legs_[static_cast<std::size_t>(id)].stop_requested = true;
@@ -503,18 +484,18 @@ void Tuner::end_run(const std::string& reason, ExitCode code) {
     }
 }
 
-RunSummary Tuner::summary() const {
+RunSummary Tuner::summary_at(double t) const {
     RunSummary s;
     s.stop_reason = stop_reason_;
-    s.wallclock = now();
-    s.busy_time = cost();
+    s.wallclock = t;
+    s.busy_time = cost_at(t);
     s.workers = config_.workers;
     s.started = started_;
     s.running = running_.size();
     s.completed = completed_;
     s.stopped = stopped_;
     s.failed = failed_;
-    for (const auto& t : trials_) s.paused += t.status == TrialStatus::paused;
+    for (const auto& trial : trials_) s.paused += trial.status == TrialStatus::paused;
     s.best_trial = best_trial_;
     s.best_metric = best_metric_;
     s.best_resource = best_resource_;

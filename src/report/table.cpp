@@ -7,38 +7,6 @@
 
 namespace asha {
 
-const char* to_string(TrialStatus status) {
-    switch (status) {
-        case TrialStatus::pending:
-            return "Pending";
-        case TrialStatus::in_progress:
-            return "InProgress";
-        case TrialStatus::paused:
-            return "Paused";
-        case TrialStatus::stopped:
-            return "Stopped";
-        case TrialStatus::completed:
-            return "Completed";
-        case TrialStatus::timeout:
-            return "Timeout";
-        case TrialStatus::failed:
-            return "Failed";
-    }
-    return "?";
-}
-
-const char* to_string(Decision decision) {
-    switch (decision) {
-        case Decision::proceed:
-            return "CONTINUE";
-        case Decision::pause:
-            return "PAUSE";
-        case Decision::stop:
-            return "STOP";
-    }
-    return "?";
-}
-
 namespace {
 
 std::string cell(const json& value) {

@@ -25,34 +25,18 @@ constexpr std::size_t kBufferLimit = 64 * 1024;
 constexpr int kJournalVersion = 1;
 }  // namespace
 
-json journal_number(double x) {
-    if (std::isnan(x)) return "NaN";
-    if (std::isinf(x)) return x > 0 ? "Infinity" : "-Infinity";
-    return x;
-}
-
-double journal_double(const json& value) {
-    if (value.is_number()) return value.get<double>();
-    if (value.is_string()) {
-        const auto& text = value.get_ref<const std::string&>();
-        if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
-        if (text == "Infinity") return std::numeric_limits<double>::infinity();
-        if (text == "-Infinity") return -std::numeric_limits<double>::infinity();
-    }
-    throw std::invalid_argument("expected a number, found " + value.dump());
-}
-
-json journal_header(const json& config_document, const std::string& config_file,
-                    const std::string& backend, const std::string& command_line) {
+JournalHeader make_journal_header(const json& config_document, const std::string& config_file,
+                                  const std::string& backend, const std::string& command_line) {
     std::error_code ec;
-    return {{"event", "run"},
-            {"journal_version", kJournalVersion},
-            {"tuner_version", ASHA_VERSION},
-            {"backend", backend},
-            {"config_file", config_file},
-            {"cwd", fs::current_path(ec).string()},
-            {"command_line", command_line},
-            {"config", config_document}};
+    JournalHeader h;
+    h.journal_version = kJournalVersion;
+    h.tuner_version = ASHA_VERSION;
+    h.backend = backend;
+    h.config_file = config_file;
+    h.cwd = fs::current_path(ec).string();
+    h.command_line = command_line;
+    h.config = config_document;
+    return h;
 }
 
 JournalWriter::JournalWriter(fs::path path, JournalSync sync, bool buffer_in_memory,
@@ -81,20 +65,6 @@ JournalWriter::~JournalWriter() {
     }
     stop_syncer();
     ::close(fd_);
-}
-
-std::string journal_number_text(double x) {
-    if (std::isnan(x)) return "\"NaN\"";
-    if (std::isinf(x)) return x > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-    return fmt::format("{}", x);  // shortest round trip, valid JSON for finite values
-}
-
-std::string journal_string_text(const std::string& text) {
-    return json(text).dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-void JournalWriter::append(const json& record) {
-    append_line(record.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 void JournalWriter::append_line(std::string_view line) {
@@ -192,15 +162,16 @@ void JournalWriter::close() {
     if (sync_ != JournalSync::never) sync_now();
 }
 
-json JournalContents::record(std::size_t i) const {
+JournalRecord JournalContents::record(std::size_t i) const {
     const auto [offset, length] = spans_.at(i);
-    return json::parse(std::string_view(text).substr(offset, length));
+    return decode_record(std::string_view(text).substr(offset, length));
 }
 
 JournalContents parse_journal(std::string text, const std::string& name) {
     JournalContents out;
     const std::string_view all(text);
     std::size_t pos = 0, line_no = 0;
+    bool have_header = false;
     while (pos < all.size()) {
         std::size_t end = all.find('\n', pos);
         ++line_no;
@@ -224,18 +195,20 @@ JournalContents parse_journal(std::string text, const std::string& name) {
         }
         if (line_no == 1) {
             json header = json::parse(line);
-            if (header["event"] != "run" || header.value("journal_version", 0) != kJournalVersion)
+            if (header["event"] != "run" || header.value("journal_version", 0) != kJournalVersion ||
+                !header.contains("config"))
                 throw Error(ExitCode::bad_config,
                             name + " line 1: expected the \"run\" header of journal version " +
                                 std::to_string(kJournalVersion));
-            out.header = std::move(header);
+            out.header = decode_header(header);
+            have_header = true;
         } else {
             out.spans_.emplace_back(pos, line.size());
         }
         pos = next;
         out.good_bytes = pos;
     }
-    if (out.header.is_null())
+    if (!have_header)
         throw Error(ExitCode::bad_config, name + ": empty journal (the run never started)");
     out.text = std::move(text);
     return out;
@@ -252,7 +225,7 @@ std::ifstream open_journal(const fs::path& path) {
 }
 }  // namespace
 
-json read_journal_header(const fs::path& path) {
+JournalHeader read_journal_header(const fs::path& path) {
     std::ifstream in = open_journal(path);
     std::string line;
     std::getline(in, line);

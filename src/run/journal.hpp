@@ -20,6 +20,7 @@
 /// depends on them.
 
 #include "asha/experiment.hpp"
+#include "run/journal_records.hpp"
 
 #include <condition_variable>
 #include <filesystem>
@@ -41,12 +42,11 @@ class JournalWriter {
     JournalWriter(const JournalWriter&) = delete;
     JournalWriter& operator=(const JournalWriter&) = delete;
 
-    /// Appends one record (a JSON object, written compact on one line). Throws Error(runtime)
+    /// Appends one record (journal_records.hpp encodes it on one line). Throws Error(runtime)
     /// naming the file and the reason (ENOSPC, EROFS...) when it cannot be written.
-    void append(const json& record);
-    /// Appends one record already written as compact JSON (without the newline): the tuner
-    /// formats its most frequent records itself, for speed.
-    void append_line(std::string_view line);
+    void append(const JournalRecord& record) { append_line(encode_record(record)); }
+    /// The first line of a new journal.
+    void append(const JournalHeader& header) { append_line(encode_header(header)); }
     /// The tuner is about to wait: hand buffered records to the kernel; report a failed sync.
     void idle();
     /// Everything written and synced (end of run).
@@ -56,6 +56,7 @@ class JournalWriter {
     const std::filesystem::path& path() const { return path_; }
 
   private:
+    void append_line(std::string_view line);
     void write_out();
     void sync_now();
     void sync_loop();
@@ -81,15 +82,15 @@ class JournalWriter {
 /// A journal as read back: the header parsed, the records kept as text (a 100,000-trial run
 /// has some 700,000 of them) and parsed one at a time by record().
 struct JournalContents {
-    json header;                    ///< the `run` record
+    JournalHeader header;           ///< the `run` record
     std::string text;               ///< the whole file
     std::uintmax_t good_bytes = 0;  ///< length of the file up to the last complete record
     std::size_t torn_bytes = 0;     ///< bytes after it (a torn last line), dropped
 
     /// Records after the header.
     std::size_t size() const { return spans_.size(); }
-    /// Record `i` (0 = the line after the header).
-    json record(std::size_t i) const;
+    /// Record `i` (0 = the line after the header), decoded; throws what decode_record() throws.
+    JournalRecord record(std::size_t i) const;
 
   private:
     friend JournalContents parse_journal(std::string text, const std::string& name);
@@ -103,24 +104,15 @@ JournalContents read_journal(const std::filesystem::path& path);
 
 /// Only the header (first line) of the journal at `path`: what a resume needs before it takes
 /// the run's lock. Error(bad_config) when there is none.
-json read_journal_header(const std::filesystem::path& path);
+JournalHeader read_journal_header(const std::filesystem::path& path);
 
 /// Parses a whole journal held in memory (read_journal's work; the fuzz target calls it).
 JournalContents parse_journal(std::string text, const std::string& name);
 
-/// The `run` header that starts a journal: the resolved config document (what
-/// parse_experiment() needs to rebuild the experiment), where it came from, the directory the
-/// tuner ran in (relative paths in `command`), the backend ("local" or "simulate").
-json journal_header(const json& config_document, const std::string& config_file,
-                    const std::string& backend, const std::string& command_line);
-
-/// A double as JSON that survives the round trip: a number, or "NaN", "Infinity", "-Infinity".
-json journal_number(double x);
-/// journal_number() as JSON text: the shortest text that reads back to the same double.
-std::string journal_number_text(double x);
-/// `text` as a JSON string literal (quotes, escapes; invalid UTF-8 replaced).
-std::string journal_string_text(const std::string& text);
-/// The inverse of journal_number(); throws std::invalid_argument for anything else.
-double journal_double(const json& value);
+/// The header of a new run: this asha-tune's version, the current directory, and the resolved
+/// config document (what parse_experiment() needs to rebuild the experiment), where it came
+/// from, the backend ("local" or "simulate") and the command line.
+JournalHeader make_journal_header(const json& config_document, const std::string& config_file,
+                                  const std::string& backend, const std::string& command_line);
 
 }  // namespace asha

@@ -211,18 +211,18 @@ void RunDir::result(const TrialRecord& trial, const Report& report, Decision dec
     double worker_time = trial.worker_time + (tuner_time - trial.leg_started);
     if (report.fields.contains("st_worker_time") && report.fields["st_worker_time"].is_number())
         worker_time = report.fields["st_worker_time"].get<double>();
-    std::string status = decision == Decision::stop    ? "Stopped"
-                         : decision == Decision::pause ? "Paused"
-                         : reached_level(report.resource, config_.max_t)
-                             ? "Completed"
-                             : "InProgress";
+    const TrialStatus status = decision == Decision::stop    ? TrialStatus::stopped
+                               : decision == Decision::pause ? TrialStatus::paused
+                               : reached_level(report.resource, config_.max_t)
+                                   ? TrialStatus::completed
+                                   : TrialStatus::in_progress;
     std::string row =
         fmt::format("{},{},{},{},{}", trial.id, metric_text(tuner_time), metric_text(worker_time),
                     metric_text(report.resource), metric_text(report.metric));
     for (const auto& key : extra_columns_)
         row += "," + (report.fields.contains(key) ? csv_field(format_value(report.fields[key]))
                                                   : std::string());
-    row += fmt::format(",{},{}", to_string(decision), status);
+    row += fmt::format(",{},{}", to_string(decision), to_string(status));
     for (const auto& [name, value] : trial.config.items())
         row += "," + csv_field(format_value(value));
     row += "\n";

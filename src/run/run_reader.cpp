@@ -93,16 +93,6 @@ json cell_value(const std::string& text) {
     return json(text);
 }
 
-TrialStatus parse_status(const std::string& s) {
-    if (s == "Paused") return TrialStatus::paused;
-    if (s == "Stopped") return TrialStatus::stopped;
-    if (s == "Completed") return TrialStatus::completed;
-    if (s == "Failed") return TrialStatus::failed;
-    if (s == "Timeout") return TrialStatus::timeout;
-    if (s == "Pending") return TrialStatus::pending;
-    return TrialStatus::in_progress;
-}
-
 std::string cell(const std::vector<std::string>& row, int index) {
     return index >= 0 && static_cast<std::size_t>(index) < row.size()
                ? row[static_cast<std::size_t>(index)]
@@ -134,7 +124,7 @@ RunData read_run(const fs::path& dir) {
     for (const auto& row : trials.rows) {
         TrialRecord t;
         t.id = static_cast<TrialId>(number(cell(row, c_id)));
-        t.status = parse_status(cell(row, c_status));
+        t.status = parse_status(cell(row, c_status)).value_or(TrialStatus::in_progress);
         t.bracket = static_cast<int>(number(cell(row, c_bracket)));
         t.legs = static_cast<int>(number(cell(row, c_legs)));
         t.reports = static_cast<std::size_t>(number(cell(row, c_iter)));
@@ -191,7 +181,7 @@ RunData read_run(const fs::path& dir) {
         for (const auto& t : run.trials)
             if (t.status == TrialStatus::in_progress && t.leg_started > 0)
                 run.legs.push_back({t.id, t.legs - 1, t.leg_started, std::max(last, t.leg_started),
-                                    "InProgress", true});
+                                    to_string(TrialStatus::in_progress), true});
     }
     return run;
 }

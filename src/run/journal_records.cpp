@@ -1,0 +1,212 @@
+#include "run/journal_records.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace asha {
+
+namespace {
+
+constexpr auto kReplace = json::error_handler_t::replace;  // invalid UTF-8 in a trial's output
+
+/// A double as JSON text: the shortest text that reads back to the same double.
+std::string number_text(double x) {
+    if (std::isnan(x)) return "\"NaN\"";
+    if (std::isinf(x)) return x > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+    return fmt::format("{}", x);  // shortest round trip, valid JSON for finite values
+}
+
+std::string compact(const json& value) {
+    return value.dump(-1, ' ', false, kReplace);
+}
+
+// The three most frequent records are formatted by hand (a 100,000-trial simulation writes
+// some 700,000 records); the others are built as JSON objects (asha::json keeps the order of
+// insertion), "event" first in every one of them.
+
+std::string encode(const StartRecord& r) {
+    std::string line = fmt::format(
+        R"({{"event":"start","time":{},"trial":{},"leg":{},"kind":"{}","bracket":{},"milestone":{})",
+        number_text(r.time), r.trial, r.leg, to_string(r.kind), r.bracket,
+        number_text(r.milestone));
+    if (r.config) line += ",\"config\":" + compact(*r.config);
+    return line + '}';
+}
+
+std::string encode(const ReportRecord& r) {
+    std::string line = fmt::format(
+        R"({{"event":"report","time":{},"trial":{},"resource":{},"metric":{},"decision":"{}")",
+        number_text(r.time), r.trial, number_text(r.resource), number_text(r.metric),
+        to_string(r.decision));
+    if (r.fields) line += ",\"fields\":" + compact(*r.fields);
+    return line + '}';
+}
+
+std::string encode(const ExitRecord& r) {
+    return fmt::format(
+        R"({{"event":"exit","time":{},"trial":{},"exit_code":{},"signal":{},"stopped_by_tuner":{},"stderr_tail":{}}})",
+        number_text(r.time), r.trial, r.exit_code, r.signal, r.stopped_by_tuner,
+        compact(json(r.stderr_tail)));
+}
+
+std::string encode(const StartedRecord& r) {
+    return compact({{"event", "started"},
+                    {"time", r.time},
+                    {"trial", r.trial},
+                    {"handle", r.handle},
+                    {"gpus", r.gpus}});
+}
+std::string encode(const RunningRecord& r) {
+    return compact({{"event", "running"}, {"time", r.time}, {"trial", r.trial}});
+}
+std::string encode(const TimeoutRecord& r) {
+    return compact(
+        {{"event", "timeout"}, {"time", r.time}, {"trial", r.trial}, {"reason", r.reason}});
+}
+std::string encode(const InterruptRecord& r) {
+    return compact({{"event", "interrupt"}, {"time", r.time}, {"signal", r.signal}});
+}
+std::string encode(const EndRecord& r) {
+    return compact(
+        {{"event", "end"}, {"time", r.time}, {"reason", r.reason}, {"exit_code", r.exit_code}});
+}
+std::string encode(const ResumeRecord& r) {
+    return compact({{"event", "resume"}, {"time", r.time}, {"pid", r.pid}});
+}
+std::string encode(const ClockRecord& r) {
+    return compact({{"event", "clock"}, {"time", r.time}});
+}
+std::string encode(const FinishedRecord& r) {
+    return compact({{"event", "finished"},
+                    {"time", r.time},
+                    {"reason", r.reason},
+                    {"exit_code", r.exit_code}});
+}
+
+template <typename T>
+T get(const json& record, const char* key) {
+    return record.at(key).get<T>();
+}
+
+std::string text_or(const json& record, const char* key, const char* fallback = "") {
+    return record.value(key, std::string(fallback));
+}
+
+template <typename Enum>
+Enum parse_name(std::optional<Enum> (*parse)(std::string_view), const json& record,
+                const char* key) {
+    const auto& text = record.at(key).get_ref<const std::string&>();
+    if (auto value = parse(text)) return *value;
+    throw std::invalid_argument(std::string("unknown ") + key + " \"" + text + "\"");
+}
+
+}  // namespace
+
+json journal_number(double x) {
+    if (std::isnan(x)) return "NaN";
+    if (std::isinf(x)) return x > 0 ? "Infinity" : "-Infinity";
+    return x;
+}
+
+double journal_double(const json& value) {
+    if (value.is_number()) return value.get<double>();
+    if (value.is_string()) {
+        const auto& text = value.get_ref<const std::string&>();
+        if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
+        if (text == "Infinity") return std::numeric_limits<double>::infinity();
+        if (text == "-Infinity") return -std::numeric_limits<double>::infinity();
+    }
+    throw std::invalid_argument("expected a number, found " + value.dump());
+}
+
+double record_time(const JournalRecord& record) {
+    return std::visit([](const auto& r) { return r.time; }, record);
+}
+
+std::string encode_record(const JournalRecord& record) {
+    return std::visit([](const auto& r) { return encode(r); }, record);
+}
+
+std::string encode_header(const JournalHeader& h) {
+    return compact({{"event", "run"},
+                    {"journal_version", h.journal_version},
+                    {"tuner_version", h.tuner_version},
+                    {"backend", h.backend},
+                    {"config_file", h.config_file},
+                    {"cwd", h.cwd},
+                    {"command_line", h.command_line},
+                    {"config", h.config}});
+}
+
+JournalHeader decode_header(const json& line) {
+    JournalHeader h;
+    h.journal_version = line.value("journal_version", 0);
+    h.tuner_version = text_or(line, "tuner_version");
+    h.backend = text_or(line, "backend", "local");
+    h.config_file = text_or(line, "config_file", "journal.jsonl");
+    h.cwd = text_or(line, "cwd");
+    h.command_line = text_or(line, "command_line");
+    h.config = line.at("config");
+    return h;
+}
+
+JournalRecord decode_record(std::string_view line) {
+    const json r = json::parse(line);
+    const auto& event = r.at("event").get_ref<const std::string&>();
+    const double time = r.contains("time") ? journal_double(r["time"]) : 0.0;
+    if (event == "start") {
+        StartRecord s{time,
+                      get<TrialId>(r, "trial"),
+                      r.value("leg", 0),
+                      parse_name(parse_launch_kind, r, "kind"),
+                      r.value("bracket", 0),
+                      journal_double(r.at("milestone")),
+                      std::nullopt};
+        if (r.contains("config")) s.config = r["config"];
+        return s;
+    }
+    if (event == "report") {
+        ReportRecord s{time,
+                       get<TrialId>(r, "trial"),
+                       journal_double(r.at("resource")),
+                       journal_double(r.at("metric")),
+                       parse_name(parse_decision, r, "decision"),
+                       std::nullopt};
+        if (r.contains("fields")) s.fields = r["fields"];
+        return s;
+    }
+    if (event == "exit")
+        return ExitRecord{time,
+                          get<TrialId>(r, "trial"),
+                          r.value("exit_code", 0),
+                          r.value("signal", 0),
+                          r.value("stopped_by_tuner", false),
+                          text_or(r, "stderr_tail")};
+    if (event == "started")
+        return StartedRecord{time, get<TrialId>(r, "trial"), text_or(r, "handle"),
+                             text_or(r, "gpus")};
+    if (event == "running") return RunningRecord{time, get<TrialId>(r, "trial")};
+    if (event == "timeout")
+        return TimeoutRecord{time, get<TrialId>(r, "trial"), text_or(r, "reason", "timeout")};
+    if (event == "interrupt") return InterruptRecord{time, r.value("signal", 0)};
+    if (event == "end") return EndRecord{time, text_or(r, "reason"), r.value("exit_code", 0)};
+    if (event == "resume") return ResumeRecord{time, r.value("pid", 0L)};
+    if (event == "clock") return ClockRecord{time};
+    if (event == "finished")
+        return FinishedRecord{time, text_or(r, "reason"), r.value("exit_code", 0)};
+    throw std::invalid_argument("unknown event \"" + event + "\"");
+}
+
+json report_fields(const ReportRecord& record, const std::string& resource_attr,
+                   const std::string& metric) {
+    if (record.fields) return *record.fields;
+    json fields = json::object();
+    fields[resource_attr] = record.resource;
+    fields[metric] = record.metric;
+    return fields;
+}
+
+}  // namespace asha
