@@ -76,8 +76,13 @@ class Backend {
     virtual void resume_clock(double /*t*/) {}
     /// Whether legs may wait in a queue after start(): they are Pending until a `running` event.
     virtual bool legs_wait_in_queue() const { return false; }
-    /// How the leg's processes can be found again after a crash ("pgid 1234"), "" if never.
+    /// How the leg's processes can be found again after a crash, in the backend's own words (the
+    /// journal keeps it for reclaim()); "" when nothing of a leg outlives the tuner.
     virtual std::string handle_of(TrialId) const { return ""; }
+    /// A resume, before it relaunches anything: ends whatever the dead tuner's legs left running
+    /// (`handles`: handle_of() of the legs that were running, as journaled). Returns a line for
+    /// the log saying what it ended, "" when nothing.
+    virtual std::string reclaim(const std::vector<std::string>& /*handles*/) { return ""; }
     /// Trials whose legs are running (started, exit not yet delivered).
     virtual std::size_t running() const = 0;
     /// The GPU ids a running trial holds ("" when none), for trials.csv and the status table.

@@ -19,6 +19,11 @@ struct RunSummary {
     std::optional<TrialId> best_trial;
     double best_metric = 0;
     double best_resource = 0;
+    StatusCounts counts() const { return {started, running, completed, stopped, paused, failed}; }
+    void set_counts(const StatusCounts& c) {
+        started = c.started, running = c.running, completed = c.completed, stopped = c.stopped,
+        paused = c.paused, failed = c.failed;
+    }
     /// busy_time / (workers * wallclock); 1 when nothing ran.
     double utilisation() const {
         return wallclock > 0 && workers > 0 ? busy_time / (workers * wallclock) : 1.0;

@@ -65,8 +65,8 @@ class Tuner {
     ReplayResult restore(const JournalContents& journal);
     /// After restore() found the run finished: writes its end-of-run files again (trials.csv,
     /// best.json, summary.json, the report) from the replayed state, since the tuner that
-    /// ended it may have died before it wrote them.
-    void rewrite_ended_run();
+    /// ended it may have died before it wrote them. Returns the run's summary as it ended.
+    RunSummary rewrite_ended_run();
 
     const ExperimentConfig& config() const { return config_; }
     const std::vector<TrialRecord>& trials() const { return trials_; }

@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <cstdlib>
 #include <system_error>
 
 namespace asha {
@@ -308,6 +309,27 @@ std::string LocalBackend::handle_of(TrialId trial) const {
     if (it == children_.end()) return "";
     return options_.slurm ? "slurm " + it->second->job_name
                           : "pgid " + std::to_string(it->second->child.pid);
+}
+
+std::string LocalBackend::reclaim(const std::vector<std::string>& handles) {
+    std::vector<pid_t> groups;
+    std::vector<std::string> jobs;
+    for (const auto& handle : handles) {
+        if (handle.rfind("pgid ", 0) == 0) {
+            char* end = nullptr;
+            const long pgid = std::strtol(handle.c_str() + 5, &end, 10);
+            if (*end == '\0' && pgid > 1) groups.push_back(static_cast<pid_t>(pgid));
+        } else if (handle.rfind("slurm ", 0) == 0) {
+            jobs.push_back(handle.substr(6));
+        }
+    }
+    std::string said;
+    if (std::size_t n = cancel_slurm_jobs(jobs))
+        said = "cancelled " + std::to_string(n) + " Slurm job(s) of the previous tuner";
+    if (std::size_t n = kill_marked_processes(trial_marker(options_.run_dir), groups))
+        said += (said.empty() ? "" : "; ") + std::string("killed ") + std::to_string(n) +
+                " leftover trial process(es) of the previous tuner";
+    return said;
 }
 
 void LocalBackend::signal_leg(RunningChild& rc, bool kill) {

@@ -77,6 +77,9 @@ class LocalBackend : public Backend {
     void resume_leg(const TrialLaunch& launch, const LegProgress& progress) override;
     /// "pgid <process group id>", or "slurm <job name>" on Slurm.
     std::string handle_of(TrialId trial) const override;
+    /// Cancels the Slurm jobs among `handles` and kills every process that carries this run's
+    /// trial marker (those of the listed process groups first).
+    std::string reclaim(const std::vector<std::string>& handles) override;
     bool legs_wait_in_queue() const override { return options_.slurm.has_value(); }
 
   private:

@@ -1,25 +1,19 @@
 #include "cli/cli.hpp"
 
-#include "backends/synthetic_benchmarks.hpp"
 #include "asha/errors.hpp"
 #include "asha/experiment.hpp"
-#include "run/journal.hpp"
-#include "backends/local_backend.hpp"
-#include "backends/process.hpp"
+#include "asha/run.hpp"
+#include "backends/signals.hpp"
+#include "backends/synthetic_benchmarks.hpp"
 #include "cli/terminal_progress.hpp"
 #include "report/html_report.hpp"
+#include "report/table.hpp"
 #include "run/run_dir.hpp"
 #include "run/run_reader.hpp"
-#include "backends/signals.hpp"
-#include "backends/sim_backend.hpp"
-#include "report/table.hpp"
-#include "asha/tuner.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
-
-#include <sys/vfs.h>
 
 #include <iostream>
 
@@ -142,12 +136,15 @@ json counts_json(const RunSummary& s) {
             {"stopped", s.stopped}, {"paused", s.paused},   {"failed", s.failed}};
 }
 
+/// The best result as JSON. "value" is the metric's value, as in best.json; "metric" holds the
+/// same value for scripts written before 0.2 (deprecated: elsewhere "metric" is the name).
 json best_json(const RunSummary& s, const ExperimentConfig& c, const json& config) {
     if (!s.best_trial) return nullptr;
-    json metric = std::isfinite(s.best_metric) ? json(s.best_metric)
-                                               : json(format_value(json(s.best_metric)));
+    json value = std::isfinite(s.best_metric) ? json(s.best_metric)
+                                              : json(format_value(json(s.best_metric)));
     return {{"trial_id", *s.best_trial},
-            {"metric", metric},
+            {"value", value},
+            {"metric", value},
             {c.resource_attr, s.best_resource},
             {"config", config}};
 }
@@ -165,249 +162,42 @@ json summary_json(const RunSummary& s, const std::vector<TrialRecord>& trials,
             {"trials", counts_json(s)}};
 }
 
-void print_end(const RunResult& result, const Tuner& tuner, const ExperimentConfig& c,
-               const RunDir& dir, const Flags& f) {
+void print_end(const RunOutcome& run, const ExperimentConfig& c, const Flags& f) {
     std::FILE* human = f.json_output ? stderr : stdout;
-    std::string text =
-        "--------------------\nResource summary (last result is reported):\n" +
-        render_table(tuner.trials(), c, 50, tuner.now()) + render_progress_line(result.summary) +
-        "\n\n" + render_rungs(tuner.scheduler().rungs(), c.resource_attr) +
-        render_best_line(result.summary, c.metric) + "\n" + render_run_end(result.summary) + "\n" +
-        "results: " + dir.path().string() + "\n--------------------\n";
+    const RunSummary& s = run.summary;
+    const std::string results = "results: " + run.dir.string() + "\n";
+    std::string text = "--------------------\nResource summary (last result is reported):\n" +
+                       render_table(run.trials, c, 50, s.wallclock) + render_progress_line(s) +
+                       "\n\n" + render_rungs(run.rungs, c.resource_attr) +
+                       render_best_line(s, c.metric) + "\n" + render_run_end(s) + "\n" +
+                       results + "--------------------\n";
     if (!f.quiet || f.json_output)
         std::fputs(text.c_str(), human);
     else
-        std::fputs((render_best_line(result.summary, c.metric) + "\nstopped because: " +
-                    result.summary.stop_reason + "\nresults: " + dir.path().string() + "\n")
+        std::fputs((render_best_line(s, c.metric) + "\nstopped because: " + s.stop_reason +
+                    "\n" + results)
                        .c_str(),
                    human);
     if (f.json_output)
-        std::cout << summary_json(result.summary, tuner.trials(), c, dir.path().string()).dump(2)
-                  << std::endl;
+        std::cout << summary_json(s, run.trials, c, run.dir.string()).dump(2) << std::endl;
 }
 
-/// A simulation whose config space has none of the benchmark's hyperparameters would run the
-/// same curve for every trial: refuse it; say which ones fall back to defaults otherwise.
-void check_benchmark_parameters(const Benchmark& benchmark, const ExperimentConfig& c) {
-    std::string used, missing;
-    for (const auto& name : benchmark.parameters())
-        (c.config_space.find(name) ? used : missing) += (name + " ");
-    if (used.empty())
-        throw ConfigError(
-            c.file + ": $.config_space: the " + benchmark.name() + " benchmark reads " + missing +
-            "and the config space has none of them (every simulated trial would be the same)");
-    if (!missing.empty())
-        spdlog::info("benchmark {}: {}not in config_space, default values used", benchmark.name(),
-                     missing);
-}
-
-/// A run to execute: a new one, or one to continue from its journal.
-struct RunPlan {
-    ExperimentConfig config;
-    std::filesystem::path dir;
-    std::string command_line;
-    bool simulate = false;
-    bool resume = false;
-};
-
-/// The pgid numbers in a replay's leftover handles ("pgid 1234").
-std::vector<pid_t> leftover_groups(const ReplayResult& replay) {
-    std::vector<pid_t> pgids;
-    for (const auto& handle : replay.leftover_handles)
-        if (handle.rfind("pgid ", 0) == 0) pgids.push_back(std::stoi(handle.substr(5)));
-    return pgids;
-}
-
-/// The Slurm job names in a replay's leftover handles ("slurm asha-run-3").
-std::vector<std::string> leftover_jobs(const ReplayResult& replay) {
-    std::vector<std::string> names;
-    for (const auto& handle : replay.leftover_handles)
-        if (handle.rfind("slurm ", 0) == 0) names.push_back(handle.substr(6));
-    return names;
-}
-
-/// Slurm trials write their checkpoints and logs from the nodes: the run directory must be on
-/// a filesystem they share. What can be checked here: not a memory filesystem of this machine.
-void check_shared_run_dir(const std::filesystem::path& dir) {
-    struct statfs fs {};
-    if (::statfs(dir.c_str(), &fs) == 0 &&
-        (fs.f_type == 0x01021994 /* tmpfs */ || fs.f_type == 0x858458f6 /* ramfs */))
-        spdlog::warn(
-            "run directory {} is on a memory filesystem of this machine: Slurm nodes "
-            "other than this one cannot see it (use a shared filesystem)",
-            dir.string());
-    else
-        spdlog::info("Slurm backend: trials run as jobs and write to {}, which every node must see",
-                     dir.string());
-}
-
-/// Runs `plan`. `signals` is the watcher a real run installed before it created anything
-/// (nullptr for a simulation, which Ctrl-C simply kills: its journal resumes it exactly).
-int execute(const RunPlan& plan, const Flags& f, const SignalWatcher* signals) {
-    const ExperimentConfig& c = plan.config;
-    std::unique_ptr<Benchmark> benchmark;
-    LocalBackendOptions options;
-    if (plan.simulate) {
-        benchmark = make_benchmark(c.benchmark);
-        check_benchmark_parameters(*benchmark, c);
-    } else {
-        options = make_local_options(c);  // validates command and GPUs
-    }
-    Rng rng(c.seed);
-    auto scheduler = make_scheduler(c, rng);
-    RunDirOptions dir_options;
-    dir_options.trial_dirs = dir_options.flush_when_idle = !plan.simulate;
-    dir_options.command_line = plan.command_line;
-    dir_options.report_interval = plan.simulate ? 0 : c.report_update_interval;
-    const double refresh = dir_options.report_interval;
-    dir_options.write_report = [path = plan.dir, refresh](bool ended) {
-        write_html_report(path, ended, refresh);
-    };
-    dir_options.resume = plan.resume;
-    RunDir dir(plan.dir, c, dir_options);  // takes the run's lock
-    const auto journal_path = dir.path() / "journal.jsonl";
-    std::optional<JournalContents> journal;
-    if (plan.resume) journal = read_journal(journal_path);
-    // Simulations keep records in memory: nothing outside the run directory depends on them.
-    JournalWriter journal_writer(journal_path, plan.simulate ? JournalSync::never : c.journal_fsync,
-                                 plan.simulate,
-                                 journal ? std::optional(journal->good_bytes) : std::nullopt);
-    if (!journal)
-        journal_writer.append(make_journal_header(
-            c.resolved, c.file, plan.simulate ? "simulate" : "local", plan.command_line));
-    std::unique_ptr<Backend> backend;
-    if (plan.simulate) {
-        backend = std::make_unique<SimBackend>(*benchmark, c.metric, c.resource_attr, c.seed,
-                                               c.time_scale);
-    } else {
-        options.run_dir = dir.path();
-        options.job_prefix = "asha-" + dir.path().filename().string();
-        if (options.slurm) check_shared_run_dir(dir.path());
-        options.wake_fd = signals->fd();
-        backend = std::make_unique<LocalBackend>(std::move(options));
-    }
-    TerminalProgress progress(stderr, c.print_update_interval, f.quiet || f.json_output);
-    Tuner tuner(c, *scheduler, *backend, &dir, plan.simulate ? nullptr : &progress);
-    tuner.set_journal(&journal_writer);
-    if (journal) {
-        if (journal->torn_bytes)
-            spdlog::warn("{}: dropped its torn last line ({} bytes), written as the tuner died",
-                         journal_path.string(), journal->torn_bytes);
-        ReplayResult replay = tuner.restore(*journal);
-        dir.replay_done();
-        if (replay.finished) {
-            tuner.rewrite_ended_run();  // its files may be missing or stale: the journal decides
-            std::cout << dir.path().string() << ": the run already ended (" << replay.stop_reason
-                      << "); nothing to resume\n";
-            return 0;
-        }
-        if (!plan.simulate) {
-            if (std::size_t n = cancel_slurm_jobs(leftover_jobs(replay)))
-                spdlog::warn("cancelled {} Slurm job(s) of the previous tuner", n);
-            if (std::size_t n =
-                    kill_marked_processes(trial_marker(dir.path()), leftover_groups(replay)))
-                spdlog::warn("killed {} leftover trial process(es) of the previous tuner", n);
-        }
-        spdlog::info(
-            "resuming {}: replayed {} journal records, {} trial(s) started, {} leg(s) "
-            "were running",
-            dir.path().string(), replay.records, tuner.trials().size(), replay.running);
-    } else if (plan.simulate) {
-        spdlog::info("simulating {} on benchmark {} with {} workers (virtual time); results in {}",
-                     c.name, c.benchmark, c.workers, dir.path().string());
-    } else {
-        spdlog::info("results of trials will be saved in {}", dir.path().string());
-    }
-    RunResult result = tuner.run();
-    print_end(result, tuner, c, dir, f);
-    return static_cast<int>(result.exit_code);
-}
-
-/// The experiment a run directory's journal was started with, with `overrides` (only the
-/// keys a resume may change) applied. Changes into the directory the run was started in, so
-/// that relative paths in `command` and `working_dir` mean what they meant then.
-RunPlan plan_resume(const std::filesystem::path& dir_arg, const json& overrides,
-                    const std::string& cmdline) {
-    namespace fs = std::filesystem;
-    RunPlan plan;
-    plan.dir = fs::absolute(dir_arg);
-    plan.command_line = cmdline;
-    plan.resume = true;
-    if (!fs::exists(plan.dir / "journal.jsonl"))
-        throw Error(ExitCode::bad_config,
-                    plan.dir.string() +
-                        ": no journal.jsonl here, so nothing to resume (is it a "
-                        "run directory of asha-tune " ASHA_VERSION " or later?)");
-    JournalHeader header = read_journal_header(plan.dir / "journal.jsonl");
-    std::error_code ec;
-    fs::path cwd = header.cwd;
-    if (!cwd.empty() && fs::is_directory(cwd, ec) && fs::current_path(ec) != cwd) {
-        spdlog::info("working in {}, where the run was started", cwd.string());
-        fs::current_path(cwd, ec);
-    }
-    json doc = header.config;
-    merge_json(doc, overrides);
-    plan.config = parse_experiment(doc, header.config_file);
-    plan.simulate = header.backend == "simulate";
-    return plan;
-}
-
-/// `--resume`: the run directory continues if it has a journal from the same config (workers
-/// may change), and starts fresh otherwise.
-RunPlan plan_run(const Flags& f, const std::string& cmdline, bool simulate) {
-    namespace fs = std::filesystem;
-    ExperimentConfig c = load_experiment(f.config, overrides_from(f));
+/// Where a new run goes, from the flags.
+NewRunOptions new_run_options(const Flags& f, const std::string& cmdline, bool simulate) {
     if (f.resume && f.run_dir.empty())
         throw ConfigError("--resume needs --run-dir (the run directory to continue or create)");
-    if (f.resume && fs::exists(fs::path(f.run_dir) / "journal.jsonl")) {
-        json before = read_journal_header(fs::path(f.run_dir) / "journal.jsonl").config;
-        json now = c.resolved;
-        before.erase("workers");
-        now.erase("workers");
-        if (before != now) {
-            json patch = json::diff(before, now);
-            throw ConfigError(f.run_dir +
-                              " was started from a different config (first "
-                              "difference at " +
-                              patch.at(0).value("path", std::string("/")) +
-                              "); continue it as it was with: asha-tune resume " + f.run_dir);
-        }
-        json overrides = json::object();
-        overrides["workers"] = c.workers;
-        return plan_resume(f.run_dir, overrides, cmdline);
-    }
-    RunPlan plan;
-    plan.dir = f.run_dir.empty() ? RunDir::default_path(c) : fs::path(f.run_dir);
-    plan.config = std::move(c);
-    plan.command_line = cmdline;
-    plan.simulate = simulate;
-    return plan;
+    NewRunOptions options;
+    options.dir = f.run_dir;
+    options.simulate = simulate;
+    options.resume_if_exists = f.resume;
+    options.command_line = cmdline;
+    return options;
 }
 
 /// `asha-tune status RUN_DIR`: exit 0 if the run ended, 1 if it is still running.
 int show_status(const std::string& dir, bool as_json) {
     RunData run = read_run(dir);
-    RunSummary s;
-    for (const auto& t : run.trials) {
-        ++s.started;
-        s.running += t.status == TrialStatus::in_progress || t.status == TrialStatus::pending;
-        s.completed += t.status == TrialStatus::completed;
-        s.stopped += t.status == TrialStatus::stopped;
-        s.paused += t.status == TrialStatus::paused;
-        s.failed += t.status == TrialStatus::failed || t.status == TrialStatus::timeout;
-    }
-    double best_key = INFINITY, last_time = 0;
-    for (const auto& r : run.results) {
-        last_time = std::max(last_time, r.time);
-        double key = badness(r.metric, run.config.mode == Mode::max);
-        if (can_be_best(r.metric) && (!s.best_trial || key < best_key)) {
-            best_key = key;
-            s.best_trial = r.trial;
-            s.best_metric = r.metric;
-            s.best_resource = r.resource;
-        }
-    }
-    s.wallclock = run.summary.is_object() ? run.summary.value("wallclock", last_time) : last_time;
+    const RunSummary s = summarize(run);
     const char* state = run.finished ? "finished" : run.running ? "running" : "interrupted";
     if (as_json) {
         json config;
@@ -523,14 +313,30 @@ int run_cli(int argc, char** argv) {
     try {
         if (!simulating) signals.emplace();
         const std::string cmdline = command_line(argc, argv);
-        RunPlan plan = resume->parsed() ? plan_resume(resume_dir, overrides_from(flags), cmdline)
-                                        : plan_run(flags, cmdline, simulating);
-        if (plan.simulate && signals) {  // resuming a simulation: Ctrl-C kills it, as above
+        RunRequest request =
+            resume->parsed()
+                ? plan_resume(resume_dir, overrides_from(flags), cmdline)
+                : plan_run(load_experiment(flags.config, overrides_from(flags)),
+                           new_run_options(flags, cmdline, simulating));
+        if (request.simulate && signals) {  // resuming a simulation: Ctrl-C kills it, as above
             const int sig = SignalWatcher::first_signal();
             signals.reset();
             if (sig != 0) return 128 + sig;
         }
-        return exit_code(execute(plan, flags, signals ? &*signals : nullptr));
+        const ExperimentConfig& c = request.config;
+        TerminalProgress progress(stderr, c.print_update_interval,
+                                  flags.quiet || flags.json_output);
+        RunEnvironment environment;
+        environment.progress = request.simulate ? nullptr : &progress;
+        environment.wake_fd = signals ? signals->fd() : -1;
+        RunOutcome outcome = run_experiment(request, environment);
+        if (outcome.already_ended) {
+            std::cout << outcome.dir.string() << ": the run already ended ("
+                      << outcome.summary.stop_reason << "); nothing to resume\n";
+            return exit_code(0);
+        }
+        print_end(outcome, c, flags);
+        return exit_code(static_cast<int>(outcome.exit_code));
     } catch (const Error& e) {
         std::cerr << "asha-tune: error: " << e.what() << "\n";
         return static_cast<int>(e.code());

@@ -222,10 +222,11 @@ ReplayResult Tuner::restore(const JournalContents& journal) {
     return result;
 }
 
-void Tuner::rewrite_ended_run() {
+RunSummary Tuner::rewrite_ended_run() {
     // The clock stays where the journal ended.
     const RunSummary ended = summary_at(resumed_at_.value_or(0));
     if (writer_) writer_->finished(ended, trials_, scheduler_.rungs());
+    return ended;
 }
 
 }  // namespace asha

@@ -496,12 +496,8 @@ std::string run_section(const RunData& run) {
     double best_key = INFINITY;
     for (const auto& c : curves)
         if (c.best < best_key) best_key = c.best, best = c.id;
-    auto count = [&](std::initializer_list<TrialStatus> statuses) {
-        std::size_t n = 0;
-        for (const auto& t : run.trials)
-            n += std::find(statuses.begin(), statuses.end(), t.status) != statuses.end();
-        return n;
-    };
+    StatusCounts counts;
+    for (const auto& t : run.trials) counts.add(t.status);
     std::string state = run.finished  ? "finished"
                         : run.running ? "running"
                                       : "ended without a summary";
@@ -509,9 +505,7 @@ std::string run_section(const RunData& run) {
         "<section class=\"run\">\n<h2>{}</h2>\n<p class=\"facts\">{}; {} trials: {} running, "
         "{} completed, {} stopped, {} paused, {} failed; scheduler {}; {} workers.",
         escape(run_title(run)), state, run.trials.size(),
-        count({TrialStatus::pending, TrialStatus::in_progress}), count({TrialStatus::completed}),
-        count({TrialStatus::stopped}), count({TrialStatus::paused}),
-        count({TrialStatus::failed, TrialStatus::timeout}),
+        counts.running, counts.completed, counts.stopped, counts.paused, counts.failed,
         escape(run.config.resolved.value("scheduler", json::object())
                    .value("type", std::string("asha"))),
         run.config.workers);

@@ -186,4 +186,25 @@ RunData read_run(const fs::path& dir) {
     return run;
 }
 
+RunSummary summarize(const RunData& run) {
+    RunSummary s;
+    StatusCounts counts;
+    for (const auto& t : run.trials) counts.add(t.status);
+    s.set_counts(counts);
+    double best_key = INFINITY, last_time = 0;
+    for (const auto& r : run.results) {
+        last_time = std::max(last_time, r.time);
+        const double key = badness(r.metric, run.config.mode == Mode::max);
+        if (can_be_best(r.metric) && (!s.best_trial || key < best_key)) {
+            best_key = key;
+            s.best_trial = r.trial;
+            s.best_metric = r.metric;
+            s.best_resource = r.resource;
+        }
+    }
+    s.wallclock = run.summary.is_object() ? run.summary.value("wallclock", last_time) : last_time;
+    if (run.summary.is_object()) s.stop_reason = run.summary.value("stop_reason", "");
+    return s;
+}
+
 }  // namespace asha

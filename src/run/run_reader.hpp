@@ -3,6 +3,7 @@
 /// process while the run goes on or after it ended. Only files: no IPC with the tuner.
 
 #include "asha/experiment.hpp"
+#include "asha/run_writer.hpp"
 #include "asha/trial.hpp"
 
 #include <filesystem>
@@ -58,5 +59,9 @@ struct RunData {
 
 /// Reads the run directory; throws Error(bad_config) naming what is missing or unreadable.
 RunData read_run(const std::filesystem::path& dir);
+
+/// The summary of a run read back: counts by status from trials.csv, the best finite result of
+/// results.csv, the wall-clock time of summary.json (or of the last result while it runs).
+RunSummary summarize(const RunData& run);
 
 }  // namespace asha

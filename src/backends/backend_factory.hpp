@@ -1,0 +1,42 @@
+#pragma once
+/// Chooses and builds the backend of a run: the simulator, local processes, or Slurm jobs. In
+/// two steps, so that everything a backend needs is checked before the run directory exists.
+
+#include "asha/backend.hpp"
+#include "asha/experiment.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace asha {
+
+class Benchmark;
+struct LocalBackendOptions;
+
+class BackendFactory {
+  public:
+    /// Checks what the backend needs and throws the error a user should see before anything is
+    /// created: a command that does not exist, GPUs that are not there, a simulated benchmark
+    /// that reads none of the config space's hyperparameters.
+    BackendFactory(const ExperimentConfig& config, bool simulate);
+    ~BackendFactory();
+    BackendFactory(const BackendFactory&) = delete;
+    BackendFactory& operator=(const BackendFactory&) = delete;
+
+    /// "simulate" or "local" (the journal header's `backend`; Slurm is a local kind).
+    std::string journal_name() const { return simulate_ ? "simulate" : "local"; }
+    bool simulated() const { return simulate_; }
+
+    /// The backend of the run in `run_dir`; `wake_fd` (a SignalWatcher's, or -1) interrupts
+    /// its wait for events. The factory must outlive it (the simulator reads its benchmark).
+    std::unique_ptr<Backend> create(const std::filesystem::path& run_dir, int wake_fd);
+
+  private:
+    const ExperimentConfig& config_;
+    bool simulate_;
+    std::unique_ptr<Benchmark> benchmark_;         // simulate
+    std::unique_ptr<LocalBackendOptions> local_;  // local processes and Slurm
+};
+
+}  // namespace asha

@@ -1,0 +1,145 @@
+// run_experiment: the composition root (include/asha/run.hpp).
+#include "asha/run.hpp"
+
+#include "backends/backend_factory.hpp"
+#include "report/html_report.hpp"
+#include "run/journal.hpp"
+#include "run/run_dir.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <optional>
+
+namespace asha {
+
+namespace fs = std::filesystem;
+
+RunRequest plan_resume(const fs::path& dir, const json& overrides,
+                       const std::string& command_line) {
+    RunRequest request;
+    request.dir = fs::absolute(dir);
+    request.command_line = command_line;
+    request.resume = true;
+    if (!fs::exists(request.dir / "journal.jsonl"))
+        throw Error(ExitCode::bad_config,
+                    request.dir.string() +
+                        ": no journal.jsonl here, so nothing to resume (is it a "
+                        "run directory of asha-tune " ASHA_VERSION " or later?)");
+    JournalHeader header = read_journal_header(request.dir / "journal.jsonl");
+    std::error_code ec;
+    const fs::path cwd = header.cwd;
+    if (!cwd.empty() && fs::is_directory(cwd, ec) && fs::current_path(ec) != cwd) {
+        spdlog::info("working in {}, where the run was started", cwd.string());
+        fs::current_path(cwd, ec);
+    }
+    json doc = header.config;
+    merge_json(doc, overrides);
+    request.config = parse_experiment(doc, header.config_file);
+    request.simulate = header.backend == "simulate";
+    return request;
+}
+
+RunRequest plan_run(ExperimentConfig config, const NewRunOptions& options) {
+    const fs::path journal = options.dir / "journal.jsonl";
+    if (options.resume_if_exists && !options.dir.empty() && fs::exists(journal)) {
+        json before = read_journal_header(journal).config, now = config.resolved;
+        before.erase("workers");
+        now.erase("workers");
+        if (before != now) {
+            json patch = json::diff(before, now);
+            throw ConfigError(options.dir.string() +
+                              " was started from a different config (first difference at " +
+                              patch.at(0).value("path", std::string("/")) +
+                              "); continue it as it was with: asha-tune resume " +
+                              options.dir.string());
+        }
+        json overrides = json::object();
+        overrides["workers"] = config.workers;
+        return plan_resume(options.dir, overrides, options.command_line);
+    }
+    RunRequest request;
+    request.dir = options.dir.empty() ? RunDir::default_path(config) : options.dir;
+    request.config = std::move(config);
+    request.command_line = options.command_line;
+    request.simulate = options.simulate;
+    return request;
+}
+
+namespace {
+
+RunDirOptions run_dir_options(const RunRequest& request) {
+    const bool real = !request.simulate;
+    RunDirOptions options;
+    options.trial_dirs = real;
+    options.flush_when_idle = real;  // simulations: nothing reads the files before the end
+    options.command_line = request.command_line;
+    options.resume = request.resume;
+    options.report_interval = real ? request.config.report_update_interval : 0;
+    options.write_report = [dir = request.dir, refresh = options.report_interval](bool ended) {
+        write_html_report(dir, ended, refresh);
+    };
+    return options;
+}
+
+RunOutcome outcome_of(const Tuner& tuner, const RunDir& dir, RunSummary summary, ExitCode code) {
+    RunOutcome out;
+    out.dir = dir.path();
+    out.summary = std::move(summary);
+    out.exit_code = code;
+    out.trials = tuner.trials();
+    out.rungs = tuner.scheduler().rungs();
+    return out;
+}
+
+}  // namespace
+
+RunOutcome run_experiment(const RunRequest& request, const RunEnvironment& environment) {
+    const ExperimentConfig& c = request.config;
+    BackendFactory backends(c, request.simulate);  // checks the command, GPUs, benchmark first
+    Rng rng(c.seed);
+    auto scheduler = make_scheduler(c, rng);
+    RunDir dir(request.dir, c, run_dir_options(request));  // takes the run's lock
+    const fs::path journal_path = dir.path() / "journal.jsonl";
+    std::optional<JournalContents> journal;
+    if (request.resume) journal = read_journal(journal_path);
+    // Simulations keep records in memory: nothing outside the run directory depends on them.
+    JournalWriter journal_writer(journal_path,
+                                 request.simulate ? JournalSync::never : c.journal_fsync,
+                                 request.simulate,
+                                 journal ? std::optional(journal->good_bytes) : std::nullopt);
+    if (!journal)
+        journal_writer.append(make_journal_header(c.resolved, c.file, backends.journal_name(),
+                                                  request.command_line));
+    std::unique_ptr<Backend> backend = backends.create(dir.path(), environment.wake_fd);
+    Tuner tuner(c, *scheduler, *backend, &dir, environment.progress);
+    tuner.set_journal(&journal_writer);
+    if (journal) {
+        if (journal->torn_bytes)
+            spdlog::warn("{}: dropped its torn last line ({} bytes), written as the tuner died",
+                         journal_path.string(), journal->torn_bytes);
+        ReplayResult replay = tuner.restore(*journal);
+        dir.replay_done();
+        if (replay.finished) {
+            // Its files may be missing or stale: the journal decides.
+            RunOutcome out = outcome_of(tuner, dir, tuner.rewrite_ended_run(), ExitCode::ok);
+            out.summary.stop_reason = replay.stop_reason;
+            out.already_ended = true;
+            return out;
+        }
+        if (std::string said = backend->reclaim(replay.leftover_handles); !said.empty())
+            spdlog::warn("{}", said);
+        spdlog::info(
+            "resuming {}: replayed {} journal records, {} trial(s) started, {} leg(s) "
+            "were running",
+            dir.path().string(), replay.records, tuner.trials().size(), replay.running);
+    } else if (request.simulate) {
+        spdlog::info("simulating {} on benchmark {} with {} workers (virtual time); results in {}",
+                     c.name, c.benchmark, c.workers, dir.path().string());
+    } else {
+        spdlog::info("results of trials will be saved in {}", dir.path().string());
+    }
+    RunResult result = tuner.run();
+    return outcome_of(tuner, dir, result.summary, result.exit_code);
+}
+
+}  // namespace asha
