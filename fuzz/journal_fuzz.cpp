@@ -2,13 +2,13 @@
 // fixed header of a small simulated experiment; it is parsed, replayed through a fresh tuner
 // and scheduler (asha-tune resume), and the run is then carried on to its end. Any input must
 // resume or give an Error naming the journal line; nothing else may happen.
-#include "backends/synthetic_benchmarks.hpp"
 #include "asha/errors.hpp"
-#include "run/journal.hpp"
 #include "asha/rng.hpp"
 #include "asha/scheduler.hpp"
-#include "backends/sim_backend.hpp"
 #include "asha/tuner.hpp"
+#include "backends/sim_backend.hpp"
+#include "backends/synthetic_benchmarks.hpp"
+#include "run/journal.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -1,8 +1,10 @@
 #pragma once
-// Running the asha-tune executable from tests: its exit code and output, temporary paths.
+// Running the asha-tune executable from tests: its exit code and output (the temporary paths
+// and files are test_util.hpp's).
 
 #include "asha/config_space.hpp"
 #include "backends/process.hpp"
+#include "test_util.hpp"
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -128,34 +130,6 @@ inline Outcome asha_tune(std::vector<std::string> args) {
     o.out = tuner.out();
     o.err = tuner.err();
     return o;
-}
-
-/// Paths temp_path() handed out during the current test: removed when it passes (the flood
-/// test alone writes 200 MB), kept for a look when it fails (tuner_output.cpp).
-inline std::vector<fs::path>& test_temp_paths() {
-    static std::vector<fs::path> paths;
-    return paths;
-}
-
-inline fs::path temp_path(const std::string& name) {
-    fs::path p =
-        fs::path(::testing::TempDir()) / ("asha-cli-" + name + "-" + std::to_string(::getpid()));
-    fs::remove_all(p);
-    test_temp_paths().push_back(p);
-    return p;
-}
-
-inline std::string write_config(const std::string& name, const json& doc) {
-    fs::path p = temp_path(name + ".json");
-    std::ofstream(p) << doc.dump(2);
-    return p.string();
-}
-
-inline std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 /// Records of the run's progress in a journal: trials started, reports, legs ended (a resume's

@@ -1,8 +1,8 @@
 // The local backend with real subprocesses (tiny shell scripts in tests/trials/).
 
 #include "backends/local_backend.hpp"
-#include "run/run_dir.hpp"
-#include "asha/tuner.hpp"
+#include "asha/run.hpp"
+#include "run/run_reader.hpp"
 
 #include "test_util.hpp"
 
@@ -15,6 +15,7 @@
 #include <sstream>
 
 using namespace asha;
+using asha::test::read_file;
 namespace fs = std::filesystem;
 
 namespace {
@@ -23,20 +24,10 @@ std::string trial_script(const char* name) {
     return std::string(ASHA_SOURCE_DIR) + "/tests/trials/" + name;
 }
 
+/// A run directory named after the current test.
 fs::path fresh_dir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    fs::path dir =
-        fs::path(::testing::TempDir()) / ("asha-" + std::string(info->test_suite_name()) + "-" +
-                                          info->name() + "-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    return dir;
-}
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
+    return test::temp_path(std::string(info->test_suite_name()) + "-" + info->name());
 }
 
 json base_document(const char* script) {
@@ -53,55 +44,28 @@ json base_document(const char* script) {
 }
 
 struct LocalRun {
-    RunResult result;
+    RunOutcome result;
     std::vector<TrialRecord> trials;
     fs::path dir;
-    std::vector<std::map<std::string, std::string>> results;  // results.csv rows by column
+    CsvTable results;  // results.csv
 
     std::string column(std::size_t row, const std::string& name) const {
-        return results.at(row).at(name);
+        const int c = results.column(name);
+        EXPECT_GE(c, 0) << "results.csv has no column " << name;
+        return c < 0 ? "" : results.rows.at(row).at(static_cast<std::size_t>(c));
     }
 };
 
-std::vector<std::map<std::string, std::string>> read_csv(const fs::path& path) {
-    std::ifstream in(path);
-    std::string line;
-    std::vector<std::string> header;
-    std::vector<std::map<std::string, std::string>> rows;
-    auto split = [](const std::string& l) {
-        std::vector<std::string> cells;
-        std::stringstream s(l);
-        for (std::string cell; std::getline(s, cell, ',');) cells.push_back(cell);
-        if (!l.empty() && l.back() == ',') cells.emplace_back();
-        return cells;
-    };
-    if (std::getline(in, line)) header = split(line);
-    while (std::getline(in, line)) {
-        auto cells = split(line);
-        std::map<std::string, std::string> row;
-        for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i)
-            row[header[i]] = cells[i];
-        rows.push_back(row);
-    }
-    return rows;
-}
-
+/// Runs `doc` through the library's entry point, as `asha-tune --config` does.
 LocalRun run_local(const json& doc) {
     LocalRun run;
     run.dir = fresh_dir();
-    ExperimentConfig c = parse_experiment(doc, "local.json");
-    LocalBackendOptions options = make_local_options(c);
-    Rng rng(c.seed);
-    auto scheduler = make_scheduler(c, rng);
-    {
-        RunDir dir(run.dir, c, RunDirOptions{true, true, "test", {}});
-        options.run_dir = run.dir;
-        LocalBackend backend(options);
-        Tuner tuner(c, *scheduler, backend, &dir);
-        run.result = tuner.run();
-        run.trials = tuner.trials();
-    }
-    run.results = read_csv(run.dir / "results.csv");
+    NewRunOptions options;
+    options.dir = run.dir;
+    options.command_line = "test";
+    run.result = run_experiment(plan_run(parse_experiment(doc, "local.json"), options));
+    run.trials = run.result.trials;
+    run.results = parse_csv(test::read_file(run.dir / "results.csv"));
     return run;
 }
 
@@ -236,8 +200,9 @@ TEST(LocalBackend, GpusAreDistinctPerRunningTrial) {
     LocalRun run;
     EXPECT_EQ(gpu_sets_at_once(4, "{}", &run),
               (std::map<std::string, int>{{"0", 1}, {"1", 1}, {"2", 1}, {"3", 1}}));
-    for (const auto& row : run.results)  // what each trial saw in CUDA_VISIBLE_DEVICES
-        EXPECT_EQ(row.at("cuda"), run.trials.at(std::stoul(row.at("trial_id"))).gpus);
+    ASSERT_FALSE(run.results.rows.empty());
+    for (std::size_t i = 0; i < run.results.rows.size(); ++i)  // what each trial saw
+        EXPECT_EQ(run.column(i, "cuda"), run.trials.at(std::stoul(run.column(i, "trial_id"))).gpus);
 }
 
 TEST(LocalBackend, GpusPerTrialTwo) {
@@ -305,7 +270,7 @@ TEST(LocalBackend, HostileOutputIsSkippedAndGoodReportsKept) {
     json doc = base_document("garbage.sh");
     doc["stop"] = {{"max_num_trials_started", 1}};
     LocalRun run = run_local(doc);
-    ASSERT_EQ(run.results.size(), 3u);
+    ASSERT_EQ(run.results.rows.size(), 3u);
     EXPECT_EQ(run.column(0, "validation_error"), "0.7");
     EXPECT_EQ(run.column(1, "validation_error"), "nan");
     EXPECT_EQ(run.column(2, "epoch"), "3");  // the last line had no newline
@@ -353,12 +318,24 @@ TEST(LocalBackend, FailedLegsAreRetriedFromTheirCheckpoint) {
         EXPECT_EQ(t.reports, 3u);  // epoch 1 before the crash, 2 and 3 after the resume
     }
     EXPECT_EQ(run.result.summary.failed, 0u);
-    std::string legs = read_file(run.dir / "legs.csv");
-    EXPECT_NE(legs.find(",0,"), std::string::npos);
-    EXPECT_NE(legs.find(",Failed,1,"), std::string::npos);  // the crashed leg, exit code 1
-    auto trials_csv = read_csv(run.dir / "trials.csv");
-    EXPECT_EQ(trials_csv.at(0).at("retries"), "1");
-    EXPECT_EQ(trials_csv.at(0).at("legs"), "2");
+    // Per trial: leg 0 crashed (Failed, exit code 1), leg 1 completed (exit code 0).
+    CsvTable legs = parse_csv(read_file(run.dir / "legs.csv"));
+    const int l_trial = legs.column("trial_id"), l_leg = legs.column("leg"),
+              l_status = legs.column("status"), l_exit = legs.column("exit_code");
+    ASSERT_EQ(legs.rows.size(), 4u);
+    std::map<std::pair<std::string, std::string>, std::string> ends;
+    for (const auto& row : legs.rows)
+        ends[{row.at(static_cast<std::size_t>(l_trial)), row.at(static_cast<std::size_t>(l_leg))}] =
+            row.at(static_cast<std::size_t>(l_status)) + " " +
+            row.at(static_cast<std::size_t>(l_exit));
+    for (const char* trial : {"0", "1"}) {
+        EXPECT_EQ((ends[{trial, "0"}]), "Failed 1") << "trial " << trial;
+        EXPECT_EQ((ends[{trial, "1"}]), "Completed 0") << "trial " << trial;
+    }
+    CsvTable trials_csv = parse_csv(read_file(run.dir / "trials.csv"));
+    EXPECT_EQ(trials_csv.rows.at(0).at(static_cast<std::size_t>(trials_csv.column("retries"))),
+              "1");
+    EXPECT_EQ(trials_csv.rows.at(0).at(static_cast<std::size_t>(trials_csv.column("legs"))), "2");
 }
 
 TEST(LocalBackend, RetriesRunOutAndTheTrialFails) {

@@ -1,9 +1,9 @@
 // The HTML report and the run reader, checked by parsing what they produce.
 
+#include "asha/tuner.hpp"
+#include "backends/sim_backend.hpp"
 #include "report/html_report.hpp"
 #include "run/run_dir.hpp"
-#include "backends/sim_backend.hpp"
-#include "asha/tuner.hpp"
 
 #include "test_util.hpp"
 

@@ -3,10 +3,10 @@
 // prefix of the journal, possibly with a torn last line) and resumes after each cut; the real
 // one SIGKILLs the tuner 25 times while real trial processes run.
 
-#include "policy/stopping_rule.hpp"
 #include "asha/experiment.hpp"
-#include "run/journal.hpp"
 #include "asha/rng.hpp"
+#include "policy/stopping_rule.hpp"
+#include "run/journal.hpp"
 #include "run/run_lock.hpp"
 #include "run/run_reader.hpp"
 
@@ -77,7 +77,8 @@ TEST_P(SimulatedCrash, KilledAt25RandomPointsTheRunEndsIdentical) {
         ASSERT_EQ(resumed.exit_code, 0) << "resume " << i << " after a cut at byte " << cut << ":\n"
                                         << resumed.err;
     }
-    EXPECT_EQ(count_records<ResumeRecord>(dir / "journal.jsonl"), static_cast<std::size_t>(crashes));
+    EXPECT_EQ(count_records<ResumeRecord>(dir / "journal.jsonl"),
+              static_cast<std::size_t>(crashes));
     // Same reports in the same order, same decisions, same trial ids and configs, same times.
     for (const char* file : {"results.csv", "trials.csv", "legs.csv"})
         EXPECT_EQ(read_file(dir / file), read_file(reference / file)) << file;

@@ -3,8 +3,8 @@
 // intact (no torn record) and a run that `--resume` then finishes. Under ASan + UBSan (the test
 // command's second build) this is also a hunt for memory errors on every one of those paths.
 
-#include "run/journal.hpp"
 #include "asha/rng.hpp"
+#include "run/journal.hpp"
 #include "run/run_reader.hpp"
 
 #include "cli_util.hpp"

@@ -2,8 +2,8 @@
 // with worked numbers, and its rank form checked against the reference's quantile arithmetic.
 
 #include "policy/stopping_rule.hpp"
-#include "policy/asha.hpp"
 #include "asha/rng.hpp"
+#include "policy/asha.hpp"
 
 #include "scheduler_test_util.hpp"
 

@@ -1,5 +1,5 @@
 #pragma once
-// Shared helpers for the tests: exact-message checks and small configs.
+// Shared helpers for the tests: exact-message checks, temporary paths and files, small configs.
 
 #include "asha/errors.hpp"
 #include "asha/experiment.hpp"
@@ -9,7 +9,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 /// Expects `statement` to throw `type` with exactly `message` as what().
 #define EXPECT_THROW_MSG(statement, type, message)                             \
@@ -23,6 +27,36 @@
     } while (0)
 
 namespace asha::test {
+
+namespace fs = std::filesystem;
+
+/// Paths temp_path() handed out during the current test: removed when it passes (the flood
+/// test alone writes 200 MB), kept for a look when it fails (tuner_output.cpp).
+inline std::vector<fs::path>& test_temp_paths() {
+    static std::vector<fs::path> paths;
+    return paths;
+}
+
+inline fs::path temp_path(const std::string& name) {
+    fs::path p =
+        fs::path(::testing::TempDir()) / ("asha-" + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(p);
+    test_temp_paths().push_back(p);
+    return p;
+}
+
+inline std::string write_config(const std::string& name, const json& doc) {
+    fs::path p = temp_path(name + ".json");
+    std::ofstream(p) << doc.dump(2);
+    return p.string();
+}
+
+inline std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
 
 /// Waits until process `pid` (any process, not only a child) has exited, up to `timeout_ms`;
 /// returns whether it did. A pidfd becomes readable when the process exits, so this waits on an

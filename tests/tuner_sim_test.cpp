@@ -1,9 +1,9 @@
 // The Tuner loop over the simulated backend: determinism, stop criteria, and that the decisions
 // taken in a whole run are exactly the ones the stopping rule gives (checked by brute force).
 
+#include "asha/tuner.hpp"
 #include "backends/sim_backend.hpp"
 #include "policy/stopping_rule.hpp"
-#include "asha/tuner.hpp"
 
 #include "scheduler_test_util.hpp"
 #include "test_util.hpp"

@@ -1,7 +1,8 @@
 #pragma once
 /// Where trials run. The Tuner is the only caller; a Backend never decides anything.
 /// Implementations: LocalBackend (subprocesses, Slurm jobs), SimBackend (virtual clock), the
-/// replay's clock (loop/journal_replay.cpp) and, in tests, ScriptedBackend (tests/scripted_backend.hpp).
+/// replay's clock (loop/journal_replay.cpp) and, in tests, ScriptedBackend
+/// (tests/scripted_backend.hpp).
 
 #include "asha/trial.hpp"
 

@@ -23,7 +23,7 @@ namespace asha {
 
 /// One experiment to run: a new run, or one to continue from its journal.
 struct RunRequest {
-    ExperimentConfig config;   ///< validated (load_experiment / parse_experiment)
+    ExperimentConfig config;    ///< validated (load_experiment / parse_experiment)
     std::filesystem::path dir;  ///< the run directory: created for a new run, existing to resume
     bool simulate = false;      ///< virtual time on a synthetic benchmark (config.benchmark)
     bool resume = false;        ///< continue `dir` from its journal.jsonl
@@ -32,7 +32,7 @@ struct RunRequest {
 
 /// How to plan a new run.
 struct NewRunOptions {
-    std::filesystem::path dir;      ///< empty: runs/<name>-<UTC time>
+    std::filesystem::path dir;  ///< empty: runs/<name>-<UTC time>
     bool simulate = false;
     bool resume_if_exists = false;  ///< `--resume`: continue `dir` if it has a journal
     std::string command_line;

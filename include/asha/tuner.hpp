@@ -150,7 +150,7 @@ class Tuner {
     ExitCode exit_code_ = ExitCode::ok;
 
     JournalWriter* journal_ = nullptr;
-    double last_record_ = 0;     // tuner time of the last journal record
+    double last_record_ = 0;            // tuner time of the last journal record
     std::optional<double> resumed_at_;  // restore() ran: run() continues the clock from here
     Decision last_decision_ = Decision::proceed;  // of the last accepted report
     std::map<TrialId, std::string> handles_;      // backend handle of each trial's latest leg

@@ -57,8 +57,7 @@ BackendFactory::BackendFactory(const ExperimentConfig& config, bool simulate)
 
 BackendFactory::~BackendFactory() = default;
 
-std::unique_ptr<Backend> BackendFactory::create(const std::filesystem::path& run_dir,
-                                                int wake_fd) {
+std::unique_ptr<Backend> BackendFactory::create(const std::filesystem::path& run_dir, int wake_fd) {
     if (simulate_)
         return std::make_unique<SimBackend>(*benchmark_, config_.metric, config_.resource_attr,
                                             config_.seed, config_.time_scale);

@@ -35,7 +35,7 @@ class BackendFactory {
   private:
     const ExperimentConfig& config_;
     bool simulate_;
-    std::unique_ptr<Benchmark> benchmark_;         // simulate
+    std::unique_ptr<Benchmark> benchmark_;        // simulate
     std::unique_ptr<LocalBackendOptions> local_;  // local processes and Slurm
 };
 

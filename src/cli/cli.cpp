@@ -169,15 +169,15 @@ void print_end(const RunOutcome& run, const ExperimentConfig& c, const Flags& f)
     std::string text = "--------------------\nResource summary (last result is reported):\n" +
                        render_table(run.trials, c, 50, s.wallclock) + render_progress_line(s) +
                        "\n\n" + render_rungs(run.rungs, c.resource_attr) +
-                       render_best_line(s, c.metric) + "\n" + render_run_end(s) + "\n" +
-                       results + "--------------------\n";
+                       render_best_line(s, c.metric) + "\n" + render_run_end(s) + "\n" + results +
+                       "--------------------\n";
     if (!f.quiet || f.json_output)
         std::fputs(text.c_str(), human);
     else
-        std::fputs((render_best_line(s, c.metric) + "\nstopped because: " + s.stop_reason +
-                    "\n" + results)
-                       .c_str(),
-                   human);
+        std::fputs(
+            (render_best_line(s, c.metric) + "\nstopped because: " + s.stop_reason + "\n" + results)
+                .c_str(),
+            human);
     if (f.json_output)
         std::cout << summary_json(s, run.trials, c, run.dir.string()).dump(2) << std::endl;
 }
@@ -313,11 +313,10 @@ int run_cli(int argc, char** argv) {
     try {
         if (!simulating) signals.emplace();
         const std::string cmdline = command_line(argc, argv);
-        RunRequest request =
-            resume->parsed()
-                ? plan_resume(resume_dir, overrides_from(flags), cmdline)
-                : plan_run(load_experiment(flags.config, overrides_from(flags)),
-                           new_run_options(flags, cmdline, simulating));
+        RunRequest request = resume->parsed()
+                                 ? plan_resume(resume_dir, overrides_from(flags), cmdline)
+                                 : plan_run(load_experiment(flags.config, overrides_from(flags)),
+                                            new_run_options(flags, cmdline, simulating));
         if (request.simulate && signals) {  // resuming a simulation: Ctrl-C kills it, as above
             const int sig = SignalWatcher::first_signal();
             signals.reset();

@@ -118,8 +118,8 @@ class JournalReplay {
 
   private:
     Error malformed(const std::string& what) const {
-        return Error(ExitCode::bad_config, "journal.jsonl line " + std::to_string(line_) +
-                                               ": malformed record: " + what);
+        return Error(ExitCode::bad_config,
+                     "journal.jsonl line " + std::to_string(line_) + ": malformed record: " + what);
     }
 
     TrialRecord& trial(TrialId id) {

@@ -103,13 +103,12 @@ RunOutcome run_experiment(const RunRequest& request, const RunEnvironment& envir
     std::optional<JournalContents> journal;
     if (request.resume) journal = read_journal(journal_path);
     // Simulations keep records in memory: nothing outside the run directory depends on them.
-    JournalWriter journal_writer(journal_path,
-                                 request.simulate ? JournalSync::never : c.journal_fsync,
-                                 request.simulate,
-                                 journal ? std::optional(journal->good_bytes) : std::nullopt);
+    JournalWriter journal_writer(
+        journal_path, request.simulate ? JournalSync::never : c.journal_fsync, request.simulate,
+        journal ? std::optional(journal->good_bytes) : std::nullopt);
     if (!journal)
-        journal_writer.append(make_journal_header(c.resolved, c.file, backends.journal_name(),
-                                                  request.command_line));
+        journal_writer.append(
+            make_journal_header(c.resolved, c.file, backends.journal_name(), request.command_line));
     std::unique_ptr<Backend> backend = backends.create(dir.path(), environment.wake_fd);
     Tuner tuner(c, *scheduler, *backend, &dir, environment.progress);
     tuner.set_journal(&journal_writer);

@@ -45,7 +45,7 @@ RunResult Tuner::run() {
                         ExitCode::ok);
             break;
         }
-        if (!backend_->event_ready()) {       // about to wait: make what we have durable
+        if (!backend_->event_ready()) {      // about to wait: make what we have durable
             if (journal_) journal_->idle();  // the journal first: it is ahead of everything
             if (writer_) writer_->flush();   // readers see every row while we wait
         }
@@ -409,11 +409,11 @@ void Tuner::check_timeouts() {
         std::string reason;
         if (config_.trial_timeout && t >= trial.leg_started + *config_.trial_timeout)
             reason = "ran longer than trial_timeout (" +
-                                 format_value(json(*config_.trial_timeout)) + " s)";
+                     format_value(json(*config_.trial_timeout)) + " s)";
         else if (config_.report_timeout &&
                  t >= std::max(trial.leg_started, leg.last_report) + *config_.report_timeout)
             reason = "no report for report_timeout (" +
-                                 format_value(json(*config_.report_timeout)) + " s)";
+                     format_value(json(*config_.report_timeout)) + " s)";
         else
             continue;
         time_out(id, reason, t);

@@ -12,8 +12,8 @@
 /// the best not-yet-promoted trial of the highest rung where it ranks among the top
 /// floor(n/eta), else starts a new trial.
 
-#include "policy/order_statistics.hpp"
 #include "asha/scheduler.hpp"
+#include "policy/order_statistics.hpp"
 
 #include <set>
 

@@ -504,8 +504,8 @@ std::string run_section(const RunData& run) {
     std::string s = fmt::format(
         "<section class=\"run\">\n<h2>{}</h2>\n<p class=\"facts\">{}; {} trials: {} running, "
         "{} completed, {} stopped, {} paused, {} failed; scheduler {}; {} workers.",
-        escape(run_title(run)), state, run.trials.size(),
-        counts.running, counts.completed, counts.stopped, counts.paused, counts.failed,
+        escape(run_title(run)), state, run.trials.size(), counts.running, counts.completed,
+        counts.stopped, counts.paused, counts.failed,
         escape(run.config.resolved.value("scheduler", json::object())
                    .value("type", std::string("asha"))),
         run.config.workers);

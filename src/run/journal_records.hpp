@@ -4,8 +4,8 @@
 /// these structs, the writer encodes them, the replay decodes them: no other code spells a key.
 ///
 /// Encoding keeps the byte format of journal version 1: every record starts with "event", the
-/// keys in the order of docs/journal.md; doubles are the shortest text that reads back to the same double, with NaN and
-/// ±inf as the strings "NaN", "Infinity", "-Infinity".
+/// keys in the order of docs/journal.md; doubles are the shortest text that reads back to the same
+/// double, with NaN and ±inf as the strings "NaN", "Infinity", "-Infinity".
 
 #include "asha/experiment.hpp"
 #include "asha/trial.hpp"
@@ -114,8 +114,8 @@ struct FinishedRecord {
 };
 
 using JournalRecord =
-    std::variant<StartRecord, StartedRecord, RunningRecord, ReportRecord, TimeoutRecord,
-                 ExitRecord, InterruptRecord, EndRecord, ResumeRecord, ClockRecord, FinishedRecord>;
+    std::variant<StartRecord, StartedRecord, RunningRecord, ReportRecord, TimeoutRecord, ExitRecord,
+                 InterruptRecord, EndRecord, ResumeRecord, ClockRecord, FinishedRecord>;
 
 /// The time of any record.
 double record_time(const JournalRecord& record);

@@ -16,8 +16,8 @@
 // clang-format on
 
 #include "asha/experiment.hpp"
-#include "run/run_lock.hpp"
 #include "asha/run_writer.hpp"
+#include "run/run_lock.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -33,7 +33,7 @@ struct RunDirOptions {
     bool trial_dirs = true;  ///< create trials/<id>/ with config.json (real runs)
     bool flush_when_idle =
         true;  ///< flush results.csv / legs.csv whenever the tuner waits (simulations: at the end)
-    std::string command_line;     ///< for metadata.json
+    std::string command_line;  ///< for metadata.json
     /// Writes report.html from the run directory (`ended`: the final, static page). RunDir only
     /// decides when; the HTML layer draws it (report/html_report.hpp: write_html_report), so
     /// that the run layer does not depend on the layer that reads runs back. Empty: no report.
