@@ -36,6 +36,15 @@ Error diverged(std::size_t line, const std::string& what) {
                      "asha-tune, or was its journal edited?)");
 }
 
+/// The error for a `start` record the scheduler does not reproduce.
+Error not_suggested(std::size_t line, const StartRecord& r) {
+    const char* verb = r.kind == LaunchKind::new_trial ? "start"
+                       : r.kind == LaunchKind::retry   ? "retry"
+                                                       : "promote";
+    return diverged(line, std::string("the scheduler does not suggest to ") + verb + " trial " +
+                              std::to_string(r.trial) + " here");
+}
+
 /// The backend the Tuner sees while a journal is replayed: the clock is the latest record's
 /// time; a start is checked against the journal's `start` record instead of spawning anything.
 class ReplayClock : public Backend {
@@ -55,12 +64,7 @@ class ReplayClock : public Backend {
         const StartRecord& r = *expected_;
         expected_ = nullptr;
         const std::string id = std::to_string(r.trial);
-        if (launch.trial_id != r.trial || launch.kind != r.kind)
-            throw diverged(line_, std::string("the scheduler does not suggest to ") +
-                                      (r.kind == LaunchKind::new_trial ? "start"
-                                       : r.kind == LaunchKind::retry   ? "retry"
-                                                                       : "promote") +
-                                      " trial " + id + " here");
+        if (launch.trial_id != r.trial || launch.kind != r.kind) throw not_suggested(line_, r);
         if (launch.milestone != r.milestone)
             throw diverged(line_, "trial " + id + " now gets milestone " +
                                       format_value(json(launch.milestone)));
@@ -132,12 +136,7 @@ class JournalReplay {
     void apply(const StartRecord& r) {
         // The Tuner picks its next leg as a free worker would; the clock checks it is this one.
         auto next = tuner_.next_leg();
-        if (!next)
-            throw diverged(line_, "the scheduler does not suggest to " +
-                                      std::string(r.kind == LaunchKind::new_trial ? "start"
-                                                  : r.kind == LaunchKind::retry   ? "retry"
-                                                                                  : "promote") +
-                                      " trial " + std::to_string(r.trial) + " here");
+        if (!next) throw not_suggested(line_, r);
         clock_.expect_start(&r, line_);
         tuner_.launch(next->suggestion, next->kind);
     }
