@@ -183,7 +183,7 @@ TEST(Experiment, ConfigDirNamesTheConfigFilesDirectory) {
     EXPECT_EQ(c.working_dir, d);
     ASSERT_EQ(c.env.size(), 2u);
     EXPECT_EQ(c.env[0].second, d + "/data");
-    EXPECT_EQ(c.resolved["command"][1], c.command[1]);  // what the journal keeps for a resume
+    EXPECT_EQ(c.document["command"][1], c.command[1]);  // what the journal keeps for a resume
 }
 
 TEST(Experiment, EditDistanceHints) {

@@ -164,12 +164,18 @@ TEST(TunerSim, MaxWallclockTimeAndMaxCost) {
 TEST(TunerSim, MetricTargetEndsTheRun) {
     auto run =
         simulate(sim_config(R"({"stop": {"max_wallclock_time": 1e9, "min_metric_value": 0.3}})"));
-    EXPECT_LE(run->result.summary.best_metric, 0.3);
-    EXPECT_EQ(run->result.summary.stop_reason.find("reached validation_error <= 0.3"),
-              run->result.summary.stop_reason.find("reached"));
+    const RunSummary& s = run->result.summary;
+    EXPECT_LE(s.best_metric, 0.3);
+    ASSERT_TRUE(s.best_trial);
+    EXPECT_EQ(s.stop_reason,
+              "trial " + std::to_string(*s.best_trial) + " reached validation_error <= 0.3");
     auto max_mode = simulate(sim_config(
         R"({"mode": "max", "stop": {"max_wallclock_time": 1e9, "max_metric_value": 0.9}})"));
-    EXPECT_GE(max_mode->result.summary.best_metric, 0.9);
+    const RunSummary& m = max_mode->result.summary;
+    EXPECT_GE(m.best_metric, 0.9);
+    ASSERT_TRUE(m.best_trial);
+    EXPECT_EQ(m.stop_reason,
+              "trial " + std::to_string(*m.best_trial) + " reached validation_error >= 0.9");
 }
 
 TEST(TunerSim, PromotionVariantResumesFromCheckpointsAtRungLevels) {

@@ -1,7 +1,8 @@
 #pragma once
 /// The one fatal error type of asha-tune. Expected failures (a bad report line, a failed trial)
 /// are values handled where they happen; anything that must end the run throws `Error`, which
-/// is caught once in apps/ and mapped to the process exit code it carries.
+/// is caught once, in the command line's entry point (src/cli/cli.cpp, run_cli), and mapped to
+/// the process exit code it carries.
 
 #include <stdexcept>
 #include <string>

@@ -100,8 +100,10 @@ struct ExperimentConfig {
     std::string benchmark = "lenet";
     double time_scale = 1;
 
-    /// The config as resolved (defaults filled in), for metadata.json.
-    json resolved;
+    /// The document it was parsed from, as the user wrote it after ${config_dir} and the command
+    /// line's overrides were applied; defaults are NOT filled in. The journal keeps it, so that
+    /// a resume parses the same experiment (metadata.json adds the defaults for people).
+    json document;
 };
 
 /// Parses and validates; throws ConfigError naming `file` and the JSON path.

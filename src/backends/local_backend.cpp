@@ -1,6 +1,7 @@
 #include "backends/local_backend.hpp"
 
 #include "asha/errors.hpp"
+#include "asha/run_files.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -225,8 +226,8 @@ std::string LocalBackend::gpus_of(TrialId trial) const {
 
 void LocalBackend::start(const TrialLaunch& launch) {
     fs::path trial_dir =
-        fs::absolute(options_.run_dir / "trials" / std::to_string(launch.trial_id));
-    fs::path checkpoints = trial_dir / "checkpoints";
+        fs::absolute(options_.run_dir / run_files::trials_dir / std::to_string(launch.trial_id));
+    fs::path checkpoints = trial_dir / run_files::trial_checkpoints;
     std::error_code ec;
     fs::create_directories(checkpoints, ec);
     if (ec)
@@ -255,8 +256,8 @@ void LocalBackend::start(const TrialLaunch& launch) {
         spec.env.push_back("CUDA_VISIBLE_DEVICES=" + GpuPool::format(rc->gpus));
     }
     // Logs are appended: a resumed leg continues the same files.
-    rc->stdout_log = std::fopen((trial_dir / "stdout.log").c_str(), "abe");
-    rc->stderr_log = std::fopen((trial_dir / "stderr.log").c_str(), "abe");
+    rc->stdout_log = std::fopen((trial_dir / run_files::trial_stdout).c_str(), "abe");
+    rc->stderr_log = std::fopen((trial_dir / run_files::trial_stderr).c_str(), "abe");
     if (!rc->stdout_log || !rc->stderr_log)
         throw Error(ExitCode::runtime,
                     "cannot open the logs in " + trial_dir.string() + ": " + std::strerror(errno));
@@ -398,7 +399,8 @@ void LocalBackend::write_log(const RunningChild& rc, std::FILE* log, std::string
     if (std::fwrite(bytes.data(), 1, bytes.size(), log) != bytes.size() || std::fflush(log) != 0)
         throw Error(ExitCode::runtime,
                     "cannot write " +
-                        (options_.run_dir / "trials" / std::to_string(rc.trial) / name).string() +
+                        (options_.run_dir / run_files::trials_dir / std::to_string(rc.trial) / name)
+                            .string() +
                         ": " + std::strerror(errno));
 }
 
@@ -414,7 +416,7 @@ void LocalBackend::read_stdout(RunningChild& rc, bool until_eof) {
             return;
         }
         std::string_view bytes(buffer_.data(), static_cast<std::size_t>(n));
-        write_log(rc, rc.stdout_log, bytes, "stdout.log");
+        write_log(rc, rc.stdout_log, bytes, run_files::trial_stdout);
         rc.lines.feed(bytes, [&](std::string_view line, bool cut) { on_line(rc, line, cut); });
     } while (until_eof);
 }
@@ -428,7 +430,7 @@ void LocalBackend::read_stderr(RunningChild& rc, bool until_eof) {
             return;
         }
         write_log(rc, rc.stderr_log, std::string_view(buffer_.data(), static_cast<std::size_t>(n)),
-                  "stderr.log");
+                  run_files::trial_stderr);
         rc.stderr_tail.append(buffer_.data(), static_cast<std::size_t>(n));
         if (rc.stderr_tail.size() > 2 * kStderrTail)
             rc.stderr_tail.erase(0, rc.stderr_tail.size() - kStderrTail);

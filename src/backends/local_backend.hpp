@@ -1,8 +1,8 @@
 #pragma once
-/// Runs each trial leg as a subprocess on this machine (PROTOCOL.md): argv and environment
-/// built from the config, its own session/process group, stdout and stderr logged to the trial
-/// directory, stdout parsed into reports as lines arrive. One poll() waits on every pipe, every
-/// child's pidfd and the signal pipe: no sleeping, no re-reading of files.
+/// Runs each trial leg as a subprocess on this machine (the README's "The trial protocol"): argv
+/// and environment built from the config, its own session/process group, stdout and stderr logged
+/// to the trial directory, stdout parsed into reports as lines arrive. One poll() waits on every
+/// pipe, every child's pidfd and the signal pipe: no sleeping, no re-reading of files.
 
 #include "asha/backend.hpp"
 #include "asha/experiment.hpp"

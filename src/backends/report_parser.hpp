@@ -1,5 +1,6 @@
 #pragma once
-/// Splitting a trial's stdout into lines and lines into reports (PROTOCOL.md "Reports").
+/// Splitting a trial's stdout into lines and lines into reports (the README's "The trial
+/// protocol").
 /// Pure code: bytes in, lines and reports out; memory is bounded by the longest line kept.
 
 #include "asha/experiment.hpp"

@@ -225,12 +225,12 @@ int show_status(const std::string& dir, bool as_json) {
 }
 
 /// `asha-tune report RUN_DIR... [-o FILE]`.
-int write_report(const std::vector<std::string>& dirs, std::string output) {
+int write_html_reports(const std::vector<std::string>& dirs, std::string output) {
     std::vector<RunData> runs;
     for (const auto& d : dirs) runs.push_back(read_run(d));
     if (output.empty())
-        output = dirs.size() == 1 ? (std::filesystem::path(dirs[0]) / "report.html").string()
-                                  : "report.html";
+        output = dirs.size() == 1 ? (std::filesystem::path(dirs[0]) / run_files::report).string()
+                                  : run_files::report;
     write_file_atomic(output, render_report(runs));
     std::cout << output << "\n";
     return 0;
@@ -287,7 +287,7 @@ int run_cli(int argc, char** argv) {
     if (status->parsed() || report->parsed()) {
         try {
             return status->parsed() ? show_status(status_dir, status_json)
-                                    : write_report(report_dirs, report_output);
+                                    : write_html_reports(report_dirs, report_output);
         } catch (const std::exception& e) {
             std::cerr << "asha-tune: error: " << e.what() << "\n";
             return static_cast<int>(ExitCode::bad_config);

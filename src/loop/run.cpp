@@ -1,5 +1,6 @@
 // run_experiment: the composition root (include/asha/run.hpp).
 #include "asha/run.hpp"
+#include "asha/run_files.hpp"
 
 #include "backends/backend_factory.hpp"
 #include "report/html_report.hpp"
@@ -20,12 +21,12 @@ RunRequest plan_resume(const fs::path& dir, const json& overrides,
     request.dir = fs::absolute(dir);
     request.command_line = command_line;
     request.resume = true;
-    if (!fs::exists(request.dir / "journal.jsonl"))
+    if (!fs::exists(request.dir / run_files::journal))
         throw Error(ExitCode::bad_config,
                     request.dir.string() +
                         ": no journal.jsonl here, so nothing to resume (is it a "
                         "run directory of asha-tune " ASHA_VERSION " or later?)");
-    JournalHeader header = read_journal_header(request.dir / "journal.jsonl");
+    JournalHeader header = read_journal_header(request.dir / run_files::journal);
     std::error_code ec;
     const fs::path cwd = header.cwd;
     if (!cwd.empty() && fs::is_directory(cwd, ec) && fs::current_path(ec) != cwd) {
@@ -40,9 +41,9 @@ RunRequest plan_resume(const fs::path& dir, const json& overrides,
 }
 
 RunRequest plan_run(ExperimentConfig config, const NewRunOptions& options) {
-    const fs::path journal = options.dir / "journal.jsonl";
+    const fs::path journal = options.dir / run_files::journal;
     if (options.resume_if_exists && !options.dir.empty() && fs::exists(journal)) {
-        json before = read_journal_header(journal).config, now = config.resolved;
+        json before = read_journal_header(journal).config, now = config.document;
         before.erase("workers");
         now.erase("workers");
         if (before != now) {
@@ -74,8 +75,8 @@ RunDirOptions run_dir_options(const RunRequest& request) {
     options.flush_when_idle = real;  // simulations: nothing reads the files before the end
     options.command_line = request.command_line;
     options.resume = request.resume;
-    options.report_interval = real ? request.config.report_update_interval : 0;
-    options.write_report = [dir = request.dir, refresh = options.report_interval](bool ended) {
+    options.page_interval = real ? request.config.report_update_interval : 0;
+    options.write_page = [dir = request.dir, refresh = options.page_interval](bool ended) {
         write_html_report(dir, ended, refresh);
     };
     return options;
@@ -99,7 +100,7 @@ RunOutcome run_experiment(const RunRequest& request, const RunEnvironment& envir
     Rng rng(c.seed);
     auto scheduler = make_scheduler(c, rng);
     RunDir dir(request.dir, c, run_dir_options(request));  // takes the run's lock
-    const fs::path journal_path = dir.path() / "journal.jsonl";
+    const fs::path journal_path = dir.path() / run_files::journal;
     std::optional<JournalContents> journal;
     if (request.resume) journal = read_journal(journal_path);
     // Simulations keep records in memory: nothing outside the run directory depends on them.
@@ -108,7 +109,7 @@ RunOutcome run_experiment(const RunRequest& request, const RunEnvironment& envir
         journal ? std::optional(journal->good_bytes) : std::nullopt);
     if (!journal)
         journal_writer.append(
-            make_journal_header(c.resolved, c.file, backends.journal_name(), request.command_line));
+            make_journal_header(c.document, c.file, backends.journal_name(), request.command_line));
     std::unique_ptr<Backend> backend = backends.create(dir.path(), environment.wake_fd);
     Tuner tuner(c, *scheduler, *backend, &dir, environment.progress);
     tuner.set_journal(&journal_writer);

@@ -384,7 +384,7 @@ ExperimentConfig parse_experiment(const json& doc, const std::string& file) {
         }
     }
     if (doc.contains("simulator")) parse_simulator(doc["simulator"], where / "simulator", c);
-    c.resolved = doc;
+    c.document = doc;
     return c;
 }
 

@@ -17,6 +17,9 @@ namespace asha {
 
 namespace {
 
+namespace summary_key = run_files::summary_json;
+namespace rung_key = run_files::summary_json::rung;
+
 constexpr double kWidth = 860, kHeight = 300;
 constexpr double kLeft = 70, kRight = 20, kTop = 20, kBottom = 45;
 
@@ -267,8 +270,8 @@ double makespan(const RunData& run) {
     double end = 0;
     for (const auto& l : run.legs) end = std::max(end, l.end);
     for (const auto& r : run.results) end = std::max(end, r.time);
-    if (run.summary.is_object() && run.summary.contains("wallclock"))
-        end = std::max(end, run.summary["wallclock"].get<double>());
+    if (run.summary.is_object() && run.summary.contains(summary_key::wallclock))
+        end = std::max(end, run.summary[summary_key::wallclock].get<double>());
     return end;
 }
 
@@ -387,18 +390,20 @@ std::string timeline_figure(const RunData& run, std::vector<double>& utilisation
 }
 
 std::string rung_table(const RunData& run) {
-    if (!run.summary.is_object() || !run.summary.contains("rungs") || run.summary["rungs"].empty())
+    if (!run.summary.is_object() || !run.summary.contains(summary_key::rungs) ||
+        run.summary[summary_key::rungs].empty())
         return run.finished ? "" : "<p>The rung table is written at the end of the run.</p>\n";
     std::string s =
         "<table class=\"rungs\"><tr><th>bracket</th><th>level</th><th>trials "
         "recorded</th><th>promoted</th>"
         "<th>cutoff (q<sub>k</sub> = r<sub>k</sub>/r<sub>k+1</sub> quantile)</th></tr>\n";
-    for (const auto& r : run.summary["rungs"])
-        s += fmt::format(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            r["bracket"].dump(), format_value(r["level"]), r["recorded"].dump(),
-            r["promoted"].dump(),
-            r["cutoff"].is_null() ? "-" : fmt::format("{:.6g}", r["cutoff"].get<double>()));
+    for (const auto& r : run.summary[summary_key::rungs])
+        s += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                         r[rung_key::bracket].dump(), format_value(r[rung_key::level]),
+                         r[rung_key::recorded].dump(), r[rung_key::promoted].dump(),
+                         r[rung_key::cutoff].is_null()
+                             ? "-"
+                             : fmt::format("{:.6g}", r[rung_key::cutoff].get<double>()));
     return s + "</table>\n";
 }
 
@@ -506,7 +511,7 @@ std::string run_section(const RunData& run) {
         "{} completed, {} stopped, {} paused, {} failed; scheduler {}; {} workers.",
         escape(run_title(run)), state, run.trials.size(), counts.running, counts.completed,
         counts.stopped, counts.paused, counts.failed,
-        escape(run.config.resolved.value("scheduler", json::object())
+        escape(run.config.document.value("scheduler", json::object())
                    .value("type", std::string("asha"))),
         run.config.workers);
     if (best) {
@@ -514,8 +519,9 @@ std::string run_section(const RunData& run) {
         s += fmt::format(" Best {}: <b>{:.6g}</b> (trial {}).", escape(run.config.metric), value,
                          *best);
     }
-    if (run.summary.is_object() && run.summary.contains("stop_reason"))
-        s += " Stopped because: " + escape(run.summary["stop_reason"].get<std::string>()) + ".";
+    if (run.summary.is_object() && run.summary.contains(summary_key::stop_reason))
+        s += " Stopped because: " +
+             escape(run.summary[summary_key::stop_reason].get<std::string>()) + ".";
     s += "</p>\n";
     s += curves_figure(run, curves, best, true);
     s += curves_figure(run, curves, best, false);
@@ -596,7 +602,7 @@ std::string render_report(const std::vector<RunData>& runs, const ReportOptions&
             s += fmt::format(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}%</td><td>{}</td></tr>\n",
                 escape(run_title(r)),
-                escape(r.config.resolved.value("scheduler", json::object())
+                escape(r.config.document.value("scheduler", json::object())
                            .value("type", std::string("asha"))),
                 r.config.workers, 100 * total / std::max<double>(r.config.workers, 1),
                 steps.empty() ? "-" : fmt::format("{:.6g}", steps.back().second));
@@ -619,9 +625,9 @@ void write_html_report(const std::filesystem::path& dir, bool ended, double refr
             // A browser tab left open on the page follows the run; the final page stops that.
             options.refresh_seconds = std::max(1, static_cast<int>(std::ceil(refresh_seconds)));
         }
-        write_file_atomic(dir / "report.html", render_report({run}, options));
+        write_file_atomic(dir / run_files::report, render_report({run}, options));
     } catch (const std::exception& e) {
-        spdlog::warn("cannot write {}: {}", (dir / "report.html").string(), e.what());
+        spdlog::warn("cannot write {}: {}", (dir / run_files::report).string(), e.what());
     }
 }
 

@@ -1,6 +1,7 @@
 #include "run/run_dir.hpp"
 
 #include "asha/errors.hpp"
+#include "asha/run_files.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -15,6 +16,8 @@
 namespace asha {
 
 namespace fs = std::filesystem;
+namespace files = run_files;
+namespace columns = run_files::results_csv;
 
 namespace {
 
@@ -34,7 +37,7 @@ std::string hostname() {
 }
 
 json resolved_config(const ExperimentConfig& c) {
-    json doc = c.resolved;
+    json doc = c.document;
     doc["name"] = c.name;
     doc["metric"] = c.metric;
     doc["mode"] = c.mode == Mode::max ? "max" : "min";
@@ -103,7 +106,7 @@ RunDir::RunDir(fs::path path, const ExperimentConfig& config, RunDirOptions opti
     std::error_code ec;
     if (options_.resume) {
         lock_ = std::make_unique<RunLock>(path_);
-        fs::remove(path_ / "summary.json", ec);  // written again when the resumed run ends
+        fs::remove(path_ / files::summary, ec);  // written again when the resumed run ends
         open_csv_files(".rebuild");
         return;
     }
@@ -128,7 +131,7 @@ RunDir::RunDir(fs::path path, const ExperimentConfig& config, RunDirOptions opti
                      {"seed", config.seed},
                      {"config", resolved_config(config)}};
     try {
-        write_file_atomic(path_ / "metadata.json", metadata.dump(2) + "\n");
+        write_file_atomic(path_ / files::metadata, metadata.dump(2) + "\n");
     } catch (const Error& e) {
         throw Error(ExitCode::cannot_start, e.what());
     }
@@ -137,19 +140,21 @@ RunDir::RunDir(fs::path path, const ExperimentConfig& config, RunDirOptions opti
 
 void RunDir::open_csv_files(const char* suffix) {
     // "e": close-on-exec, so that trials never inherit the run's files.
-    results_ = std::fopen((path_ / ("results.csv" + std::string(suffix))).c_str(), "we");
-    legs_ = std::fopen((path_ / ("legs.csv" + std::string(suffix))).c_str(), "we");
+    results_ = std::fopen((path_ / (files::results + std::string(suffix))).c_str(), "we");
+    legs_ = std::fopen((path_ / (files::legs + std::string(suffix))).c_str(), "we");
     if (!results_ || !legs_)
         throw Error(ExitCode::cannot_start, "cannot create the CSV files in " + path_.string() +
                                                 ": " + std::strerror(errno));
-    check_write(std::fputs("trial_id,leg,start,end,status,exit_code,gpus\n", legs_) >= 0,
-                "legs.csv");
+    std::string header;
+    for (const char* column : files::legs_csv::columns)
+        header += (header.empty() ? "" : ",") + std::string(column);
+    check_write(std::fputs((header + "\n").c_str(), legs_) >= 0, files::legs);
 }
 
 void RunDir::replay_done() {
-    check_write(std::fflush(results_) == 0, "results.csv");
-    check_write(std::fflush(legs_) == 0, "legs.csv");
-    for (const char* name : {"results.csv", "legs.csv"}) {
+    check_write(std::fflush(results_) == 0, files::results);
+    check_write(std::fflush(legs_) == 0, files::legs);
+    for (const char* name : {files::results, files::legs}) {
         std::error_code ec;
         fs::rename(path_ / (std::string(name) + ".rebuild"), path_ / name, ec);
         if (ec)
@@ -173,24 +178,25 @@ void RunDir::trial_started(const TrialRecord& trial) {
     if (!options_.trial_dirs) return;
     fs::path dir = trial_dir(trial.id);
     std::error_code ec;
-    fs::create_directories(dir / "checkpoints", ec);
+    fs::create_directories(dir / files::trial_checkpoints, ec);
     if (ec) throw Error(ExitCode::runtime, "cannot create " + dir.string() + ": " + ec.message());
-    if (trial.legs <= 1) write_file_atomic(dir / "config.json", trial.config.dump(2) + "\n");
+    if (trial.legs <= 1) write_file_atomic(dir / files::trial_config, trial.config.dump(2) + "\n");
 }
 
 void RunDir::write_header(const Report& first) {
     for (auto it = first.fields.begin(); it != first.fields.end(); ++it)
         if (it.key() != config_.resource_attr && it.key() != config_.metric &&
-            it.key() != "st_worker_time")
+            it.key() != columns::worker_time)
             extra_columns_.push_back(it.key());
-    std::string header = "trial_id,st_tuner_time,st_worker_time," +
-                         csv_field(config_.resource_attr) + "," + csv_field(config_.metric);
+    std::string header =
+        fmt::format("{},{},{},{},{}", columns::trial_id, columns::tuner_time, columns::worker_time,
+                    csv_field(config_.resource_attr), csv_field(config_.metric));
     for (const auto& key : extra_columns_) header += "," + csv_field(key);
-    header += ",st_decision,st_status";
+    header += fmt::format(",{},{}", columns::decision, columns::status);
     for (const auto& name : config_.config_space.names())
-        header += "," + csv_field("config_" + name);
+        header += "," + csv_field(files::config_column(name));
     header += "\n";
-    check_write(std::fputs(header.c_str(), results_) >= 0, "results.csv");
+    check_write(std::fputs(header.c_str(), results_) >= 0, files::results);
     header_written_ = true;
 }
 
@@ -200,7 +206,7 @@ void RunDir::result(const TrialRecord& trial, const Report& report, Decision dec
     for (auto it = report.fields.begin(); it != report.fields.end(); ++it) {
         const std::string& key = it.key();
         bool known =
-            key == config_.resource_attr || key == config_.metric || key == "st_worker_time" ||
+            key == config_.resource_attr || key == config_.metric || key == columns::worker_time ||
             std::find(extra_columns_.begin(), extra_columns_.end(), key) != extra_columns_.end();
         if (!known && warned_keys_.insert(key).second)
             spdlog::warn(
@@ -209,8 +215,9 @@ void RunDir::result(const TrialRecord& trial, const Report& report, Decision dec
                 trial.id, key);
     }
     double worker_time = trial.worker_time + (tuner_time - trial.leg_started);
-    if (report.fields.contains("st_worker_time") && report.fields["st_worker_time"].is_number())
-        worker_time = report.fields["st_worker_time"].get<double>();
+    if (report.fields.contains(columns::worker_time) &&
+        report.fields[columns::worker_time].is_number())
+        worker_time = report.fields[columns::worker_time].get<double>();
     const TrialStatus status = decision == Decision::stop    ? TrialStatus::stopped
                                : decision == Decision::pause ? TrialStatus::paused
                                : reached_level(report.resource, config_.max_t)
@@ -226,13 +233,13 @@ void RunDir::result(const TrialRecord& trial, const Report& report, Decision dec
     for (const auto& [name, value] : trial.config.items())
         row += "," + csv_field(format_value(value));
     row += "\n";
-    check_write(std::fputs(row.c_str(), results_) >= 0, "results.csv");
+    check_write(std::fputs(row.c_str(), results_) >= 0, files::results);
 }
 
 void RunDir::flush() {
     if (!options_.flush_when_idle) return;
-    check_write(std::fflush(results_) == 0, "results.csv");
-    check_write(std::fflush(legs_) == 0, "legs.csv");
+    check_write(std::fflush(results_) == 0, files::results);
+    check_write(std::fflush(legs_) == 0, files::legs);
 }
 
 void RunDir::tick(const std::vector<TrialRecord>& all) {
@@ -242,12 +249,12 @@ void RunDir::tick(const std::vector<TrialRecord>& all) {
         write_snapshot(all, nullptr);
     }
     // The first event writes a page at once, so that the report can be opened as the run starts.
-    if (options_.write_report && options_.report_interval > 0 &&
-        (!last_report_ ||
-         now - *last_report_ >= std::chrono::duration<double>(options_.report_interval))) {
-        last_report_ = now;
+    if (options_.write_page && options_.page_interval > 0 &&
+        (!last_page_ ||
+         now - *last_page_ >= std::chrono::duration<double>(options_.page_interval))) {
+        last_page_ = now;
         flush();
-        options_.write_report(false);
+        options_.write_page(false);
     }
 }
 
@@ -256,15 +263,17 @@ void RunDir::trial_ended(const TrialRecord& t, const std::vector<TrialRecord>& a
         fmt::format("{},{},{},{},{},{},{}\n", t.id, t.legs - 1, metric_text(t.leg_started),
                     metric_text(t.leg_ended), to_string(t.status),
                     t.exit_code ? std::to_string(*t.exit_code) : "", csv_field(t.gpus));
-    check_write(std::fputs(row.c_str(), legs_) >= 0, "legs.csv");
+    check_write(std::fputs(row.c_str(), legs_) >= 0, files::legs);
     tick(all);
 }
 
 void RunDir::write_snapshot(const std::vector<TrialRecord>& trials, const RunSummary* summary) {
-    std::string out = "trial_id,status,bracket,legs,iter," + csv_field(config_.resource_attr) +
-                      "," + csv_field(config_.metric) +
-                      ",worker_time,leg_started,retries,gpus,exit_code,error";
-    for (const auto& name : config_.config_space.names()) out += "," + csv_field("config_" + name);
+    std::string out;
+    for (const char* column : files::trials_csv::before_resource) out += column + std::string(",");
+    out += csv_field(config_.resource_attr) + "," + csv_field(config_.metric);
+    for (const char* column : files::trials_csv::after_metric) out += "," + std::string(column);
+    for (const auto& name : config_.config_space.names())
+        out += "," + csv_field(files::config_column(name));
     out += "\n";
     const TrialRecord* best = nullptr;
     for (const auto& t : trials) {
@@ -279,49 +288,51 @@ void RunDir::write_snapshot(const std::vector<TrialRecord>& trials, const RunSum
         out += "\n";
         if (summary && summary->best_trial && *summary->best_trial == t.id) best = &t;
     }
-    write_file_atomic(path_ / "trials.csv", out);
+    write_file_atomic(path_ / files::trials, out);
     if (best) {
-        json doc = {{"trial_id", best->id},
-                    {"metric", config_.metric},
-                    {"mode", config_.mode == Mode::max ? "max" : "min"},
-                    {"value", std::isfinite(summary->best_metric)
-                                  ? json(summary->best_metric)
-                                  : json(metric_text(summary->best_metric))},
+        namespace key = files::best_json;
+        json doc = {{key::trial_id, best->id},
+                    {key::metric, config_.metric},
+                    {key::mode, config_.mode == Mode::max ? "max" : "min"},
+                    {key::value, std::isfinite(summary->best_metric)
+                                     ? json(summary->best_metric)
+                                     : json(metric_text(summary->best_metric))},
                     {config_.resource_attr, summary->best_resource},
-                    {"status", to_string(best->status)},
-                    {"config", best->config},
-                    {"trial_dir", trial_dir(best->id).string()}};
-        write_file_atomic(path_ / "best.json", doc.dump(2) + "\n");
+                    {key::status, to_string(best->status)},
+                    {key::config, best->config},
+                    {key::trial_dir, trial_dir(best->id).string()}};
+        write_file_atomic(path_ / files::best, doc.dump(2) + "\n");
     }
 }
 
 void RunDir::finished(const RunSummary& summary, const std::vector<TrialRecord>& trials,
                       const std::vector<RungSummary>& rungs) {
-    check_write(std::fflush(results_) == 0, "results.csv");
-    check_write(std::fflush(legs_) == 0, "legs.csv");
+    check_write(std::fflush(results_) == 0, files::results);
+    check_write(std::fflush(legs_) == 0, files::legs);
     write_snapshot(trials, &summary);
+    namespace key = files::summary_json;
     json rung_rows = json::array();
     for (const auto& r : rungs)
-        rung_rows.push_back({{"bracket", r.bracket},
-                             {"level", r.level},
-                             {"recorded", r.recorded},
-                             {"promoted", r.promoted},
-                             {"cutoff", std::isfinite(r.cutoff) ? json(r.cutoff) : json()},
-                             {"best", std::isfinite(r.best) ? json(r.best) : json()}});
-    json doc = {{"stop_reason", summary.stop_reason},
-                {"wallclock", summary.wallclock},
-                {"busy_worker_seconds", summary.busy_time},
-                {"workers", summary.workers},
-                {"utilisation", summary.utilisation()},
-                {"started", summary.started},
-                {"completed", summary.completed},
-                {"stopped", summary.stopped},
-                {"paused", summary.paused},
-                {"failed", summary.failed},
-                {"rungs", rung_rows}};
-    write_file_atomic(path_ / "summary.json", doc.dump(2) + "\n");
+        rung_rows.push_back({{key::rung::bracket, r.bracket},
+                             {key::rung::level, r.level},
+                             {key::rung::recorded, r.recorded},
+                             {key::rung::promoted, r.promoted},
+                             {key::rung::cutoff, std::isfinite(r.cutoff) ? json(r.cutoff) : json()},
+                             {key::rung::best, std::isfinite(r.best) ? json(r.best) : json()}});
+    json doc = {{key::stop_reason, summary.stop_reason},
+                {key::wallclock, summary.wallclock},
+                {key::busy_worker_seconds, summary.busy_time},
+                {key::workers, summary.workers},
+                {key::utilisation, summary.utilisation()},
+                {key::started, summary.started},
+                {key::completed, summary.completed},
+                {key::stopped, summary.stopped},
+                {key::paused, summary.paused},
+                {key::failed, summary.failed},
+                {key::rungs, rung_rows}};
+    write_file_atomic(path_ / files::summary, doc.dump(2) + "\n");
     // Read back while this process still holds the run's lock: the callee says "finished".
-    if (options_.write_report) options_.write_report(true);
+    if (options_.write_page) options_.write_page(true);
     lock_->remove_file();
 }
 

@@ -16,6 +16,7 @@
 // clang-format on
 
 #include "asha/experiment.hpp"
+#include "asha/run_files.hpp"
 #include "asha/run_writer.hpp"
 #include "run/run_lock.hpp"
 
@@ -37,8 +38,8 @@ struct RunDirOptions {
     /// Writes report.html from the run directory (`ended`: the final, static page). RunDir only
     /// decides when; the HTML layer draws it (report/html_report.hpp: write_html_report), so
     /// that the run layer does not depend on the layer that reads runs back. Empty: no report.
-    std::function<void(bool ended)> write_report;
-    double report_interval = 30;  ///< seconds between live report rewrites while running; 0: never
+    std::function<void(bool ended)> write_page;
+    double page_interval = 30;  ///< seconds between live report rewrites while running; 0: never
     /// Continue the existing run in `path` (asha-tune resume): results.csv and legs.csv are
     /// rebuilt from the journal's replay into temporary files that replay_done() puts in place.
     bool resume = false;
@@ -59,7 +60,7 @@ class RunDir : public RunWriter {
 
     const std::filesystem::path& path() const { return path_; }
     std::filesystem::path trial_dir(TrialId id) const {
-        return path_ / "trials" / std::to_string(id);
+        return path_ / run_files::trials_dir / std::to_string(id);
     }
 
     /// Resume: the replay has rewritten results.csv and legs.csv; they replace the old ones.
@@ -92,7 +93,7 @@ class RunDir : public RunWriter {
     std::set<std::string> warned_keys_;
     std::chrono::steady_clock::time_point last_snapshot_{};
     /// None until the first live report, which the first event writes.
-    std::optional<std::chrono::steady_clock::time_point> last_report_;
+    std::optional<std::chrono::steady_clock::time_point> last_page_;
 };
 
 /// Writes `content` to `path` through a temporary file and a rename, so readers never see half.

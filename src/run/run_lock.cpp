@@ -1,6 +1,7 @@
 #include "run/run_lock.hpp"
 
 #include "asha/errors.hpp"
+#include "asha/run_files.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -49,7 +50,7 @@ pid_t lock_holder(int fd, short type) {
 
 }  // namespace
 
-RunLock::RunLock(const fs::path& dir) : path_(dir / "tuner.pid") {
+RunLock::RunLock(const fs::path& dir) : path_(dir / run_files::tuner_pid) {
     // O_CLOEXEC, and a POSIX record lock rather than flock(2): a record lock is not inherited by
     // children, so a trial being spawned (between its clone and its exec it has a copy of every
     // descriptor) never holds the run's lock, not even for the instant after the tuner died.
@@ -102,9 +103,9 @@ void RunLock::remove_file() {
 
 bool RunLock::held(const fs::path& dir) {
     struct stat st {};
-    if (::stat((dir / "tuner.pid").c_str(), &st) != 0) return false;
+    if (::stat((dir / run_files::tuner_pid).c_str(), &st) != 0) return false;
     if (locked_here().count(ours(st.st_dev, st.st_ino))) return true;  // ours: do not open it
-    int fd = ::open((dir / "tuner.pid").c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = ::open((dir / run_files::tuner_pid).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
     const bool held = lock_holder(fd, F_RDLCK) != 0;
     ::close(fd);

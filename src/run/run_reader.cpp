@@ -3,6 +3,7 @@
 #include "run/run_lock.hpp"
 
 #include "asha/errors.hpp"
+#include "asha/run_files.hpp"
 
 #include <signal.h>
 
@@ -104,23 +105,25 @@ std::string cell(const std::vector<std::string>& row, int index) {
 RunData read_run(const fs::path& dir) {
     RunData run;
     run.dir = dir;
-    std::string metadata_text = read_text(dir / "metadata.json");
+    namespace files = run_files;
+    std::string metadata_text = read_text(dir / files::metadata);
     if (metadata_text.empty())
         throw Error(ExitCode::bad_config,
-                    dir.string() + ": not a run directory (no readable metadata.json)");
+                    dir.string() + ": not a run directory (no readable " + files::metadata + ")");
     json metadata = json::parse(metadata_text, nullptr, false);
     if (metadata.is_discarded() || !metadata.contains("config"))
         throw Error(ExitCode::bad_config,
-                    (dir / "metadata.json").string() + ": not valid run metadata");
-    run.config = parse_experiment(metadata["config"], (dir / "metadata.json").string());
+                    (dir / files::metadata).string() + ": not valid run metadata");
+    run.config = parse_experiment(metadata["config"], (dir / files::metadata).string());
 
-    CsvTable trials = parse_csv(read_text(dir / "trials.csv"));
-    int c_id = trials.column("trial_id"), c_status = trials.column("status"),
-        c_bracket = trials.column("bracket"), c_legs = trials.column("legs"),
-        c_iter = trials.column("iter"), c_resource = trials.column(run.config.resource_attr),
-        c_metric = trials.column(run.config.metric), c_worker = trials.column("worker_time"),
-        c_gpus = trials.column("gpus"), c_exit = trials.column("exit_code"),
-        c_error = trials.column("error"), c_started = trials.column("leg_started");
+    CsvTable trials = parse_csv(read_text(dir / files::trials));
+    namespace t_col = files::trials_csv;
+    int c_id = trials.column(t_col::trial_id), c_status = trials.column(t_col::status),
+        c_bracket = trials.column(t_col::bracket), c_legs = trials.column(t_col::legs),
+        c_iter = trials.column(t_col::iter), c_resource = trials.column(run.config.resource_attr),
+        c_metric = trials.column(run.config.metric), c_worker = trials.column(t_col::worker_time),
+        c_gpus = trials.column(t_col::gpus), c_exit = trials.column(t_col::exit_code),
+        c_error = trials.column(t_col::error), c_started = trials.column(t_col::leg_started);
     for (const auto& row : trials.rows) {
         TrialRecord t;
         t.id = static_cast<TrialId>(number(cell(row, c_id)));
@@ -137,22 +140,23 @@ RunData read_run(const fs::path& dir) {
         t.leg_started = c_started >= 0 ? number(cell(row, c_started)) : 0;
         t.config = Config::object();
         for (const auto& name : run.config.config_space.names())
-            t.config[name] = cell_value(cell(row, trials.column("config_" + name)));
+            t.config[name] = cell_value(cell(row, trials.column(files::config_column(name))));
         run.trials.push_back(std::move(t));
     }
 
     // Streamed: a long run has hundreds of thousands of rows, too many to hold as strings.
     int r_id = -1, r_time = -1, r_resource = -1, r_metric = -1, r_decision = -1;
     bool header = true;
-    scan_csv(read_text(dir / "results.csv"), [&](std::vector<std::string>& row) {
+    scan_csv(read_text(dir / files::results), [&](std::vector<std::string>& row) {
         if (header) {
+            namespace r_col = files::results_csv;
             CsvTable columns;
             columns.header = row;
-            r_id = columns.column("trial_id");
-            r_time = columns.column("st_tuner_time");
+            r_id = columns.column(r_col::trial_id);
+            r_time = columns.column(r_col::tuner_time);
             r_resource = columns.column(run.config.resource_attr);
             r_metric = columns.column(run.config.metric);
-            r_decision = columns.column("st_decision");
+            r_decision = columns.column(r_col::decision);
             header = false;
             return;
         }
@@ -161,15 +165,17 @@ RunData read_run(const fs::path& dir) {
                                number(cell(row, r_metric)), cell(row, r_decision)});
     });
 
-    CsvTable legs = parse_csv(read_text(dir / "legs.csv"));
-    int l_id = legs.column("trial_id"), l_leg = legs.column("leg"), l_start = legs.column("start"),
-        l_end = legs.column("end"), l_status = legs.column("status");
+    CsvTable legs = parse_csv(read_text(dir / files::legs));
+    namespace l_col = files::legs_csv;
+    int l_id = legs.column(l_col::trial_id), l_leg = legs.column(l_col::leg),
+        l_start = legs.column(l_col::start), l_end = legs.column(l_col::end),
+        l_status = legs.column(l_col::status);
     for (const auto& row : legs.rows)
         run.legs.push_back({static_cast<TrialId>(number(cell(row, l_id))),
                             static_cast<int>(number(cell(row, l_leg))), number(cell(row, l_start)),
                             number(cell(row, l_end)), cell(row, l_status), false});
 
-    std::string summary = read_text(dir / "summary.json");
+    std::string summary = read_text(dir / files::summary);
     if (!summary.empty()) run.summary = json::parse(summary, nullptr, false);
     run.running = RunLock::held(dir);  // a resumed run still has the summary of its first part
     run.finished = !run.running && !summary.empty() && !run.summary.is_discarded();
@@ -202,8 +208,10 @@ RunSummary summarize(const RunData& run) {
             s.best_resource = r.resource;
         }
     }
-    s.wallclock = run.summary.is_object() ? run.summary.value("wallclock", last_time) : last_time;
-    if (run.summary.is_object()) s.stop_reason = run.summary.value("stop_reason", "");
+    namespace key = run_files::summary_json;
+    s.wallclock =
+        run.summary.is_object() ? run.summary.value(key::wallclock, last_time) : last_time;
+    if (run.summary.is_object()) s.stop_reason = run.summary.value(key::stop_reason, "");
     return s;
 }
 
