@@ -67,6 +67,14 @@ LegScript steps(std::vector<Step> s) {
     return LegScript{std::move(s)};
 }
 
+/// Runs `run` to its end with a journal at `path`, as run_experiment does.
+void run_with_journal(ScriptedRun& run, const fs::path& path) {
+    JournalWriter journal(path, JournalSync::never, false);
+    journal.append(make_journal_header(run.config.document, "scripted.json", "local", ""));
+    run.tuner.set_journal(&journal);
+    run.tuner.run();
+}
+
 }  // namespace
 
 TEST(Tuner, AFailedLegIsRetriedFromItsCheckpointBeforeAnythingNew) {
@@ -309,12 +317,7 @@ TEST(Tuner, TheJournalOfRetriesTimeoutsAndQueuesReplaysExactly) {
     };
     const fs::path journal_path = temp_path("scripted-journal.jsonl");
     ScriptedRun original(patch, table, true);
-    {
-        JournalWriter journal(journal_path, JournalSync::never, false);
-        journal.append(make_journal_header(original.config.document, "scripted.json", "local", ""));
-        original.tuner.set_journal(&journal);
-        original.tuner.run();
-    }
+    run_with_journal(original, journal_path);
     JournalContents contents = read_journal(journal_path);
     ScriptedRun replayed(patch, table, true);
     ReplayResult replay = replayed.tuner.restore(contents);
@@ -345,12 +348,7 @@ TEST(Tuner, AResumeRelaunchesTheLegsThatWereRunning) {
     const json patch = {{"workers", 2}, {"stop", {{"max_num_trials_started", 4}}}};
     const fs::path journal_path = temp_path("scripted-cut.jsonl");
     ScriptedRun original(patch, {});
-    {
-        JournalWriter journal(journal_path, JournalSync::never, false);
-        journal.append(make_journal_header(original.config.document, "scripted.json", "local", ""));
-        original.tuner.set_journal(&journal);
-        original.tuner.run();
-    }
+    run_with_journal(original, journal_path);
     // Cut the journal after the first report of trial 2 (some 2/3 of the way).
     std::string text = read_file(journal_path);
     const std::size_t at = text.find("\"trial\":2,\"resource\":1");
