@@ -255,23 +255,33 @@ TEST(Cli, InterruptStopsTrialsAndExits130) {
     EXPECT_NE(read_file(dir / "trials.csv").find(",Stopped,"), std::string::npos);
 }
 
-// If the tuner is SIGKILLed, its trials must not train on unattended: the read end of their
-// stdout pipe is gone, so their next report kills them with SIGPIPE.
-TEST(Cli, TrialsDieWithTheirPipeWhenTheTunerIsKilled) {
+// If the tuner is SIGKILLed and no resume comes, its trials must not train on unattended:
+// each leg's supervisor waits orphan_timeout for a tuner, then stops the trial, records why,
+// and nothing of the run is left.
+TEST(Cli, AnAbandonedRunStopsItsTrialsAfterTheOrphanTimeout) {
     json doc = quick_document();
     doc["command"] = json::array({"/bin/sh", "tests/trials/chatty.sh"});
     doc["config_space"]["max_epochs"] = 1000000;
     doc["workers"] = 1;
-    fs::path dir = temp_path("sigkill");
+    doc["orphan_timeout"] = 0.5;
+    fs::path dir = temp_path("abandoned");
     BackgroundTuner tuner(
-        {"--config", write_config("sigkill", doc), "--run-dir", dir.string(), "--quiet"});
+        {"--config", write_config("abandoned", doc), "--run-dir", dir.string(), "--quiet"});
     ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", first_report, tuner.pidfd()));
     fs::path pid_file = dir / "trials/0/pid";
     ASSERT_TRUE(fs::exists(pid_file));
     pid_t trial = std::stoi(read_file(pid_file));
     tuner.signal(SIGKILL);
     EXPECT_EQ(tuner.wait(), 128 + SIGKILL);
-    // The orphaned trial dies at its next report (within ~50 ms; 120 s only detects a hang).
-    EXPECT_TRUE(test::wait_for_exit(trial, 120000))
+    // Stopped 0.5 s after the tuner died (the bound only detects a hang).
+    ASSERT_TRUE(test::wait_for_exit(trial, 120000))
         << "trial " << trial << " outlived the killed tuner";
+    // The supervisor records the end and exits right after the trial: wait for the record.
+    ASSERT_TRUE(wait_for_file(dir / "trials/0/leg-0.exit", 120000));
+    const json end = json::parse(read_file(dir / "trials/0/leg-0.exit"));
+    EXPECT_EQ(end["orphaned"], true);
+    EXPECT_EQ(end["stopped"], true);
+    EXPECT_NE(read_file(dir / "trials/0/stderr.log")
+                  .find("no tuner for 0.5 s (orphan_timeout): stopping the trial"),
+              std::string::npos);
 }

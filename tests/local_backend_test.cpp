@@ -1,7 +1,8 @@
 // The local backend with real subprocesses (tiny shell scripts in tests/trials/).
 
-#include "backends/local_backend.hpp"
 #include "asha/run.hpp"
+#include "backends/backend_factory.hpp"
+#include "backends/process_backend.hpp"
 #include "run/run_reader.hpp"
 
 #include "test_util.hpp"
@@ -220,7 +221,7 @@ TEST(LocalBackend, MoreWorkersThanGpusIsAConfigError) {
     doc["gpus"] = json::array({0, 1, 2, 3});
     doc["workers"] = 8;
     EXPECT_THROW_MSG(
-        make_local_options(parse_experiment(doc, "local.json")), ConfigError,
+        BackendFactory(parse_experiment(doc, "local.json"), false), ConfigError,
         "local.json: $.workers: expected at most 4 workers for 4 GPUs with gpus_per_trial 1 and "
         "trials_per_gpu 1, found 8 (set trials_per_gpu to share GPUs)");
 }
@@ -298,10 +299,10 @@ TEST(LocalBackend, EnvironmentNamesTheTrial) {
 TEST(LocalBackend, MissingCommandCannotStart) {
     json doc = base_document("reporter.sh");
     doc["command"] = json::array({"/nonexistent/train"});
-    EXPECT_THROW_MSG(make_local_options(parse_experiment(doc, "local.json")), Error,
+    EXPECT_THROW_MSG(BackendFactory(parse_experiment(doc, "local.json"), false), Error,
                      "command not found or not executable: /nonexistent/train");
     doc["command"] = json::array({"no-such-program-asha"});
-    EXPECT_THROW_MSG(make_local_options(parse_experiment(doc, "local.json")), Error,
+    EXPECT_THROW_MSG(BackendFactory(parse_experiment(doc, "local.json"), false), Error,
                      "command not found or not executable: no-such-program-asha (searched PATH)");
 }
 

@@ -170,16 +170,101 @@ json gated_document(const fs::path& gate) {
     return doc;
 }
 
+/// Checks every promotion of a run of ASHA's promotion variant (one bracket) against a
+/// brute-force version of the paper's rule, replaying the journal's records in order: a report
+/// that reaches its leg's milestone below max_t pauses the trial and records its value at that
+/// rung; a leg that then ends at its milestone makes the trial promotable there. When a worker
+/// is free, the best promotable trial of the highest rung that ranks in the top
+/// floor(n / eta) of the values recorded there is promoted; only when no rung has one does a
+/// new trial start. Returns the number of promotions.
+std::size_t check_promotions(const JournalContents& journal, const std::vector<double>& levels,
+                             double max_t, double eta) {
+    std::vector<std::vector<double>> recorded(levels.size());
+    std::vector<std::set<std::pair<double, TrialId>>> promotable(levels.size());
+    std::map<TrialId, std::size_t> paused_at;  // the rung of the trial's PAUSE in this leg
+    std::map<TrialId, double> paused_value, last_resource, milestone;
+    auto due = [&]() -> std::optional<std::pair<TrialId, std::size_t>> {
+        for (std::size_t k = levels.size(); k-- > 0;) {
+            if (promotable[k].empty()) continue;
+            const auto [value, trial] = *promotable[k].begin();
+            const auto better = static_cast<std::size_t>(std::count_if(
+                recorded[k].begin(), recorded[k].end(), [v = value](double x) { return x < v; }));
+            const auto top =
+                static_cast<std::size_t>(std::floor(static_cast<double>(recorded[k].size()) / eta));
+            if (better < top) return std::pair{trial, k};
+        }
+        return std::nullopt;
+    };
+    std::size_t promotions = 0;
+    for (std::size_t i = 0; i < journal.size(); ++i) {
+        const JournalRecord record = journal.record(i);
+        if (std::holds_alternative<EndRecord>(record)) break;  // the end stops every trial
+        if (const auto* r = std::get_if<StartRecord>(&record)) {
+            const auto promotion = due();
+            if (r->kind == LaunchKind::promote) {
+                EXPECT_TRUE(promotion && promotion->first == r->trial)
+                    << "trial " << r->trial << " promoted; the rule promotes "
+                    << (promotion ? std::to_string(promotion->first) : "none");
+                if (promotion && promotion->first == r->trial) {
+                    promotable[promotion->second].erase(promotable[promotion->second].begin());
+                    ++promotions;
+                }
+            } else if (r->kind == LaunchKind::new_trial) {
+                EXPECT_FALSE(promotion) << "trial " << r->trial << " started new while trial "
+                                        << promotion->first << " was due for promotion";
+            }
+            milestone[r->trial] = r->milestone;
+            paused_at.erase(r->trial);
+        } else if (const auto* report = std::get_if<ReportRecord>(&record)) {
+            const TrialId t = report->trial;
+            last_resource[t] = report->resource;
+            const bool reaches = report->resource >= milestone[t] && report->resource < max_t;
+            const Decision expected =
+                paused_at.count(t) || reaches ? Decision::pause : Decision::proceed;
+            EXPECT_EQ(report->decision, expected) << "trial " << t << " at " << report->resource;
+            if (reaches && !paused_at.count(t)) {
+                std::size_t k = 0;
+                while (k + 1 < levels.size() && levels[k + 1] <= report->resource) ++k;
+                paused_at[t] = k;
+                paused_value[t] = badness(report->metric, false);
+                recorded[k].push_back(paused_value[t]);
+            }
+        } else if (const auto* exit = std::get_if<ExitRecord>(&record)) {
+            auto at = paused_at.find(exit->trial);
+            if (at != paused_at.end() && last_resource[exit->trial] >= milestone[exit->trial])
+                promotable[at->second].insert({paused_value[exit->trial], exit->trial});
+            if (at != paused_at.end()) paused_at.erase(at);
+        }
+    }
+    return promotions;
+}
+
+/// A real crash test's setting: the scheduler's variant and the trial script.
+struct CrashSetting {
+    const char* variant;  ///< "stopping" or "promotion"
+    const char* script;   ///< tests/trials/gated.sh (no checkpoint) or gated_checkpoint.sh
+};
+
+class RealCrash : public ::testing::TestWithParam<CrashSetting> {};
+
 // The real crash test: the tuner is SIGKILLed 25 times while trials run, each time after 1 to
-// 3 more journal records, and resumed each time. The trials (gated.sh) only make progress on
-// tokens the test gives, and the run only ends when the test gives the token that ends it, so
-// the 25 kills happen whatever the machine's speed or the scheduling. Trials keep no
-// checkpoint: a relaunched leg prints its earlier epochs again, and nothing a trial printed may
-// be lost or recorded twice.
-TEST(Resume, RealRunKilled25TimesLosesNothingAndDecidesTheSame) {
-    fs::path dir = temp_path("realcrash");
-    const Gate gate(temp_path("realcrash-gate"));
-    const std::string config = write_config("realcrash", gated_document(gate.path()));
+// 3 more journal records, and resumed each time. The trials (gated.sh, gated_checkpoint.sh)
+// only make progress on tokens the test gives, and the run only ends when the test gives the
+// token that ends it, so the 25 kills happen whatever the machine's speed or the scheduling.
+// The trials outlive each killed tuner and every resume takes them over where they are: every
+// epoch a trial printed is recorded exactly once with the value it printed (unless it came
+// after the trial was told to stop), no trial fails, no trial restarts, nothing is left, and
+// every decision is the rule's.
+TEST_P(RealCrash, Killed25TimesLosesNothingAndDecidesTheSame) {
+    const CrashSetting setting = GetParam();
+    const std::string name = std::string("realcrash-") + setting.variant + "-" +
+                             fs::path(setting.script).stem().string();
+    fs::path dir = temp_path(name);
+    const Gate gate(temp_path(name + "-gate"));
+    json doc = gated_document(gate.path());
+    doc["command"] = json::array({"/bin/sh", setting.script});
+    doc["scheduler"]["variant"] = setting.variant;
+    const std::string config = write_config(name, doc);
     const fs::path journal = dir / "journal.jsonl";
     Rng rng(11);
     for (int kills = 0; kills <= 25; ++kills) {
@@ -210,20 +295,11 @@ TEST(Resume, RealRunKilled25TimesLosesNothingAndDecidesTheSame) {
                   "reached validation_error <= 0"),
               std::string::npos);
 
-    // The decisions, in the order recorded, up to the end of the run (which stops every trial).
-    std::vector<DecidedReport> decided;
-    JournalContents contents = read_journal(journal);
-    for (std::size_t i = 0; i < contents.size(); ++i) {
-        JournalRecord record = contents.record(i);
-        if (std::holds_alternative<EndRecord>(record)) break;
-        if (const auto* r = std::get_if<ReportRecord>(&record))
-            decided.push_back({r->trial, r->resource, r->metric, r->decision});
-    }
-
     RunData run = read_run(dir);
     ASSERT_GE(run.trials.size(), 2u);
     std::map<TrialId, std::vector<const ResultRow*>> by_trial;
     for (const auto& row : run.results) by_trial[row.trial].push_back(&row);
+    const bool checkpoints = std::string(setting.script).find("checkpoint") != std::string::npos;
     for (const auto& t : run.trials) {
         EXPECT_EQ(t.id, &t - run.trials.data());  // ids 0, 1, 2, ..., none reused
         std::map<double, double> printed;         // epoch -> value, from every leg
@@ -239,17 +315,95 @@ TEST(Resume, RealRunKilled25TimesLosesNothingAndDecidesTheSame) {
             ASSERT_TRUE(printed.count(rows[i]->resource)) << "trial " << t.id;
             EXPECT_EQ(rows[i]->metric, printed[rows[i]->resource]) << "trial " << t.id;
         }
-        // Whatever it logged beyond its last recorded epoch, it logged after it was told to
+        // Whatever it printed beyond its last recorded epoch, it printed after it was told to
         // stop (by ASHA or by the end of the run): the signal landed before its print did.
         const double last = rows.empty() ? 0 : rows.back()->resource;
         if (!printed.empty() && printed.rbegin()->first > last) {
             EXPECT_EQ(t.status, TrialStatus::stopped) << "trial " << t.id;
         }
         EXPECT_NE(t.status, TrialStatus::in_progress);
-        EXPECT_NE(t.status, TrialStatus::failed) << t.error;
+        EXPECT_NE(t.status, TrialStatus::failed) << "trial " << t.id << ": " << t.error;
+        if (checkpoints) {  // one start of the script per leg: no kill made a trial restart
+            const std::string out = read_file(dir / "trials" / std::to_string(t.id) / "stdout.log");
+            std::size_t starts = 0;
+            for (auto at = out.find("start "); at != std::string::npos;
+                 at = out.find("start ", at + 1))
+                starts += at == 0 || out[at - 1] == '\n';
+            // (at most: the end of the run may stop a leg before its script says anything)
+            EXPECT_LE(starts, static_cast<std::size_t>(t.legs)) << "trial " << t.id << ":\n" << out;
+        }
     }
-    // The decisions are the stopping rule's, given the reports in the order they were recorded.
+    // The decisions are the rule's, given the reports in the order they were recorded.
+    JournalContents contents = read_journal(journal);
+    if (std::string(setting.variant) == "promotion") {
+        EXPECT_GT(check_promotions(contents, rung_levels(1, 3, 9), 9, 3), 0u);
+        return;
+    }
+    std::vector<DecidedReport> decided;
+    for (std::size_t i = 0; i < contents.size(); ++i) {
+        JournalRecord record = contents.record(i);
+        if (std::holds_alternative<EndRecord>(record)) break;
+        if (const auto* r = std::get_if<ReportRecord>(&record))
+            decided.push_back({r->trial, r->resource, r->metric, r->decision});
+    }
     EXPECT_GT(check_stopping_rule(decided, rung_levels(1, 3, 9), 9), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Settings, RealCrash,
+    ::testing::Values(CrashSetting{"stopping", "tests/trials/gated.sh"},
+                      CrashSetting{"stopping", "tests/trials/gated_checkpoint.sh"},
+                      CrashSetting{"promotion", "tests/trials/gated.sh"},
+                      CrashSetting{"promotion", "tests/trials/gated_checkpoint.sh"}),
+    [](const ::testing::TestParamInfo<CrashSetting>& param) {
+        const std::string script = fs::path(param.param.script).stem().string();
+        return std::string(param.param.variant) +
+               (script == "gated" ? "_NoCheckpoint" : "_Checkpoint");
+    });
+
+// A crash costs a trial nothing: it trains on while no tuner is alive, what it prints then is
+// on disk, and the resume takes it over where it is: one process, one leg, every epoch once.
+TEST(Resume, ATrialTrainsOnWhileNoTunerIsAliveAndIsTakenOver) {
+    const Gate gate(temp_path("takeover-gate"));
+    json doc = gated_document(gate.path());
+    doc["command"] = json::array({"/bin/sh", "tests/trials/gated_checkpoint.sh"});
+    doc["config_space"]["max_epochs"] = 8;
+    doc["stop"] = {{"max_num_trials_started", 1}};
+    doc["workers"] = 1;
+    fs::path dir = temp_path("takeover");
+    const fs::path journal = dir / "journal.jsonl";
+    BackgroundTuner tuner(
+        {"--config", write_config("takeover", doc), "--run-dir", dir.string(), "--quiet"});
+    ASSERT_TRUE(drive(gate, 'g', journal, tuner, [](const std::string& text) {
+        return text.find("\"resource\":2,") != std::string::npos;
+    }));
+    const pid_t trial = std::stoi(read_file(dir / "trials/0/pid"));
+    tuner.signal(SIGKILL);
+    ASSERT_EQ(tuner.wait(), 128 + SIGKILL);
+    // No tuner: the trial prints epochs 3 and 4 all the same.
+    const fs::path printed = dir / "trials/0/printed.log";
+    for (char epoch : {'3', '4'}) {
+        gate.give('g');
+        ASSERT_TRUE(wait_for_change(printed, [&](const std::string& text) {
+            return text.find(std::string("\n") + epoch + " ") != std::string::npos;
+        }));
+    }
+    EXPECT_FALSE(test::wait_for_exit(trial, 0)) << "the trial died with the tuner";
+    BackgroundTuner resumed({"resume", dir.string(), "--quiet"});
+    drive(gate, 'g', journal, resumed, [](const std::string&) { return false; });  // to its end
+    ASSERT_EQ(resumed.wait(), 0);
+    RunData run = read_run(dir);
+    ASSERT_EQ(run.trials.size(), 1u);
+    EXPECT_EQ(run.trials[0].status, TrialStatus::completed);
+    EXPECT_EQ(run.trials[0].legs, 1);  // never relaunched
+    ASSERT_EQ(run.results.size(), 8u);
+    for (std::size_t i = 0; i < run.results.size(); ++i)
+        EXPECT_EQ(run.results[i].resource, static_cast<double>(i + 1));
+    // One start of the script, by the same process: no training time was lost.
+    EXPECT_EQ(read_file(dir / "trials/0/stdout.log").rfind("start ", 0), 0u);
+    EXPECT_EQ(read_file(dir / "trials/0/stdout.log").find("\nstart "), std::string::npos);
+    EXPECT_EQ(std::stoi(read_file(dir / "trials/0/pid")), trial);
+    EXPECT_TRUE(marked_processes(marker_of(dir)).empty());
 }
 
 json long_trial_document(const std::string& script) {

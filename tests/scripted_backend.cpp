@@ -157,7 +157,8 @@ void ScriptedBackend::resume_leg(const TrialLaunch& launch, const LegProgress& p
         start(launch);
         return;
     }
-    // What LocalBackend does: the old process was ended by reclaim(); its exit follows at once.
+    // What a backend whose legs die with the tuner does: the old process was ended by
+    // reclaim(); its exit follows at once.
     Leg& l = leg(launch.trial_id);
     l.running = true;
     ++l.generation;
@@ -172,9 +173,9 @@ std::string ScriptedBackend::handle_of(TrialId trial) const {
     return known ? "scripted " + std::to_string(trial) : "";
 }
 
-std::string ScriptedBackend::reclaim(const std::vector<std::string>& handles) {
+std::string ScriptedBackend::reclaim(const std::vector<RunningLeg>& legs) {
     std::string all;
-    for (const auto& h : handles) all += (all.empty() ? "" : ", ") + h;
+    for (const auto& l : legs) all += (all.empty() ? "" : ", ") + l.handle;
     say("reclaim " + all);
     return "";
 }

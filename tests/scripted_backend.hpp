@@ -74,7 +74,7 @@ class ScriptedBackend : public Backend {
     void resume_clock(double t) override { now_ = t; }
     bool legs_wait_in_queue() const override { return options_.legs_wait_in_queue; }
     std::string handle_of(TrialId trial) const override;
-    std::string reclaim(const std::vector<std::string>& handles) override;
+    std::string reclaim(const std::vector<RunningLeg>& legs) override;
     std::size_t running() const override { return running_; }
 
   private:

@@ -29,7 +29,7 @@ class PrintTunerOutputOnFailure : public ::testing::EmptyTestEventListener {
     }
 };
 
-// Registered before main (gtest_main) runs the tests; gtest owns and deletes the listener.
+// Registered before main (test_main.cpp) runs the tests; gtest owns and deletes the listener.
 const bool registered = [] {
     ::testing::UnitTest::GetInstance()->listeners().Append(new PrintTunerOutputOnFailure);
     return true;

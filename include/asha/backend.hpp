@@ -1,11 +1,12 @@
 #pragma once
 /// Where trials run. The Tuner is the only caller; a Backend never decides anything.
-/// Implementations: LocalBackend (subprocesses, Slurm jobs), SimBackend (virtual clock), the
-/// replay's clock (loop/journal_replay.cpp) and, in tests, ScriptedBackend
+/// Implementations: ProcessBackend (processes through a launcher: local, Slurm), SimBackend
+/// (virtual clock), the replay's clock (loop/journal_replay.cpp) and, in tests, ScriptedBackend
 /// (tests/scripted_backend.hpp).
 
 #include "asha/trial.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,7 +36,19 @@ struct LegProgress {
     double started = 0;      ///< tuner time the leg started
     double last_report = 0;  ///< tuner time of its last accepted report in this leg (or started)
     double resource = 0;     ///< the trial's highest accepted resource level
-    bool stopping = false;   ///< the tuner had asked it to stop: it ends at once, stopped
+    bool stopping = false;   ///< the tuner had asked it to stop
+    std::string handle;      ///< the leg's handle (Backend::handle_of), "" if none was journaled
+    std::string gpus;        ///< the GPUs it held
+    /// Where its stdout.log had been read up to: just past its last accepted report, or where
+    /// the leg's output began (Backend::output_offset). A leg taken over goes on from there.
+    std::uint64_t output_offset = 0;
+};
+
+/// A leg that was running when the previous tuner died, as its journal has it.
+struct RunningLeg {
+    TrialId trial = 0;
+    int leg = 0;
+    std::string handle;  ///< Backend::handle_of() as journaled, "" if the tuner died before
 };
 
 struct BackendEvent {
@@ -49,6 +62,9 @@ struct BackendEvent {
     Kind kind = Kind::report;
     TrialId trial_id = -1;
     Report report;
+    /// report: the position in the trial's stdout.log just past the report's line, when the
+    /// backend follows that file (0 otherwise); journaled, so that a resume reads on from there.
+    std::uint64_t offset = 0;
     TrialExit exit;
     std::string message;
     int signal = 0;
@@ -68,9 +84,11 @@ class Backend {
     virtual std::optional<BackendEvent> next_event(double deadline) = 0;
     /// Whether next_event() has an event at hand, without waiting for anything.
     virtual bool event_ready() const { return true; }
-    /// Continues a leg that was running when the previous tuner died: a leg being stopped, or
-    /// one that had reached its milestone, ends at once (its exit event follows); any other is
-    /// relaunched from its checkpoint. Called before the first next_event() of a resumed run.
+    /// Continues a leg that was running when the previous tuner died. A backend whose legs
+    /// outlive the tuner takes the leg over where it is (its reports and exit follow); otherwise
+    /// a leg being stopped, or one that had reached its milestone, ends at once (its exit event
+    /// follows) and any other is relaunched from its checkpoint. Called before the first
+    /// next_event() of a resumed run, after reclaim().
     virtual void resume_leg(const TrialLaunch& launch, const LegProgress& progress) = 0;
     /// A resumed run's clock continues from `t` tuner seconds (the simulator's virtual clock);
     /// real clocks ignore it (the Tuner adds the offset).
@@ -80,10 +98,13 @@ class Backend {
     /// How the leg's processes can be found again after a crash, in the backend's own words (the
     /// journal keeps it for reclaim()); "" when nothing of a leg outlives the tuner.
     virtual std::string handle_of(TrialId) const { return ""; }
-    /// A resume, before it relaunches anything: ends whatever the dead tuner's legs left running
-    /// (`handles`: handle_of() of the legs that were running, as journaled). Returns a line for
-    /// the log saying what it ended, "" when nothing.
-    virtual std::string reclaim(const std::vector<std::string>& /*handles*/) { return ""; }
+    /// Where the running leg's output begins in its trial's stdout.log, when the backend follows
+    /// that file (0 otherwise): the `started` record keeps it for a resume.
+    virtual std::uint64_t output_offset(TrialId) const { return 0; }
+    /// A resume, before it continues anything: ends whatever the dead tuner's legs left running
+    /// (`legs`: those that were running, as journaled) that resume_leg() will not take over.
+    /// Returns a line for the log saying what it ended, "" when nothing.
+    virtual std::string reclaim(const std::vector<RunningLeg>& /*legs*/) { return ""; }
     /// Trials whose legs are running (started, exit not yet delivered).
     virtual std::size_t running() const = 0;
     /// The GPU ids a running trial holds ("" when none), for trials.csv and the status table.

@@ -51,6 +51,9 @@ struct GpuSpec {
 struct BackendSpec {
     enum class Type { local, slurm } type = Type::local;
     // Slurm only.
+    /// How legs run: as jobs of their own, or as steps of the allocation the tuner runs in
+    /// (automatic: steps when SLURM_JOB_ID is set).
+    enum class SlurmMode { automatic, jobs, steps } mode = SlurmMode::automatic;
     std::string partition;                ///< "" = the cluster's default
     int gpus_per_trial = 0;               ///< --gres=gpu:K (0: none requested)
     int cpus_per_trial = 0;               ///< --cpus-per-task (0: Slurm's default)
@@ -80,6 +83,10 @@ struct ExperimentConfig {
     // Running trials (local backend).
     GpuSpec gpus;
     double stop_grace_period = 5;
+    /// Seconds a local leg's supervisor waits for a tuner after the one that started it died
+    /// (kill -9, a crash, a reboot of the login shell) before it stops the trial: a resume
+    /// within this time takes the trial over as it runs; an abandoned run trains nothing.
+    double orphan_timeout = 120;
     std::optional<std::int64_t> max_failures;
     /// End the run (exit 4) when the first this-many trials to end all failed with the same
     /// error: a broken command should not burn the budget. 0 disables.

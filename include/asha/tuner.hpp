@@ -37,8 +37,9 @@ struct ReplayResult {
     std::string stop_reason;  ///< why it ended, when finished
     ExitCode exit_code = ExitCode::ok;
     std::size_t running = 0;  ///< legs that were running, to relaunch or end
-    /// Backend handles of legs whose processes may have outlived the old tuner ("pgid 1234").
-    std::vector<std::string> leftover_handles;
+    /// The legs that were running, with their backend handles: their processes may have
+    /// outlived the old tuner (Backend::reclaim).
+    std::vector<RunningLeg> running_legs;
 };
 
 struct RunResult {
@@ -95,7 +96,8 @@ class Tuner {
     void record_started(const TrialRecord& trial);
     void relaunch_running_legs();
     void handle(const BackendEvent& event);
-    void on_report(TrialRecord& trial, const Report& report);
+    /// `offset`: where the report's line ends in the trial's stdout.log (0: not known).
+    void on_report(TrialRecord& trial, const Report& report, std::uint64_t offset = 0);
     void on_running(TrialRecord& trial);
     void on_exit(TrialRecord& trial, const TrialExit& exit);
     void apply(TrialRecord& trial, Decision decision, double resource);
@@ -127,6 +129,9 @@ class Tuner {
         LaunchKind kind = LaunchKind::new_trial;  // why this leg started
         std::string timeout_reason;
         double last_report = 0;  // tuner time of the last accepted report
+        // Where stdout.log has been read up to: past the last accepted report, or where the
+        // leg's output began; a resume that takes the leg over reads on from here.
+        std::uint64_t output_offset = 0;
     };
     std::vector<TrialRecord> trials_;
     std::vector<LegState> legs_;

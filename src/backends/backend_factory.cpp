@@ -1,8 +1,10 @@
 #include "backends/backend_factory.hpp"
 
 #include "asha/errors.hpp"
-#include "backends/local_backend.hpp"
+#include "backends/local_launcher.hpp"
+#include "backends/process_backend.hpp"
 #include "backends/sim_backend.hpp"
+#include "backends/slurm_launcher.hpp"
 #include "backends/synthetic_benchmarks.hpp"
 
 #include <spdlog/spdlog.h>
@@ -43,6 +45,34 @@ void check_shared_run_dir(const std::filesystem::path& dir) {
                      dir.string());
 }
 
+/// The command and its working directory, for every kind of process backend.
+void check_command(const ExperimentConfig& c) {
+    if (c.command.empty())
+        throw ConfigError(c.file +
+                          ": $: missing \"command\" (the training command to run, e.g. "
+                          "[\"/usr/bin/python3\", \"train.py\"]); to try the config without one, "
+                          "use `asha-tune simulate`");
+    if (!c.working_dir.empty() && !std::filesystem::is_directory(c.working_dir))
+        throw Error(ExitCode::cannot_start, "working_dir " + c.working_dir + " is not a directory");
+    if (find_executable(c.command[0], c.working_dir).empty())
+        throw Error(ExitCode::cannot_start,
+                    "command not found or not executable: " + c.command[0] +
+                        (c.command[0].find('/') == std::string::npos ? " (searched PATH)" : ""));
+}
+
+ProcessBackendOptions process_options(const ExperimentConfig& c) {
+    ProcessBackendOptions o;
+    o.command = c.command;
+    o.metric = c.metric;
+    o.resource_attr = c.resource_attr;
+    o.max_resource_attr = c.max_resource_attr;
+    o.report_format = c.report_format;
+    o.working_dir = c.working_dir;
+    o.env = c.env;
+    o.stop_grace_period = c.stop_grace_period;
+    return o;
+}
+
 }  // namespace
 
 BackendFactory::BackendFactory(const ExperimentConfig& config, bool simulate)
@@ -50,9 +80,13 @@ BackendFactory::BackendFactory(const ExperimentConfig& config, bool simulate)
     if (simulate_) {
         benchmark_ = make_benchmark(config.benchmark);
         check_benchmark_parameters(*benchmark_, config);
-    } else {
-        local_ = std::make_unique<LocalBackendOptions>(make_local_options(config));
+        return;
     }
+    check_command(config);
+    if (config.backend.type == BackendSpec::Type::slurm)
+        slurm_launcher_options(config, "");  // Slurm's commands are there; the mode is possible
+    else
+        local_ = std::make_unique<LocalLauncherOptions>(local_launcher_options(config));
 }
 
 BackendFactory::~BackendFactory() = default;
@@ -61,12 +95,19 @@ std::unique_ptr<Backend> BackendFactory::create(const std::filesystem::path& run
     if (simulate_)
         return std::make_unique<SimBackend>(*benchmark_, config_.metric, config_.resource_attr,
                                             config_.seed, config_.time_scale);
-    LocalBackendOptions options = *local_;
+    ProcessBackendOptions options = process_options(config_);
     options.run_dir = run_dir;
-    options.job_prefix = "asha-" + run_dir.filename().string();
     options.wake_fd = wake_fd;
-    if (options.slurm) check_shared_run_dir(run_dir);
-    return std::make_unique<LocalBackend>(std::move(options));
+    if (config_.backend.type == BackendSpec::Type::slurm) {
+        check_shared_run_dir(run_dir);
+        return std::make_unique<ProcessBackend>(
+            std::move(options),
+            std::make_unique<SlurmLauncher>(slurm_launcher_options(config_, run_dir)));
+    }
+    LocalLauncherOptions local = *local_;
+    local.run_dir = run_dir;
+    return std::make_unique<ProcessBackend>(std::move(options),
+                                            std::make_unique<LocalLauncher>(std::move(local)));
 }
 
 }  // namespace asha

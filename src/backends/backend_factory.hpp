@@ -1,6 +1,7 @@
 #pragma once
-/// Chooses and builds the backend of a run: the simulator, local processes, or Slurm jobs. In
-/// two steps, so that everything a backend needs is checked before the run directory exists.
+/// Chooses and builds the backend of a run: the simulator, or the process engine with the
+/// launcher the config asks for (local supervised processes, Slurm jobs or steps). In two
+/// steps, so that everything a backend needs is checked before the run directory exists.
 
 #include "asha/backend.hpp"
 #include "asha/experiment.hpp"
@@ -12,13 +13,13 @@
 namespace asha {
 
 class Benchmark;
-struct LocalBackendOptions;
+struct LocalLauncherOptions;
 
 class BackendFactory {
   public:
     /// Checks what the backend needs and throws the error a user should see before anything is
-    /// created: a command that does not exist, GPUs that are not there, a simulated benchmark
-    /// that reads none of the config space's hyperparameters.
+    /// created: a command that does not exist, GPUs that are not there, Slurm's commands
+    /// missing, a simulated benchmark that reads none of the config space's hyperparameters.
     BackendFactory(const ExperimentConfig& config, bool simulate);
     ~BackendFactory();
     BackendFactory(const BackendFactory&) = delete;
@@ -35,8 +36,8 @@ class BackendFactory {
   private:
     const ExperimentConfig& config_;
     bool simulate_;
-    std::unique_ptr<Benchmark> benchmark_;        // simulate
-    std::unique_ptr<LocalBackendOptions> local_;  // local processes and Slurm
+    std::unique_ptr<Benchmark> benchmark_;         // simulate
+    std::unique_ptr<LocalLauncherOptions> local_;  // local processes
 };
 
 }  // namespace asha

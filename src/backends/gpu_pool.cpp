@@ -43,6 +43,27 @@ void GpuPool::release(const std::vector<int>& ids) {
     }
 }
 
+void GpuPool::take(const std::vector<int>& ids) {
+    for (int id : ids) {
+        auto it = std::find(ids_.begin(), ids_.end(), id);
+        if (it != ids_.end()) ++load_[static_cast<std::size_t>(it - ids_.begin())];
+    }
+}
+
+std::vector<int> GpuPool::parse(const std::string& text) {
+    std::vector<int> ids;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find(',', start);
+        if (end == std::string::npos) end = text.size();
+        const std::string item = text.substr(start, end - start);
+        if (!item.empty() && item.find_first_not_of("0123456789") == std::string::npos)
+            ids.push_back(std::stoi(item));
+        start = end + 1;
+    }
+    return ids;
+}
+
 std::string GpuPool::format(const std::vector<int>& ids) {
     std::string out;
     for (int id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);

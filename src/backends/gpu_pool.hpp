@@ -17,6 +17,10 @@ class GpuPool {
     /// GPUs for one trial; empty if the pool has no GPUs or not enough are free.
     std::vector<int> acquire();
     void release(const std::vector<int>& ids);
+    /// Counts `ids` as held (a leg a resume took over holds the GPUs it was given).
+    void take(const std::vector<int>& ids);
+    /// "0,1" -> {0, 1}; ids that are not numbers are left out.
+    static std::vector<int> parse(const std::string& text);
 
     /// "0,1" for CUDA_VISIBLE_DEVICES.
     static std::string format(const std::vector<int>& ids);

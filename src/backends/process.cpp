@@ -21,6 +21,7 @@
 #include <set>
 #include <sstream>
 #include <system_error>
+#include <tuple>
 
 extern char** environ;
 
@@ -100,12 +101,9 @@ void become_subreaper() {
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
-namespace {
-
-/// The contents of /proc/PID/`name`, or nullopt once the process is gone. Read with read(2):
-/// a process that exits while it is read makes read() fail with ESRCH, which std::ifstream
-/// turns into an exception (libstdc++'s filebuf::underflow) — fatal in a destructor, where the
-/// end of a run calls this.
+// Read with read(2): a process that exits while it is read makes read() fail with ESRCH, which
+// std::ifstream turns into an exception (libstdc++'s filebuf::underflow) — fatal in a
+// destructor, where the end of a run calls this.
 std::optional<std::string> read_proc_file(pid_t pid, const char* name) {
     const std::string path = "/proc/" + std::to_string(pid) + "/" + name;
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -121,18 +119,50 @@ std::optional<std::string> read_proc_file(pid_t pid, const char* name) {
     }
 }
 
-/// The process group of `pid` from /proc/PID/stat, or -1 (gone, or a zombie: already dead).
-pid_t process_group(pid_t pid) {
+void kill_and_reap_descendants() {
+    const std::string children = "task/" + std::to_string(::getpid()) + "/children";
+    for (;;) {
+        // Our children (zombies included) as "pid pid ...": kill them all, then reap one; the
+        // deaths re-parent their own children to us, and the next turn finds those.
+        if (auto list = read_proc_file(::getpid(), children.c_str())) {
+            std::istringstream pids(*list);
+            for (long pid; pids >> pid;) ::kill(static_cast<pid_t>(pid), SIGKILL);
+        }
+        int status = 0;
+        if (::waitpid(-1, &status, 0) < 0 && errno != EINTR) return;  // ECHILD: none left
+    }
+}
+
+namespace {
+
+/// Fields of /proc/PID/stat that we use.
+struct ProcStat {
+    pid_t pgrp = -1;
+    pid_t session = -1;
+    unsigned long long start_ticks = 0;
+};
+
+/// /proc/PID/stat, or nullopt (gone, or a zombie: already dead).
+std::optional<ProcStat> proc_stat(pid_t pid) {
     const auto text = read_proc_file(pid, "stat");
-    if (!text) return -1;
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses; skip to the last ')'.
+    if (!text) return std::nullopt;
+    // "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
+    // stime cutime cstime priority nice threads itrealvalue starttime ...": comm may hold spaces
+    // and parentheses, so the fields are counted from the last ')'.
     std::size_t close = text->rfind(')');
-    if (close == std::string::npos) return -1;
+    if (close == std::string::npos) return std::nullopt;
     std::istringstream fields(text->substr(close + 1));
     std::string state;
-    long ppid = 0, pgrp = -1;
-    fields >> state >> ppid >> pgrp;
-    return state == "Z" || !fields ? -1 : static_cast<pid_t>(pgrp);
+    long ppid = 0, pgrp = -1, session = -1;
+    fields >> state >> ppid >> pgrp >> session;
+    std::string skip;
+    for (int i = 0; i < 15; ++i) fields >> skip;  // tty_nr ... itrealvalue
+    ProcStat st;
+    fields >> st.start_ticks;
+    if (state == "Z" || !fields) return std::nullopt;
+    st.pgrp = static_cast<pid_t>(pgrp);
+    st.session = static_cast<pid_t>(session);
+    return st;
 }
 
 bool environment_has(pid_t pid, const std::string& marker) {
@@ -149,7 +179,13 @@ bool environment_has(pid_t pid, const std::string& marker) {
 
 }  // namespace
 
-std::size_t kill_marked_processes(const std::string& marker, const std::vector<pid_t>& pgids) {
+unsigned long long process_start_ticks(pid_t pid) {
+    const auto st = proc_stat(pid);
+    return st ? st->start_ticks : 0;
+}
+
+std::size_t kill_marked_processes(const std::string& marker, const std::vector<pid_t>& pgids,
+                                  const std::vector<pid_t>& spared) {
     const pid_t self = ::getpid();
     std::vector<std::pair<pid_t, pid_t>> processes;  // (pid, pgid)
     std::set<pid_t> marked_groups;
@@ -160,8 +196,10 @@ std::size_t kill_marked_processes(const std::string& marker, const std::vector<p
         if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
         const auto pid = static_cast<pid_t>(std::stol(name));
         if (pid == self) continue;
-        const pid_t pgid = process_group(pid);
-        if (pgid < 0) continue;
+        const auto st = proc_stat(pid);
+        if (!st) continue;
+        if (std::find(spared.begin(), spared.end(), st->session) != spared.end()) continue;
+        const pid_t pgid = st->pgrp;
         processes.emplace_back(pid, pgid);
         if (environment_has(pid, marker)) {
             victims.push_back(pid);
@@ -198,6 +236,12 @@ std::size_t kill_marked_processes(const std::string& marker, const std::vector<p
     return victims.size();
 }
 
+std::string trial_marker(const std::string& run_dir) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(fs::absolute(run_dir), ec);
+    return "ASHA_RUN_DIR=" + (ec ? fs::absolute(run_dir) : canonical).string();
+}
+
 std::vector<std::string> current_environment() {
     std::vector<std::string> env;
     for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
@@ -230,22 +274,40 @@ std::string find_executable(const std::string& program, const std::string& cwd) 
 }
 
 Child spawn_child(const SpawnSpec& spec) {
-    auto [out_read, out_write] = make_pipe();
-    auto [err_read, err_write] = make_pipe();
+    const bool pipes = spec.output_file.empty();
+    Fd out_read, out_write, err_read, err_write;
+    if (pipes) {
+        std::tie(out_read, out_write) = make_pipe();
+        std::tie(err_read, err_write) = make_pipe();
+    } else {
+        out_write =
+            Fd(::open(spec.output_file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+        if (!out_write.valid())
+            throw std::system_error(errno, std::generic_category(), "open " + spec.output_file);
+    }
     SpawnAttributes sa;
     // A new session: the child leads its own process group, so kill(-pid) reaches everything it
     // starts, and a Ctrl-C in the tuner's terminal goes to the tuner alone, which stops trials.
     short flags = POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
     check(posix_spawnattr_setflags(&sa.attr, flags), "posix_spawnattr_setflags");
-    sigset_t empty, defaults;
-    sigemptyset(&empty);
-    check(posix_spawnattr_setsigmask(&sa.attr, &empty), "posix_spawnattr_setsigmask");
+    sigset_t blocked, defaults;
+    sigemptyset(&blocked);
+    for (int sig : spec.blocked_signals) sigaddset(&blocked, sig);
+    check(posix_spawnattr_setsigmask(&sa.attr, &blocked), "posix_spawnattr_setsigmask");
     sigemptyset(&defaults);
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGCHLD}) sigaddset(&defaults, sig);
     check(posix_spawnattr_setsigdefault(&sa.attr, &defaults), "posix_spawnattr_setsigdefault");
-    check(posix_spawn_file_actions_addopen(&sa.actions, 0, "/dev/null", O_RDONLY, 0), "addopen");
+    Fd in_read, in_write;
+    if (spec.stdin_pipe) {
+        std::tie(in_read, in_write) = make_pipe();
+        check(posix_spawn_file_actions_adddup2(&sa.actions, in_read.get(), 0), "adddup2");
+    } else {
+        check(posix_spawn_file_actions_addopen(&sa.actions, 0, "/dev/null", O_RDONLY, 0),
+              "addopen");
+    }
     check(posix_spawn_file_actions_adddup2(&sa.actions, out_write.get(), 1), "adddup2");
-    check(posix_spawn_file_actions_adddup2(&sa.actions, err_write.get(), 2), "adddup2");
+    check(posix_spawn_file_actions_adddup2(&sa.actions, (pipes ? err_write : out_write).get(), 2),
+          "adddup2");
     // Nothing else of the tuner's leaks into a trial (another trial's pipe would keep that
     // trial's stdout open; the run's lock would outlive the tuner).
     check(posix_spawn_file_actions_addclosefrom_np(&sa.actions, 3), "addclosefrom");
@@ -262,13 +324,15 @@ Child spawn_child(const SpawnSpec& spec) {
     int rc = posix_spawnp(&child.pid, argv[0], &sa.actions, &sa.attr, argv.data(), envp.data());
     if (rc != 0)
         throw std::system_error(rc, std::generic_category(), "cannot start " + spec.argv[0]);
+    child.stdin_fd = std::move(in_write);
     child.stdout_fd = std::move(out_read);
     child.stderr_fd = std::move(err_read);
     int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, child.pid, 0));
     if (pidfd < 0) throw std::system_error(errno, std::generic_category(), "pidfd_open");
     child.pidfd = Fd(pidfd);
-    for (Fd* fd : {&child.stdout_fd, &child.stderr_fd})
-        ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
+    if (pipes)
+        for (Fd* fd : {&child.stdout_fd, &child.stderr_fd})
+            ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
     return child;
 }
 

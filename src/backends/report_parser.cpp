@@ -9,6 +9,7 @@ void LineSplitter::feed(std::string_view bytes, const LineHandler& on_line) {
     while (!bytes.empty()) {
         std::size_t newline = bytes.find('\n');
         std::string_view piece = bytes.substr(0, newline);
+        line_end_ = position_ + (newline == std::string_view::npos ? bytes.size() : newline + 1);
         if (discarding_) {
             if (newline == std::string_view::npos) return;
             discarding_ = false;
@@ -27,12 +28,17 @@ void LineSplitter::feed(std::string_view bytes, const LineHandler& on_line) {
                 partial_.clear();
             }
         }
-        if (newline == std::string_view::npos) return;
+        if (newline == std::string_view::npos) {
+            position_ += bytes.size();
+            return;
+        }
+        position_ += newline + 1;
         bytes.remove_prefix(newline + 1);
     }
 }
 
 void LineSplitter::finish(const LineHandler& on_line) {
+    line_end_ = position_;
     if (!partial_.empty() && !discarding_) on_line(partial_, false);
     partial_.clear();
     discarding_ = false;

@@ -6,6 +6,7 @@
 #include "asha/experiment.hpp"
 #include "asha/trial.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -24,7 +25,15 @@ class LineSplitter {
     /// End of stream: delivers a partial last line, if any.
     void finish(const LineHandler& on_line);
 
+    /// The stream's first byte is at `position` (a file followed from an offset).
+    void start_at(std::uint64_t position) { position_ = position; }
+    /// While a handler runs: the stream position just past the line it was given (past its
+    /// newline), so that reading again from there never delivers that line twice.
+    std::uint64_t line_end() const { return line_end_; }
+
   private:
+    std::uint64_t position_ = 0;  // stream position of the next byte fed
+    std::uint64_t line_end_ = 0;
     std::size_t max_line_;
     std::string partial_;
     bool discarding_ = false;  // inside the dropped tail of an over-long line

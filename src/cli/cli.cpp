@@ -4,6 +4,7 @@
 #include "asha/experiment.hpp"
 #include "asha/run.hpp"
 #include "backends/signals.hpp"
+#include "backends/supervisor.hpp"
 #include "backends/synthetic_benchmarks.hpp"
 #include "cli/terminal_progress.hpp"
 #include "report/html_report.hpp"
@@ -239,6 +240,8 @@ int write_html_reports(const std::vector<std::string>& dirs, std::string output)
 }  // namespace
 
 int run_cli(int argc, char** argv) {
+    // The supervisor of one local leg (backends/supervisor.hpp): asha-tune starts itself so.
+    if (argc > 1 && std::string_view(argv[1]) == kSuperviseMode) return supervise_main(argc, argv);
     CLI::App app{"asha-tune: hyperparameter tuning with asynchronous successive halving (ASHA)",
                  "asha-tune"};
     app.set_version_flag("--version", std::string("asha-tune ") + ASHA_VERSION);

@@ -147,6 +147,7 @@ class JournalReplay {
         t.leg_started = r.time;
         t.gpus = r.gpus;
         tuner_.handles_[t.id] = r.handle;
+        leg(t.id).output_offset = r.offset;
     }
 
     void apply(const ReportRecord& r) {
@@ -157,7 +158,7 @@ class JournalReplay {
         const Report report{r.resource, r.metric,
                             report_fields(r, tuner_.config_.resource_attr, tuner_.config_.metric)};
         const std::size_t accepted = t.reports;
-        tuner_.on_report(t, report);
+        tuner_.on_report(t, report, r.offset);
         if (t.reports == accepted)
             throw diverged(line_, "the report of trial " + std::to_string(t.id) +
                                       " is not accepted on replay");
@@ -215,9 +216,11 @@ ReplayResult Tuner::restore(const JournalContents& journal) {
     JournalReplay(*this, result).feed(journal);
     result.records = journal.size();
     result.running = running_.size();
-    for (TrialId id : running_)
-        if (auto it = handles_.find(id); it != handles_.end() && !it->second.empty())
-            result.leftover_handles.push_back(it->second);
+    for (TrialId id : running_) {
+        RunningLeg leg{id, trials_[static_cast<std::size_t>(id)].legs - 1, ""};
+        if (auto it = handles_.find(id); it != handles_.end()) leg.handle = it->second;
+        result.running_legs.push_back(std::move(leg));
+    }
     return result;
 }
 

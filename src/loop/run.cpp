@@ -126,7 +126,7 @@ RunOutcome run_experiment(const RunRequest& request, const RunEnvironment& envir
             out.already_ended = true;
             return out;
         }
-        if (std::string said = backend->reclaim(replay.leftover_handles); !said.empty())
+        if (std::string said = backend->reclaim(replay.running_legs); !said.empty())
             spdlog::warn("{}", said);
         spdlog::info(
             "resuming {}: replayed {} journal records, {} trial(s) started, {} leg(s) "

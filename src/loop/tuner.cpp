@@ -90,7 +90,9 @@ void Tuner::record_started(const TrialRecord& trial) {
     std::string handle = backend_->handle_of(trial.id);
     if (handle.empty()) return;  // nothing outlives the tuner (simulator), or a replay
     handles_[trial.id] = handle;
-    record(StartedRecord{trial.leg_started, trial.id, handle, trial.gpus});
+    const std::uint64_t offset = backend_->output_offset(trial.id);
+    legs_[static_cast<std::size_t>(trial.id)].output_offset = offset;
+    record(StartedRecord{trial.leg_started, trial.id, handle, trial.gpus, offset});
 }
 
 void Tuner::relaunch_running_legs() {
@@ -98,10 +100,15 @@ void Tuner::relaunch_running_legs() {
         TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
         LegState& leg = legs_[static_cast<std::size_t>(id)];
         leg.relaunched = true;
-        LegProgress progress{trial.leg_started, std::max(trial.leg_started, leg.last_report),
-                             trial.last_resource, leg.stop_sent};
-        spdlog::info("(trial {}) {} its leg {} (it was running when the tuner stopped)", id,
-                     leg.stop_sent ? "ending" : "relaunching", trial.legs - 1);
+        LegProgress progress;
+        progress.started = trial.leg_started;
+        progress.last_report = std::max(trial.leg_started, leg.last_report);
+        progress.resource = trial.last_resource;
+        progress.stopping = leg.stop_sent;
+        auto handle = handles_.find(id);
+        if (handle != handles_.end()) progress.handle = handle->second;
+        progress.gpus = trial.gpus;
+        progress.output_offset = leg.output_offset;
         backend_->resume_leg(TrialLaunch{id, leg.kind, trial.config, trial.milestone,
                                          trial.legs - 1, trial.last_resource},
                              progress);
@@ -151,8 +158,13 @@ void Tuner::launch(const Suggestion& s, LaunchKind kind) {
     TrialRecord& trial = trials_.at(static_cast<std::size_t>(s.trial_id));
     trial.status = TrialStatus::in_progress;
     trial.milestone = s.milestone;
-    legs_[static_cast<std::size_t>(s.trial_id)] = LegState{};
-    legs_[static_cast<std::size_t>(s.trial_id)].kind = kind;
+    // A new leg; where the trial's output was read up to carries over (a relaunch after a crash
+    // reads on from there: what the lost leg printed is not lost).
+    LegState& leg = legs_[static_cast<std::size_t>(s.trial_id)];
+    const std::uint64_t offset = leg.output_offset;
+    leg = LegState{};
+    leg.kind = kind;
+    leg.output_offset = offset;
     TrialLaunch launch{trial.id, kind, trial.config, s.milestone, trial.legs, trial.last_resource};
     record(StartRecord{now(), trial.id, trial.legs, kind, trial.bracket, s.milestone,
                        kind == LaunchKind::new_trial ? std::optional(trial.config) : std::nullopt});
@@ -197,7 +209,8 @@ void Tuner::handle(const BackendEvent& event) {
                       event.message);
             return;
         case BackendEvent::Kind::report:
-            on_report(trials_.at(static_cast<std::size_t>(event.trial_id)), event.report);
+            on_report(trials_.at(static_cast<std::size_t>(event.trial_id)), event.report,
+                      event.offset);
             return;
         case BackendEvent::Kind::running:
             on_running(trials_.at(static_cast<std::size_t>(event.trial_id)));
@@ -226,7 +239,7 @@ void Tuner::warn_once(TrialId trial, const std::string& kind, const std::string&
                  trial, message);
 }
 
-void Tuner::on_report(TrialRecord& trial, const Report& report) {
+void Tuner::on_report(TrialRecord& trial, const Report& report, std::uint64_t offset) {
     if (!std::isfinite(report.resource) || report.resource <= trial.last_resource) {
         // A resumed script that does not checkpoint replays its earlier epochs: ignore those.
         if (trial.legs <= 1 && !legs_[static_cast<std::size_t>(trial.id)].relaunched)
@@ -239,6 +252,7 @@ void Tuner::on_report(TrialRecord& trial, const Report& report) {
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
     const double t = now();  // one time for the journal, the results row and the timeouts
     leg.last_report = t;
+    if (offset) leg.output_offset = offset;
     ++trial.reports;
     trial.last_resource = report.resource;
     trial.last_metric = report.metric;
@@ -260,7 +274,7 @@ void Tuner::on_report(TrialRecord& trial, const Report& report) {
                            report.fields.contains(config_.resource_attr) &&
                            report.fields.contains(config_.metric);
         record(ReportRecord{t, trial.id, report.resource, report.metric, decision,
-                            plain ? std::nullopt : std::optional(report.fields)});
+                            plain ? std::nullopt : std::optional(report.fields), offset});
     }
     if (writer_) writer_->result(trial, report, decision, t);
     if (!leg.stop_requested) apply(trial, decision, report.resource);

@@ -27,6 +27,7 @@ const std::vector<std::string> kTopKeys = {"name",
                                            "gpus_per_trial",
                                            "trials_per_gpu",
                                            "stop_grace_period",
+                                           "orphan_timeout",
                                            "max_failures",
                                            "print_update_interval",
                                            "report_update_interval",
@@ -165,12 +166,17 @@ BackendSpec parse_backend(const json& spec, const JsonPath& where) {
         return b;
     }
     where.object(spec);
-    where.check_keys(spec, {"type", "partition", "gpus_per_trial", "cpus_per_trial", "mem",
+    where.check_keys(spec, {"type", "mode", "partition", "gpus_per_trial", "cpus_per_trial", "mem",
                             "time_limit", "extra_args"});
     if (spec.contains("type"))
         b.type = choose<BackendSpec::Type>(
             where / "type", spec["type"],
             {{"local", BackendSpec::Type::local}, {"slurm", BackendSpec::Type::slurm}});
+    if (spec.contains("mode"))
+        b.mode = choose<BackendSpec::SlurmMode>(where / "mode", spec["mode"],
+                                                {{"auto", BackendSpec::SlurmMode::automatic},
+                                                 {"jobs", BackendSpec::SlurmMode::jobs},
+                                                 {"steps", BackendSpec::SlurmMode::steps}});
     if (spec.contains("partition")) b.partition = (where / "partition").string(spec["partition"]);
     if (spec.contains("gpus_per_trial")) {
         std::int64_t n = (where / "gpus_per_trial").integer(spec["gpus_per_trial"]);
@@ -190,7 +196,7 @@ BackendSpec parse_backend(const json& spec, const JsonPath& where) {
         for (std::size_t i = 0; i < args.size(); ++i) b.extra_args.push_back(at[i].string(args[i]));
     }
     if (b.type != BackendSpec::Type::slurm &&
-        (spec.contains("partition") || spec.contains("gpus_per_trial") ||
+        (spec.contains("mode") || spec.contains("partition") || spec.contains("gpus_per_trial") ||
          spec.contains("cpus_per_trial") || spec.contains("mem") || spec.contains("time_limit") ||
          spec.contains("extra_args")))
         where.fail(
@@ -333,6 +339,11 @@ ExperimentConfig parse_experiment(const json& doc, const std::string& file) {
         c.stop_grace_period = (where / "stop_grace_period").number(doc["stop_grace_period"]);
         if (c.stop_grace_period < 0)
             (where / "stop_grace_period").fail_expected("a number >= 0", doc["stop_grace_period"]);
+    }
+    if (doc.contains("orphan_timeout")) {
+        c.orphan_timeout = (where / "orphan_timeout").number(doc["orphan_timeout"]);
+        if (!(c.orphan_timeout >= 0))
+            (where / "orphan_timeout").fail_expected("a number >= 0", doc["orphan_timeout"]);
     }
     if (doc.contains("max_failures"))
         c.max_failures = positive_int(where / "max_failures", doc["max_failures"]);

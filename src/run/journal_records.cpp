@@ -42,6 +42,7 @@ std::string encode(const ReportRecord& r) {
         number_text(r.time), r.trial, number_text(r.resource), number_text(r.metric),
         to_string(r.decision));
     if (r.fields) line += ",\"fields\":" + compact(*r.fields);
+    if (r.offset) line += ",\"offset\":" + std::to_string(r.offset);
     return line + '}';
 }
 
@@ -53,11 +54,13 @@ std::string encode(const ExitRecord& r) {
 }
 
 std::string encode(const StartedRecord& r) {
-    return compact({{"event", "started"},
-                    {"time", r.time},
-                    {"trial", r.trial},
-                    {"handle", r.handle},
-                    {"gpus", r.gpus}});
+    json line = {{"event", "started"},
+                 {"time", r.time},
+                 {"trial", r.trial},
+                 {"handle", r.handle},
+                 {"gpus", r.gpus}};
+    if (r.offset) line["offset"] = r.offset;
+    return compact(line);
 }
 std::string encode(const RunningRecord& r) {
     return compact({{"event", "running"}, {"time", r.time}, {"trial", r.trial}});
@@ -174,7 +177,8 @@ JournalRecord decode_record(std::string_view line) {
                        journal_double(r.at("resource")),
                        journal_double(r.at("metric")),
                        parse_name(parse_decision, r, "decision"),
-                       std::nullopt};
+                       std::nullopt,
+                       r.value("offset", std::uint64_t{0})};
         if (r.contains("fields")) s.fields = r["fields"];
         return s;
     }
@@ -187,7 +191,7 @@ JournalRecord decode_record(std::string_view line) {
                           text_or(r, "stderr_tail")};
     if (event == "started")
         return StartedRecord{time, get<TrialId>(r, "trial"), text_or(r, "handle"),
-                             text_or(r, "gpus")};
+                             text_or(r, "gpus"), r.value("offset", std::uint64_t{0})};
     if (event == "running") return RunningRecord{time, get<TrialId>(r, "trial")};
     if (event == "timeout")
         return TimeoutRecord{time, get<TrialId>(r, "trial"), text_or(r, "reason", "timeout")};

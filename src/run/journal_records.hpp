@@ -10,6 +10,7 @@
 #include "asha/experiment.hpp"
 #include "asha/trial.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,8 @@ struct StartedRecord {
     TrialId trial = 0;
     std::string handle;  ///< the backend's (Backend::handle_of)
     std::string gpus;
+    /// Where the leg's output begins in stdout.log, when the backend follows that file.
+    std::uint64_t offset = 0;
 };
 
 /// A queued leg (Slurm) started on a node.
@@ -64,6 +67,9 @@ struct ReportRecord {
     /// Every reported key; nullopt when they are only the resource and the metric (left out of
     /// the line, see report_fields()).
     std::optional<json> fields;
+    /// Where the report's line ends in stdout.log, when the backend follows that file: a resume
+    /// reads on from there (0: not known).
+    std::uint64_t offset = 0;
 };
 
 /// Before a leg is stopped for trial_timeout / report_timeout.

@@ -106,7 +106,7 @@ done
 wait_for '[[ $(active_jobs crash | grep -c RUNNING) == 4 ]]' 30 && pass "resume relaunched 4 jobs" ||
   fail "after resume: $(active_jobs crash | tr '\n' ';')"
 kill -INT $pid; wait $pid
-[[ -z $(active_jobs crash) ]] || fail "jobs left after the resumed run"
+wait_for '[[ -z $(active_jobs crash) ]]' 10 || fail "jobs left after the resumed run: $(active_jobs crash | tr '\n' ';')"
 wait_for '[[ -z $(marked crash) ]]' 10 && pass "no trial process is left" || fail "processes left: $(marked crash)"
 
 if ((failures == 0)); then echo "PASS"; exit 0; fi

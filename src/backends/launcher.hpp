@@ -1,0 +1,95 @@
+#pragma once
+/// How a leg is started, stopped, described and found again: the strategy of the process
+/// engine (process_backend.hpp). The engine owns every wait (the poll set, the timers, the
+/// control commands); a launcher only knows its kind of process:
+///   LocalLauncher (local_launcher.hpp)   a supervisor per leg on this machine, GPUs from a pool
+///   SlurmLauncher (slurm_launcher.hpp)   srun per leg: a job of its own, or a step of the
+///                                        allocation the tuner runs in
+/// A leg's handle (in the journal's `started` record) is text that only its launcher parses.
+
+#include "asha/backend.hpp"
+#include "backends/process.hpp"
+#include "backends/trial_process.hpp"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace asha {
+
+/// A leg as the engine built it: the trial's command line and environment (the README's "The
+/// trial protocol").
+struct LegSpec {
+    TrialId trial = 0;
+    int leg = 0;
+    std::vector<std::string> argv;
+    std::vector<std::string> env;  ///< complete, "KEY=value"
+    std::string cwd;               ///< "" = the tuner's
+    std::filesystem::path trial_dir;
+};
+
+/// What the engine starts for a leg, and where the leg's output comes from.
+struct LaunchPlan {
+    /// With spawn.stdin_pipe, the process waits for a go on its stdin, which the engine sends
+    /// once the Tuner has journaled the leg (at its next wait for events).
+    SpawnSpec spawn;
+    /// The leg writes trials/<id>/stdout.log and stderr.log itself and the engine follows the
+    /// files; otherwise the engine reads the process's pipes and writes the logs.
+    bool output_in_files = false;
+};
+
+/// A control command (scancel, squeue) the engine runs without waiting for it; `done` gets its
+/// exit status and stdout.
+struct ControlCommand {
+    std::vector<std::string> argv;
+    std::function<void(int status, const std::string& output)> done;
+};
+
+class Launcher {
+  public:
+    virtual ~Launcher() = default;
+
+    /// The process to start for `leg`; may fill the launcher's part of `process` (GPUs, names).
+    /// Throws Error(cannot_start) when no leg can start at all.
+    virtual LaunchPlan plan(const LegSpec& leg, TrialProcess& process) = 0;
+    /// The engine has spawned it (`process.pid` is set).
+    virtual void spawned(TrialProcess& /*process*/) {}
+    /// Whether started legs wait in a queue until take_line() sees them start (Slurm).
+    virtual bool legs_wait_in_queue() const { return false; }
+    /// A stdout line that is the launcher's own (the line a queued leg prints when it starts on
+    /// a node); true if it was, and it is then no part of the trial's output.
+    virtual bool take_line(TrialProcess& /*process*/, std::string_view /*line*/) { return false; }
+    /// Asks the leg to stop: SIGTERM and the grace period, or at once (`kill`).
+    virtual void stop(TrialProcess& process, bool kill) = 0;
+    /// Whether the engine kills a leg itself once the grace period after stop() is over (a
+    /// local supervisor keeps that timer itself, so that it holds when no tuner is alive).
+    virtual bool engine_kills_after_grace() const { return true; }
+    /// How the leg ended, once its process ended and its output was read to the end.
+    virtual TrialExit describe_exit(TrialProcess& process) = 0;
+    /// A query to run before the exit is delivered (Slurm's word on a failed job); its output
+    /// goes to explain_exit().
+    virtual std::vector<std::string> exit_query(const TrialProcess& /*process*/,
+                                                const TrialExit& /*exit*/) {
+        return {};
+    }
+    virtual void explain_exit(TrialExit& /*exit*/, const std::string& /*query_output*/) {}
+    /// Control commands to start now (stops batched into one scancel per kind).
+    virtual std::vector<ControlCommand> take_commands() { return {}; }
+    /// The leg has ended and its exit was delivered: give back what it held.
+    virtual void release(TrialProcess& /*process*/) {}
+    virtual std::string gpus(const TrialProcess& /*process*/) const { return ""; }
+
+    /// The leg's handle for the journal: how a resumed tuner finds what is left of it.
+    virtual std::string handle(const TrialProcess& process) const = 0;
+    /// Resume, before anything is relaunched: ends what the dead tuner's running legs left that
+    /// adopt() cannot take over. Returns a line for the log, "" when nothing.
+    virtual std::string reclaim(const std::vector<RunningLeg>& legs) = 0;
+    /// Resume: takes over the dead tuner's leg (`progress.handle`) if it still runs, or ended
+    /// with its end on record: fills `process` and returns true. False: relaunch it.
+    virtual bool adopt(const LegProgress& /*progress*/, TrialProcess& /*process*/) { return false; }
+    /// The backend goes away with legs still running (an error unwinds the run): end them now.
+    virtual void kill_now(const std::vector<TrialProcess*>& legs) = 0;
+};
+
+}  // namespace asha

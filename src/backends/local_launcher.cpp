@@ -1,0 +1,233 @@
+#include "backends/local_launcher.hpp"
+
+#include "asha/errors.hpp"
+#include "asha/run_files.hpp"
+#include "backends/supervisor.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <sstream>
+
+namespace asha {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kHandle = "supervisor ";
+
+void send(const Fd& pidfd, int sig) {
+    if (pidfd.valid()) ::syscall(SYS_pidfd_send_signal, pidfd.get(), sig, nullptr, 0);
+}
+
+/// "supervisor PID TICKS" -> (pid, ticks); nullopt for any other handle.
+std::optional<std::pair<pid_t, unsigned long long>> parse_handle(const std::string& handle) {
+    if (handle.rfind(kHandle, 0) != 0) return std::nullopt;
+    std::istringstream in(handle.substr(std::strlen(kHandle)));
+    long pid = 0;
+    unsigned long long ticks = 0;
+    if (!(in >> pid >> ticks) || pid <= 1) return std::nullopt;
+    return std::pair{static_cast<pid_t>(pid), ticks};
+}
+
+std::string own_executable() {
+    std::error_code ec;
+    fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string() : self.string();
+}
+
+}  // namespace
+
+LocalLauncherOptions local_launcher_options(const ExperimentConfig& c) {
+    LocalLauncherOptions o;
+    o.self = own_executable();
+    o.stop_grace_period = c.stop_grace_period;
+    o.orphan_timeout = c.orphan_timeout;
+    o.gpus_per_trial = c.gpus.gpus_per_trial;
+    o.trials_per_gpu = c.gpus.trials_per_gpu;
+    switch (c.gpus.source) {
+        case GpuSpec::Source::none:
+            break;
+        case GpuSpec::Source::list:
+            o.gpus = c.gpus.ids;
+            break;
+        case GpuSpec::Source::automatic:
+            o.gpus = GpuPool::detect();
+            if (o.gpus.empty())
+                spdlog::info(
+                    "no GPUs found (nvidia-smi missing or failing): CUDA_VISIBLE_DEVICES is left "
+                    "as it is");
+            else
+                spdlog::info("detected {} GPUs: {}", o.gpus.size(), GpuPool::format(o.gpus));
+            break;
+    }
+    if (!o.gpus.empty()) {
+        if (o.gpus_per_trial > static_cast<int>(o.gpus.size()))
+            throw ConfigError(c.file + ": $.gpus_per_trial: expected at most the " +
+                              std::to_string(o.gpus.size()) + " GPUs available, found " +
+                              std::to_string(o.gpus_per_trial));
+        int capacity = GpuPool(o.gpus, o.gpus_per_trial, o.trials_per_gpu).capacity();
+        if (c.workers > capacity)
+            throw ConfigError(c.file + ": $.workers: expected at most " + std::to_string(capacity) +
+                              " workers for " + std::to_string(o.gpus.size()) +
+                              " GPUs with gpus_per_trial " + std::to_string(o.gpus_per_trial) +
+                              " and trials_per_gpu " + std::to_string(o.trials_per_gpu) +
+                              ", found " + std::to_string(c.workers) +
+                              " (set trials_per_gpu to share GPUs)");
+    }
+    return o;
+}
+
+LocalLauncher::LocalLauncher(LocalLauncherOptions options)
+    : options_(std::move(options)),
+      pool_(options_.gpus, options_.gpus_per_trial, options_.trials_per_gpu) {}
+
+LaunchPlan LocalLauncher::plan(const LegSpec& leg, TrialProcess& process) {
+    LaunchPlan plan;
+    plan.spawn.env = leg.env;
+    if (!pool_.empty()) {
+        process.gpus = pool_.acquire();
+        if (process.gpus.empty())
+            throw std::logic_error("no free GPU for a trial: more workers than GPU slots");
+        std::erase_if(plan.spawn.env, [](const std::string& entry) {
+            return entry.rfind("CUDA_VISIBLE_DEVICES=", 0) == 0;
+        });
+        plan.spawn.env.push_back("CUDA_VISIBLE_DEVICES=" + GpuPool::format(process.gpus));
+    }
+    // The records of an earlier try of this leg (stopped for want of a tuner, or lost with
+    // its supervisor) are not this one's.
+    std::error_code ec;
+    fs::remove(leg_end_path(leg.trial_dir, leg.leg), ec);
+    fs::remove(leg_run_path(leg.trial_dir, leg.leg), ec);
+    SupervisorSpec s;
+    s.run_dir = fs::absolute(options_.run_dir);
+    s.trial_dir = leg.trial_dir;
+    s.leg = leg.leg;
+    s.grace_period = options_.stop_grace_period;
+    s.orphan_timeout = options_.orphan_timeout;
+    s.cwd = leg.cwd;
+    s.argv = leg.argv;
+    plan.spawn.argv = supervisor_command(options_.self, s);
+    // The supervisor writes what it has to say where the trial's stderr goes; the signals it
+    // reads as requests stay blocked from its first instruction on.
+    plan.spawn.output_file = (leg.trial_dir / run_files::trial_stderr).string();
+    plan.spawn.blocked_signals = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
+    plan.spawn.stdin_pipe = true;  // it waits for the engine's go
+    plan.output_in_files = true;
+    return plan;
+}
+
+void LocalLauncher::spawned(TrialProcess& process) {
+    process.ticks = process_start_ticks(process.pid);
+}
+
+void LocalLauncher::stop(TrialProcess& process, bool kill) {
+    // The supervisor sends SIGTERM to the trial's group and SIGKILL after the grace period
+    // (its own timer, which holds while no tuner is alive); SIGUSR1: SIGKILL now.
+    send(process.pidfd, kill ? SIGUSR1 : SIGTERM);
+}
+
+TrialExit LocalLauncher::describe_exit(TrialProcess& process) {
+    TrialExit exit;
+    if (auto end = read_leg_end(process.trial_dir, process.leg)) {
+        exit.exit_code = end->exit_code;
+        exit.signal = end->signal;
+        exit.stopped_by_tuner = end->stopped;
+        return exit;
+    }
+    // Its supervisor died before the trial did (killed from outside): the trial died with its
+    // group's SIGKILL, or lives on as an orphan that the end of the run sweeps away.
+    exit.signal =
+        process.child && WIFSIGNALED(process.wait_status) ? WTERMSIG(process.wait_status) : SIGKILL;
+    exit.stderr_tail = "the leg's supervisor (pid " + std::to_string(process.pid) +
+                       ") ended before it recorded the trial's end";
+    return exit;
+}
+
+void LocalLauncher::release(TrialProcess& process) {
+    pool_.release(process.gpus);
+    process.gpus.clear();
+}
+
+std::string LocalLauncher::gpus(const TrialProcess& process) const {
+    return GpuPool::format(process.gpus);
+}
+
+std::string LocalLauncher::handle(const TrialProcess& process) const {
+    return kHandle + std::to_string(process.pid) + " " + std::to_string(process.ticks);
+}
+
+std::string LocalLauncher::reclaim(const std::vector<RunningLeg>& legs) {
+    std::vector<pid_t> groups, spared;
+    for (const RunningLeg& leg : legs) {
+        // At work: the supervisor the journal names is the one running (same start time), and
+        // it has started its trial (leg-<N>.run names it: it had its go).
+        if (const auto h = parse_handle(leg.handle)) {
+            const fs::path dir =
+                options_.run_dir / run_files::trials_dir / std::to_string(leg.trial);
+            if (h->second != 0 && process_start_ticks(h->first) == h->second &&
+                read_leg_run(dir, leg.leg) == h) {
+                at_work_[{leg.trial, leg.leg}] = *h;
+                spared.push_back(h->first);  // its session: the supervisor and its trial
+            }
+        } else if (leg.handle.rfind("pgid ", 0) == 0) {  // asha-tune 0.1's handles
+            char* end = nullptr;
+            const long pgid = std::strtol(leg.handle.c_str() + 5, &end, 10);
+            if (*end == '\0' && pgid > 1) groups.push_back(static_cast<pid_t>(pgid));
+        }
+    }
+    const std::size_t killed =
+        kill_marked_processes(trial_marker(options_.run_dir.string()), groups, spared);
+    return killed ? "killed " + std::to_string(killed) +
+                        " leftover trial process(es) of the previous tuner"
+                  : "";
+}
+
+bool LocalLauncher::adopt(const LegProgress& progress, TrialProcess& process) {
+    const auto end = read_leg_end(process.trial_dir, process.leg);
+    // Stopped for want of a tuner: it did not fail and nobody decided it; it runs again.
+    if (end && end->orphaned && !progress.stopping) return false;
+    process.child = false;
+    auto it = at_work_.find({process.trial, process.leg});
+    if (it != at_work_.end() && process_start_ticks(it->second.first) == it->second.second) {
+        process.pid = it->second.first;
+        process.ticks = it->second.second;
+        process.pidfd = Fd(static_cast<int>(::syscall(SYS_pidfd_open, process.pid, 0)));
+        if (process.pidfd.valid()) {
+            process.gpus = GpuPool::parse(progress.gpus);
+            pool_.take(process.gpus);
+            spdlog::info("(trial {}) taking over its leg {}, still running (supervisor {})",
+                         process.trial, process.leg, process.pid);
+            return true;
+        }
+    }
+    if (!end) return false;  // its supervisor died with it: run it again
+    spdlog::info("(trial {}) its leg {} ended while no tuner ran: reading what it printed",
+                 process.trial, process.leg);
+    return true;  // no pidfd: the engine reads its output, then its recorded end
+}
+
+void LocalLauncher::kill_now(const std::vector<TrialProcess*>& legs) {
+    for (TrialProcess* leg : legs) send(leg->pidfd, SIGUSR1);
+    // Each supervisor kills its trial's group, reaps it and exits: wait for that (bounded).
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (TrialProcess* leg : legs) {
+        if (!leg->pidfd.valid()) continue;
+        pollfd p{leg->pidfd.get(), POLLIN, 0};
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            give_up - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) == 0) {
+            spdlog::warn("the supervisor of trial {} did not end within 10 s: SIGKILL", leg->trial);
+            send(leg->pidfd, SIGKILL);
+        }
+    }
+}
+
+}  // namespace asha

@@ -1,0 +1,57 @@
+#pragma once
+/// Legs on this machine, each under a supervisor (supervisor.hpp) in a session of its own: the
+/// trial writes its logs itself, the supervisor keeps its process group killable and records
+/// its end, so a tuner that dies costs nothing and a resume takes the legs over where they are.
+/// GPUs come from a pool (CUDA_VISIBLE_DEVICES per leg).
+
+#include "asha/experiment.hpp"
+#include "backends/gpu_pool.hpp"
+#include "backends/launcher.hpp"
+
+#include <filesystem>
+#include <map>
+
+namespace asha {
+
+struct LocalLauncherOptions {
+    std::filesystem::path run_dir;
+    std::string self;  ///< the executable that runs `__supervise` (asha-tune itself)
+    double stop_grace_period = 5;
+    double orphan_timeout = 120;
+    std::vector<int> gpus;  ///< empty: CUDA_VISIBLE_DEVICES is left alone
+    int gpus_per_trial = 1;
+    int trials_per_gpu = 1;
+};
+
+/// What a local run needs, checked before anything starts: GPUs for the workers (ConfigError);
+/// detects GPUs for "auto". `self` is this process's own executable.
+LocalLauncherOptions local_launcher_options(const ExperimentConfig& config);
+
+class LocalLauncher : public Launcher {
+  public:
+    explicit LocalLauncher(LocalLauncherOptions options);
+
+    LaunchPlan plan(const LegSpec& leg, TrialProcess& process) override;
+    void spawned(TrialProcess& process) override;
+    void stop(TrialProcess& process, bool kill) override;
+    bool engine_kills_after_grace() const override { return false; }
+    TrialExit describe_exit(TrialProcess& process) override;
+    void release(TrialProcess& process) override;
+    std::string gpus(const TrialProcess& process) const override;
+    /// "supervisor <pid> <start time>".
+    std::string handle(const TrialProcess& process) const override;
+    /// Finds the supervisors of the running legs still at work (the journaled handle names a
+    /// live supervisor that has started its trial) for adopt() to take over, and kills every
+    /// other process of the run; "pgid N" (asha-tune 0.1's handles) names groups to kill.
+    std::string reclaim(const std::vector<RunningLeg>& legs) override;
+    bool adopt(const LegProgress& progress, TrialProcess& process) override;
+    void kill_now(const std::vector<TrialProcess*>& legs) override;
+
+  private:
+    LocalLauncherOptions options_;
+    GpuPool pool_;
+    // The supervisors reclaim() found at work, by (trial, leg): (pid, start time).
+    std::map<std::pair<TrialId, int>, std::pair<pid_t, unsigned long long>> at_work_;
+};
+
+}  // namespace asha

@@ -1,0 +1,693 @@
+#include "backends/process_backend.hpp"
+
+#include "asha/errors.hpp"
+#include "asha/run_files.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <system_error>
+
+namespace asha {
+
+namespace fs = std::filesystem;
+
+namespace {
+// Bytes read from one output per turn of the loop. A flooding trial yields at most this much
+// (some 80 reports) before every other trial's output is looked at again: the bound on how
+// late a well-behaved trial is heard (bench/flood_latency.py), and on the events queued at once.
+constexpr std::size_t kReadChunk = 4 * 1024;
+constexpr std::size_t kStderrTail = 2048;
+
+std::string last_lines(const std::string& text, int lines) {
+    std::size_t end = text.size();
+    while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r')) --end;
+    std::size_t start = end;
+    for (int n = 0; start > 0; --start)
+        if (text[start - 1] == '\n' && ++n == lines) break;
+    std::string out = text.substr(start, end - start);
+    for (char& ch : out)
+        if (ch == '\n') ch = '|';
+    return out;
+}
+
+std::uint64_t size_of(const fs::path& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+/// Appends a newline to `path` unless it is empty or ends with one: the next writer's first
+/// line must not be glued to a line a killed process left unfinished.
+void end_line(const fs::path& path) {
+    Fd fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC));
+    struct stat st {};
+    if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || st.st_size == 0) return;
+    char last = '\n';
+    if (::pread(fd.get(), &last, 1, st.st_size - 1) == 1 && last != '\n')
+        if (::write(fd.get(), "\n", 1) != 1)
+            throw Error(ExitCode::runtime,
+                        "cannot write " + path.string() + ": " + std::strerror(errno));
+}
+}  // namespace
+
+std::vector<std::string> trial_argv(const std::vector<std::string>& command, const Config& config,
+                                    const std::string& max_resource_attr, double milestone,
+                                    const std::string& checkpoint_dir) {
+    std::vector<std::string> argv = command;
+    bool milestone_written = false;
+    auto milestone_text = [&] {
+        return format_value(std::floor(milestone) == milestone
+                                ? json(static_cast<std::int64_t>(milestone))
+                                : json(milestone));
+    };
+    for (const auto& [name, value] : config.items()) {
+        argv.push_back("--" + name);
+        if (name == max_resource_attr && milestone > 0) {
+            argv.push_back(milestone_text());
+            milestone_written = true;
+        } else {
+            argv.push_back(format_value(value));
+        }
+    }
+    if (!max_resource_attr.empty() && !milestone_written && milestone > 0) {
+        argv.push_back("--" + max_resource_attr);
+        argv.push_back(milestone_text());
+    }
+    argv.push_back("--st_checkpoint_dir");
+    argv.push_back(checkpoint_dir);
+    return argv;
+}
+
+ProcessBackend::ProcessBackend(ProcessBackendOptions options, std::unique_ptr<Launcher> launcher)
+    : options_(std::move(options)),
+      launcher_(std::move(launcher)),
+      parser_(options_.report_format, options_.metric, options_.resource_attr),
+      base_env_(current_environment()),
+      epoch_(std::chrono::steady_clock::now()),
+      inotify_(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK)),
+      buffer_(kReadChunk) {
+    if (!inotify_.valid()) throw std::system_error(errno, std::generic_category(), "inotify_init1");
+    become_subreaper();
+    std::vector<std::string> overridden = {"ASHA_TRIAL_ID", "ASHA_TRIAL_DIR", "ASHA_CHECKPOINT_DIR",
+                                           "ASHA_RUN_DIR"};
+    for (const auto& [key, value] : options_.env) overridden.push_back(key);
+    std::erase_if(base_env_, [&](const std::string& entry) {
+        std::string key = entry.substr(0, entry.find('='));
+        return std::find(overridden.begin(), overridden.end(), key) != overridden.end();
+    });
+    for (const auto& [key, value] : options_.env) base_env_.push_back(key + "=" + value);
+    // Python block-buffers stdout into a pipe or a file: a script that prints reports without
+    // flush=True would deliver them all at exit, too late for early stopping. Unless told
+    // otherwise, trials run unbuffered.
+    bool python_buffering_set = false;
+    for (const auto& entry : base_env_)
+        python_buffering_set |= entry.rfind("PYTHONUNBUFFERED=", 0) == 0;
+    if (!python_buffering_set) base_env_.push_back("PYTHONUNBUFFERED=1");
+}
+
+ProcessBackend::~ProcessBackend() {
+    // A destructor that throws ends the process with std::terminate (SIGABRT): whatever fails
+    // here is logged, and the rest of the clean-up still runs.
+    try {
+        end_everything_now();
+    } catch (const std::exception& e) {
+        spdlog::error("stopping the remaining trials: {}", e.what());
+    }
+    try {
+        // Descendants that left their trial's process group and session (double fork + setsid)
+        // still carry the run's marker: none of them outlives the run.
+        if (std::size_t n = kill_marked_processes(trial_marker(options_.run_dir)))
+            spdlog::warn(
+                "killed {} process(es) that trials had left behind outside their process "
+                "groups",
+                n);
+    } catch (const std::exception& e) {
+        spdlog::error("looking for processes the trials left behind: {}", e.what());
+    }
+}
+
+void ProcessBackend::end_everything_now() {
+    // Last line of defence (an exception unwinding the tuner): no leg outlives the backend.
+    std::vector<TrialProcess*> alive;
+    for (auto& [id, leg] : legs_)
+        if (!leg->ended && leg->pid > 0) alive.push_back(leg.get());
+    if (!alive.empty()) launcher_->kill_now(alive);
+    for (TrialProcess* leg : alive)
+        if (leg->child) {
+            int status = 0;
+            while (::waitpid(leg->pid, &status, 0) < 0 && errno == EINTR) {
+            }
+        }
+    for (auto& command : commands_) {
+        ::kill(command->child.pid, SIGKILL);
+        int status = 0;
+        ::waitpid(command->child.pid, &status, 0);
+    }
+    commands_.clear();
+    legs_.clear();
+}
+
+double ProcessBackend::now() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_).count();
+}
+
+std::string ProcessBackend::gpus_of(TrialId trial) const {
+    auto it = legs_.find(trial);
+    return it == legs_.end() ? "" : launcher_->gpus(*it->second);
+}
+
+std::string ProcessBackend::handle_of(TrialId trial) const {
+    auto it = legs_.find(trial);
+    return it == legs_.end() ? "" : launcher_->handle(*it->second);
+}
+
+std::uint64_t ProcessBackend::output_offset(TrialId trial) const {
+    auto it = legs_.find(trial);
+    return it == legs_.end() || !it->second->out.follow_file ? 0 : it->second->out.offset;
+}
+
+std::string ProcessBackend::reclaim(const std::vector<RunningLeg>& legs) {
+    return launcher_->reclaim(legs);
+}
+
+TrialProcess& ProcessBackend::add_leg(std::unique_ptr<TrialProcess> leg) {
+    TrialProcess& ref = *leg;
+    legs_[ref.trial] = std::move(leg);
+    return ref;
+}
+
+/// Follows `name` in the leg's directory from `offset`: reads what is there and, through an
+/// inotify watch, whatever is appended later.
+void ProcessBackend::follow(TrialProcess& leg, OutputSource& source, const char* name,
+                            std::uint64_t offset) {
+    const fs::path path = leg.trial_dir / name;
+    source.fd = Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!source.fd.valid())
+        throw Error(ExitCode::runtime,
+                    "cannot open " + path.string() + ": " + std::strerror(errno));
+    source.follow_file = true;
+    source.offset = offset;
+    source.unread = true;  // whatever is already there
+    source.watch = ::inotify_add_watch(inotify_.get(), path.c_str(), IN_MODIFY);
+    if (source.watch < 0)
+        throw Error(ExitCode::runtime,
+                    "cannot watch " + path.string() + ": " + std::strerror(errno) +
+                        " (fs.inotify.max_user_watches is too low for this many trials?)");
+    watches_[source.watch] = {&leg, &source == &leg.out};
+}
+
+void ProcessBackend::start(const TrialLaunch& launch) {
+    start_leg(launch, std::nullopt);
+}
+
+void ProcessBackend::start_leg(const TrialLaunch& launch, std::optional<std::uint64_t> read_from) {
+    const fs::path trial_dir =
+        fs::absolute(options_.run_dir / run_files::trials_dir / std::to_string(launch.trial_id));
+    const fs::path checkpoints = trial_dir / run_files::trial_checkpoints;
+    std::error_code ec;
+    fs::create_directories(checkpoints, ec);
+    if (ec)
+        throw Error(ExitCode::runtime,
+                    "cannot create " + checkpoints.string() + ": " + ec.message());
+    LegSpec spec;
+    spec.trial = launch.trial_id;
+    spec.leg = launch.leg;
+    spec.argv = trial_argv(options_.command, launch.config, options_.max_resource_attr,
+                           launch.milestone, checkpoints.string());
+    spec.env = base_env_;
+    spec.env.push_back("ASHA_TRIAL_ID=" + std::to_string(launch.trial_id));
+    spec.env.push_back("ASHA_TRIAL_DIR=" + trial_dir.string());
+    spec.env.push_back("ASHA_CHECKPOINT_DIR=" + checkpoints.string());
+    spec.env.push_back(trial_marker(options_.run_dir));
+    spec.cwd = options_.working_dir;
+    spec.trial_dir = trial_dir;
+
+    auto leg = std::make_unique<TrialProcess>(options_.max_line);
+    leg->trial = launch.trial_id;
+    leg->leg = launch.leg;
+    leg->trial_dir = trial_dir;
+    LaunchPlan plan = launcher_->plan(spec, *leg);
+    // The logs are appended: a resumed leg continues the same files.
+    for (const char* name : {run_files::trial_stdout, run_files::trial_stderr}) {
+        const fs::path path = trial_dir / name;
+        Fd created(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+        if (!created.valid()) {
+            launcher_->release(*leg);
+            throw Error(ExitCode::runtime,
+                        "cannot open " + path.string() + ": " + std::strerror(errno));
+        }
+        if (!plan.output_in_files) {
+            OutputSource& source = name == run_files::trial_stdout ? leg->out : leg->err;
+            source.copy_to = ::fdopen(created.release(), "a");
+        }
+    }
+    if (plan.output_in_files) {
+        const fs::path out = trial_dir / run_files::trial_stdout;
+        const std::uint64_t size = size_of(out);
+        if (!read_from || *read_from > size) read_from = size;
+        if (*read_from < size) end_line(out);  // a leg killed mid-line ends its line here
+        follow(*leg, leg->out, run_files::trial_stdout, *read_from);
+        follow(*leg, leg->err, run_files::trial_stderr,
+               size_of(trial_dir / run_files::trial_stderr));
+        leg->out.unread = *read_from < size;
+        leg->err.unread = false;
+        leg->lines.start_at(leg->out.offset);
+    }
+    Child child;
+    try {
+        child = spawn_child(plan.spawn);
+    } catch (const std::system_error& e) {
+        for (OutputSource* s : {&leg->out, &leg->err})
+            if (s->watch >= 0) {
+                ::inotify_rm_watch(inotify_.get(), s->watch);
+                watches_.erase(s->watch);
+            }
+        launcher_->release(*leg);
+        throw Error(ExitCode::cannot_start,
+                    std::string(e.what()) + " (trial " + std::to_string(launch.trial_id) + ")");
+    }
+    leg->pid = child.pid;
+    leg->pidfd = std::move(child.pidfd);
+    leg->go = std::move(child.stdin_fd);
+    if (!plan.output_in_files) {
+        leg->out.fd = std::move(child.stdout_fd);
+        leg->err.fd = std::move(child.stderr_fd);
+    }
+    leg->running = !launcher_->legs_wait_in_queue();
+    launcher_->spawned(*leg);
+    add_leg(std::move(leg));
+}
+
+void ProcessBackend::resume_leg(const TrialLaunch& launch, const LegProgress& progress) {
+    auto leg = std::make_unique<TrialProcess>(options_.max_line);
+    leg->trial = launch.trial_id;
+    leg->leg = launch.leg;
+    leg->trial_dir =
+        fs::absolute(options_.run_dir / run_files::trials_dir / std::to_string(launch.trial_id));
+    if (launcher_->adopt(progress, *leg)) {
+        // Taken over where it is: read on from just past its last journaled report; of stderr,
+        // only what makes the tail of a failure message.
+        const std::uint64_t err_size = size_of(leg->trial_dir / run_files::trial_stderr);
+        follow(*leg, leg->out, run_files::trial_stdout, progress.output_offset);
+        follow(*leg, leg->err, run_files::trial_stderr,
+               err_size > kStderrTail ? err_size - kStderrTail : 0);
+        leg->lines.start_at(progress.output_offset);
+        leg->stopping = progress.stopping;
+        add_leg(std::move(leg));
+        return;
+    }
+    const bool reached = reached_level(progress.resource, launch.milestone);
+    spdlog::info("(trial {}) {} its leg {} (it was running when the tuner stopped)",
+                 launch.trial_id, !progress.stopping && !reached ? "relaunching" : "ending",
+                 launch.leg);
+    if (!progress.stopping && !reached) {
+        start_leg(launch,
+                  progress.output_offset ? std::optional(progress.output_offset) : std::nullopt);
+        return;
+    }
+    BackendEvent event;
+    event.kind = BackendEvent::Kind::exit;
+    event.trial_id = launch.trial_id;
+    event.exit.signal = progress.stopping ? SIGKILL : 0;  // what the resume's cleanup did
+    event.exit.stopped_by_tuner = progress.stopping;
+    pending_.push_back(std::move(event));
+}
+
+void ProcessBackend::stop(TrialId trial, bool immediately) {
+    auto it = legs_.find(trial);
+    if (it == legs_.end() || it->second->ended) return;
+    TrialProcess& leg = *it->second;
+    if (immediately || options_.stop_grace_period <= 0) {
+        if (!leg.killed) launcher_->stop(leg, true);
+        leg.killed = true;
+    } else if (!leg.stopping) {
+        launcher_->stop(leg, false);
+        if (launcher_->engine_kills_after_grace()) leg.kill_at = now() + options_.stop_grace_period;
+    }
+    leg.stopping = true;
+}
+
+void ProcessBackend::kill_overdue() {
+    const double t = now();
+    for (auto& [id, leg] : legs_) {
+        if (leg->stopping && !leg->killed && !leg->ended && leg->kill_at > 0 && t >= leg->kill_at) {
+            spdlog::debug("(trial {}) still running {} s after SIGTERM: SIGKILL", id,
+                          options_.stop_grace_period);
+            launcher_->stop(*leg, true);
+            leg->killed = true;
+        }
+    }
+}
+
+void ProcessBackend::on_line(TrialProcess& leg, std::string_view line, bool cut) {
+    const bool was_running = leg.running;
+    if (launcher_->take_line(leg, line)) {
+        if (!was_running && leg.running) {
+            BackendEvent running;
+            running.kind = BackendEvent::Kind::running;
+            running.trial_id = leg.trial;
+            pending_.push_back(std::move(running));
+        }
+        return;
+    }
+    if (cut) {
+        BackendEvent warning;
+        warning.kind = BackendEvent::Kind::warning;
+        warning.trial_id = leg.trial;
+        warning.message = "long-line: cut a stdout line longer than " +
+                          std::to_string(options_.max_line) + " bytes";
+        pending_.push_back(std::move(warning));
+    }
+    ParsedLine parsed = parser_.parse(line);
+    if (parsed.kind == ParsedLine::Kind::log) return;
+    BackendEvent event;
+    event.trial_id = leg.trial;
+    if (parsed.kind == ParsedLine::Kind::invalid) {
+        event.kind = BackendEvent::Kind::warning;
+        event.message = parsed.problem_kind + ": ignored a report: " + parsed.problem;
+    } else {
+        event.kind = BackendEvent::Kind::report;
+        event.report = std::move(parsed.report);
+        if (leg.out.follow_file) event.offset = leg.lines.line_end();
+    }
+    pending_.push_back(std::move(event));
+}
+
+void ProcessBackend::on_bytes(TrialProcess& leg, bool is_stdout, std::string_view bytes) {
+    if (is_stdout) {
+        leg.lines.feed(bytes, [&](std::string_view line, bool cut) { on_line(leg, line, cut); });
+        return;
+    }
+    leg.stderr_tail.append(bytes);
+    if (leg.stderr_tail.size() > 2 * kStderrTail)
+        leg.stderr_tail.erase(0, leg.stderr_tail.size() - kStderrTail);
+}
+
+/// Reads one chunk of `source` (or all of it: `until_end`). Returns false at its end for now.
+bool ProcessBackend::read_some(TrialProcess& leg, OutputSource& source, bool is_stdout,
+                               bool until_end) {
+    const char* name = is_stdout ? run_files::trial_stdout : run_files::trial_stderr;
+    do {
+        if (!source.open()) return false;
+        const ssize_t n = source.follow_file
+                              ? ::pread(source.fd.get(), buffer_.data(), buffer_.size(),
+                                        static_cast<off_t>(source.offset))
+                              : ::read(source.fd.get(), buffer_.data(), buffer_.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (source.follow_file) {
+                source.unread = false;               // caught up; inotify says when it grows
+            } else if (n == 0 || errno != EAGAIN) {  // the pipe's writer is gone
+                if (is_stdout)
+                    leg.lines.finish(
+                        [&](std::string_view line, bool cut) { on_line(leg, line, cut); });
+                source.fd.reset();
+            }
+            return false;
+        }
+        const std::string_view bytes(buffer_.data(), static_cast<std::size_t>(n));
+        if (source.follow_file) {
+            source.offset += static_cast<std::uint64_t>(n);
+            source.unread = static_cast<std::size_t>(n) == buffer_.size();
+        } else if (std::fwrite(bytes.data(), 1, bytes.size(), source.copy_to) != bytes.size() ||
+                   std::fflush(source.copy_to) != 0) {
+            // A log that cannot be written (full disk) ends the run: going on would lose output.
+            throw Error(ExitCode::runtime, "cannot write " + (leg.trial_dir / name).string() +
+                                               ": " + std::strerror(errno));
+        }
+        on_bytes(leg, is_stdout, bytes);
+    } while (until_end);
+    return true;
+}
+
+bool ProcessBackend::has_unread() const {
+    for (const auto& [id, leg] : legs_)
+        if (!leg->ended && (leg->out.unread || leg->err.unread)) return true;
+    return false;
+}
+
+bool ProcessBackend::event_ready() const {
+    if (!pending_.empty() || has_unread()) return true;
+    for (const auto& [id, leg] : legs_)
+        if (!leg->ended && !leg->pidfd.valid()) return true;  // taken over after it had ended
+    return false;
+}
+
+void ProcessBackend::on_inotify() {
+    alignas(inotify_event) char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(inotify_.get(), buf, sizeof buf);
+        if (n <= 0) return;
+        for (ssize_t i = 0; i < n;) {
+            const auto* event = reinterpret_cast<const inotify_event*>(buf + i);
+            i += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+            if (event->mask & IN_Q_OVERFLOW) {  // events were lost: look at every file
+                for (auto& [wd, owner] : watches_) {
+                    TrialProcess& leg = *owner.first;
+                    (owner.second ? leg.out : leg.err).unread = true;
+                }
+                continue;
+            }
+            auto it = watches_.find(event->wd);
+            if (it == watches_.end()) continue;
+            TrialProcess& leg = *it->second.first;
+            (it->second.second ? leg.out : leg.err).unread = true;
+        }
+    }
+}
+
+/// A leg that writes its own logs meets a full disk itself: its reports (and its supervisor's
+/// record of its end) may be lost, and it may die of it, which is no failure of the trial. As
+/// when the tuner cannot write, the run ends with the error and a resume runs the leg again.
+void ProcessBackend::check_disk(const TrialProcess& leg) const {
+    if (!leg.out.follow_file) return;
+    struct statvfs fs {};
+    if (::statvfs(leg.trial_dir.c_str(), &fs) != 0) return;
+    const auto available = ::geteuid() == 0 ? fs.f_bfree : fs.f_bavail;
+    if (available == 0)
+        throw Error(ExitCode::runtime,
+                    "cannot write " + (leg.trial_dir / run_files::trial_stdout).string() + ": " +
+                        std::strerror(ENOSPC) + " (trial " + std::to_string(leg.trial) +
+                        " ended while the run directory's filesystem was full)");
+}
+
+/// The leg's process has ended: read its output to the end, then describe its exit.
+void ProcessBackend::on_ended(TrialProcess& leg) {
+    if (leg.child) {
+        int status = 0;
+        const pid_t done = ::waitpid(leg.pid, &status, WNOHANG);
+        if (done == 0) return;  // woken early: not yet
+        leg.wait_status = status;
+    }
+    leg.ended = true;
+    leg.pidfd.reset();
+    check_disk(leg);
+    // The process is gone, so its pipes hold everything it wrote and a followed file is
+    // complete: the last reports come before the exit.
+    read_some(leg, leg.out, true, true);
+    read_some(leg, leg.err, false, true);
+    leg.lines.finish([&](std::string_view line, bool cut) { on_line(leg, line, cut); });
+    TrialExit exit = launcher_->describe_exit(leg);
+    exit.stopped_by_tuner = exit.stopped_by_tuner || leg.stopping;
+    if (exit.stderr_tail.empty()) exit.stderr_tail = last_lines(leg.stderr_tail, 3);
+    std::vector<std::string> query = launcher_->exit_query(leg, exit);
+    if (query.empty()) {
+        deliver_exit(leg.trial, std::move(exit));
+        return;
+    }
+    // Delivered when the query has answered; meanwhile the loop goes on.
+    const TrialId trial = leg.trial;
+    run_async({std::move(query), [this, trial, exit](int, const std::string& output) mutable {
+                   launcher_->explain_exit(exit, output);
+                   deliver_exit(trial, std::move(exit));
+               }});
+}
+
+void ProcessBackend::deliver_exit(TrialId trial, TrialExit exit) {
+    auto it = legs_.find(trial);
+    if (it == legs_.end()) return;
+    TrialProcess& leg = *it->second;
+    for (OutputSource* s : {&leg.out, &leg.err})
+        if (s->watch >= 0) {
+            ::inotify_rm_watch(inotify_.get(), s->watch);
+            watches_.erase(s->watch);
+        }
+    launcher_->release(leg);
+    legs_.erase(it);
+    BackendEvent event;
+    event.kind = BackendEvent::Kind::exit;
+    event.trial_id = trial;
+    event.exit = std::move(exit);
+    pending_.push_back(std::move(event));
+}
+
+void ProcessBackend::run_async(ControlCommand command) {
+    SpawnSpec spec;
+    spec.argv = command.argv;
+    spec.env = current_environment();
+    auto running = std::make_unique<Command>();
+    try {
+        running->child = spawn_child(spec);
+    } catch (const std::system_error&) {
+        if (command.done) command.done(127, "");  // as a shell says of a missing command
+        return;
+    }
+    running->done = std::move(command.done);
+    commands_.push_back(std::move(running));
+}
+
+void ProcessBackend::start_commands() {
+    for (ControlCommand& command : launcher_->take_commands()) run_async(std::move(command));
+}
+
+void ProcessBackend::finish_command(std::size_t index) {
+    std::unique_ptr<Command> command = std::move(commands_[index]);
+    commands_.erase(commands_.begin() + static_cast<std::ptrdiff_t>(index));
+    int status = 0;
+    while (::waitpid(command->child.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    for (ssize_t n;
+         command->child.stdout_fd.valid() &&
+         (n = ::read(command->child.stdout_fd.get(), buffer_.data(), buffer_.size())) > 0;)
+        command->output.append(buffer_.data(), static_cast<std::size_t>(n));
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    if (command->done) command->done(code, command->output);
+}
+
+std::optional<BackendEvent> ProcessBackend::next_event(double deadline) {
+    std::vector<pollfd> fds;
+    // What each pollfd is: (leg, 0 stdout pipe / 1 stderr pipe / 2 pidfd), or a command's
+    // (index, 3 stdout / 4 stderr / 5 pidfd), or (-1, 6) the wake fd, (-1, 7) inotify.
+    std::vector<std::pair<TrialProcess*, int>> leg_of;
+    std::vector<std::pair<std::size_t, int>> what;
+    for (;;) {
+        if (!pending_.empty()) {
+            BackendEvent event = std::move(pending_.front());
+            pending_.pop_front();
+            return event;
+        }
+        // The Tuner journals a leg's handle right after start(): legs started since the last
+        // wait may go now (a supervisor whose tuner died before this never starts its trial).
+        for (auto& [id, leg] : legs_)
+            if (leg->go.valid()) {
+                const char go = 'g';
+                if (::write(leg->go.get(), &go, 1) != 1)
+                    spdlog::debug("(trial {}) its supervisor is gone before the go", id);
+                leg->go.reset();
+            }
+        start_commands();
+        kill_overdue();
+        // Legs taken over after they had ended: their output is read, then their exit given.
+        std::vector<TrialId> ended;
+        for (auto& [id, leg] : legs_)
+            if (!leg->ended && !leg->pidfd.valid()) ended.push_back(id);
+        for (TrialId id : ended) on_ended(*legs_.at(id));
+        // One chunk of each followed file that has unread bytes, then look at everything else.
+        for (auto& [id, leg] : legs_) {
+            if (leg->ended) continue;
+            if (leg->out.unread) read_some(*leg, leg->out, true, false);
+            if (leg->err.unread) read_some(*leg, leg->err, false, false);
+        }
+        if (!pending_.empty()) continue;
+        const double t = now();
+        if (t >= deadline) return std::nullopt;
+        double wake = deadline;
+        for (auto& [id, leg] : legs_)
+            if (leg->stopping && !leg->killed && leg->kill_at > 0)
+                wake = std::min(wake, leg->kill_at);
+        fds.clear();
+        what.clear();
+        leg_of.clear();
+        auto add = [&](int fd, TrialProcess* leg, std::size_t index, int kind) {
+            fds.push_back({fd, POLLIN, 0});
+            leg_of.emplace_back(leg, kind);
+            what.emplace_back(index, kind);
+        };
+        if (options_.wake_fd >= 0) add(options_.wake_fd, nullptr, 0, 6);
+        if (!watches_.empty()) add(inotify_.get(), nullptr, 0, 7);
+        for (auto& [id, leg] : legs_) {
+            if (leg->ended) continue;
+            if (leg->out.open() && !leg->out.follow_file) add(leg->out.fd.get(), leg.get(), 0, 0);
+            if (leg->err.open() && !leg->err.follow_file) add(leg->err.fd.get(), leg.get(), 0, 1);
+            if (leg->pidfd.valid()) add(leg->pidfd.get(), leg.get(), 0, 2);
+        }
+        for (std::size_t i = 0; i < commands_.size(); ++i) {
+            Child& c = commands_[i]->child;
+            if (c.stdout_fd.valid()) add(c.stdout_fd.get(), nullptr, i, 3);
+            if (c.stderr_fd.valid()) add(c.stderr_fd.get(), nullptr, i, 4);
+            add(c.pidfd.get(), nullptr, i, 5);
+        }
+        const double wait = std::max(0.0, wake - t);
+        int timeout_ms =
+            std::isinf(wait) ? -1 : static_cast<int>(std::min(std::ceil(wait * 1000), 3.6e6));
+        if (has_unread()) timeout_ms = 0;
+        const int n = ::poll(fds.data(), fds.size(), timeout_ms);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw std::system_error(errno, std::generic_category(), "poll");
+        }
+        std::vector<TrialId> exited;
+        std::vector<std::size_t> finished;
+        for (std::size_t i = 0; i < fds.size(); ++i) {
+            if (!fds[i].revents) continue;
+            TrialProcess* leg = leg_of[i].first;
+            const auto [index, kind] = what[i];
+            switch (kind) {
+                case 0:
+                    read_some(*leg, leg->out, true, false);
+                    break;
+                case 1:
+                    read_some(*leg, leg->err, false, false);
+                    break;
+                case 2:
+                    exited.push_back(leg->trial);
+                    break;
+                case 3:
+                case 4: {
+                    Child& c = commands_[index]->child;
+                    Fd& fd = kind == 3 ? c.stdout_fd : c.stderr_fd;
+                    const ssize_t got = ::read(fd.get(), buffer_.data(), buffer_.size());
+                    if (got > 0 && kind == 3)
+                        commands_[index]->output.append(buffer_.data(),
+                                                        static_cast<std::size_t>(got));
+                    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) fd.reset();
+                    break;
+                }
+                case 5:
+                    finished.push_back(index);
+                    break;
+                case 6: {
+                    unsigned char sig = 0;
+                    while (::read(options_.wake_fd, &sig, 1) == 1) {
+                        BackendEvent event;
+                        event.kind = BackendEvent::Kind::interrupted;
+                        event.signal = sig;
+                        pending_.push_back(event);
+                    }
+                    break;
+                }
+                case 7:
+                    on_inotify();
+                    break;
+            }
+        }
+        for (TrialId id : exited) {
+            auto it = legs_.find(id);
+            if (it != legs_.end() && !it->second->ended) on_ended(*it->second);
+        }
+        std::sort(finished.rbegin(), finished.rend());
+        for (std::size_t index : finished) finish_command(index);
+    }
+}
+
+}  // namespace asha

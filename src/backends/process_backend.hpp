@@ -1,0 +1,106 @@
+#pragma once
+/// The process engine: runs trial legs as processes through a Launcher (launcher.hpp) and owns
+/// the only wait of a real run, one poll() over
+///   - every leg's output: the pipes of srun, or the log files a supervised leg writes itself,
+///     followed through one inotify descriptor (no re-reading: a file is read when it grew);
+///   - every leg's pidfd (readable when its supervisor or srun has ended);
+///   - the control commands in flight (scancel, squeue), which never block the loop;
+///   - the signal pipe (SignalWatcher), and the grace-period deadlines of stopping legs.
+/// Output is parsed into reports as it arrives (LineSplitter, ReportParser), so a decision is
+/// taken as soon as a report line is written.
+
+#include "asha/backend.hpp"
+#include "asha/experiment.hpp"
+#include "backends/launcher.hpp"
+#include "backends/report_parser.hpp"
+
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
+
+namespace asha {
+
+struct ProcessBackendOptions {
+    std::vector<std::string> command;
+    std::string metric;
+    std::string resource_attr;
+    std::string max_resource_attr;  ///< "" = not passed
+    ReportFormat report_format = ReportFormat::tune_metric;
+    std::filesystem::path run_dir;
+    std::string working_dir;  ///< "" = the tuner's
+    std::vector<std::pair<std::string, std::string>> env;
+    double stop_grace_period = 5;
+    int wake_fd = -1;  ///< SignalWatcher::fd(), or -1
+    std::size_t max_line = 1 << 20;
+};
+
+/// The argv of one leg: command, --<hp> <value> for the config (max_resource_attr set to the
+/// leg's milestone), --st_checkpoint_dir <dir>.
+std::vector<std::string> trial_argv(const std::vector<std::string>& command, const Config& config,
+                                    const std::string& max_resource_attr, double milestone,
+                                    const std::string& checkpoint_dir);
+
+class ProcessBackend : public Backend {
+  public:
+    ProcessBackend(ProcessBackendOptions options, std::unique_ptr<Launcher> launcher);
+    ~ProcessBackend() override;
+    ProcessBackend(const ProcessBackend&) = delete;
+    ProcessBackend& operator=(const ProcessBackend&) = delete;
+
+    double now() const override;
+    void start(const TrialLaunch& launch) override;
+    void stop(TrialId trial, bool immediately = false) override;
+    std::optional<BackendEvent> next_event(double deadline) override;
+    bool event_ready() const override;
+    std::size_t running() const override { return legs_.size(); }
+    std::string gpus_of(TrialId trial) const override;
+    void resume_leg(const TrialLaunch& launch, const LegProgress& progress) override;
+    std::string handle_of(TrialId trial) const override;
+    std::uint64_t output_offset(TrialId trial) const override;
+    std::string reclaim(const std::vector<RunningLeg>& legs) override;
+    bool legs_wait_in_queue() const override { return launcher_->legs_wait_in_queue(); }
+
+  private:
+    struct Command {  // a control command in flight
+        Child child;
+        std::string output;
+        std::function<void(int, const std::string&)> done;
+    };
+    using Legs = std::map<TrialId, std::unique_ptr<TrialProcess>>;
+
+    /// Starts a leg. Its output is read from `read_from` in stdout.log (a relaunch after a
+    /// crash: what the lost leg printed after its last journaled report), else from the end.
+    void start_leg(const TrialLaunch& launch, std::optional<std::uint64_t> read_from);
+    TrialProcess& add_leg(std::unique_ptr<TrialProcess> leg);
+    void follow(TrialProcess& leg, OutputSource& source, const char* name, std::uint64_t offset);
+    bool read_some(TrialProcess& leg, OutputSource& source, bool is_stdout, bool until_end);
+    void on_bytes(TrialProcess& leg, bool is_stdout, std::string_view bytes);
+    void on_line(TrialProcess& leg, std::string_view line, bool cut);
+    void on_ended(TrialProcess& leg);
+    void check_disk(const TrialProcess& leg) const;
+    void deliver_exit(TrialId trial, TrialExit exit);
+    void on_inotify();
+    /// Starts a control command; the loop reads its output and calls `done` when it has ended.
+    void run_async(ControlCommand command);
+    void start_commands();
+    void finish_command(std::size_t index);
+    void kill_overdue();
+    bool has_unread() const;
+    void end_everything_now();
+
+    ProcessBackendOptions options_;
+    std::unique_ptr<Launcher> launcher_;
+    ReportParser parser_;
+    std::vector<std::string> base_env_;
+    std::chrono::steady_clock::time_point epoch_;
+    Legs legs_;                                              // started, exit not delivered yet
+    std::map<int, std::pair<TrialProcess*, bool>> watches_;  // inotify wd -> (leg, is stdout)
+    Fd inotify_;
+    std::vector<std::unique_ptr<Command>> commands_;
+    std::deque<BackendEvent> pending_;
+    std::vector<char> buffer_;
+};
+
+}  // namespace asha

@@ -1,0 +1,259 @@
+#include "backends/slurm_launcher.hpp"
+
+#include "asha/errors.hpp"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+namespace asha {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kJobHandle = "slurm ";
+constexpr const char* kStepHandle = "slurm-step ";
+
+std::string last_line(const std::string& text) {
+    std::size_t end = text.find_last_not_of("\r\n");
+    if (end == std::string::npos) return "";
+    std::size_t start = text.rfind('\n', end);
+    return text.substr(start == std::string::npos ? 0 : start + 1, end + 1 - (start + 1));
+}
+
+std::string join(const std::set<std::string>& items, const char* separator) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+    return out;
+}
+
+/// Variables by which srun knows it runs inside an allocation: left out of a job's environment
+/// when legs are to be jobs of their own.
+bool allocation_variable(const std::string& entry) {
+    return entry.rfind("SLURM_JOB_ID=", 0) == 0 || entry.rfind("SLURM_JOBID=", 0) == 0;
+}
+
+}  // namespace
+
+SlurmLauncherOptions slurm_launcher_options(const ExperimentConfig& c, const fs::path& run_dir) {
+    for (const char* tool : {"srun", "scancel", "squeue"})
+        if (find_executable(tool).empty())
+            throw Error(ExitCode::cannot_start,
+                        std::string("backend slurm: ") + tool +
+                            " not found in PATH (run asha-tune where Slurm's commands work, "
+                            "e.g. a login node or a batch script)");
+    SlurmLauncherOptions o;
+    o.spec = c.backend;
+    o.run_dir = run_dir;
+    o.job_prefix = "asha-" + run_dir.filename().string();
+    const char* job = std::getenv("SLURM_JOB_ID");
+    switch (c.backend.mode) {
+        case BackendSpec::SlurmMode::automatic:
+            o.steps = job && *job;
+            break;
+        case BackendSpec::SlurmMode::jobs:
+            break;
+        case BackendSpec::SlurmMode::steps:
+            if (!job || !*job)
+                throw ConfigError(c.file +
+                                  ": $.backend.mode: \"steps\" runs legs as steps of the "
+                                  "allocation asha-tune runs in, but SLURM_JOB_ID is not set "
+                                  "(start asha-tune from a batch script or salloc)");
+            o.steps = true;
+            break;
+    }
+    if (o.steps) {
+        o.allocation = job;
+        if (!o.spec.partition.empty())
+            spdlog::warn(
+                "backend slurm: legs are steps of job {}: partition {} is the "
+                "allocation's business and is not passed to the steps",
+                o.allocation, o.spec.partition);
+    }
+    return o;
+}
+
+std::vector<std::string> srun_argv(const SlurmLauncherOptions& o, const std::string& job_name,
+                                   const std::vector<std::string>& trial) {
+    const BackendSpec& s = o.spec;
+    std::vector<std::string> argv = {"srun",    "--job-name=" + job_name, "--ntasks=1", "--nodes=1",
+                                     "--quiet", "--kill-on-bad-exit=1"};
+    if (o.steps) {
+        // A step of our allocation, with CPUs (and GPUs) of its own: steps never share them,
+        // and one that finds none free waits until a step ends.
+        argv.insert(argv.begin() + 1, {"--jobid=" + o.allocation, "--exclusive"});
+    } else if (!s.partition.empty()) {
+        argv.push_back("--partition=" + s.partition);
+    }
+    if (s.gpus_per_trial > 0) argv.push_back("--gres=gpu:" + std::to_string(s.gpus_per_trial));
+    if (s.cpus_per_trial > 0) argv.push_back("--cpus-per-task=" + std::to_string(s.cpus_per_trial));
+    if (!s.mem.empty()) argv.push_back("--mem=" + s.mem);
+    if (!s.time_limit.empty()) argv.push_back("--time=" + s.time_limit);
+    argv.insert(argv.end(), s.extra_args.begin(), s.extra_args.end());
+    // On the node, a marker line says the leg left the queue (and which job and step it is),
+    // then the trial's own argv runs.
+    argv.insert(argv.end(), {"/bin/sh", "-c",
+                             "echo \"" + std::string(SlurmLauncher::kRunningMarker) +
+                                 " $SLURM_JOB_ID.$SLURM_STEP_ID\"; exec \"$@\"",
+                             "asha-trial"});
+    argv.insert(argv.end(), trial.begin(), trial.end());
+    return argv;
+}
+
+SlurmLauncher::SlurmLauncher(SlurmLauncherOptions options) : options_(std::move(options)) {}
+
+LaunchPlan SlurmLauncher::plan(const LegSpec& leg, TrialProcess& process) {
+    process.job_name = options_.job_prefix + "-" + std::to_string(leg.trial);
+    LaunchPlan plan;
+    plan.spawn.argv = srun_argv(options_, process.job_name, leg.argv);
+    plan.spawn.env = leg.env;
+    if (!options_.steps) std::erase_if(plan.spawn.env, allocation_variable);
+    plan.spawn.cwd = leg.cwd;
+    return plan;  // output on srun's pipes
+}
+
+bool SlurmLauncher::take_line(TrialProcess& process, std::string_view line) {
+    if (process.running || line.substr(0, kRunningMarker.size()) != kRunningMarker) return false;
+    std::string id(line.substr(kRunningMarker.size()));
+    id.erase(0, id.find_first_not_of(' '));
+    // A job of its own is addressed by its job id; a step by JOB.STEP.
+    process.slurm_id = options_.steps ? id : id.substr(0, id.find('.'));
+    process.running = true;
+    return true;
+}
+
+void SlurmLauncher::stop(TrialProcess& process, bool kill) {
+    if (!process.running) {
+        // Still queued: there is no job or step to signal by id yet.
+        if (options_.steps)
+            ::kill(process.pid, SIGTERM);  // srun withdraws its request for a step and exits
+        else
+            cancel_names_.insert(process.job_name);
+        return;
+    }
+    if (process.slurm_id.empty()) return;
+    // SIGTERM to the step (the job's steps), then a full cancel (SIGKILL after KillWait).
+    (kill ? cancel_ : term_).insert(process.slurm_id);
+}
+
+std::vector<ControlCommand> SlurmLauncher::take_commands() {
+    std::vector<ControlCommand> commands;
+    auto add = [&](std::vector<std::string> argv, const std::set<std::string>& ids) {
+        argv.insert(argv.end(), ids.begin(), ids.end());
+        // A leg that has just ended is no longer there to be cancelled: scancel says so and
+        // fails, which changes nothing.
+        const std::string what = join(ids, " ");
+        commands.push_back({std::move(argv), [what](int status, const std::string&) {
+                                if (status != 0) spdlog::debug("scancel {}: exit {}", what, status);
+                            }});
+    };
+    if (!term_.empty()) add({"scancel", "--signal=TERM"}, term_);
+    if (!cancel_.empty()) add({"scancel"}, cancel_);
+    // scancel takes one name at a time; a queued job's cancel is rare (a stop while queued).
+    for (const auto& name : cancel_names_)
+        commands.push_back({{"scancel", "--name=" + name}, nullptr});
+    term_.clear();
+    cancel_.clear();
+    cancel_names_.clear();
+    return commands;
+}
+
+TrialExit SlurmLauncher::describe_exit(TrialProcess& process) {
+    TrialExit exit;
+    const int status = process.wait_status;
+    if (WIFEXITED(status)) exit.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) exit.signal = WTERMSIG(status);
+    return exit;
+}
+
+std::vector<std::string> SlurmLauncher::exit_query(const TrialProcess& process,
+                                                   const TrialExit& exit) {
+    // Slurm's word on a job that failed (FAILED NonZeroExitCode, TIMEOUT, NODE_FAIL,
+    // OUT_OF_MEMORY, PREEMPTED...) goes first in the error. A step's state is not kept by
+    // squeue once it has ended: srun's own last lines say it.
+    if (options_.steps || process.stopping || (!exit.signal && !exit.exit_code)) return {};
+    if (!process.slurm_id.empty())
+        return {"squeue", "-h", "-t", "all", "-j", process.slurm_id, "-o", "%T %r"};
+    return {"squeue", "-h", "-t", "all", "-n", process.job_name, "-o", "%T %r"};
+}
+
+void SlurmLauncher::explain_exit(TrialExit& exit, const std::string& query_output) {
+    std::string state = last_line(query_output);
+    // Right after srun exits the job may still be COMPLETING: then only the reason is final.
+    for (const char* transient : {"COMPLETING ", "RUNNING "})
+        if (state.rfind(transient, 0) == 0) state.erase(0, std::strlen(transient));
+    if (!state.empty()) exit.stderr_tail = "Slurm: " + state + "; " + exit.stderr_tail;
+}
+
+std::string SlurmLauncher::handle(const TrialProcess& process) const {
+    return options_.steps ? kStepHandle + options_.allocation + " " + process.job_name
+                          : kJobHandle + process.job_name;
+}
+
+std::string SlurmLauncher::reclaim(const std::vector<RunningLeg>& legs) {
+    std::set<std::string> job_names, step_names;
+    std::string allocation;
+    for (const RunningLeg& leg : legs) {
+        const std::string& handle = leg.handle;
+        if (handle.rfind(kStepHandle, 0) == 0) {
+            std::istringstream in(handle.substr(std::strlen(kStepHandle)));
+            std::string job, name;
+            if (in >> job >> name) {
+                allocation = job;
+                step_names.insert(name);
+            }
+        } else if (handle.rfind(kJobHandle, 0) == 0) {
+            job_names.insert(handle.substr(std::strlen(kJobHandle)));
+        }
+    }
+    std::string said;
+    std::size_t cancelled = 0;
+    for (const auto& name : job_names) cancelled += run_command({"scancel", "--name=" + name}) == 0;
+    if (cancelled)
+        said = "cancelled " + std::to_string(cancelled) + " Slurm job(s) of the previous tuner";
+    if (!step_names.empty()) {
+        // The dead tuner's steps that still run in the allocation (a requeued job has none).
+        std::string listing;
+        run_command({"squeue", "-h", "-s", "-j", allocation, "-o", "%i %j"}, &listing);
+        std::set<std::string> steps;
+        std::istringstream lines(listing);
+        for (std::string id, name; lines >> id >> name;)
+            if (step_names.count(name)) steps.insert(id);
+        if (!steps.empty()) {
+            std::vector<std::string> argv = {"scancel"};
+            argv.insert(argv.end(), steps.begin(), steps.end());
+            run_command(argv);
+            said = "cancelled " + std::to_string(steps.size()) +
+                   " step(s) of the previous tuner (" + join(steps, " ") + ")";
+        }
+    }
+    // Its srun processes on this machine carry the run's marker too.
+    if (std::size_t n = kill_marked_processes(trial_marker(options_.run_dir.string())))
+        said += (said.empty() ? "" : "; ") + std::string("killed ") + std::to_string(n) +
+                " leftover process(es) of the previous tuner";
+    return said;
+}
+
+void SlurmLauncher::kill_now(const std::vector<TrialProcess*>& legs) {
+    std::set<std::string> ids, names;
+    for (TrialProcess* leg : legs) {
+        if (!leg->slurm_id.empty())
+            ids.insert(leg->slurm_id);
+        else if (!options_.steps)
+            names.insert(leg->job_name);
+    }
+    if (!ids.empty()) {
+        std::vector<std::string> argv = {"scancel"};
+        argv.insert(argv.end(), ids.begin(), ids.end());
+        run_command(argv);
+    }
+    for (const auto& name : names) run_command({"scancel", "--name=" + name});
+    for (TrialProcess* leg : legs) ::kill(-leg->pid, SIGKILL);  // srun leads its own group
+}
+
+}  // namespace asha

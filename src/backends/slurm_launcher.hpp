@@ -1,0 +1,68 @@
+#pragma once
+/// Legs on a Slurm cluster, each launched by its own `srun`, which streams the leg's stdout
+/// and stderr back on pipes the engine reads:
+///   jobs   outside an allocation (a login node): each leg is a job of its own, queued as Slurm
+///          decides; stopped with `scancel --signal=TERM JOB`, then `scancel JOB`.
+///   steps  inside an allocation (SLURM_JOB_ID is set: a batch script): each leg is a step of
+///          it, `srun --exclusive`, so steps share the allocation without oversubscribing it
+///          and a step waits for free resources (Pending); stopped with `scancel --signal=TERM
+///          JOB.STEP`, then `scancel JOB.STEP`: only that step, never the allocation.
+/// Slurm places the leg and binds its GPUs (`CUDA_VISIBLE_DEVICES` is Slurm's). On the node, a
+/// line `[asha-running] JOB.STEP` is printed first: the leg left the queue. Every scancel and
+/// squeue runs as a control command of the engine, batched, never waited for in the loop.
+
+#include "asha/experiment.hpp"
+#include "backends/launcher.hpp"
+
+#include <filesystem>
+#include <set>
+
+namespace asha {
+
+struct SlurmLauncherOptions {
+    BackendSpec spec;
+    bool steps = false;      ///< legs are steps of `allocation`
+    std::string allocation;  ///< the tuner's job id (steps)
+    std::string job_prefix;  ///< "asha-<run directory name>": legs are named <prefix>-<trial>
+    std::filesystem::path run_dir;
+};
+
+/// Checks what a Slurm run needs before anything starts (srun, scancel, squeue in PATH: Error
+/// cannot_start) and chooses the mode: steps when the tuner runs inside an allocation.
+SlurmLauncherOptions slurm_launcher_options(const ExperimentConfig& config,
+                                            const std::filesystem::path& run_dir);
+
+/// The srun command line of one leg (`trial` is its own argv).
+std::vector<std::string> srun_argv(const SlurmLauncherOptions& options, const std::string& job_name,
+                                   const std::vector<std::string>& trial);
+
+class SlurmLauncher : public Launcher {
+  public:
+    explicit SlurmLauncher(SlurmLauncherOptions options);
+
+    LaunchPlan plan(const LegSpec& leg, TrialProcess& process) override;
+    bool legs_wait_in_queue() const override { return true; }
+    bool take_line(TrialProcess& process, std::string_view line) override;
+    void stop(TrialProcess& process, bool kill) override;
+    TrialExit describe_exit(TrialProcess& process) override;
+    std::vector<std::string> exit_query(const TrialProcess& process,
+                                        const TrialExit& exit) override;
+    void explain_exit(TrialExit& exit, const std::string& query_output) override;
+    std::vector<ControlCommand> take_commands() override;
+    /// "slurm <job name>" (jobs), "slurm-step <allocation> <job name>" (steps).
+    std::string handle(const TrialProcess& process) const override;
+    /// Cancels the dead tuner's jobs (by name) or steps (those of the allocation with their
+    /// names), and kills its srun processes left on this machine.
+    std::string reclaim(const std::vector<RunningLeg>& legs) override;
+    void kill_now(const std::vector<TrialProcess*>& legs) override;
+
+    /// What a leg prints on its node when it leaves the queue.
+    static constexpr std::string_view kRunningMarker = "[asha-running]";
+
+  private:
+    SlurmLauncherOptions options_;
+    // Stops asked for since the last take_commands(), sent as one scancel per kind.
+    std::set<std::string> term_, cancel_, cancel_names_;
+};
+
+}  // namespace asha
