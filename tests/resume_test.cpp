@@ -239,6 +239,30 @@ std::size_t check_promotions(const JournalContents& journal, const std::vector<d
     return promotions;
 }
 
+/// Expects the run's derived files to say what its journal says: results.csv holds its reports
+/// in order, legs.csv one row per ended leg, trials.csv one row per trial started.
+void expect_files_match_journal(const fs::path& dir) {
+    const JournalContents journal = read_journal(dir / "journal.jsonl");
+    std::vector<std::tuple<TrialId, double, double>> reports;
+    std::size_t exits = 0, trials = 0;
+    for (std::size_t i = 0; i < journal.size(); ++i) {
+        const JournalRecord record = journal.record(i);
+        if (const auto* r = std::get_if<ReportRecord>(&record))
+            reports.emplace_back(r->trial, r->resource, r->metric);
+        exits += std::holds_alternative<ExitRecord>(record);
+        if (const auto* r = std::get_if<StartRecord>(&record))
+            trials += r->kind == LaunchKind::new_trial;
+    }
+    const RunData run = read_run(dir);
+    std::vector<std::tuple<TrialId, double, double>> rows;
+    for (const auto& r : run.results) rows.emplace_back(r.trial, r.resource, r.metric);
+    EXPECT_EQ(rows, reports) << "results.csv and the journal disagree";
+    EXPECT_EQ(
+        std::count_if(run.legs.begin(), run.legs.end(), [](const LegRow& l) { return !l.running; }),
+        static_cast<std::ptrdiff_t>(exits));
+    EXPECT_EQ(run.trials.size(), trials);
+}
+
 /// A real crash test's setting: the scheduler's variant and the trial script.
 struct CrashSetting {
     const char* variant;  ///< "stopping" or "promotion"
@@ -288,6 +312,9 @@ TEST_P(RealCrash, Killed25TimesLosesNothingAndDecidesTheSame) {
             << "the tuner exited (or hung) before kill " << kills + 1;
         tuner.signal(SIGKILL);
         ASSERT_EQ(tuner.wait(), 128 + SIGKILL);
+        // `status` brings the files in line with the journal the dead tuner left.
+        ASSERT_EQ(asha_tune({"status", dir.string()}).exit_code, 0);
+        expect_files_match_journal(dir);
     }
     EXPECT_EQ(count_records<ResumeRecord>(journal), 25u);
     EXPECT_TRUE(marked_processes(marker_of(dir)).empty()) << "a trial process outlived the run";
@@ -360,6 +387,43 @@ INSTANTIATE_TEST_SUITE_P(
         return std::string(param.param.variant) +
                (script == "gated" ? "_NoCheckpoint" : "_Checkpoint");
     });
+
+// The tuner that ended a run died after the journal's `finished` record and before it wrote
+// the run's files: `status`, and `resume`, write them from the journal.
+TEST(Resume, AnEndedRunsFilesAreRebuiltWhenTheTunerDiedBeforeWritingThem) {
+    json doc = restarter_document();
+    doc["stop"] = {{"max_num_trials_started", 6}};
+    const std::string config = write_config("ended", doc);
+    for (const char* command : {"status", "resume"}) {
+        SCOPED_TRACE(command);
+        const fs::path dir = temp_path(std::string("ended-") + command);
+        Outcome run = asha_tune({"--config", config, "--run-dir", dir.string(), "--quiet"});
+        ASSERT_EQ(run.exit_code, 0) << run.err;
+        const std::string trials = read_file(dir / "trials.csv");
+        const json summary = json::parse(read_file(dir / "summary.json"));
+        // What the dead tuner left: a snapshot of the first trials, no summary, no report.
+        std::ofstream(dir / "trials.csv", std::ios::trunc)
+            << trials.substr(0, trials.find('\n', trials.find('\n') + 1) + 1);
+        fs::remove(dir / "summary.json");
+        fs::remove(dir / "best.json");
+        fs::remove(dir / "report.html");
+        Outcome again = asha_tune({command, dir.string()});
+        EXPECT_EQ(again.exit_code, 0) << again.err;
+        EXPECT_EQ(read_file(dir / "trials.csv"), trials);
+        ASSERT_TRUE(fs::exists(dir / "summary.json"));
+        EXPECT_EQ(json::parse(read_file(dir / "summary.json"))["stop_reason"],
+                  summary["stop_reason"]);
+        EXPECT_TRUE(fs::exists(dir / "best.json"));
+        const std::string report = read_file(dir / "report.html");
+        EXPECT_NE(report.find("finished"), std::string::npos);
+        EXPECT_EQ(report.find("http-equiv=\"refresh\""), std::string::npos);
+        expect_files_match_journal(dir);
+        // Once in line, they are left alone.
+        const auto written = fs::last_write_time(dir / "trials.csv");
+        EXPECT_EQ(asha_tune({"status", dir.string()}).err, "");
+        EXPECT_EQ(fs::last_write_time(dir / "trials.csv"), written);
+    }
+}
 
 // A crash costs a trial nothing: it trains on while no tuner is alive, what it prints then is
 // on disk, and the resume takes it over where it is: one process, one leg, every epoch once.

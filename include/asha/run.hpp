@@ -69,6 +69,13 @@ struct RunOutcome {
     std::vector<RungSummary> rungs;
 };
 
+/// Brings the files of the run in `dir` in line with its journal when a tuner died before it
+/// wrote them: results.csv, legs.csv, trials.csv and, for a run that had ended, best.json,
+/// summary.json and the final report. Does nothing while a tuner holds the run (it keeps them
+/// itself) or when they are not older than the journal. Returns whether it rewrote them.
+/// `asha-tune status` calls it; a resume rebuilds them the same way.
+bool refresh_run(const std::filesystem::path& dir);
+
 /// Runs `request` to its end. Throws Error (its code says which exit status) for what stops a
 /// run from starting or going on: a bad config, a run directory another tuner holds, a journal
 /// that cannot be replayed, a disk that cannot be written.

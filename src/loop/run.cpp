@@ -6,9 +6,12 @@
 #include "report/html_report.hpp"
 #include "run/journal.hpp"
 #include "run/run_dir.hpp"
+#include "run/run_lock.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <fstream>
+#include <iterator>
 #include <optional>
 
 namespace asha {
@@ -82,6 +85,49 @@ RunDirOptions run_dir_options(const RunRequest& request) {
     return options;
 }
 
+/// The backend a journal is replayed against when nothing is to run (refresh_run): it only
+/// says whether legs waited in a queue, as the run's real one did.
+class OfflineBackend : public Backend {
+  public:
+    explicit OfflineBackend(bool queue) : queue_(queue) {}
+    double now() const override { return 0; }
+    void start(const TrialLaunch&) override {}
+    void stop(TrialId, bool) override {}
+    std::optional<BackendEvent> next_event(double) override { return std::nullopt; }
+    void resume_leg(const TrialLaunch&, const LegProgress&) override {}
+    bool legs_wait_in_queue() const override { return queue_; }
+    std::size_t running() const override { return 0; }
+
+  private:
+    bool queue_;
+};
+
+/// The last line of `path` (its last 64 KiB at most), "" if none.
+std::string last_line(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    const auto size = static_cast<std::streamoff>(in.tellg());
+    const std::streamoff from = std::max<std::streamoff>(0, size - 65536);
+    in.seekg(from);
+    std::string tail((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!tail.empty() && tail.back() == '\n') tail.pop_back();
+    const std::size_t start = tail.rfind('\n');
+    return start == std::string::npos ? tail : tail.substr(start + 1);
+}
+
+/// Whether the run's derived files are missing or older than its journal.
+bool files_stale(const fs::path& dir) {
+    std::error_code ec;
+    const auto journal = fs::last_write_time(dir / run_files::journal, ec);
+    if (ec) return false;
+    for (const char* name : {run_files::results, run_files::legs, run_files::trials}) {
+        const auto written = fs::last_write_time(dir / name, ec);
+        if (ec || written < journal) return true;
+    }
+    // Ended (not by an interrupt, whose tuner writes its files), and no summary.
+    return !fs::exists(dir / run_files::summary) &&
+           last_line(dir / run_files::journal).rfind("{\"event\":\"finished\"", 0) == 0;
+}
+
 RunOutcome outcome_of(const Tuner& tuner, const RunDir& dir, RunSummary summary, ExitCode code) {
     RunOutcome out;
     out.dir = dir.path();
@@ -93,6 +139,36 @@ RunOutcome outcome_of(const Tuner& tuner, const RunDir& dir, RunSummary summary,
 }
 
 }  // namespace
+
+bool refresh_run(const fs::path& dir) {
+    if (!fs::exists(dir / run_files::journal) || RunLock::held(dir) || !files_stale(dir))
+        return false;
+    const JournalHeader header = read_journal_header(dir / run_files::journal);
+    RunRequest request;
+    request.dir = fs::absolute(dir);
+    request.config = parse_experiment(header.config, header.config_file);
+    request.resume = true;
+    request.simulate = header.backend == "simulate";
+    request.command_line = header.command_line;
+    const ExperimentConfig& c = request.config;
+    RunDirOptions options = run_dir_options(request);
+    options.page_interval = 0;                // no live page: nothing runs
+    RunDir run_dir(request.dir, c, options);  // takes the run's lock while it writes
+    const JournalContents journal = read_journal(dir / run_files::journal);
+    Rng rng(c.seed);
+    auto scheduler = make_scheduler(c, rng);
+    OfflineBackend backend(!request.simulate && c.backend.type == BackendSpec::Type::slurm);
+    Tuner tuner(c, *scheduler, backend, &run_dir);
+    const ReplayResult replay = tuner.restore(journal);
+    run_dir.replay_done();
+    if (replay.finished) {
+        tuner.rewrite_ended_run();
+    } else {
+        run_dir.snapshot(tuner.trials());
+        write_html_report(request.dir, false, 0);
+    }
+    return true;
+}
 
 RunOutcome run_experiment(const RunRequest& request, const RunEnvironment& environment) {
     const ExperimentConfig& c = request.config;

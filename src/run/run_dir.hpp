@@ -65,6 +65,8 @@ class RunDir : public RunWriter {
 
     /// Resume: the replay has rewritten results.csv and legs.csv; they replace the old ones.
     void replay_done();
+    /// Writes trials.csv for `trials` now (a run rebuilt from its journal that has not ended).
+    void snapshot(const std::vector<TrialRecord>& trials) { write_snapshot(trials, nullptr); }
 
     void trial_started(const TrialRecord& trial) override;
     void result(const TrialRecord& trial, const Report& report, Decision decision,
