@@ -6,10 +6,13 @@
 #include "backends/process.hpp"
 #include "test_util.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,11 +71,19 @@ inline void keep_tuner_output(const std::vector<std::string>& args, const std::s
 /// kept for the test's failure message. One not waited for is SIGKILLed when destroyed.
 class BackgroundTuner {
   public:
-    explicit BackgroundTuner(std::vector<std::string> args) : args_(std::move(args)) {
+    /// `env`: "KEY=value" entries added to (or replacing those of) the test's environment.
+    explicit BackgroundTuner(std::vector<std::string> args,
+                             const std::vector<std::string>& env = {})
+        : args_(std::move(args)) {
         SpawnSpec spec;
         spec.argv = {ASHA_TUNE_EXE};
         spec.argv.insert(spec.argv.end(), args_.begin(), args_.end());
         spec.env = current_environment();
+        for (const auto& entry : env) {
+            const std::string key = entry.substr(0, entry.find('=') + 1);
+            std::erase_if(spec.env, [&](const std::string& e) { return e.rfind(key, 0) == 0; });
+            spec.env.push_back(entry);
+        }
         spec.cwd = ASHA_SOURCE_DIR;
         child_ = spawn_child(spec);
         drain_ = std::thread([this] {
@@ -122,9 +133,10 @@ class BackgroundTuner {
     int exit_code_ = -1;
 };
 
-/// Runs asha-tune with `args` from the source directory to its end.
-inline Outcome asha_tune(std::vector<std::string> args) {
-    BackgroundTuner tuner(std::move(args));
+/// Runs asha-tune with `args` (and `env`, as BackgroundTuner) from the source directory to its
+/// end.
+inline Outcome asha_tune(std::vector<std::string> args, const std::vector<std::string>& env = {}) {
+    BackgroundTuner tuner(std::move(args), env);
     Outcome o;
     o.exit_code = tuner.wait();
     o.out = tuner.out();
@@ -193,6 +205,47 @@ inline bool wait_for_file(const fs::path& path, int timeout_ms) {
 inline bool wait_for_journal(const fs::path& journal, std::size_t records, int pidfd) {
     return wait_for_journal(
         journal, [&](const std::string& text) { return progress_records(text) >= records; }, pidfd);
+}
+
+/// A FIFO from which trials (tests/trials/gated.sh) take one token per new epoch. The test holds it
+/// open for reading and writing, so trials never block opening it and tokens outlive tuners.
+class Gate {
+  public:
+    explicit Gate(const fs::path& path) : path_(path) {
+        fs::remove(path_);
+        if (::mkfifo(path_.c_str(), 0600) != 0)
+            throw std::runtime_error("mkfifo " + path_.string());
+        fd_ = Fd(::open(path_.c_str(), O_RDWR | O_CLOEXEC | O_NONBLOCK));
+    }
+    ~Gate() { fs::remove(path_); }
+    const fs::path& path() const { return path_; }
+    /// Tokens no trial has taken yet.
+    int waiting() const {
+        int n = 0;
+        ::ioctl(fd_.get(), FIONREAD, &n);
+        return n;
+    }
+    void give(char token) const { ASSERT_EQ(::write(fd_.get(), &token, 1), 1); }
+
+  private:
+    fs::path path_;
+    Fd fd_;
+};
+
+/// Drives a run of gated.sh trials: keeps one token in the gate (a trial takes it, prints one
+/// new epoch, and the tuner journals it) until `done` holds for the journal. Returns false if
+/// the tuner exited first (or nothing happened for 30 s).
+inline bool drive(const Gate& gate, char token, const fs::path& journal,
+                  const BackgroundTuner& tuner,
+                  const std::function<bool(const std::string&)>& done) {
+    return wait_for_journal(
+        journal,
+        [&](const std::string& text) {
+            if (done(text)) return true;
+            if (gate.waiting() == 0) gate.give(token);
+            return false;
+        },
+        tuner.pidfd());
 }
 
 }  // namespace asha::test

@@ -121,46 +121,6 @@ json restarter_document() {
     })");
 }
 
-/// The FIFO from which tests/trials/gated.sh takes one token per new epoch. The test holds it
-/// open for reading and writing, so trials never block opening it and tokens outlive tuners.
-class Gate {
-  public:
-    explicit Gate(const fs::path& path) : path_(path) {
-        fs::remove(path_);
-        if (::mkfifo(path_.c_str(), 0600) != 0)
-            throw std::runtime_error("mkfifo " + path_.string());
-        fd_ = Fd(::open(path_.c_str(), O_RDWR | O_CLOEXEC | O_NONBLOCK));
-    }
-    ~Gate() { fs::remove(path_); }
-    const fs::path& path() const { return path_; }
-    /// Tokens no trial has taken yet.
-    int waiting() const {
-        int n = 0;
-        ::ioctl(fd_.get(), FIONREAD, &n);
-        return n;
-    }
-    void give(char token) const { ASSERT_EQ(::write(fd_.get(), &token, 1), 1); }
-
-  private:
-    fs::path path_;
-    Fd fd_;
-};
-
-/// Drives a run of gated.sh trials: keeps one token in the gate (a trial takes it, prints one
-/// new epoch, and the tuner journals it) until `done` holds for the journal. Returns false if
-/// the tuner exited first (or nothing happened for 30 s).
-bool drive(const Gate& gate, char token, const fs::path& journal, const BackgroundTuner& tuner,
-           const std::function<bool(const std::string&)>& done) {
-    return wait_for_journal(
-        journal,
-        [&](const std::string& text) {
-            if (done(text)) return true;
-            if (gate.waiting() == 0) gate.give(token);
-            return false;
-        },
-        tuner.pidfd());
-}
-
 /// restarter_document() with gated.sh: a run that ends only on the test's "f" token.
 json gated_document(const fs::path& gate) {
     json doc = restarter_document();

@@ -10,6 +10,11 @@ rm -rf "$work"; mkdir -p "$work"
 cluster=$work/cluster
 env_line=$("$here/start-local-slurm.sh" "$cluster" 2>"$work/start.err"); rc=$?
 if [[ $rc != 0 ]]; then
+  # In CI the cluster must start: a CI that never runs Slurm proves nothing about it.
+  if [[ ${CI:-} == true ]]; then
+    echo "FAIL: the local Slurm cluster did not start in CI: $(tail -3 "$work/start.err")"
+    exit 1
+  fi
   echo "SKIPPED: the local Slurm cluster cannot start here: $(tail -3 "$work/start.err")"
   exit 77
 fi
@@ -109,6 +114,85 @@ kill -INT $pid; wait $pid
 wait_for '[[ -z $(active_jobs crash) ]]' 10 || fail "jobs left after the resumed run: $(active_jobs crash | tr '\n' ';')"
 wait_for '[[ -z $(marked crash) ]]' 10 && pass "no trial process is left" || fail "processes left: $(marked crash)"
 
+# --- Inside an allocation: a batch job of 4 tasks and 4 GPUs runs asha-tune, whose legs are
+# steps of that job (srun --exclusive), as HPC sites want it.
+# Steps of allocation $1 whose name is a leg of run $2 ("ID NAME" lines).
+steps_of() { squeue -h -s -j "$1" -o '%i %j' 2>/dev/null | grep " asha-$2-" || true; }
+job_state() { squeue -h -t all -j "$1" -o %T 2>/dev/null; }
+batch() {  # batch NAME COMMANDS...: submits a batch job running the commands; prints its id
+  local name=$1; shift
+  printf '#!/bin/sh\ncd %s\n%s\n' "$src" "$*" > "$work/$name.sbatch"
+  sbatch --parsable --job-name="batch-$name" --ntasks=4 --gres=gpu:4 \
+    --output="$work/$name.out" "$work/$name.sbatch"
+}
+ended() { [[ -z $(squeue -h -t PD,R,CG -j "$1" -o %i 2>/dev/null) ]]; }
+
+# 6. Stops reach the steps: trials that never end by themselves (forever.sh) end only when
+#    their stop does; ASHA stops some at its rungs, the tuner stops the others past max_t.
+config steps forever.sh ', "stop": {"max_num_trials_started": 16}'
+job=$(batch steps "exec $tuner --config $work/steps.json --run-dir $work/steps -q")
+wait_for "ended $job" 120 && pass "inside allocation $job: the run of 16 never-ending trials ended" ||
+  fail "inside an allocation the run did not end: $(tail -5 "$work/steps.out")"
+[[ $(grep -c '"handle":"slurm-step '"$job"' asha-steps-' "$work/steps/journal.jsonl") -ge 16 ]] &&
+  pass "every leg was a step of job $job" || fail "legs that were not steps of $job"
+stops=$(grep -c ',STOP,' "$work/steps/results.csv")
+stopped=$(grep -c ',Stopped,' "$work/steps/trials.csv")
+((stops > 0 && stopped > 0)) && pass "ASHA stopped $stopped trials ($stops STOP rows)" ||
+  fail "no ASHA stop inside the allocation"
+bad=$(awk -F, 'NR > 1 && $2 != "Stopped" && $2 != "Completed"' "$work/steps/trials.csv")
+[[ -z $bad ]] && pass "every trial Stopped or Completed" || fail "trials: $bad"
+cudas=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "cuda") c = i; next }
+                 $1 < 4 { print $c }' "$work/steps/results.csv" | sort -u | tr '\n' ' ')
+[[ $cudas == "0 1 2 3 " ]] && pass "the first 4 steps ran on GPUs $cudas" || fail "GPUs of the first 4 steps: '$cudas'"
+
+# 7. A fifth worker's step waits for resources and its trial is Pending; an interrupt of the
+#    tuner ends every step (the batch job then ends).
+config pending chatty.sh ', "workers": 5, "config_space": {"max_epochs": 1000000}'
+job=$(batch pending "exec $tuner --config $work/pending.json --run-dir $work/pending -q")
+wait_for '[[ $(steps_of "$job" pending | wc -l) == 4 ]]' 60 && pass "4 steps running in job $job" ||
+  fail "steps: $(steps_of "$job" pending | tr '\n' ';')"
+wait_for 'grep -q ",Pending," "$work/pending/trials.csv" 2>/dev/null' 10 &&
+  pass "the fifth trial is Pending, its step waiting for resources" || fail "no Pending trial"
+kill -INT "$(cat "$work/pending/tuner.pid")"
+wait_for "ended $job" 30 && pass "the interrupted tuner ended its steps and the job" ||
+  fail "job $job after the interrupt: $(job_state "$job"), steps: $(steps_of "$job" pending | tr '\n' ';')"
+grep -q '"stop_reason": "interrupted by signal 2"' "$work/pending/summary.json" ||
+  fail "pending run: $(cat "$work/pending/summary.json" 2>/dev/null)"
+
+# 8. The tuner dies (kill -9) inside the allocation; the batch script's `asha-tune resume`
+#    cancels the dead tuner's steps and relaunches their legs as new steps.
+config requeue chatty.sh ', "config_space": {"max_epochs": 1000000}'
+job=$(batch requeue "$tuner --config $work/requeue.json --run-dir $work/requeue -q; exec $tuner resume $work/requeue -q")
+wait_for '[[ $(steps_of "$job" requeue | wc -l) == 4 ]]' 60 || fail "requeue: steps did not start"
+old=$(steps_of "$job" requeue | awk '{ print $1 }' | sort | tr '\n' ' ')
+kill -KILL "$(cat "$work/requeue/tuner.pid")"
+wait_for 'grep -q "\"event\":\"resume\"" "$work/requeue/journal.jsonl"' 30 || fail "resume did not start"
+# (a cancelled step is listed until slurmstepd has cleaned up after it)
+old_left() { local id; for id in $old; do steps_of "$job" requeue | grep -q "^$id " && echo "$id"; done; }
+wait_for '[[ -z $(old_left) ]]' 10 && pass "resume cancelled the dead tuner's steps ($old)" ||
+  fail "old steps still running: $(old_left | tr '\n' ' ')"
+grep -q "cancelled 4 step(s) of the previous tuner" "$work/requeue.out" || fail "resume did not say what it cancelled"
+wait_for '[[ $(steps_of "$job" requeue | wc -l) == 4 ]]' 30 && pass "resume relaunched 4 steps" ||
+  fail "after resume: $(steps_of "$job" requeue | tr '\n' ';')"
+kill -INT "$(cat "$work/requeue/tuner.pid")"
+wait_for "ended $job" 30 || fail "requeue job $job did not end"
+wait_for '[[ -z $(marked requeue) ]]' 10 && pass "no process of the run is left" || fail "processes left: $(marked requeue)"
+
+# 9. Promotion inside the allocation: a promoted trial's next leg is a new step; a failing
+#    step is recorded as failed with srun's last lines.
+config spromo reporter.sh ', "scheduler": {"grace_period": 1, "reduction_factor": 3, "variant": "promotion"}'
+job=$(batch spromo "exec $tuner --config $work/spromo.json --run-dir $work/spromo -q")
+wait_for "ended $job" 120 || fail "promotion job $job did not end"
+promoted=$(awk -F, 'NR > 1 && $4 >= 2 { print $1; exit }' "$work/spromo/trials.csv")
+[[ -n $promoted && $(grep -c "\"event\":\"running\",\"time\":[0-9.e-]*,\"trial\":$promoted}" "$work/spromo/journal.jsonl") -ge 2 ]] &&
+  pass "promoted trial $promoted ran as 2 steps" || fail "no trial promoted to a second step"
+config sfail fail.sh ', "stop": {"max_num_trials_started": 2}, "abort_on_identical_failures": 0'
+job=$(batch sfail "exec $tuner --config $work/sfail.json --run-dir $work/sfail -q")
+wait_for "ended $job" 60 || fail "failing job $job did not end"
+grep -q ',Failed,.*exited with code 3' "$work/sfail/trials.csv" && pass "a failing step is Failed" ||
+  fail "failing step: $(cat "$work/sfail/trials.csv")"
+
 if ((failures == 0)); then echo "PASS"; exit 0; fi
 for log in "$work"/*.out; do echo "--- the tuner's output, $log:"; cat "$log"; done
+tail -20 "$cluster/log/slurmctld.log"
 echo "$failures check(s) failed"; exit 1
