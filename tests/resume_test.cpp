@@ -361,12 +361,14 @@ TEST(Resume, AnEndedRunsFilesAreRebuiltWhenTheTunerDiedBeforeWritingThem) {
         ASSERT_EQ(run.exit_code, 0) << run.err;
         const std::string trials = read_file(dir / "trials.csv");
         const json summary = json::parse(read_file(dir / "summary.json"));
-        // What the dead tuner left: a snapshot of the first trials, no summary, no report.
+        // What the dead tuner left: a snapshot of the first trials, no summary, no report, and its
+        // tuner.pid (a tuner removes it once it has written everything).
         std::ofstream(dir / "trials.csv", std::ios::trunc)
             << trials.substr(0, trials.find('\n', trials.find('\n') + 1) + 1);
         fs::remove(dir / "summary.json");
         fs::remove(dir / "best.json");
         fs::remove(dir / "report.html");
+        std::ofstream(dir / "tuner.pid") << "12345\n";  // a dead tuner's, which no one holds
         Outcome again = asha_tune({command, dir.string()});
         EXPECT_EQ(again.exit_code, 0) << again.err;
         EXPECT_EQ(read_file(dir / "trials.csv"), trials);

@@ -72,7 +72,7 @@ struct RunOutcome {
 /// Brings the files of the run in `dir` in line with its journal when a tuner died before it
 /// wrote them: results.csv, legs.csv, trials.csv and, for a run that had ended, best.json,
 /// summary.json and the final report. Does nothing while a tuner holds the run (it keeps them
-/// itself) or when they are not older than the journal. Returns whether it rewrote them.
+/// itself) or when its last tuner ended normally. Returns whether it rewrote them.
 /// `asha-tune status` calls it; a resume rebuilds them the same way.
 bool refresh_run(const std::filesystem::path& dir);
 

@@ -432,7 +432,7 @@ bool ProcessBackend::read_some(TrialProcess& leg, OutputSource& source, bool is_
 
 bool ProcessBackend::has_unread() const {
     for (const auto& [id, leg] : legs_)
-        if (!leg->ended && (leg->out.unread || leg->err.unread)) return true;
+        if (!leg->described && (leg->out.unread || leg->err.unread)) return true;
     return false;
 }
 
@@ -481,7 +481,7 @@ void ProcessBackend::check_disk(const TrialProcess& leg) const {
                         " ended while the run directory's filesystem was full)");
 }
 
-/// The leg's process has ended: read its output to the end, then describe its exit.
+/// The leg's process has ended: its output is read to the end, then its exit described.
 void ProcessBackend::on_ended(TrialProcess& leg) {
     if (leg.child) {
         int status = 0;
@@ -492,10 +492,22 @@ void ProcessBackend::on_ended(TrialProcess& leg) {
     leg.ended = true;
     leg.pidfd.reset();
     check_disk(leg);
-    // The process is gone, so its pipes hold everything it wrote and a followed file is
-    // complete: the last reports come before the exit.
-    read_some(leg, leg.out, true, true);
-    read_some(leg, leg.err, false, true);
+    // The process is gone, so its pipes hold everything it wrote (64 KiB at most: read now)
+    // and a followed file is complete: it is read to its end a chunk per turn like any other
+    // (a flood left behind must not hold up the other trials), then the exit is described.
+    for (OutputSource* source : {&leg.out, &leg.err}) {
+        if (source->follow_file)
+            source->unread = true;
+        else
+            read_some(leg, *source, source == &leg.out, true);
+    }
+    finish_if_read(leg);
+}
+
+/// Once an ended leg's output is read to its end: its last line, then its exit.
+void ProcessBackend::finish_if_read(TrialProcess& leg) {
+    if (!leg.ended || leg.described || leg.out.unread || leg.err.unread) return;
+    leg.described = true;
     leg.lines.finish([&](std::string_view line, bool cut) { on_line(leg, line, cut); });
     TrialExit exit = launcher_->describe_exit(leg);
     exit.stopped_by_tuner = exit.stopped_by_tuner || leg.stopping;
@@ -592,12 +604,6 @@ std::optional<BackendEvent> ProcessBackend::next_event(double deadline) {
         for (auto& [id, leg] : legs_)
             if (!leg->ended && !leg->pidfd.valid()) ended.push_back(id);
         for (TrialId id : ended) on_ended(*legs_.at(id));
-        // One chunk of each followed file that has unread bytes, then look at everything else.
-        for (auto& [id, leg] : legs_) {
-            if (leg->ended) continue;
-            if (leg->out.unread) read_some(*leg, leg->out, true, false);
-            if (leg->err.unread) read_some(*leg, leg->err, false, false);
-        }
         if (!pending_.empty()) continue;
         const double t = now();
         if (t >= deadline) return std::nullopt;
@@ -681,6 +687,17 @@ std::optional<BackendEvent> ProcessBackend::next_event(double deadline) {
                     break;
             }
         }
+        // One chunk of each followed file that has unread bytes: every turn polls everything
+        // (without waiting while bytes are unread), so a flooding trial cannot keep the others'
+        // files, pipes, exits or a signal from being seen.
+        std::vector<TrialId> read_out;
+        for (auto& [id, leg] : legs_) {
+            if (leg->described) continue;
+            if (leg->out.unread) read_some(*leg, leg->out, true, false);
+            if (leg->err.unread) read_some(*leg, leg->err, false, false);
+            if (leg->ended) read_out.push_back(id);
+        }
+        for (TrialId id : read_out) finish_if_read(*legs_.at(id));
         for (TrialId id : exited) {
             auto it = legs_.find(id);
             if (it != legs_.end() && !it->second->ended) on_ended(*it->second);

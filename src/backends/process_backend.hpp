@@ -79,6 +79,7 @@ class ProcessBackend : public Backend {
     void on_bytes(TrialProcess& leg, bool is_stdout, std::string_view bytes);
     void on_line(TrialProcess& leg, std::string_view line, bool cut);
     void on_ended(TrialProcess& leg);
+    void finish_if_read(TrialProcess& leg);
     void check_disk(const TrialProcess& leg) const;
     void deliver_exit(TrialId trial, TrialExit exit);
     void on_inotify();

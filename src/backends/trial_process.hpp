@@ -40,12 +40,13 @@ struct TrialProcess {
     int leg = 0;
     std::filesystem::path trial_dir;
 
-    pid_t pid = -1;       ///< the process whose end is the leg's end (supervisor, srun)
-    Fd pidfd;             ///< readable when it has ended; invalid once it has
-    Fd go;                ///< its stdin, until the engine has sent it the go (a supervisor)
-    bool child = true;    ///< ours to reap (a re-attached supervisor is not)
-    bool ended = false;   ///< the process is gone; its exit is being described
-    int wait_status = 0;  ///< waitpid's status, when `child`
+    pid_t pid = -1;          ///< the process whose end is the leg's end (supervisor, srun)
+    Fd pidfd;                ///< readable when it has ended; invalid once it has
+    Fd go;                   ///< its stdin, until the engine has sent it the go (a supervisor)
+    bool child = true;       ///< ours to reap (a re-attached supervisor is not)
+    bool ended = false;      ///< the process is gone; its output is read to the end
+    bool described = false;  ///< all of it is read and its exit described
+    int wait_status = 0;     ///< waitpid's status, when `child`
 
     OutputSource out, err;
     LineSplitter lines;

@@ -197,12 +197,18 @@ NewRunOptions new_run_options(const Flags& f, const std::string& cmdline, bool s
 
 /// `asha-tune status RUN_DIR`: exit 0 if the run ended, 1 if it is still running.
 int show_status(const std::string& dir, bool as_json) {
-    // A tuner that died before it wrote the run's files left them behind its journal.
-    if (refresh_run(dir))
-        std::cerr << "asha-tune: " << dir
-                  << ": rebuilt results.csv, legs.csv and trials.csv (and the end-of-run "
-                     "files of an ended run) from journal.jsonl: the last tuner died before it "
-                     "wrote them\n";
+    // A tuner that died before it wrote the run's files left them behind its journal. What
+    // cannot be rebuilt (a full disk, a resume that took the run meanwhile) is shown as it is.
+    try {
+        if (refresh_run(dir))
+            std::cerr << "asha-tune: " << dir
+                      << ": rebuilt results.csv, legs.csv and trials.csv (and the end-of-run "
+                         "files of an ended run) from journal.jsonl: the last tuner died before "
+                         "it wrote them\n";
+    } catch (const std::exception& e) {
+        std::cerr << "asha-tune: warning: " << dir << ": its files may be behind its journal, "
+                  << "and could not be rebuilt: " << e.what() << "\n";
+    }
     RunData run = read_run(dir);
     const RunSummary s = summarize(run);
     const char* state = run.finished ? "finished" : run.running ? "running" : "interrupted";

@@ -10,8 +10,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fstream>
-#include <iterator>
 #include <optional>
 
 namespace asha {
@@ -102,32 +100,6 @@ class OfflineBackend : public Backend {
     bool queue_;
 };
 
-/// The last line of `path` (its last 64 KiB at most), "" if none.
-std::string last_line(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    const auto size = static_cast<std::streamoff>(in.tellg());
-    const std::streamoff from = std::max<std::streamoff>(0, size - 65536);
-    in.seekg(from);
-    std::string tail((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    while (!tail.empty() && tail.back() == '\n') tail.pop_back();
-    const std::size_t start = tail.rfind('\n');
-    return start == std::string::npos ? tail : tail.substr(start + 1);
-}
-
-/// Whether the run's derived files are missing or older than its journal.
-bool files_stale(const fs::path& dir) {
-    std::error_code ec;
-    const auto journal = fs::last_write_time(dir / run_files::journal, ec);
-    if (ec) return false;
-    for (const char* name : {run_files::results, run_files::legs, run_files::trials}) {
-        const auto written = fs::last_write_time(dir / name, ec);
-        if (ec || written < journal) return true;
-    }
-    // Ended (not by an interrupt, whose tuner writes its files), and no summary.
-    return !fs::exists(dir / run_files::summary) &&
-           last_line(dir / run_files::journal).rfind("{\"event\":\"finished\"", 0) == 0;
-}
-
 RunOutcome outcome_of(const Tuner& tuner, const RunDir& dir, RunSummary summary, ExitCode code) {
     RunOutcome out;
     out.dir = dir.path();
@@ -141,7 +113,10 @@ RunOutcome outcome_of(const Tuner& tuner, const RunDir& dir, RunSummary summary,
 }  // namespace
 
 bool refresh_run(const fs::path& dir) {
-    if (!fs::exists(dir / run_files::journal) || RunLock::held(dir) || !files_stale(dir))
+    // A tuner removes tuner.pid once it has written every file of the run: one that is still
+    // there, and that no live tuner holds, was left by a tuner that died first.
+    if (!fs::exists(dir / run_files::journal) || !fs::exists(dir / run_files::tuner_pid) ||
+        RunLock::held(dir))
         return false;
     const JournalHeader header = read_journal_header(dir / run_files::journal);
     RunRequest request;
@@ -166,6 +141,7 @@ bool refresh_run(const fs::path& dir) {
     } else {
         run_dir.snapshot(tuner.trials());
         write_html_report(request.dir, false, 0);
+        run_dir.files_complete();
     }
     return true;
 }

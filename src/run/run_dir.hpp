@@ -67,6 +67,9 @@ class RunDir : public RunWriter {
     void replay_done();
     /// Writes trials.csv for `trials` now (a run rebuilt from its journal that has not ended).
     void snapshot(const std::vector<TrialRecord>& trials) { write_snapshot(trials, nullptr); }
+    /// Every file of the run is written: tuner.pid goes (finished() does it at the end of a
+    /// run). One left behind tells `status` that a tuner died before it wrote them.
+    void files_complete() { lock_->remove_file(); }
 
     void trial_started(const TrialRecord& trial) override;
     void result(const TrialRecord& trial, const Report& report, Decision decision,
