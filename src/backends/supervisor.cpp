@@ -112,6 +112,7 @@ class Supervisor {
     SupervisorSpec spec_;
     pid_t trial_ = -1;
     Fd trial_fd_, signal_fd_, inotify_fd_, tuner_fd_;
+    int watch_ = -1;  // on the run directory, only while no tuner is attached
     std::optional<Clock::time_point> kill_at_, orphan_at_;
     bool stopped_ = false, killed_ = false, orphaned_ = false;
 };
@@ -161,15 +162,24 @@ bool Supervisor::start_trial() {
     return trial_fd_.valid();
 }
 
-/// The tuner is whoever holds the write lock on tuner.pid (run_lock.hpp); F_GETLK names it.
+/// The tuner is whoever holds the write lock on tuner.pid (run_lock.hpp); F_GETLK names it and
+/// its pidfd says when it dies. While none is attached, inotify on the run directory says when
+/// one may have taken the lock (a resume writes its pid into tuner.pid); while one is, nothing
+/// in the run directory wakes the supervisor (the tuner writes there all the time).
 void Supervisor::attach_tuner() {
+    if (watch_ < 0)  // before looking: a lock taken after the look still wakes us
+        watch_ = ::inotify_add_watch(inotify_fd_.get(), spec_.run_dir.c_str(),
+                                     IN_CREATE | IN_MODIFY | IN_MOVED_TO);
     Fd fd(::open((spec_.run_dir / run_files::tuner_pid).c_str(), O_RDONLY | O_CLOEXEC));
     struct flock fl {};
     fl.l_type = F_RDLCK;
     fl.l_whence = SEEK_SET;
     if (!fd.valid() || ::fcntl(fd.get(), F_GETLK, &fl) != 0 || fl.l_type == F_UNLCK) return;
     tuner_fd_ = Fd(static_cast<int>(::syscall(SYS_pidfd_open, fl.l_pid, 0)));
-    if (tuner_fd_.valid()) orphan_at_.reset();
+    if (!tuner_fd_.valid()) return;
+    orphan_at_.reset();
+    ::inotify_rm_watch(inotify_fd_.get(), watch_);
+    watch_ = -1;
 }
 
 void Supervisor::stop(bool kill_now) {
@@ -244,9 +254,6 @@ int Supervisor::run() {
                   {"ticks", process_start_ticks(::getpid())},
                   {"trial", trial_}});
     inotify_fd_ = Fd(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-    if (inotify_fd_.valid())
-        ::inotify_add_watch(inotify_fd_.get(), spec_.run_dir.c_str(),
-                            IN_CREATE | IN_MODIFY | IN_MOVED_TO | IN_ATTRIB);
     attach_tuner();
     const auto orphan_timeout = std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double>(spec_.orphan_timeout));
@@ -261,10 +268,16 @@ int Supervisor::run() {
         if (fds[0].revents) break;  // the trial ended
         if (fds[1].revents) on_signals();
         if (fds[2].revents) {
-            char buf[4096];
-            while (::read(inotify_fd_.get(), buf, sizeof buf) > 0) {
-            }
-            if (!tuner_fd_.valid()) attach_tuner();
+            alignas(inotify_event) char buf[4096];
+            bool lock_file = false;
+            for (ssize_t n_read; (n_read = ::read(inotify_fd_.get(), buf, sizeof buf)) > 0;)
+                for (ssize_t i = 0; i < n_read;) {
+                    const auto* event = reinterpret_cast<const inotify_event*>(buf + i);
+                    i += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+                    lock_file |=
+                        event->len > 0 && std::strcmp(event->name, run_files::tuner_pid) == 0;
+                }
+            if (lock_file && !tuner_fd_.valid()) attach_tuner();
         }
         if (fds[3].revents) {  // the tuner died: wait orphan_timeout for another
             tuner_fd_.reset();
