@@ -12,12 +12,13 @@ _asha_tune() {
         --scheduler) COMPREPLY=($(compgen -W "asha sync_sh hyperband fifo" -- "$cur")); return ;;
         --variant) COMPREPLY=($(compgen -W "stopping promotion" -- "$cur")); return ;;
         --backend) COMPREPLY=($(compgen -W "local slurm" -- "$cur")); return ;;
-        --benchmark) COMPREPLY=($(compgen -W "lenet hard" -- "$cur")); return ;;
+        --benchmark) COMPREPLY=($(compgen -W "lenet hard mf-hartmann6 branin" -- "$cur")); return ;;
+        --searcher) COMPREPLY=($(compgen -W "random bohb tpe" -- "$cur")); return ;;
         --gpus) COMPREPLY=($(compgen -W "auto none" -- "$cur")); return ;;
         -w|--workers|--seed|--max-wallclock-time|--max-trials|--gpus-per-trial) return ;;
     esac
     local common="--help --workers --run-dir --seed --max-wallclock-time --max-trials --scheduler
-                  --variant --quiet --json --verbose --resume --config"
+                  --variant --searcher --quiet --json --verbose --resume --config"
     local opts
     case "$sub" in
         "") opts="$common --backend --gpus --gpus-per-trial --version simulate resume status report" ;;

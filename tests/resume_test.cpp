@@ -227,6 +227,7 @@ void expect_files_match_journal(const fs::path& dir) {
 struct CrashSetting {
     const char* variant;  ///< "stopping" or "promotion"
     const char* script;   ///< tests/trials/gated.sh (no checkpoint) or gated_checkpoint.sh
+    const char* searcher = "random";
 };
 
 class RealCrash : public ::testing::TestWithParam<CrashSetting> {};
@@ -242,12 +243,13 @@ class RealCrash : public ::testing::TestWithParam<CrashSetting> {};
 TEST_P(RealCrash, Killed25TimesLosesNothingAndDecidesTheSame) {
     const CrashSetting setting = GetParam();
     const std::string name = std::string("realcrash-") + setting.variant + "-" +
-                             fs::path(setting.script).stem().string();
+                             fs::path(setting.script).stem().string() + "-" + setting.searcher;
     fs::path dir = temp_path(name);
     const Gate gate(temp_path(name + "-gate"));
     json doc = gated_document(gate.path());
     doc["command"] = json::array({"/bin/sh", setting.script});
     doc["scheduler"]["variant"] = setting.variant;
+    doc["searcher"] = setting.searcher;
     const std::string config = write_config(name, doc);
     const fs::path journal = dir / "journal.jsonl";
     Rng rng(11);
@@ -341,11 +343,13 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(CrashSetting{"stopping", "tests/trials/gated.sh"},
                       CrashSetting{"stopping", "tests/trials/gated_checkpoint.sh"},
                       CrashSetting{"promotion", "tests/trials/gated.sh"},
-                      CrashSetting{"promotion", "tests/trials/gated_checkpoint.sh"}),
+                      CrashSetting{"promotion", "tests/trials/gated_checkpoint.sh"},
+                      CrashSetting{"stopping", "tests/trials/gated_checkpoint.sh", "tpe"},
+                      CrashSetting{"promotion", "tests/trials/gated.sh", "bohb"}),
     [](const ::testing::TestParamInfo<CrashSetting>& param) {
         const std::string script = fs::path(param.param.script).stem().string();
         return std::string(param.param.variant) +
-               (script == "gated" ? "_NoCheckpoint" : "_Checkpoint");
+               (script == "gated" ? "_NoCheckpoint" : "_Checkpoint") + "_" + param.param.searcher;
     });
 
 // The tuner that ended a run died after the journal's `finished` record and before it wrote
@@ -654,6 +658,16 @@ INSTANTIATE_TEST_SUITE_P(
                                                "--variant", "promotion"},
                       std::vector<std::string>{"--max-trials", "300", "--scheduler", "sync_sh"},
                       std::vector<std::string>{"--max-trials", "100", "--scheduler", "fifo"},
+                      // The model-based searchers: rebuilt exactly by the replay too.
+                      std::vector<std::string>{"--max-trials", "300", "--searcher", "bohb"},
+                      std::vector<std::string>{"--max-trials", "300", "--searcher", "tpe",
+                                               "--variant", "promotion"},
+                      std::vector<std::string>{"--max-trials", "200", "--scheduler", "hyperband",
+                                               "--searcher", "tpe"},
+                      std::vector<std::string>{"--max-trials", "200", "--scheduler", "sync_sh",
+                                               "--searcher", "bohb"},
+                      std::vector<std::string>{"--max-trials", "100", "--scheduler", "fifo",
+                                               "--searcher", "tpe"},
                       // Ends by time: the end of the run (stopping every running trial) is cut too.
                       std::vector<std::string>{"--max-wallclock-time", "300"}));
 

@@ -18,7 +18,7 @@ namespace asha::test {
 /// Configurations numbered 0, 1, 2, ... so a test can tell which one a suggestion carries.
 class CountingSearcher : public Searcher {
   public:
-    Config next() override { return Config{{"n", count_++}}; }
+    Config suggest(TrialId) override { return Config{{"n", count_++}}; }
 
   private:
     int count_ = 0;

@@ -58,7 +58,7 @@ struct SimRun {
 
 std::unique_ptr<SimRun> simulate(const ExperimentConfig& c) {
     auto run = std::make_unique<SimRun>();
-    auto benchmark = make_benchmark(c.benchmark);
+    auto benchmark = make_benchmark(c.benchmark, c.max_t);
     Rng rng(c.seed);
     auto scheduler = make_scheduler(c, rng);
     SimBackend backend(*benchmark, c.metric, c.resource_attr, c.seed);

@@ -40,6 +40,27 @@ struct StopCriteria {
 };
 
 /// How GPUs are given to trials (local backend).
+/// How new configurations are chosen (`searcher`, `searcher_options`).
+struct SearcherSpec {
+    enum class Type { random, bohb, tpe } type = Type::random;
+    // bohb (HpBandSter's defaults)
+    double top_fraction = 0.15;        ///< the share of observations that are "good"
+    int num_samples = 64;              ///< candidates scored per suggestion
+    double random_fraction = 1.0 / 3;  ///< suggestions drawn at random
+    double bandwidth_factor = 3;       ///< widens the good density when drawing candidates
+    double min_bandwidth = 1e-3;
+    int min_points_in_model = 0;  ///< 0: the number of hyperparameters + 1
+    // tpe (Optuna's TPESampler defaults)
+    int n_startup_trials = 10;  ///< random until this many trials have results
+    int n_ei_candidates = 24;
+    double prior_weight = 1.0;
+    // both
+    /// Trials still running without a result: TPE counts them as bad (a constant liar); BOHB
+    /// suggests nothing in their neighbourhood.
+    bool avoid_pending = true;
+    int max_points = 512;       ///< per density, evenly spaced by rank
+};
+
 struct GpuSpec {
     enum class Source { automatic, none, list } source = Source::automatic;
     std::vector<int> ids;  ///< Source::list
@@ -79,6 +100,7 @@ struct ExperimentConfig {
     std::uint64_t seed = 0;
 
     BackendSpec backend;
+    SearcherSpec searcher;
 
     // Running trials (local backend).
     GpuSpec gpus;

@@ -13,13 +13,6 @@
 
 namespace asha {
 
-/// How a trial's leg ended, as the scheduler needs to know it.
-enum class LegEnd {
-    reached_milestone,  ///< exited after reporting its milestone (paused or completed)
-    stopped,            ///< stopped by the tuner (scheduler decision or end of run)
-    failed,             ///< crashed, or exited before its milestone
-};
-
 /// One row of the per-rung summary shown in status output and reports.
 struct RungSummary {
     int bracket = 0;
@@ -44,7 +37,10 @@ class Scheduler {
     virtual std::vector<RungSummary> rungs() const { return {}; }
 };
 
-/// Builds the scheduler described by the config; `rng` must outlive it.
+/// Builds the searcher described by the config (random, bohb, tpe); `rng` must outlive it.
+std::unique_ptr<Searcher> make_searcher(const ExperimentConfig& config, Rng& rng);
+
+/// Builds the scheduler described by the config, with its searcher; `rng` must outlive it.
 std::unique_ptr<Scheduler> make_scheduler(const ExperimentConfig& config, Rng& rng);
 
 }  // namespace asha

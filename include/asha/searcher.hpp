@@ -3,6 +3,7 @@
 
 #include "asha/config_space.hpp"
 #include "asha/rng.hpp"
+#include "asha/trial.hpp"
 
 #include <memory>
 #include <unordered_set>
@@ -10,10 +11,18 @@
 
 namespace asha {
 
+/// The searcher API. The scheduler that owns a searcher calls suggest() for each new trial and
+/// passes on every report it gets and every leg's end, in the order it gets them: the same calls
+/// in the same order give the same suggestions (a resumed run replays them from the journal).
 class Searcher {
   public:
     virtual ~Searcher() = default;
-    virtual Config next() = 0;
+    /// The configuration of new trial `trial`.
+    virtual Config suggest(TrialId trial) = 0;
+    /// An accepted report of `trial`: `metric` after `resource` (every report, every rung).
+    virtual void on_report(TrialId /*trial*/, double /*resource*/, double /*metric*/) {}
+    /// A leg of `trial` ended.
+    virtual void on_leg_end(TrialId /*trial*/, LegEnd /*how*/) {}
 };
 
 /// points_to_evaluate first, in order, then random configurations. A random configuration
@@ -22,7 +31,7 @@ class Searcher {
 class RandomSearcher : public Searcher {
   public:
     RandomSearcher(ConfigSpace space, std::vector<Config> points_to_evaluate, Rng& rng);
-    Config next() override;
+    Config suggest(TrialId trial) override;
 
   private:
     ConfigSpace space_;

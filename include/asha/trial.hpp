@@ -35,6 +35,13 @@ enum class LaunchKind { new_trial, promote, retry };
 const char* to_string(LaunchKind kind);
 std::optional<LaunchKind> parse_launch_kind(std::string_view text);
 
+/// How a trial's leg ended, as the scheduler and the searcher need to know it.
+enum class LegEnd {
+    reached_milestone,  ///< exited after reporting its milestone (paused or completed)
+    stopped,            ///< stopped by the tuner (scheduler decision or end of run)
+    failed,             ///< crashed, or exited before its milestone
+};
+
 /// Trials by status, counted the one way the end of a run, `status` and the report count them:
 /// `running` holds Pending and InProgress, `failed` holds Failed and Timeout.
 struct StatusCounts {

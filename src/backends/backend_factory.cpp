@@ -78,7 +78,7 @@ ProcessBackendOptions process_options(const ExperimentConfig& c) {
 BackendFactory::BackendFactory(const ExperimentConfig& config, bool simulate)
     : config_(config), simulate_(simulate) {
     if (simulate_) {
-        benchmark_ = make_benchmark(config.benchmark);
+        benchmark_ = make_benchmark(config.benchmark, config.max_t);
         check_benchmark_parameters(*benchmark_, config);
         return;
     }

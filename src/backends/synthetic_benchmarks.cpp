@@ -82,17 +82,102 @@ class HardBenchmark : public Benchmark {
     }
 };
 
+/// A standard normal draw from a hash (Box-Muller).
+double gaussian(std::uint64_t noise, std::uint64_t salt) {
+    const double u = 1.0 - static_cast<double>(Rng::hash(noise, salt) >> 11) * 0x1.0p-53;
+    const double v = static_cast<double>(Rng::hash(noise, salt + 1) >> 11) * 0x1.0p-53;
+    return std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * M_PI * v);
+}
+
+/// The fidelity of epoch `resource` of `max_t`, in [0, 1]: 0 at the first epoch, 1 at max_t.
+double fidelity(double resource, double max_t) {
+    return max_t > 1 ? std::clamp((resource - 1) / (max_t - 1), 0.0, 1.0) : 1.0;
+}
+
+/// mf-prior-bench's MF-Hartmann 6 ("moderate": bias 1, noise 0.2), after Kandasamy et al. 2017:
+/// Hartmann-6 over x0..x5 in [0, 1] with alpha' = alpha - bias (1 - z)^2 and noise
+/// N(0, 1) noise (1 - z) at fidelity z; global minimum -3.32237 at z = 1. An evaluation at
+/// epoch r of max_t costs lambda(r) = 0.05 + 0.95 (r / max_t)^2 of a full one (ibid., p. 18):
+/// epochs grow dearer with fidelity.
+class MfHartmannBenchmark : public Benchmark {
+  public:
+    explicit MfHartmannBenchmark(double max_t) : max_t_(max_t) {}
+    std::string name() const override { return "mf-hartmann6"; }
+    std::vector<std::string> parameters() const override {
+        return {"x0", "x1", "x2", "x3", "x4", "x5"};
+    }
+
+    double metric(const Config& c, double epochs, std::uint64_t noise) const override {
+        static constexpr double alpha[4] = {1.0, 1.2, 3.0, 3.2};
+        static constexpr double A[4][6] = {{10, 3, 17, 3.5, 1.7, 8},
+                                           {0.05, 10, 17, 0.1, 8, 14},
+                                           {3, 3.5, 1.7, 10, 17, 8},
+                                           {17, 8, 0.05, 10, 0.1, 14}};
+        static constexpr double P[4][6] = {{1312, 1696, 5569, 124, 8283, 5886},
+                                           {2329, 4135, 8307, 3736, 1004, 9991},
+                                           {2348, 1451, 3522, 2883, 3047, 6650},
+                                           {4047, 8828, 8732, 5743, 1091, 381}};
+        const double z = fidelity(epochs, max_t_);
+        double x[6];
+        for (int j = 0; j < 6; ++j)
+            x[j] = std::clamp(number_or(c, ("x" + std::to_string(j)).c_str(), 0.5), 0.0, 1.0);
+        double h = 0;
+        for (int i = 0; i < 4; ++i) {
+            double inner = 0;
+            for (int j = 0; j < 6; ++j) inner += A[i][j] * std::pow(x[j] - 1e-4 * P[i][j], 2);
+            h -= (alpha[i] - 1.0 * (1 - z) * (1 - z)) * std::exp(-inner);
+        }
+        return h + gaussian(noise, 1) * 0.2 * (1 - z);
+    }
+
+    double step_seconds(const Config&, double resource, std::uint64_t) const override {
+        auto cost = [&](double r) { return r <= 0 ? 0.0 : 0.05 + 0.95 * std::pow(r / max_t_, 2); };
+        return 100 * (cost(resource) - cost(resource - 1));  // a full evaluation: 100 s
+    }
+
+  private:
+    double max_t_;
+};
+
+/// BoTorch's AugmentedBranin: Branin over x1 in [-5, 10], x2 in [0, 15] with a fidelity s that
+/// changes the quadratic term, b - 0.1 (1 - s); s = 1 is Branin, minimum 0.397887. Epochs take
+/// 1 s each. No noise.
+class BraninBenchmark : public Benchmark {
+  public:
+    explicit BraninBenchmark(double max_t) : max_t_(max_t) {}
+    std::string name() const override { return "branin"; }
+    std::vector<std::string> parameters() const override { return {"x1", "x2"}; }
+
+    double metric(const Config& c, double epochs, std::uint64_t) const override {
+        const double s = fidelity(epochs, max_t_);
+        const double x1 = std::clamp(number_or(c, "x1", 2.5), -5.0, 10.0);
+        const double x2 = std::clamp(number_or(c, "x2", 7.5), 0.0, 15.0);
+        const double t1 =
+            x2 - (5.1 / (4 * M_PI * M_PI) - 0.1 * (1 - s)) * x1 * x1 + 5 / M_PI * x1 - 6;
+        const double t2 = 10 * (1 - 1 / (8 * M_PI)) * std::cos(x1);
+        return t1 * t1 + t2 + 10;
+    }
+
+    double step_seconds(const Config&, double, std::uint64_t) const override { return 1; }
+
+  private:
+    double max_t_;
+};
+
 }  // namespace
 
 std::vector<std::string> benchmark_names() {
-    return {"lenet", "hard"};
+    return {"lenet", "hard", "mf-hartmann6", "branin"};
 }
 
-std::unique_ptr<Benchmark> make_benchmark(const std::string& name) {
+std::unique_ptr<Benchmark> make_benchmark(const std::string& name, double max_t) {
     if (name == "lenet") return std::make_unique<LenetBenchmark>();
     if (name == "hard") return std::make_unique<HardBenchmark>();
+    if (name == "mf-hartmann6") return std::make_unique<MfHartmannBenchmark>(max_t);
+    if (name == "branin") return std::make_unique<BraninBenchmark>(max_t);
     std::string hint = closest_match(name, benchmark_names());
-    throw ConfigError("unknown simulator benchmark \"" + name + "\": expected one of lenet, hard" +
+    throw ConfigError("unknown simulator benchmark \"" + name +
+                      "\": expected one of lenet, hard, mf-hartmann6, branin" +
                       (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
 }
 

@@ -28,7 +28,9 @@ class Benchmark {
 /// whose length depends on lr * steps, then decay to an lr-dependent floor; epochs of small
 /// batches take longer. "hard": seven hyperparameters, noisy, crossing curves (fast starters
 /// end worse) and epoch times that vary 20x across configurations.
-std::unique_ptr<Benchmark> make_benchmark(const std::string& name);
+/// "mf-hartmann6": mf-prior-bench's MF-Hartmann 6 (x0..x5), "branin": BoTorch's AugmentedBranin
+/// (x1, x2); their fidelity runs from the first epoch to `max_t` (synthetic_benchmarks.cpp).
+std::unique_ptr<Benchmark> make_benchmark(const std::string& name, double max_t = 0);
 std::vector<std::string> benchmark_names();
 
 }  // namespace asha

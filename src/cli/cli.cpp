@@ -33,6 +33,7 @@ struct Flags {
     std::optional<std::int64_t> max_trials;
     std::string scheduler;
     std::string variant;
+    std::string searcher;
     std::string benchmark;
     std::string backend;
     bool quiet = false;
@@ -60,13 +61,17 @@ void add_flags(CLI::App& app, Flags& f, bool simulate) {
         ->check(CLI::IsMember({"asha", "sync_sh", "hyperband", "fifo"}));
     app.add_option("--variant", f.variant, "Override scheduler.variant")
         ->check(CLI::IsMember({"stopping", "promotion"}));
+    app.add_option("--searcher", f.searcher,
+                   "How new configurations are chosen: random, bohb or tpe [config: searcher]")
+        ->check(CLI::IsMember({"random", "bohb", "tpe"}));
     if (simulate) {
         app.add_option("--benchmark", f.benchmark,
                        "Synthetic benchmark [config: simulator.benchmark, default lenet]")
             ->check(CLI::IsMember(benchmark_names()));
     } else {
         app.add_option("--backend", f.backend,
-                       "Where trials run: local, or slurm (each trial a job) [config: backend]")
+                       "Where trials run: local, or slurm (each leg a job, or a step of the "
+                       "allocation asha-tune runs in) [config: backend]")
             ->check(CLI::IsMember({"local", "slurm"}));
         app.add_option("--gpus", f.gpus, "auto | none | 0,1,2,3 [config: gpus, default auto]");
         app.add_option("--gpus-per-trial", f.gpus_per_trial,
@@ -89,6 +94,7 @@ json overrides_from(const Flags& f) {
     if (f.max_trials) o["stop"]["max_num_trials_started"] = *f.max_trials;
     if (!f.scheduler.empty()) o["scheduler"]["type"] = f.scheduler;
     if (!f.variant.empty()) o["scheduler"]["variant"] = f.variant;
+    if (!f.searcher.empty()) o["searcher"] = f.searcher;
     if (!f.benchmark.empty()) o["simulator"]["benchmark"] = f.benchmark;
     if (!f.backend.empty()) o["backend"]["type"] = f.backend;
     if (f.gpus_per_trial) o["gpus_per_trial"] = *f.gpus_per_trial;

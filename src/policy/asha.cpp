@@ -92,7 +92,7 @@ std::optional<Suggestion> AshaScheduler::suggest(TrialId next_id, bool allow_new
     Suggestion s;
     s.trial_id = next_id;
     s.bracket = sample_bracket();
-    s.config = searcher_->next();
+    s.config = searcher_->suggest(next_id);
     const Bracket& bracket = brackets_[static_cast<std::size_t>(s.bracket)];
     bool pauses = params_.variant == AshaVariant::promotion && !bracket.rungs.empty();
     s.milestone = pauses ? bracket.rungs.front().level : params_.max_t;
@@ -110,6 +110,7 @@ int AshaScheduler::highest_rung_reached(const Bracket& bracket, int from, double
 }
 
 Decision AshaScheduler::on_report(TrialId trial, double resource, double metric) {
+    searcher_->on_report(trial, resource, metric);
     TrialState& st = state(trial);
     Bracket& bracket = brackets_[static_cast<std::size_t>(st.bracket)];
     const double key = badness(metric, params_.maximize);
@@ -140,6 +141,7 @@ Decision AshaScheduler::on_report(TrialId trial, double resource, double metric)
 }
 
 void AshaScheduler::on_leg_end(TrialId trial, LegEnd how) {
+    searcher_->on_leg_end(trial, how);
     TrialState& st = state(trial);
     if (st.paused_rung < 0) return;
     if (how == LegEnd::reached_milestone) {

@@ -37,6 +37,8 @@ const std::vector<std::string> kTopKeys = {"name",
                                            "working_dir",
                                            "env",
                                            "simulator",
+                                           "searcher",
+                                           "searcher_options",
                                            "max_retries",
                                            "trial_timeout",
                                            "report_timeout",
@@ -213,6 +215,70 @@ void parse_simulator(const json& spec, const JsonPath& where, ExperimentConfig& 
         c.time_scale = positive(where / "time_scale", spec["time_scale"]);
 }
 
+/// `searcher` and `searcher_options`: each option belongs to one searcher and is checked as such.
+void parse_searcher(const json& doc, const JsonPath& where, SearcherSpec& s) {
+    if (doc.contains("searcher"))
+        s.type = choose<SearcherSpec::Type>(where / "searcher", doc["searcher"],
+                                            {{"random", SearcherSpec::Type::random},
+                                             {"bohb", SearcherSpec::Type::bohb},
+                                             {"tpe", SearcherSpec::Type::tpe}});
+    if (!doc.contains("searcher_options")) return;
+    const JsonPath at = where / "searcher_options";
+    const json& o = doc["searcher_options"];
+    at.object(o);
+    const std::vector<std::string> bohb = {"top_fraction",    "num_samples",
+                                           "random_fraction", "bandwidth_factor",
+                                           "min_bandwidth",   "min_points_in_model"};
+    const std::vector<std::string> tpe = {"n_startup_trials", "n_ei_candidates", "prior_weight"};
+    std::vector<std::string> allowed = {"avoid_pending", "max_points"};
+    const auto& own = s.type == SearcherSpec::Type::bohb  ? bohb
+                      : s.type == SearcherSpec::Type::tpe ? tpe
+                                                          : std::vector<std::string>{};
+    allowed.insert(allowed.end(), own.begin(), own.end());
+    if (s.type == SearcherSpec::Type::random && !o.empty())
+        at.fail(
+            "the random searcher has no options (searcher_options is for \"bohb\" and "
+            "\"tpe\")");
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        const bool of_bohb = std::find(bohb.begin(), bohb.end(), it.key()) != bohb.end();
+        const bool of_tpe = std::find(tpe.begin(), tpe.end(), it.key()) != tpe.end();
+        if ((of_bohb && s.type != SearcherSpec::Type::bohb) ||
+            (of_tpe && s.type != SearcherSpec::Type::tpe))
+            (at / it.key())
+                .fail(std::string("an option of the ") + (of_bohb ? "bohb" : "tpe") +
+                      " searcher, and searcher is \"" +
+                      (s.type == SearcherSpec::Type::bohb ? "bohb" : "tpe") + "\"");
+    }
+    at.check_keys(o, allowed);
+    auto fraction = [&](const char* key, double& out, bool open_top) {
+        if (!o.contains(key)) return;
+        out = (at / key).number(o[key]);
+        if (!(out >= 0 && (open_top ? out < 1 : out <= 1)))
+            (at / key).fail_expected(open_top ? "a number in [0, 1)" : "a number in [0, 1]",
+                                     o[key]);
+    };
+    auto count = [&](const char* key, int& out) {
+        if (o.contains(key)) out = static_cast<int>(positive_int(at / key, o[key]));
+    };
+    fraction("top_fraction", s.top_fraction, true);
+    if (o.contains("top_fraction") && s.top_fraction == 0)
+        (at / "top_fraction").fail_expected("a number in (0, 1)", o["top_fraction"]);
+    fraction("random_fraction", s.random_fraction, false);
+    count("num_samples", s.num_samples);
+    count("min_points_in_model", s.min_points_in_model);
+    count("n_startup_trials", s.n_startup_trials);
+    count("n_ei_candidates", s.n_ei_candidates);
+    count("max_points", s.max_points);
+    if (o.contains("bandwidth_factor"))
+        s.bandwidth_factor = positive(at / "bandwidth_factor", o["bandwidth_factor"]);
+    if (o.contains("min_bandwidth"))
+        s.min_bandwidth = positive(at / "min_bandwidth", o["min_bandwidth"]);
+    if (o.contains("prior_weight"))
+        s.prior_weight = positive(at / "prior_weight", o["prior_weight"]);
+    if (o.contains("avoid_pending"))
+        s.avoid_pending = (at / "avoid_pending").boolean(o["avoid_pending"]);
+}
+
 /// Works out max_t (README: "Where max_t comes from") and checks the rung structure.
 void resolve_resources(ExperimentConfig& c, std::optional<double> scheduler_max_t, const json& doc,
                        const JsonPath& where) {
@@ -239,6 +305,12 @@ void resolve_resources(ExperimentConfig& c, std::optional<double> scheduler_max_
             "cannot tell max_t: set \"max_resource_attr\" to a constant of config_space (e.g. "
             "\"max_epochs\": 10) "
             "or give scheduler.max_t");
+    if (c.max_t == 0 && c.searcher.type != SearcherSpec::Type::random)
+        (where / "searcher")
+            .fail(
+                "a model-based searcher compares trials at the same resource levels, up to "
+                "max_t: set \"max_resource_attr\" to a constant of config_space or give "
+                "scheduler.max_t");
     if (c.scheduler.type == SchedulerType::fifo) return;
     JsonPath sched = where / "scheduler";
     if (c.scheduler.grace_period > c.max_t)
@@ -318,6 +390,7 @@ ExperimentConfig parse_experiment(const json& doc, const std::string& file) {
     std::optional<double> scheduler_max_t;
     if (doc.contains("scheduler"))
         c.scheduler = parse_scheduler(doc["scheduler"], where / "scheduler", scheduler_max_t);
+    parse_searcher(doc, where, c.searcher);
     resolve_resources(c, scheduler_max_t, doc, where);
     if (doc.contains("points_to_evaluate")) {
         JsonPath at = where / "points_to_evaluate";

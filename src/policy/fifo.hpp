@@ -11,8 +11,11 @@ class FifoScheduler : public Scheduler {
         : max_t_(max_t), searcher_(std::move(searcher)) {}
 
     std::optional<Suggestion> suggest(TrialId next_id, bool allow_new = true) override;
-    Decision on_report(TrialId, double, double) override { return Decision::proceed; }
-    void on_leg_end(TrialId, LegEnd) override {}
+    Decision on_report(TrialId trial, double resource, double metric) override {
+        searcher_->on_report(trial, resource, metric);
+        return Decision::proceed;
+    }
+    void on_leg_end(TrialId trial, LegEnd how) override { searcher_->on_leg_end(trial, how); }
 
   private:
     double max_t_;

@@ -1,11 +1,33 @@
 #include "policy/asha.hpp"
 #include "policy/fifo.hpp"
+#include "policy/kde_searcher.hpp"
+#include "policy/stopping_rule.hpp"
 #include "policy/sync_sh.hpp"
+#include "policy/tpe_searcher.hpp"
 
 namespace asha {
 
+std::unique_ptr<Searcher> make_searcher(const ExperimentConfig& c, Rng& rng) {
+    // The budgets at which trials are compared: the rung levels of the first bracket, and max_t.
+    std::vector<double> budgets =
+        rung_levels(c.scheduler.grace_period, c.scheduler.reduction_factor, c.max_t);
+    if (c.max_t > 0) budgets.push_back(c.max_t);
+    const bool maximize = c.mode == Mode::max;
+    switch (c.searcher.type) {
+        case SearcherSpec::Type::bohb:
+            return std::make_unique<KdeSearcher>(c.config_space, c.points_to_evaluate, budgets,
+                                                 maximize, c.searcher, rng);
+        case SearcherSpec::Type::tpe:
+            return std::make_unique<TpeSearcher>(c.config_space, c.points_to_evaluate, budgets,
+                                                 maximize, c.searcher, rng);
+        case SearcherSpec::Type::random:
+            break;
+    }
+    return std::make_unique<RandomSearcher>(c.config_space, c.points_to_evaluate, rng);
+}
+
 std::unique_ptr<Scheduler> make_scheduler(const ExperimentConfig& c, Rng& rng) {
-    auto searcher = std::make_unique<RandomSearcher>(c.config_space, c.points_to_evaluate, rng);
+    auto searcher = make_searcher(c, rng);
     const bool maximize = c.mode == Mode::max;
     switch (c.scheduler.type) {
         case SchedulerType::fifo:

@@ -5,7 +5,7 @@ namespace asha {
 RandomSearcher::RandomSearcher(ConfigSpace space, std::vector<Config> points_to_evaluate, Rng& rng)
     : space_(std::move(space)), points_(std::move(points_to_evaluate)), rng_(rng) {}
 
-Config RandomSearcher::next() {
+Config RandomSearcher::suggest(TrialId) {
     if (next_point_ < points_.size()) {
         Config point = points_[next_point_++];
         seen_.insert(point.dump());

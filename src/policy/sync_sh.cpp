@@ -36,7 +36,7 @@ Suggestion SyncShScheduler::launch(Round& round, std::size_t round_index, TrialI
             throw std::logic_error("sync_sh: trial ids must be dense");
         s.kind = Suggestion::Kind::start;
         s.trial_id = next_id;
-        s.config = searcher_->next();
+        s.config = searcher_->suggest(next_id);
         trials_.push_back(TrialState{round_index, static_cast<std::size_t>(-1)});
     } else {
         s.kind = Suggestion::Kind::resume;
@@ -60,6 +60,7 @@ std::optional<Suggestion> SyncShScheduler::suggest(TrialId next_id, bool allow_n
 }
 
 Decision SyncShScheduler::on_report(TrialId trial, double resource, double metric) {
+    searcher_->on_report(trial, resource, metric);
     TrialState& st = trials_.at(static_cast<std::size_t>(trial));
     Round& round = rounds_[st.round];
     double milestone = round.milestones[round.stage];
@@ -73,6 +74,7 @@ Decision SyncShScheduler::on_report(TrialId trial, double resource, double metri
 }
 
 void SyncShScheduler::on_leg_end(TrialId trial, LegEnd how) {
+    searcher_->on_leg_end(trial, how);
     TrialState& st = trials_.at(static_cast<std::size_t>(trial));
     Round& round = rounds_[st.round];
     --round.running;

@@ -1,0 +1,66 @@
+#pragma once
+/// What the model-based searchers (BOHB's KDE, TPE) share: points_to_evaluate first, random
+/// configurations until a model can be fit, and what every trial has shown so far. A trial's
+/// observation at a budget (a rung level, or max_t) is the metric of its first report at or
+/// past that level, as ASHA records it there; a failed trial counts as the worst value at the
+/// budget it was heading for; NaN and ±inf rank worst (badness()). Pure code: randomness comes
+/// from the Rng, so the same calls in the same order give the same suggestions.
+
+#include "asha/searcher.hpp"
+#include "policy/space_encoding.hpp"
+
+#include <optional>
+#include <unordered_set>
+#include <vector>
+
+namespace asha {
+
+class ModelSearcher : public Searcher {
+  public:
+    /// `budgets`: the rung levels and max_t, ascending.
+    ModelSearcher(ConfigSpace space, std::vector<Config> points_to_evaluate,
+                  std::vector<double> budgets, bool maximize, Rng& rng);
+
+    Config suggest(TrialId trial) final;
+    void on_report(TrialId trial, double resource, double metric) final;
+    void on_leg_end(TrialId trial, LegEnd how) final;
+
+  protected:
+    struct TrialInfo {
+        std::vector<double> x;   ///< the configuration, encoded
+        std::vector<double> at;  ///< badness at each budget; NaN: not observed
+        int reached = -1;        ///< the highest budget observed
+        bool running = true;     ///< between a start (or report) and the end of its leg
+        bool failed = false;     ///< its last leg failed
+    };
+
+    /// A configuration from the model, encoded; nullopt while none can be fit (then the
+    /// suggestion is random).
+    virtual std::optional<std::vector<double>> propose() = 0;
+
+    const std::vector<TrialInfo>& trials() const { return trials_; }
+    std::size_t budget_count() const { return budgets_.size(); }
+    const SpaceEncoding& encoding() const { return encoding_; }
+    Rng& rng() { return rng_; }
+
+    /// A standard normal draw.
+    double normal();
+    /// A draw of N(mean, sd) truncated to [0, 1].
+    double truncated_normal(double mean, double sd);
+
+  private:
+    TrialInfo& info(TrialId trial);
+    Config random_config();
+
+    ConfigSpace space_;
+    SpaceEncoding encoding_;
+    std::vector<Config> points_;
+    std::size_t next_point_ = 0;
+    std::vector<double> budgets_;
+    bool maximize_;
+    Rng& rng_;
+    std::vector<TrialInfo> trials_;
+    std::unordered_set<std::string> seen_;
+};
+
+}  // namespace asha
