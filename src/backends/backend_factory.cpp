@@ -102,7 +102,7 @@ std::unique_ptr<Backend> BackendFactory::create(const std::filesystem::path& run
         check_shared_run_dir(run_dir);
         return std::make_unique<ProcessBackend>(
             std::move(options),
-            std::make_unique<SlurmLauncher>(slurm_launcher_options(config_, run_dir)));
+            make_slurm_launcher(slurm_launcher_options(config_, run_dir)));
     }
     LocalLauncherOptions local = *local_;
     local.run_dir = run_dir;

@@ -3,8 +3,9 @@
 /// engine (process_backend.hpp). The engine owns every wait (the poll set, the timers, the
 /// control commands); a launcher only knows its kind of process:
 ///   LocalLauncher (local_launcher.hpp)   a supervisor per leg on this machine, GPUs from a pool
-///   SlurmLauncher (slurm_launcher.hpp)   srun per leg: a job of its own, or a step of the
-///                                        allocation the tuner runs in
+///   SlurmJobsLauncher (slurm_launcher.hpp)   srun per leg, a job of its own
+///   SlurmStepsLauncher (slurm_launcher.hpp)  srun per leg, a step of the allocation the tuner
+///                                            runs in
 /// A leg's handle (in the journal's `started` record) is text that only its launcher parses.
 
 #include "asha/backend.hpp"

@@ -105,14 +105,17 @@ std::vector<std::string> srun_argv(const SlurmLauncherOptions& o, const std::str
     return argv;
 }
 
-SlurmLauncher::SlurmLauncher(SlurmLauncherOptions options) : options_(std::move(options)) {}
+std::unique_ptr<Launcher> make_slurm_launcher(SlurmLauncherOptions options) {
+    if (options.steps) return std::make_unique<SlurmStepsLauncher>(std::move(options));
+    return std::make_unique<SlurmJobsLauncher>(std::move(options));
+}
 
 LaunchPlan SlurmLauncher::plan(const LegSpec& leg, TrialProcess& process) {
     process.job_name = options_.job_prefix + "-" + std::to_string(leg.trial);
     LaunchPlan plan;
     plan.spawn.argv = srun_argv(options_, process.job_name, leg.argv);
     plan.spawn.env = leg.env;
-    if (!options_.steps) std::erase_if(plan.spawn.env, allocation_variable);
+    adapt_environment(plan.spawn.env);
     plan.spawn.cwd = leg.cwd;
     return plan;  // output on srun's pipes
 }
@@ -121,23 +124,18 @@ bool SlurmLauncher::take_line(TrialProcess& process, std::string_view line) {
     if (process.running || line.substr(0, kRunningMarker.size()) != kRunningMarker) return false;
     std::string id(line.substr(kRunningMarker.size()));
     id.erase(0, id.find_first_not_of(' '));
-    // A job of its own is addressed by its job id; a step by JOB.STEP.
-    process.slurm_id = options_.steps ? id : id.substr(0, id.find('.'));
+    process.slurm_id = id_of(id);
     process.running = true;
     return true;
 }
 
 void SlurmLauncher::stop(TrialProcess& process, bool kill) {
     if (!process.running) {
-        // Still queued: there is no job or step to signal by id yet.
-        if (options_.steps)
-            ::kill(process.pid, SIGTERM);  // srun withdraws its request for a step and exits
-        else
-            cancel_names_.insert(process.job_name);
+        stop_queued(process);  // no job or step to signal by id yet
         return;
     }
     if (process.slurm_id.empty()) return;
-    // SIGTERM to the step (the job's steps), then a full cancel (SIGKILL after KillWait).
+    // SIGTERM to the step (a job: its steps), then a full cancel (SIGKILL after KillWait).
     (kill ? cancel_ : term_).insert(process.slurm_id);
 }
 
@@ -171,18 +169,57 @@ TrialExit SlurmLauncher::describe_exit(TrialProcess& process) {
     return exit;
 }
 
-std::vector<std::string> SlurmLauncher::exit_query(const TrialProcess& process,
-                                                   const TrialExit& exit) {
+void SlurmLauncher::kill_now(const std::vector<TrialProcess*>& legs) {
+    std::set<std::string> ids;
+    for (TrialProcess* leg : legs)
+        if (!leg->slurm_id.empty()) ids.insert(leg->slurm_id);
+    if (!ids.empty()) {
+        std::vector<std::string> argv = {"scancel"};
+        argv.insert(argv.end(), ids.begin(), ids.end());
+        run_command(argv);
+    }
+    for (TrialProcess* leg : legs)
+        if (leg->slurm_id.empty()) stop_queued(*leg);
+    for (const auto& name : cancel_names_) run_command({"scancel", "--name=" + name});
+    cancel_names_.clear();
+    for (TrialProcess* leg : legs) ::kill(-leg->pid, SIGKILL);  // srun leads its own group
+}
+
+namespace {
+/// srun's own processes carry the run's marker: what a dead tuner left on this machine.
+std::string kill_leftover_sruns(const fs::path& run_dir, std::string said) {
+    if (std::size_t n = kill_marked_processes(trial_marker(run_dir.string())))
+        said += (said.empty() ? "" : "; ") + std::string("killed ") + std::to_string(n) +
+                " leftover process(es) of the previous tuner";
+    return said;
+}
+}  // namespace
+
+// --- jobs ---
+
+std::string SlurmJobsLauncher::id_of(const std::string& job_dot_step) const {
+    return job_dot_step.substr(0, job_dot_step.find('.'));
+}
+
+void SlurmJobsLauncher::stop_queued(TrialProcess& process) {
+    cancel_names_.insert(process.job_name);
+}
+
+void SlurmJobsLauncher::adapt_environment(std::vector<std::string>& env) const {
+    std::erase_if(env, allocation_variable);  // a job of its own even inside an allocation
+}
+
+std::vector<std::string> SlurmJobsLauncher::exit_query(const TrialProcess& process,
+                                                       const TrialExit& exit) {
     // Slurm's word on a job that failed (FAILED NonZeroExitCode, TIMEOUT, NODE_FAIL,
-    // OUT_OF_MEMORY, PREEMPTED...) goes first in the error. A step's state is not kept by
-    // squeue once it has ended: srun's own last lines say it.
-    if (options_.steps || process.stopping || (!exit.signal && !exit.exit_code)) return {};
+    // OUT_OF_MEMORY, PREEMPTED...) goes first in the error.
+    if (process.stopping || (!exit.signal && !exit.exit_code)) return {};
     if (!process.slurm_id.empty())
         return {"squeue", "-h", "-t", "all", "-j", process.slurm_id, "-o", "%T %r"};
     return {"squeue", "-h", "-t", "all", "-n", process.job_name, "-o", "%T %r"};
 }
 
-void SlurmLauncher::explain_exit(TrialExit& exit, const std::string& query_output) {
+void SlurmJobsLauncher::explain_exit(TrialExit& exit, const std::string& query_output) {
     std::string state = last_line(query_output);
     // Right after srun exits the job may still be COMPLETING: then only the reason is final.
     for (const char* transient : {"COMPLETING ", "RUNNING "})
@@ -190,40 +227,53 @@ void SlurmLauncher::explain_exit(TrialExit& exit, const std::string& query_outpu
     if (!state.empty()) exit.stderr_tail = "Slurm: " + state + "; " + exit.stderr_tail;
 }
 
-std::string SlurmLauncher::handle(const TrialProcess& process) const {
-    return options_.steps ? kStepHandle + options_.allocation + " " + process.job_name
-                          : kJobHandle + process.job_name;
+std::string SlurmJobsLauncher::handle(const TrialProcess& process) const {
+    return kJobHandle + process.job_name;
 }
 
-std::string SlurmLauncher::reclaim(const std::vector<RunningLeg>& legs) {
-    std::set<std::string> job_names, step_names;
+std::string SlurmJobsLauncher::reclaim(const std::vector<RunningLeg>& legs) {
+    std::size_t cancelled = 0;
+    for (const RunningLeg& leg : legs)
+        if (leg.handle.rfind(kJobHandle, 0) == 0)
+            cancelled += run_command({"scancel",
+                                      "--name=" + leg.handle.substr(std::strlen(kJobHandle))}) == 0;
+    return kill_leftover_sruns(options_.run_dir, cancelled
+                                                     ? "cancelled " + std::to_string(cancelled) +
+                                                           " Slurm job(s) of the previous tuner"
+                                                     : "");
+}
+
+// --- steps ---
+
+void SlurmStepsLauncher::stop_queued(TrialProcess& process) {
+    ::kill(process.pid, SIGTERM);  // srun withdraws its request for a step and exits
+}
+
+std::string SlurmStepsLauncher::handle(const TrialProcess& process) const {
+    return kStepHandle + options_.allocation + " " + process.job_name;
+}
+
+std::string SlurmStepsLauncher::reclaim(const std::vector<RunningLeg>& legs) {
+    std::set<std::string> names;
     std::string allocation;
     for (const RunningLeg& leg : legs) {
-        const std::string& handle = leg.handle;
-        if (handle.rfind(kStepHandle, 0) == 0) {
-            std::istringstream in(handle.substr(std::strlen(kStepHandle)));
-            std::string job, name;
-            if (in >> job >> name) {
-                allocation = job;
-                step_names.insert(name);
-            }
-        } else if (handle.rfind(kJobHandle, 0) == 0) {
-            job_names.insert(handle.substr(std::strlen(kJobHandle)));
+        if (leg.handle.rfind(kStepHandle, 0) != 0) continue;
+        std::istringstream in(leg.handle.substr(std::strlen(kStepHandle)));
+        std::string job, name;
+        if (in >> job >> name) {
+            allocation = job;
+            names.insert(name);
         }
     }
     std::string said;
-    std::size_t cancelled = 0;
-    for (const auto& name : job_names) cancelled += run_command({"scancel", "--name=" + name}) == 0;
-    if (cancelled)
-        said = "cancelled " + std::to_string(cancelled) + " Slurm job(s) of the previous tuner";
-    if (!step_names.empty()) {
+    if (!names.empty()) {
         // The dead tuner's steps that still run in the allocation (a requeued job has none).
         std::string listing;
         run_command({"squeue", "-h", "-s", "-j", allocation, "-o", "%i %j"}, &listing);
         std::set<std::string> steps;
         std::istringstream lines(listing);
         for (std::string id, name; lines >> id >> name;)
-            if (step_names.count(name)) steps.insert(id);
+            if (names.count(name)) steps.insert(id);
         if (!steps.empty()) {
             std::vector<std::string> argv = {"scancel"};
             argv.insert(argv.end(), steps.begin(), steps.end());
@@ -232,28 +282,7 @@ std::string SlurmLauncher::reclaim(const std::vector<RunningLeg>& legs) {
                    " step(s) of the previous tuner (" + join(steps, " ") + ")";
         }
     }
-    // Its srun processes on this machine carry the run's marker too.
-    if (std::size_t n = kill_marked_processes(trial_marker(options_.run_dir.string())))
-        said += (said.empty() ? "" : "; ") + std::string("killed ") + std::to_string(n) +
-                " leftover process(es) of the previous tuner";
-    return said;
-}
-
-void SlurmLauncher::kill_now(const std::vector<TrialProcess*>& legs) {
-    std::set<std::string> ids, names;
-    for (TrialProcess* leg : legs) {
-        if (!leg->slurm_id.empty())
-            ids.insert(leg->slurm_id);
-        else if (!options_.steps)
-            names.insert(leg->job_name);
-    }
-    if (!ids.empty()) {
-        std::vector<std::string> argv = {"scancel"};
-        argv.insert(argv.end(), ids.begin(), ids.end());
-        run_command(argv);
-    }
-    for (const auto& name : names) run_command({"scancel", "--name=" + name});
-    for (TrialProcess* leg : legs) ::kill(-leg->pid, SIGKILL);  // srun leads its own group
+    return kill_leftover_sruns(options_.run_dir, said);
 }
 
 }  // namespace asha

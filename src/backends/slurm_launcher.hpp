@@ -36,33 +36,71 @@ SlurmLauncherOptions slurm_launcher_options(const ExperimentConfig& config,
 std::vector<std::string> srun_argv(const SlurmLauncherOptions& options, const std::string& job_name,
                                    const std::vector<std::string>& trial);
 
+/// What the two modes share: srun per leg, its output on pipes, the running marker, batched
+/// scancels (control commands), the exit from srun's status.
 class SlurmLauncher : public Launcher {
   public:
-    explicit SlurmLauncher(SlurmLauncherOptions options);
-
     LaunchPlan plan(const LegSpec& leg, TrialProcess& process) override;
     bool legs_wait_in_queue() const override { return true; }
     bool take_line(TrialProcess& process, std::string_view line) override;
     void stop(TrialProcess& process, bool kill) override;
     TrialExit describe_exit(TrialProcess& process) override;
-    std::vector<std::string> exit_query(const TrialProcess& process,
-                                        const TrialExit& exit) override;
-    void explain_exit(TrialExit& exit, const std::string& query_output) override;
     std::vector<ControlCommand> take_commands() override;
-    /// "slurm <job name>" (jobs), "slurm-step <allocation> <job name>" (steps).
-    std::string handle(const TrialProcess& process) const override;
-    /// Cancels the dead tuner's jobs (by name) or steps (those of the allocation with their
-    /// names), and kills its srun processes left on this machine.
-    std::string reclaim(const std::vector<RunningLeg>& legs) override;
     void kill_now(const std::vector<TrialProcess*>& legs) override;
 
     /// What a leg prints on its node when it leaves the queue.
     static constexpr std::string_view kRunningMarker = "[asha-running]";
 
-  private:
+  protected:
+    explicit SlurmLauncher(SlurmLauncherOptions options) : options_(std::move(options)) {}
+    /// The id that addresses the leg, from the marker's "JOB.STEP".
+    virtual std::string id_of(const std::string& job_dot_step) const = 0;
+    /// Withdraws a leg still waiting for resources (it has no id yet).
+    virtual void stop_queued(TrialProcess& process) = 0;
+    /// The environment of srun, from the trial's.
+    virtual void adapt_environment(std::vector<std::string>& /*env*/) const {}
+
     SlurmLauncherOptions options_;
     // Stops asked for since the last take_commands(), sent as one scancel per kind.
     std::set<std::string> term_, cancel_, cancel_names_;
 };
+
+/// Legs as jobs of their own (outside an allocation): addressed by job id, or by name while
+/// queued; Slurm's word on a failed job comes from squeue.
+class SlurmJobsLauncher final : public SlurmLauncher {
+  public:
+    explicit SlurmJobsLauncher(SlurmLauncherOptions options) : SlurmLauncher(std::move(options)) {}
+    std::vector<std::string> exit_query(const TrialProcess& process,
+                                        const TrialExit& exit) override;
+    void explain_exit(TrialExit& exit, const std::string& query_output) override;
+    /// "slurm <job name>".
+    std::string handle(const TrialProcess& process) const override;
+    /// Cancels the dead tuner's jobs by name and kills its srun processes on this machine.
+    std::string reclaim(const std::vector<RunningLeg>& legs) override;
+
+  protected:
+    std::string id_of(const std::string& job_dot_step) const override;
+    void stop_queued(TrialProcess& process) override;
+    void adapt_environment(std::vector<std::string>& env) const override;
+};
+
+/// Legs as steps of the allocation the tuner runs in: addressed as JOB.STEP, never the job;
+/// a step waiting for resources is withdrawn by ending its srun.
+class SlurmStepsLauncher final : public SlurmLauncher {
+  public:
+    explicit SlurmStepsLauncher(SlurmLauncherOptions options) : SlurmLauncher(std::move(options)) {}
+    /// "slurm-step <allocation> <job name>".
+    std::string handle(const TrialProcess& process) const override;
+    /// Cancels the dead tuner's steps still in the allocation (found by name with squeue -s)
+    /// and kills its srun processes on this machine.
+    std::string reclaim(const std::vector<RunningLeg>& legs) override;
+
+  protected:
+    std::string id_of(const std::string& job_dot_step) const override { return job_dot_step; }
+    void stop_queued(TrialProcess& process) override;
+};
+
+/// The launcher of `options`' mode.
+std::unique_ptr<Launcher> make_slurm_launcher(SlurmLauncherOptions options);
 
 }  // namespace asha
