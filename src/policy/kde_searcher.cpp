@@ -9,8 +9,6 @@ namespace asha {
 
 namespace {
 
-constexpr double kLogSqrt2Pi = 0.91893853320467274178;
-
 /// At most `most` of `items`, evenly spaced (all of them when there are fewer).
 template <typename T>
 std::vector<T> evenly(std::vector<T> items, std::size_t most) {
@@ -19,15 +17,6 @@ std::vector<T> evenly(std::vector<T> items, std::size_t most) {
     out.reserve(most);
     for (std::size_t i = 0; i < most; ++i) out.push_back(items[i * items.size() / most]);
     return out;
-}
-
-double log_sum_exp(const std::vector<double>& terms) {
-    double top = -std::numeric_limits<double>::infinity();
-    for (double t : terms) top = std::max(top, t);
-    if (!std::isfinite(top)) return top;
-    double sum = 0;
-    for (double t : terms) sum += std::exp(t - top);
-    return top + std::log(sum);
 }
 
 }  // namespace

@@ -1,10 +1,20 @@
 #include "policy/model_searcher.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
 namespace asha {
+
+double log_sum_exp(const std::vector<double>& terms) {
+    double top = -std::numeric_limits<double>::infinity();
+    for (double t : terms) top = std::max(top, t);
+    if (!std::isfinite(top)) return top;
+    double sum = 0;
+    for (double t : terms) sum += std::exp(t - top);
+    return top + std::log(sum);
+}
 
 ModelSearcher::ModelSearcher(ConfigSpace space, std::vector<Config> points_to_evaluate,
                              std::vector<double> budgets, bool maximize, Rng& rng)

@@ -15,6 +15,11 @@
 
 namespace asha {
 
+/// log(sqrt(2 pi)), for normal densities.
+inline constexpr double kLogSqrt2Pi = 0.91893853320467274178;
+/// log(sum(exp(terms))), without overflow; -inf for no terms.
+double log_sum_exp(const std::vector<double>& terms);
+
 class ModelSearcher : public Searcher {
   public:
     /// `budgets`: the rung levels and max_t, ascending.

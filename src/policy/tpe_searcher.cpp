@@ -9,8 +9,6 @@ namespace asha {
 
 namespace {
 
-constexpr double kLogSqrt2Pi = 0.91893853320467274178;
-
 double normal_cdf(double z) {
     return 0.5 * std::erfc(-z / std::sqrt(2.0));
 }
@@ -115,16 +113,12 @@ double TpeSearcher::Parzen::log_pdf(double x) const {
         const auto k = static_cast<std::size_t>(x);
         return k < log_probabilities.size() ? log_probabilities[k] : -1e300;
     }
-    double top = -std::numeric_limits<double>::infinity();
     std::vector<double> terms(mus.size());
     for (std::size_t k = 0; k < mus.size(); ++k) {
         const double z = (x - mus[k]) / sigmas[k];
         terms[k] = log_coefficients[k] - 0.5 * z * z;
-        top = std::max(top, terms[k]);
     }
-    double sum = 0;
-    for (double t : terms) sum += std::exp(t - top);
-    return top + std::log(sum);
+    return log_sum_exp(terms);
 }
 
 std::optional<std::vector<double>> TpeSearcher::propose() {
