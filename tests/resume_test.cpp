@@ -469,8 +469,14 @@ TEST(Resume, ASecondTunerOnTheSameRunIsRefused) {
     Outcome status = asha_tune({"status", dir.string(), "--json"});
     EXPECT_EQ(status.exit_code, 0);
     EXPECT_EQ(json::parse(status.out)["state"], "interrupted");
+    // The resume takes the trial over (it trained on meanwhile); its SIGTERM stops it.
     BackgroundTuner again({"resume", dir.string(), "--quiet"});
-    ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", 4, again.pidfd()));
+    ASSERT_TRUE(wait_for_journal(
+        dir / "journal.jsonl",
+        [](const std::string& text) {
+            return text.find("{\"event\":\"resume\"") != std::string::npos;
+        },
+        again.pidfd()));
     again.signal(SIGTERM);
     EXPECT_EQ(again.wait(), 143);
     EXPECT_TRUE(marked_processes(marker_of(dir)).empty());
