@@ -216,13 +216,15 @@ TEST(SlurmLauncher, AResumeCancelsTheDeadTunersSteps) {
 // has seen those reports journaled; each trial takes its epochs' tokens from a gate of its own.
 TEST(SlurmLauncher, ASlowScancelDoesNotBlockTheLoop) {
     const Gate scancel_gate(temp_path("slow-scancel-gate"));
-    const Gate gate0(temp_path("slow-gate-0")), gate1(temp_path("slow-gate-1"));
+    const fs::path gates = temp_path("slow-gates");  // one FIFO per trial: gates/<trial id>
+    fs::create_directories(gates);
+    const Gate gate0(gates / "0"), gate1(gates / "1");
     FakeSlurm slurm("fake-slow", {"SLURM_JOB_ID=4242",
                                   "ASHA_FAKE_SCANCEL_GATE=" + scancel_gate.path().string()});
     json doc = slurm_document("gated.sh", {{"type", "slurm"}});
     doc["command"] = json::array({"/bin/sh", "-c",
-                                  "ASHA_TEST_GATE=" + temp_path("slow-gate-").string() +
-                                      "$ASHA_TRIAL_ID exec /bin/sh tests/trials/gated.sh \"$@\"",
+                                  "ASHA_TEST_GATE=" + gates.string() +
+                                      "/$ASHA_TRIAL_ID exec /bin/sh tests/trials/gated.sh \"$@\"",
                                   "trial"});
     doc["workers"] = 2;
     const fs::path journal = slurm.dir / "journal.jsonl";
