@@ -576,34 +576,143 @@ void ProcessBackend::finish_command(std::size_t index) {
     if (command->done) command->done(code, command->output);
 }
 
+/// Before each wait: what the engine owes without an event.
+void ProcessBackend::prepare_turn() {
+    // The Tuner journals a leg's handle right after start(): legs started since the last wait
+    // may go now (a supervisor whose tuner died before this never starts its trial).
+    for (auto& [id, leg] : legs_)
+        if (leg->go.valid()) {
+            const char go = 'g';
+            if (::write(leg->go.get(), &go, 1) != 1)
+                spdlog::debug("(trial {}) its supervisor is gone before the go", id);
+            leg->go.reset();
+        }
+    start_commands();
+    kill_overdue();
+    // Legs taken over after they had ended: their output is read, then their exit given.
+    std::vector<TrialId> ended;
+    for (auto& [id, leg] : legs_)
+        if (!leg->ended && !leg->pidfd.valid()) ended.push_back(id);
+    for (TrialId id : ended) on_ended(*legs_.at(id));
+}
+
+/// The descriptors of this turn: the signal pipe, inotify, srun's pipes, every leg's pidfd,
+/// every control command's pipes and pidfd.
+void ProcessBackend::build_poll_set() {
+    poll_fds_.clear();
+    poll_sources_.clear();
+    auto add = [&](int fd, Source::Kind kind, TrialProcess* leg = nullptr,
+                   std::size_t command = 0) {
+        poll_fds_.push_back({fd, POLLIN, 0});
+        poll_sources_.push_back({kind, leg, command});
+    };
+    if (options_.wake_fd >= 0) add(options_.wake_fd, Source::Kind::signal);
+    if (!watches_.empty()) add(inotify_.get(), Source::Kind::inotify);
+    for (auto& [id, leg] : legs_) {
+        if (leg->ended) continue;
+        if (leg->out.open() && !leg->out.follow_file)
+            add(leg->out.fd.get(), Source::Kind::leg_stdout, leg.get());
+        if (leg->err.open() && !leg->err.follow_file)
+            add(leg->err.fd.get(), Source::Kind::leg_stderr, leg.get());
+        if (leg->pidfd.valid()) add(leg->pidfd.get(), Source::Kind::leg_end, leg.get());
+    }
+    for (std::size_t i = 0; i < commands_.size(); ++i) {
+        Child& c = commands_[i]->child;
+        if (c.stdout_fd.valid()) add(c.stdout_fd.get(), Source::Kind::command_stdout, nullptr, i);
+        if (c.stderr_fd.valid()) add(c.stderr_fd.get(), Source::Kind::command_stderr, nullptr, i);
+        add(c.pidfd.get(), Source::Kind::command_end, nullptr, i);
+    }
+}
+
+void ProcessBackend::read_command_output(std::size_t index, bool is_stdout) {
+    Child& c = commands_[index]->child;
+    Fd& fd = is_stdout ? c.stdout_fd : c.stderr_fd;
+    const ssize_t got = ::read(fd.get(), buffer_.data(), buffer_.size());
+    if (got > 0 && is_stdout)
+        commands_[index]->output.append(buffer_.data(), static_cast<std::size_t>(got));
+    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) fd.reset();
+}
+
+void ProcessBackend::read_signals() {
+    unsigned char sig = 0;
+    while (::read(options_.wake_fd, &sig, 1) == 1) {
+        BackendEvent event;
+        event.kind = BackendEvent::Kind::interrupted;
+        event.signal = sig;
+        pending_.push_back(event);
+    }
+}
+
+/// One wait of at most `wait` seconds (none while a followed file has unread bytes), then
+/// everything that became ready: one chunk of every output, the ends of legs and commands.
+void ProcessBackend::wait_once(double wait) {
+    build_poll_set();
+    int timeout_ms =
+        std::isinf(wait) ? -1 : static_cast<int>(std::min(std::ceil(wait * 1000), 3.6e6));
+    if (has_unread()) timeout_ms = 0;
+    if (::poll(poll_fds_.data(), poll_fds_.size(), timeout_ms) < 0) {
+        if (errno == EINTR) return;
+        throw std::system_error(errno, std::generic_category(), "poll");
+    }
+    std::vector<TrialId> exited;
+    std::vector<std::size_t> finished;
+    for (std::size_t i = 0; i < poll_fds_.size(); ++i) {
+        if (!poll_fds_[i].revents) continue;
+        const Source& source = poll_sources_[i];
+        switch (source.kind) {
+            case Source::Kind::signal:
+                read_signals();
+                break;
+            case Source::Kind::inotify:
+                on_inotify();
+                break;
+            case Source::Kind::leg_stdout:
+                read_some(*source.leg, source.leg->out, true, false);
+                break;
+            case Source::Kind::leg_stderr:
+                read_some(*source.leg, source.leg->err, false, false);
+                break;
+            case Source::Kind::leg_end:
+                exited.push_back(source.leg->trial);
+                break;
+            case Source::Kind::command_stdout:
+                read_command_output(source.command, true);
+                break;
+            case Source::Kind::command_stderr:
+                read_command_output(source.command, false);
+                break;
+            case Source::Kind::command_end:
+                finished.push_back(source.command);
+                break;
+        }
+    }
+    // One chunk of each followed file that has unread bytes: every turn polls everything
+    // (without waiting while bytes are unread), so a flooding trial cannot keep the others'
+    // files, pipes, exits or a signal from being seen.
+    std::vector<TrialId> read_out;
+    for (auto& [id, leg] : legs_) {
+        if (leg->described) continue;
+        if (leg->out.unread) read_some(*leg, leg->out, true, false);
+        if (leg->err.unread) read_some(*leg, leg->err, false, false);
+        if (leg->ended) read_out.push_back(id);
+    }
+    for (TrialId id : read_out) finish_if_read(*legs_.at(id));
+    for (TrialId id : exited) {
+        auto it = legs_.find(id);
+        if (it != legs_.end() && !it->second->ended) on_ended(*it->second);
+    }
+    std::sort(finished.rbegin(), finished.rend());
+    for (std::size_t index : finished) finish_command(index);
+}
+
 std::optional<BackendEvent> ProcessBackend::next_event(double deadline) {
-    std::vector<pollfd> fds;
-    // What each pollfd is: (leg, 0 stdout pipe / 1 stderr pipe / 2 pidfd), or a command's
-    // (index, 3 stdout / 4 stderr / 5 pidfd), or (-1, 6) the wake fd, (-1, 7) inotify.
-    std::vector<std::pair<TrialProcess*, int>> leg_of;
-    std::vector<std::pair<std::size_t, int>> what;
     for (;;) {
         if (!pending_.empty()) {
             BackendEvent event = std::move(pending_.front());
             pending_.pop_front();
             return event;
         }
-        // The Tuner journals a leg's handle right after start(): legs started since the last
-        // wait may go now (a supervisor whose tuner died before this never starts its trial).
-        for (auto& [id, leg] : legs_)
-            if (leg->go.valid()) {
-                const char go = 'g';
-                if (::write(leg->go.get(), &go, 1) != 1)
-                    spdlog::debug("(trial {}) its supervisor is gone before the go", id);
-                leg->go.reset();
-            }
-        start_commands();
-        kill_overdue();
-        // Legs taken over after they had ended: their output is read, then their exit given.
-        std::vector<TrialId> ended;
-        for (auto& [id, leg] : legs_)
-            if (!leg->ended && !leg->pidfd.valid()) ended.push_back(id);
-        for (TrialId id : ended) on_ended(*legs_.at(id));
+        prepare_turn();
         if (!pending_.empty()) continue;
         const double t = now();
         if (t >= deadline) return std::nullopt;
@@ -611,99 +720,7 @@ std::optional<BackendEvent> ProcessBackend::next_event(double deadline) {
         for (auto& [id, leg] : legs_)
             if (leg->stopping && !leg->killed && leg->kill_at > 0)
                 wake = std::min(wake, leg->kill_at);
-        fds.clear();
-        what.clear();
-        leg_of.clear();
-        auto add = [&](int fd, TrialProcess* leg, std::size_t index, int kind) {
-            fds.push_back({fd, POLLIN, 0});
-            leg_of.emplace_back(leg, kind);
-            what.emplace_back(index, kind);
-        };
-        if (options_.wake_fd >= 0) add(options_.wake_fd, nullptr, 0, 6);
-        if (!watches_.empty()) add(inotify_.get(), nullptr, 0, 7);
-        for (auto& [id, leg] : legs_) {
-            if (leg->ended) continue;
-            if (leg->out.open() && !leg->out.follow_file) add(leg->out.fd.get(), leg.get(), 0, 0);
-            if (leg->err.open() && !leg->err.follow_file) add(leg->err.fd.get(), leg.get(), 0, 1);
-            if (leg->pidfd.valid()) add(leg->pidfd.get(), leg.get(), 0, 2);
-        }
-        for (std::size_t i = 0; i < commands_.size(); ++i) {
-            Child& c = commands_[i]->child;
-            if (c.stdout_fd.valid()) add(c.stdout_fd.get(), nullptr, i, 3);
-            if (c.stderr_fd.valid()) add(c.stderr_fd.get(), nullptr, i, 4);
-            add(c.pidfd.get(), nullptr, i, 5);
-        }
-        const double wait = std::max(0.0, wake - t);
-        int timeout_ms =
-            std::isinf(wait) ? -1 : static_cast<int>(std::min(std::ceil(wait * 1000), 3.6e6));
-        if (has_unread()) timeout_ms = 0;
-        const int n = ::poll(fds.data(), fds.size(), timeout_ms);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw std::system_error(errno, std::generic_category(), "poll");
-        }
-        std::vector<TrialId> exited;
-        std::vector<std::size_t> finished;
-        for (std::size_t i = 0; i < fds.size(); ++i) {
-            if (!fds[i].revents) continue;
-            TrialProcess* leg = leg_of[i].first;
-            const auto [index, kind] = what[i];
-            switch (kind) {
-                case 0:
-                    read_some(*leg, leg->out, true, false);
-                    break;
-                case 1:
-                    read_some(*leg, leg->err, false, false);
-                    break;
-                case 2:
-                    exited.push_back(leg->trial);
-                    break;
-                case 3:
-                case 4: {
-                    Child& c = commands_[index]->child;
-                    Fd& fd = kind == 3 ? c.stdout_fd : c.stderr_fd;
-                    const ssize_t got = ::read(fd.get(), buffer_.data(), buffer_.size());
-                    if (got > 0 && kind == 3)
-                        commands_[index]->output.append(buffer_.data(),
-                                                        static_cast<std::size_t>(got));
-                    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) fd.reset();
-                    break;
-                }
-                case 5:
-                    finished.push_back(index);
-                    break;
-                case 6: {
-                    unsigned char sig = 0;
-                    while (::read(options_.wake_fd, &sig, 1) == 1) {
-                        BackendEvent event;
-                        event.kind = BackendEvent::Kind::interrupted;
-                        event.signal = sig;
-                        pending_.push_back(event);
-                    }
-                    break;
-                }
-                case 7:
-                    on_inotify();
-                    break;
-            }
-        }
-        // One chunk of each followed file that has unread bytes: every turn polls everything
-        // (without waiting while bytes are unread), so a flooding trial cannot keep the others'
-        // files, pipes, exits or a signal from being seen.
-        std::vector<TrialId> read_out;
-        for (auto& [id, leg] : legs_) {
-            if (leg->described) continue;
-            if (leg->out.unread) read_some(*leg, leg->out, true, false);
-            if (leg->err.unread) read_some(*leg, leg->err, false, false);
-            if (leg->ended) read_out.push_back(id);
-        }
-        for (TrialId id : read_out) finish_if_read(*legs_.at(id));
-        for (TrialId id : exited) {
-            auto it = legs_.find(id);
-            if (it != legs_.end() && !it->second->ended) on_ended(*it->second);
-        }
-        std::sort(finished.rbegin(), finished.rend());
-        for (std::size_t index : finished) finish_command(index);
+        wait_once(std::max(0.0, wake - t));
     }
 }
 

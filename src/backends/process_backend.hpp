@@ -20,6 +20,8 @@
 #include <map>
 #include <memory>
 
+#include <poll.h>
+
 namespace asha {
 
 struct ProcessBackendOptions {
@@ -69,6 +71,21 @@ class ProcessBackend : public Backend {
         std::function<void(int, const std::string&)> done;
     };
     using Legs = std::map<TrialId, std::unique_ptr<TrialProcess>>;
+    struct Source {  // what one descriptor of the poll set is
+        enum class Kind {
+            signal,
+            inotify,
+            leg_stdout,
+            leg_stderr,
+            leg_end,
+            command_stdout,
+            command_stderr,
+            command_end
+        };
+        Kind kind;
+        TrialProcess* leg = nullptr;
+        std::size_t command = 0;
+    };
 
     /// Starts a leg. Its output is read from `read_from` in stdout.log (a relaunch after a
     /// crash: what the lost leg printed after its last journaled report), else from the end.
@@ -83,6 +100,11 @@ class ProcessBackend : public Backend {
     void check_disk(const TrialProcess& leg) const;
     void deliver_exit(TrialId trial, TrialExit exit);
     void on_inotify();
+    void prepare_turn();
+    void build_poll_set();
+    void wait_once(double wait);
+    void read_command_output(std::size_t index, bool is_stdout);
+    void read_signals();
     /// Starts a control command; the loop reads its output and calls `done` when it has ended.
     void run_async(ControlCommand command);
     void start_commands();
@@ -102,6 +124,8 @@ class ProcessBackend : public Backend {
     std::vector<std::unique_ptr<Command>> commands_;
     std::deque<BackendEvent> pending_;
     std::vector<char> buffer_;
+    std::vector<pollfd> poll_fds_;  // this turn's poll set, and what each descriptor is
+    std::vector<Source> poll_sources_;
 };
 
 }  // namespace asha
