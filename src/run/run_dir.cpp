@@ -170,8 +170,8 @@ RunDir::~RunDir() {
 
 void RunDir::check_write(bool ok, const char* what) const {
     if (!ok)
-        throw Error(ExitCode::runtime, fmt::format("cannot write {} in {}: {}", what,
-                                                   path_.string(), std::strerror(errno)));
+        throw Error(ExitCode::runtime, fmt::format("cannot write {}: {}", (path_ / what).string(),
+                                                   std::strerror(errno)));
 }
 
 void RunDir::trial_started(const TrialRecord& trial) {

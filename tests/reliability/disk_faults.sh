@@ -30,7 +30,7 @@ code=$?
 cat "$work/full.err"
 [[ $code == 1 ]] || fail "full disk: exit $code, expected 1"
 grep -q "No space left on device" "$work/full.err" || fail "full disk: no clear error"
-grep -q "asha-tune: error: cannot write $run/" "$work/full.err" || fail "full disk: the file is not named"
+grep -qE "asha-tune: error: cannot (write|create) $run/" "$work/full.err" || fail "full disk: the file is not named"
 if grep -qs "ASHA_RUN_DIR=$run" /proc/[0-9]*/environ; then fail "a trial outlived the tuner"; fi
 "$tuner" status "$run" >/dev/null; [[ $? == 0 ]] || fail "status of the failed run"
 
