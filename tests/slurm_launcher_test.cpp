@@ -198,7 +198,11 @@ TEST(SlurmLauncher, AResumeCancelsTheDeadTunersSteps) {
     ASSERT_TRUE(wait_for_journal(
         journal,
         [](const std::string& text) {
-            return text.find("{\"event\":\"resume\"") != std::string::npos;
+            // Resumed, and trial 0's relaunched leg has reported: its new step is registered.
+            const auto resume = text.find("{\"event\":\"resume\"");
+            return resume != std::string::npos &&
+                   text.find("{\"event\":\"report\",\"time\"", resume) != std::string::npos &&
+                   text.find("\"trial\":0,\"resource\"", resume) != std::string::npos;
         },
         resumed.pidfd()));
     const std::string calls = slurm.calls();
