@@ -58,7 +58,7 @@ struct SearcherSpec {
     /// Trials still running without a result: TPE counts them as bad (a constant liar); BOHB
     /// suggests nothing in their neighbourhood.
     bool avoid_pending = true;
-    int max_points = 512;       ///< per density, evenly spaced by rank
+    int max_points = 512;  ///< per density, evenly spaced by rank
 };
 
 struct GpuSpec {

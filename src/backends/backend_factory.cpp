@@ -101,8 +101,7 @@ std::unique_ptr<Backend> BackendFactory::create(const std::filesystem::path& run
     if (config_.backend.type == BackendSpec::Type::slurm) {
         check_shared_run_dir(run_dir);
         return std::make_unique<ProcessBackend>(
-            std::move(options),
-            make_slurm_launcher(slurm_launcher_options(config_, run_dir)));
+            std::move(options), make_slurm_launcher(slurm_launcher_options(config_, run_dir)));
     }
     LocalLauncherOptions local = *local_;
     local.run_dir = run_dir;
