@@ -8,15 +8,15 @@
 #   scripts/install-deps.sh --test   all of the above and what the test suite uses: GoogleTest,
 #                                    Google Benchmark, Chromium (the report's browser test),
 #                                    clang with libFuzzer (scripts/fuzz.sh), clang-format (ctest
-#                                    format), Slurm (tests/slurm/),
-#                                    bash-completion (tests/install/)
+#                                    format), Slurm (tests/slurm/), bash-completion
+#                                    (tests/install/)
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libcli11-dev nlohmann-json3-dev libspdlog-dev
             libfmt-dev help2man python3)
 example_pkgs=(python3-torch python3-numpy dataset-fashion-mnist)
-test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev chromium clang clang-format libclang-rt-14-dev
-           slurmctld slurmd slurm-client munge bash-completion)
+test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev chromium clang clang-format
+           libclang-rt-14-dev slurmctld slurmd slurm-client munge bash-completion)
 
 case "${1:-}" in
   "") want=("${build_pkgs[@]}" "${example_pkgs[@]}") ;;

@@ -198,10 +198,10 @@ TEST(SlurmLauncher, AResumeCancelsTheDeadTunersSteps) {
     ASSERT_TRUE(wait_for_journal(
         journal,
         [](const std::string& text) {
-            // Resumed, and trial 0's relaunched leg has reported: its new step is registered.
+            // Resumed, and trial 0's relaunched leg has reported (only report records have
+            // "trial" then "resource"): its new step is registered.
             const auto resume = text.find("{\"event\":\"resume\"");
             return resume != std::string::npos &&
-                   text.find("{\"event\":\"report\",\"time\"", resume) != std::string::npos &&
                    text.find("\"trial\":0,\"resource\"", resume) != std::string::npos;
         },
         resumed.pidfd()));
