@@ -54,6 +54,17 @@ struct FakeSlurm {
     }
 };
 
+/// The run id in `run_dir`'s journal header.
+std::string run_id_of(const fs::path& run_dir) {
+    const std::string journal = read_file(run_dir / "journal.jsonl");
+    return json::parse(journal.substr(0, journal.find('\n'))).value("run_id", "");
+}
+
+/// What the legs of the run in `run_dir` are named: <prefix><trial id>.
+std::string leg_name_prefix(const fs::path& run_dir) {
+    return slurm_job_prefix(run_dir, run_id_of(run_dir)) + "-";
+}
+
 json slurm_document(const char* script, const json& backend) {
     json doc = json::parse(R"({
       "name": "fake",
@@ -124,7 +135,7 @@ TEST(SlurmLauncher, LegsAreJobsStoppedByTheirIds) {
         {"--config", write_config("fake-jobs", doc), "--run-dir", slurm.dir.string(), "--quiet"},
         slurm.env);
     ASSERT_EQ(run.exit_code, 0) << run.err << slurm.calls();
-    const std::string name = "asha-" + slurm.dir.filename().string() + "-1";
+    const std::string name = leg_name_prefix(slurm.dir) + "1";
     const std::string id = slurm.id_of(name);
     ASSERT_FALSE(id.empty()) << slurm.calls();
     EXPECT_EQ(id.find('.'), std::string::npos);  // a job id, not a step
@@ -160,7 +171,7 @@ TEST(SlurmLauncher, InsideAnAllocationLegsAreStepsStoppedOneByOne) {
     ASSERT_EQ(run.exit_code, 0) << run.err << slurm.calls();
     for (const auto& call : slurm.calls_of("srun"))
         EXPECT_NE(call.find(" --jobid=4242 --exclusive "), std::string::npos) << call;
-    const std::string id = slurm.id_of("asha-" + slurm.dir.filename().string() + "-1");
+    const std::string id = slurm.id_of(leg_name_prefix(slurm.dir) + "1");
     ASSERT_EQ(id.rfind("4242.", 0), 0u) << id;
     for (const auto& call : slurm.calls_of("scancel")) {
         EXPECT_NE(call.find(" " + id), std::string::npos) << call;  // only that step
@@ -172,8 +183,8 @@ TEST(SlurmLauncher, InsideAnAllocationLegsAreStepsStoppedOneByOne) {
               std::string::npos);
 }
 
-// A resume inside the allocation cancels the steps the dead tuner left (found by name with
-// squeue -s), then relaunches their legs.
+// A resume inside the allocation cancels the steps the dead tuner left, by the ids their
+// `running` records journaled (no squeue needed), then relaunches their legs.
 TEST(SlurmLauncher, AResumeCancelsTheDeadTunersSteps) {
     FakeSlurm slurm("fake-resume", {"SLURM_JOB_ID=4242"});
     json doc = slurm_document("chatty.sh", {{"type", "slurm"}});
@@ -192,7 +203,7 @@ TEST(SlurmLauncher, AResumeCancelsTheDeadTunersSteps) {
         tuner.pidfd()));
     tuner.signal(SIGKILL);
     ASSERT_EQ(tuner.wait(), 128 + SIGKILL);
-    const std::string prefix = "asha-" + slurm.dir.filename().string() + "-";
+    const std::string prefix = leg_name_prefix(slurm.dir);
     const std::string old0 = slurm.id_of(prefix + "0"), old1 = slurm.id_of(prefix + "1");
     BackgroundTuner resumed({"resume", slurm.dir.string(), "--quiet"}, slurm.env);
     ASSERT_TRUE(wait_for_journal(
@@ -206,7 +217,7 @@ TEST(SlurmLauncher, AResumeCancelsTheDeadTunersSteps) {
         },
         resumed.pidfd()));
     const std::string calls = slurm.calls();
-    EXPECT_NE(calls.find("squeue -h -s -j 4242"), std::string::npos) << calls;
+    EXPECT_EQ(calls.find("squeue -h -s"), std::string::npos) << calls;
     const std::regex cancel("scancel (" + old0 + " " + old1 + "|" + old1 + " " + old0 + ")\n");
     EXPECT_TRUE(std::regex_search(calls, cancel)) << calls;
     resumed.signal(SIGTERM);
@@ -262,4 +273,99 @@ TEST(SlurmLauncher, ASlowScancelDoesNotBlockTheLoop) {
     const std::string trials = read_file(slurm.dir / "trials.csv");
     EXPECT_NE(trials.find("1,Stopped,"), std::string::npos) << trials;
     EXPECT_NE(trials.find("0,Completed,"), std::string::npos) << trials;
+}
+
+TEST(SlurmLauncher, HandlesRoundTrip) {
+    for (const SlurmHandle& h : {SlurmHandle{false, "", "asha-exp-0123456789ab-3", ""},
+                                 SlurmHandle{false, "", "asha-exp-0123456789ab-3", "777"},
+                                 SlurmHandle{true, "4242", "asha-run-0123456789ab-0", ""},
+                                 SlurmHandle{true, "4242", "asha-run-0123456789ab-0", "4242.7"}}) {
+        const auto back = SlurmHandle::decode(h.encode());
+        ASSERT_TRUE(back) << h.encode();
+        EXPECT_EQ(back->step, h.step);
+        EXPECT_EQ(back->allocation, h.allocation);
+        EXPECT_EQ(back->name, h.name);
+        EXPECT_EQ(back->id, h.id);
+    }
+    EXPECT_EQ((SlurmHandle{false, "", "asha-e-1", "77"}.encode()), "slurm asha-e-1 77");
+    EXPECT_EQ((SlurmHandle{true, "42", "asha-e-1", "42.3"}.encode()),
+              "slurm-step 42 asha-e-1 42.3");
+    // The handles of asha-tune before run ids (no id) still read; others are not Slurm's.
+    EXPECT_EQ(SlurmHandle::decode("slurm asha-exp-0")->name, "asha-exp-0");
+    EXPECT_EQ(SlurmHandle::decode("slurm-step 42 asha-exp-0")->allocation, "42");
+    for (const char* other : {"supervisor 12 34", "slurm", "slurm-step 42", "slurm a b c", ""})
+        EXPECT_FALSE(SlurmHandle::decode(other)) << other;
+}
+
+// Job names come from the run's id; the directory's name is only a label, never empty, never
+// with a space (a trailing slash once named every leg "asha--N").
+TEST(SlurmLauncher, JobNamesCarryTheRunId) {
+    EXPECT_EQ(slurm_job_prefix("runs/exp", "0123456789ab"), "asha-exp-0123456789ab");
+    EXPECT_EQ(slurm_job_prefix("runs/exp/", "0123456789ab"), "asha-exp-0123456789ab");
+    EXPECT_EQ(slurm_job_prefix("/abs/runs/exp//", "0123456789ab"), "asha-exp-0123456789ab");
+    EXPECT_EQ(slurm_job_prefix("/", "0123456789ab"), "asha-run-0123456789ab");
+    EXPECT_EQ(slurm_job_prefix("my run (2)", "0123456789ab"), "asha-my_run__2_-0123456789ab");
+    EXPECT_EQ(slurm_job_prefix("a-very-long-directory-name-indeed", "0123456789ab"),
+              "asha-a-very-long-directory-na-0123456789ab");
+}
+
+// Two runs whose directories share a name (runs/a/exp and runs/b/exp/, the second given with a
+// trailing slash) on one cluster: their legs have names of their own, and a resume of the
+// first, which cancels what its dead tuner left, leaves the second's jobs alone.
+TEST(SlurmLauncher, RunsWithTheSameDirectoryNameLeaveEachOthersJobsAlone) {
+    FakeSlurm slurm("fake-twins", {"SLURM_JOB_ID="});
+    const fs::path a = temp_path("twins-a") / "exp", b = temp_path("twins-b") / "exp";
+    fs::create_directories(a.parent_path());
+    fs::create_directories(b.parent_path());
+    json doc = slurm_document("chatty.sh", {{"type", "slurm"}});
+    doc["config_space"]["max_epochs"] = 1000000;
+    doc["workers"] = 2;
+    const std::string config = write_config("fake-twins", doc);
+    auto both_report = [](const std::string& text) {
+        return text.find("\"trial\":0,\"resource\"") != std::string::npos &&
+               text.find("\"trial\":1,\"resource\"") != std::string::npos;
+    };
+    BackgroundTuner first({"--config", config, "--run-dir", a.string(), "--quiet"}, slurm.env);
+    BackgroundTuner second({"--config", config, "--run-dir", b.string() + "/", "--quiet"},
+                           slurm.env);
+    ASSERT_TRUE(wait_for_journal(a / "journal.jsonl", both_report, first.pidfd()));
+    ASSERT_TRUE(wait_for_journal(b / "journal.jsonl", both_report, second.pidfd()));
+    const std::string id_a = run_id_of(a), id_b = run_id_of(b);
+    ASSERT_EQ(id_a.size(), 12u);
+    ASSERT_NE(id_a, id_b);
+    EXPECT_EQ(leg_name_prefix(b), "asha-exp-" + id_b + "-");
+    EXPECT_FALSE(slurm.id_of("asha-exp-" + id_b + "-0").empty()) << read_file(slurm.state / "jobs");
+
+    first.signal(SIGKILL);
+    ASSERT_EQ(first.wait(), 128 + SIGKILL);
+    BackgroundTuner resumed({"resume", a.string(), "--quiet"}, slurm.env);
+    ASSERT_TRUE(wait_for_journal(
+        a / "journal.jsonl",
+        [](const std::string& text) {
+            const auto resume = text.find("{\"event\":\"resume\"");
+            return resume != std::string::npos &&
+                   text.find("\"trial\":0,\"resource\"", resume) != std::string::npos;
+        },
+        resumed.pidfd()));
+    // The second run's legs never heard of it: they report on, none of them ended.
+    const std::size_t seen = read_file(b / "journal.jsonl").size();
+    ASSERT_TRUE(wait_for_journal(
+        b / "journal.jsonl",
+        [seen](const std::string& text) {
+            return text.find("\"trial\":0,\"resource\"", seen) != std::string::npos &&
+                   text.find("\"trial\":1,\"resource\"", seen) != std::string::npos;
+        },
+        second.pidfd()));
+    EXPECT_EQ(read_file(b / "journal.jsonl").find("\"event\":\"exit\""), std::string::npos);
+    for (const auto& call : slurm.calls_of("scancel")) {
+        EXPECT_EQ(call.find(id_b), std::string::npos) << call;
+        for (const char* trial : {"0", "1"}) {
+            const std::string job = slurm.id_of("asha-exp-" + id_b + "-" + trial);
+            EXPECT_EQ((call + " ").find(" " + job + " "), std::string::npos) << call;
+        }
+    }
+    resumed.signal(SIGTERM);
+    second.signal(SIGTERM);
+    EXPECT_EQ(resumed.wait(), 143);
+    EXPECT_EQ(second.wait(), 143);
 }

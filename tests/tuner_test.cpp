@@ -70,7 +70,7 @@ LegScript steps(std::vector<Step> s) {
 /// Runs `run` to its end with a journal at `path`, as run_experiment does.
 void run_with_journal(ScriptedRun& run, const fs::path& path) {
     JournalWriter journal(path, JournalSync::never, false);
-    journal.append(make_journal_header(run.config.document, "scripted.json", "local", ""));
+    journal.append(make_journal_header(run.config.document, "scripted.json", "local", "", ""));
     run.tuner.set_journal(&journal);
     run.tuner.run();
 }

@@ -84,14 +84,15 @@ BackendFactory::BackendFactory(const ExperimentConfig& config, bool simulate)
     }
     check_command(config);
     if (config.backend.type == BackendSpec::Type::slurm)
-        slurm_launcher_options(config, "");  // Slurm's commands are there; the mode is possible
+        slurm_launcher_options(config, "", "");  // Slurm's commands are there; the mode is possible
     else
         local_ = std::make_unique<LocalLauncherOptions>(local_launcher_options(config));
 }
 
 BackendFactory::~BackendFactory() = default;
 
-std::unique_ptr<Backend> BackendFactory::create(const std::filesystem::path& run_dir, int wake_fd) {
+std::unique_ptr<Backend> BackendFactory::create(const std::filesystem::path& run_dir,
+                                                const std::string& run_id, int wake_fd) {
     if (simulate_)
         return std::make_unique<SimBackend>(*benchmark_, config_.metric, config_.resource_attr,
                                             config_.seed, config_.time_scale);
@@ -101,7 +102,8 @@ std::unique_ptr<Backend> BackendFactory::create(const std::filesystem::path& run
     if (config_.backend.type == BackendSpec::Type::slurm) {
         check_shared_run_dir(run_dir);
         return std::make_unique<ProcessBackend>(
-            std::move(options), make_slurm_launcher(slurm_launcher_options(config_, run_dir)));
+            std::move(options),
+            make_slurm_launcher(slurm_launcher_options(config_, run_dir, run_id)));
     }
     LocalLauncherOptions local = *local_;
     local.run_dir = run_dir;

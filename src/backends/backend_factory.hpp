@@ -29,9 +29,11 @@ class BackendFactory {
     std::string journal_name() const { return simulate_ ? "simulate" : "local"; }
     bool simulated() const { return simulate_; }
 
-    /// The backend of the run in `run_dir`; `wake_fd` (a SignalWatcher's, or -1) interrupts
-    /// its wait for events. The factory must outlive it (the simulator reads its benchmark).
-    std::unique_ptr<Backend> create(const std::filesystem::path& run_dir, int wake_fd);
+    /// The backend of the run in `run_dir`, whose id is `run_id` (what it leaves outside the
+    /// directory is named with it); `wake_fd` (a SignalWatcher's, or -1) interrupts its wait
+    /// for events. The factory must outlive it (the simulator reads its benchmark).
+    std::unique_ptr<Backend> create(const std::filesystem::path& run_dir, const std::string& run_id,
+                                    int wake_fd);
 
   private:
     const ExperimentConfig& config_;

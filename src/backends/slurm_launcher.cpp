@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -16,8 +17,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kJobHandle = "slurm ";
-constexpr const char* kStepHandle = "slurm-step ";
+constexpr std::string_view kJobHandle = "slurm";
+constexpr std::string_view kStepHandle = "slurm-step";
 
 std::string last_line(const std::string& text) {
     std::size_t end = text.find_last_not_of("\r\n");
@@ -40,7 +41,20 @@ bool allocation_variable(const std::string& entry) {
 
 }  // namespace
 
-SlurmLauncherOptions slurm_launcher_options(const ExperimentConfig& c, const fs::path& run_dir) {
+std::string slurm_job_prefix(const fs::path& run_dir, const std::string& run_id) {
+    std::string label;
+    for (const auto& part : run_dir.lexically_normal())
+        if (!part.empty() && part != "." && part != "/") label = part.string();
+    if (label == "..") label.clear();
+    for (char& c : label)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-')
+            c = '_';
+    if (label.size() > 24) label.resize(24);
+    return "asha-" + (label.empty() ? std::string("run") : label) + "-" + run_id;
+}
+
+SlurmLauncherOptions slurm_launcher_options(const ExperimentConfig& c, const fs::path& run_dir,
+                                            const std::string& run_id) {
     for (const char* tool : {"srun", "scancel", "squeue"})
         if (find_executable(tool).empty())
             throw Error(ExitCode::cannot_start,
@@ -50,7 +64,7 @@ SlurmLauncherOptions slurm_launcher_options(const ExperimentConfig& c, const fs:
     SlurmLauncherOptions o;
     o.spec = c.backend;
     o.run_dir = run_dir;
-    o.job_prefix = "asha-" + run_dir.filename().string();
+    o.job_prefix = slurm_job_prefix(run_dir, run_id);
     const char* job = std::getenv("SLURM_JOB_ID");
     switch (c.backend.mode) {
         case BackendSpec::SlurmMode::automatic:
@@ -76,6 +90,28 @@ SlurmLauncherOptions slurm_launcher_options(const ExperimentConfig& c, const fs:
                 o.allocation, o.spec.partition);
     }
     return o;
+}
+
+std::string SlurmHandle::encode() const {
+    std::string text = step ? std::string(kStepHandle) + " " + allocation : std::string(kJobHandle);
+    text += " " + name;
+    if (!id.empty()) text += " " + id;
+    return text;
+}
+
+std::optional<SlurmHandle> SlurmHandle::decode(const std::string& handle) {
+    std::istringstream in(handle);
+    std::string kind;
+    SlurmHandle h;
+    in >> kind;
+    h.step = kind == kStepHandle;
+    if (!h.step && kind != kJobHandle) return std::nullopt;
+    if (h.step && !(in >> h.allocation)) return std::nullopt;
+    if (!(in >> h.name)) return std::nullopt;
+    in >> h.id;  // optional
+    std::string rest;
+    if (in >> rest) return std::nullopt;
+    return h;
 }
 
 std::vector<std::string> srun_argv(const SlurmLauncherOptions& o, const std::string& job_name,
@@ -228,19 +264,27 @@ void SlurmJobsLauncher::explain_exit(TrialExit& exit, const std::string& query_o
 }
 
 std::string SlurmJobsLauncher::handle(const TrialProcess& process) const {
-    return kJobHandle + process.job_name;
+    return SlurmHandle{false, "", process.job_name, process.slurm_id}.encode();
 }
 
 std::string SlurmJobsLauncher::reclaim(const std::vector<RunningLeg>& legs) {
-    std::size_t cancelled = 0;
+    std::set<std::string> ids, names;
     for (const RunningLeg& leg : legs)
-        if (leg.handle.rfind(kJobHandle, 0) == 0)
-            cancelled += run_command({"scancel",
-                                      "--name=" + leg.handle.substr(std::strlen(kJobHandle))}) == 0;
-    return kill_leftover_sruns(options_.run_dir, cancelled
-                                                     ? "cancelled " + std::to_string(cancelled) +
-                                                           " Slurm job(s) of the previous tuner"
-                                                     : "");
+        if (const auto h = SlurmHandle::decode(leg.handle); h && !h->step)
+            (h->id.empty() ? names : ids).insert(h->id.empty() ? h->name : h->id);
+    // A job that ended meanwhile makes scancel fail for it alone: nothing to report.
+    if (!ids.empty()) {
+        std::vector<std::string> argv = {"scancel"};
+        argv.insert(argv.end(), ids.begin(), ids.end());
+        run_command(argv);
+    }
+    for (const auto& name : names) run_command({"scancel", "--name=" + name});
+    const std::size_t asked = ids.size() + names.size();
+    return kill_leftover_sruns(options_.run_dir,
+                               asked ? "cancelled " + std::to_string(asked) +
+                                           " Slurm job(s) of the previous tuner" +
+                                           (ids.empty() ? "" : " (" + join(ids, " ") + ")")
+                                     : "");
 }
 
 // --- steps ---
@@ -250,37 +294,38 @@ void SlurmStepsLauncher::stop_queued(TrialProcess& process) {
 }
 
 std::string SlurmStepsLauncher::handle(const TrialProcess& process) const {
-    return kStepHandle + options_.allocation + " " + process.job_name;
+    return SlurmHandle{true, options_.allocation, process.job_name, process.slurm_id}.encode();
 }
 
 std::string SlurmStepsLauncher::reclaim(const std::vector<RunningLeg>& legs) {
-    std::set<std::string> names;
+    std::set<std::string> steps, names;
     std::string allocation;
     for (const RunningLeg& leg : legs) {
-        if (leg.handle.rfind(kStepHandle, 0) != 0) continue;
-        std::istringstream in(leg.handle.substr(std::strlen(kStepHandle)));
-        std::string job, name;
-        if (in >> job >> name) {
-            allocation = job;
-            names.insert(name);
+        const auto h = SlurmHandle::decode(leg.handle);
+        if (!h || !h->step) continue;
+        if (!h->id.empty()) {
+            steps.insert(h->id);
+        } else {
+            allocation = h->allocation;
+            names.insert(h->name);
         }
     }
     std::string said;
     if (!names.empty()) {
-        // The dead tuner's steps that still run in the allocation (a requeued job has none).
+        // Steps whose id the dead tuner never learned, still in the allocation (a requeued
+        // job has none): found by their names, which no other run's steps have.
         std::string listing;
         run_command({"squeue", "-h", "-s", "-j", allocation, "-o", "%i %j"}, &listing);
-        std::set<std::string> steps;
         std::istringstream lines(listing);
         for (std::string id, name; lines >> id >> name;)
             if (names.count(name)) steps.insert(id);
-        if (!steps.empty()) {
-            std::vector<std::string> argv = {"scancel"};
-            argv.insert(argv.end(), steps.begin(), steps.end());
-            run_command(argv);
-            said = "cancelled " + std::to_string(steps.size()) +
-                   " step(s) of the previous tuner (" + join(steps, " ") + ")";
-        }
+    }
+    if (!steps.empty()) {
+        std::vector<std::string> argv = {"scancel"};
+        argv.insert(argv.end(), steps.begin(), steps.end());
+        run_command(argv);
+        said = "cancelled " + std::to_string(steps.size()) + " step(s) of the previous tuner (" +
+               join(steps, " ") + ")";
     }
     return kill_leftover_sruns(options_.run_dir, said);
 }

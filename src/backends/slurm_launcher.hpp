@@ -15,6 +15,7 @@
 #include "backends/launcher.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <set>
 
 namespace asha {
@@ -23,14 +24,37 @@ struct SlurmLauncherOptions {
     BackendSpec spec;
     bool steps = false;      ///< legs are steps of `allocation`
     std::string allocation;  ///< the tuner's job id (steps)
-    std::string job_prefix;  ///< "asha-<run directory name>": legs are named <prefix>-<trial>
+    /// "asha-<label>-<run id>": legs are named <prefix>-<trial>, a name no other run's legs
+    /// have (the label is only for people reading squeue: run directories can share names).
+    std::string job_prefix;
     std::filesystem::path run_dir;
 };
 
 /// Checks what a Slurm run needs before anything starts (srun, scancel, squeue in PATH: Error
 /// cannot_start) and chooses the mode: steps when the tuner runs inside an allocation.
 SlurmLauncherOptions slurm_launcher_options(const ExperimentConfig& config,
-                                            const std::filesystem::path& run_dir);
+                                            const std::filesystem::path& run_dir,
+                                            const std::string& run_id);
+
+/// "asha-<label>-<run_id>": the label is the run directory's last non-empty component (a
+/// trailing slash has an empty one), with anything but letters, digits, '.', '_' and '-' as
+/// '_', at most 24 characters ("run" when none is left), so that a name never has a space.
+std::string slurm_job_prefix(const std::filesystem::path& run_dir, const std::string& run_id);
+
+/// A Slurm leg's handle in the journal, one encoding for both modes:
+///   jobs   "slurm NAME [JOB]"
+///   steps  "slurm-step ALLOCATION NAME [JOB.STEP]"
+/// The id is there once the leg ran (its `running` record); stops and a resume address a leg
+/// by it, and by its name (unique to the run) only while the id was never learned.
+struct SlurmHandle {
+    bool step = false;
+    std::string allocation;  ///< steps: the job they belong to
+    std::string name;
+    std::string id;  ///< "" until the leg runs
+    std::string encode() const;
+    /// nullopt for any other handle (a local leg's, or malformed text).
+    static std::optional<SlurmHandle> decode(const std::string& handle);
+};
 
 /// The srun command line of one leg (`trial` is its own argv).
 std::vector<std::string> srun_argv(const SlurmLauncherOptions& options, const std::string& job_name,
@@ -73,9 +97,9 @@ class SlurmJobsLauncher final : public SlurmLauncher {
     std::vector<std::string> exit_query(const TrialProcess& process,
                                         const TrialExit& exit) override;
     void explain_exit(TrialExit& exit, const std::string& query_output) override;
-    /// "slurm <job name>".
     std::string handle(const TrialProcess& process) const override;
-    /// Cancels the dead tuner's jobs by name and kills its srun processes on this machine.
+    /// Cancels the dead tuner's jobs (by id; by name those it never saw run) and kills its
+    /// srun processes on this machine.
     std::string reclaim(const std::vector<RunningLeg>& legs) override;
 
   protected:
@@ -89,10 +113,9 @@ class SlurmJobsLauncher final : public SlurmLauncher {
 class SlurmStepsLauncher final : public SlurmLauncher {
   public:
     explicit SlurmStepsLauncher(SlurmLauncherOptions options) : SlurmLauncher(std::move(options)) {}
-    /// "slurm-step <allocation> <job name>".
     std::string handle(const TrialProcess& process) const override;
-    /// Cancels the dead tuner's steps still in the allocation (found by name with squeue -s)
-    /// and kills its srun processes on this machine.
+    /// Cancels the dead tuner's steps (by id; those it never saw run, found by name with
+    /// squeue -s) and kills its srun processes on this machine.
     std::string reclaim(const std::vector<RunningLeg>& legs) override;
 
   protected:

@@ -223,6 +223,7 @@ int show_status(const std::string& dir, bool as_json) {
         for (const auto& t : run.trials)
             if (s.best_trial && t.id == *s.best_trial) config = t.config;
         json doc = {{"run_dir", dir},
+                    {"run_id", run.run_id},
                     {"state", state},
                     {"metric", run.config.metric},
                     {"best", best_json(s, run.config, config)},
@@ -233,7 +234,7 @@ int show_status(const std::string& dir, bool as_json) {
     } else {
         std::cout << dir << ": " << state
                   << (run.finished || run.running ? "" : " (the tuner ended without a summary)")
-                  << "\n"
+                  << (run.run_id.empty() ? "" : ", run id " + run.run_id) << "\n"
                   << render_table(run.trials, run.config, 50, s.wallclock)
                   << render_progress_line(s) << "\n"
                   << render_best_line(s, run.config.metric) << "\n";

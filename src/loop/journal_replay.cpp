@@ -168,7 +168,11 @@ class JournalReplay {
                                       to_string(tuner_.last_decision_));
     }
 
-    void apply(const RunningRecord& r) { tuner_.on_running(trial(r.trial)); }
+    void apply(const RunningRecord& r) {
+        TrialRecord& t = trial(r.trial);
+        tuner_.on_running(t);
+        if (!r.handle.empty()) tuner_.handles_[t.id] = r.handle;
+    }
 
     void apply(const TimeoutRecord& r) { tuner_.time_out(trial(r.trial).id, r.reason, r.time); }
 

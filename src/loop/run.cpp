@@ -6,6 +6,7 @@
 #include "report/html_report.hpp"
 #include "run/journal.hpp"
 #include "run/run_dir.hpp"
+#include "run/run_id.hpp"
 #include "run/run_lock.hpp"
 
 #include <spdlog/spdlog.h>
@@ -151,18 +152,31 @@ RunOutcome run_experiment(const RunRequest& request, const RunEnvironment& envir
     BackendFactory backends(c, request.simulate);  // checks the command, GPUs, benchmark first
     Rng rng(c.seed);
     auto scheduler = make_scheduler(c, rng);
-    RunDir dir(request.dir, c, run_dir_options(request));  // takes the run's lock
+    RunDirOptions dir_options = run_dir_options(request);
+    if (!request.resume) dir_options.run_id = new_run_id();
+    RunDir dir(request.dir, c, dir_options);  // takes the run's lock
     const fs::path journal_path = dir.path() / run_files::journal;
     std::optional<JournalContents> journal;
-    if (request.resume) journal = read_journal(journal_path);
+    std::string run_id = dir_options.run_id;
+    if (request.resume) {
+        journal = read_journal(journal_path);
+        run_id = journal->header.run_id;
+        if (!valid_run_id(run_id)) {
+            // Started by an asha-tune without run ids: what it left is found by its own
+            // handles; what this tuner starts gets an id of its own.
+            run_id = new_run_id();
+            spdlog::info("{} has no run id (an older asha-tune started it): new legs use {}",
+                         dir.path().string(), run_id);
+        }
+    }
     // Simulations keep records in memory: nothing outside the run directory depends on them.
     JournalWriter journal_writer(
         journal_path, request.simulate ? JournalSync::never : c.journal_fsync, request.simulate,
         journal ? std::optional(journal->good_bytes) : std::nullopt);
     if (!journal)
-        journal_writer.append(
-            make_journal_header(c.document, c.file, backends.journal_name(), request.command_line));
-    std::unique_ptr<Backend> backend = backends.create(dir.path(), environment.wake_fd);
+        journal_writer.append(make_journal_header(c.document, c.file, backends.journal_name(),
+                                                  request.command_line, run_id));
+    std::unique_ptr<Backend> backend = backends.create(dir.path(), run_id, environment.wake_fd);
     Tuner tuner(c, *scheduler, *backend, &dir, environment.progress);
     tuner.set_journal(&journal_writer);
     if (journal) {

@@ -225,7 +225,15 @@ void Tuner::on_running(TrialRecord& trial) {
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
     if (!leg.pending) return;
     const double t = now();
-    record(RunningRecord{t, trial.id});
+    // Queued legs learn their address when they run (a Slurm job or step id): journal it, so
+    // that a resume stops them by id rather than by name.
+    RunningRecord running{t, trial.id, backend_->handle_of(trial.id)};
+    if (auto known = handles_.find(trial.id);
+        running.handle.empty() || (known != handles_.end() && known->second == running.handle))
+        running.handle.clear();
+    else
+        handles_[trial.id] = running.handle;
+    record(running);
     leg.pending = false;
     --pending_legs_;
     trial.leg_started = t;

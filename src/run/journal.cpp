@@ -26,7 +26,8 @@ constexpr int kJournalVersion = 1;
 }  // namespace
 
 JournalHeader make_journal_header(const json& config_document, const std::string& config_file,
-                                  const std::string& backend, const std::string& command_line) {
+                                  const std::string& backend, const std::string& command_line,
+                                  const std::string& run_id) {
     std::error_code ec;
     JournalHeader h;
     h.journal_version = kJournalVersion;
@@ -36,6 +37,7 @@ JournalHeader make_journal_header(const json& config_document, const std::string
     h.cwd = fs::current_path(ec).string();
     h.command_line = command_line;
     h.config = config_document;
+    h.run_id = run_id;
     return h;
 }
 

@@ -111,8 +111,9 @@ JournalContents parse_journal(std::string text, const std::string& name);
 
 /// The header of a new run: this asha-tune's version, the current directory, and the resolved
 /// config document (what parse_experiment() needs to rebuild the experiment), where it came
-/// from, the backend ("local" or "simulate") and the command line.
+/// from, the backend ("local" or "simulate"), the command line and the run's new id.
 JournalHeader make_journal_header(const json& config_document, const std::string& config_file,
-                                  const std::string& backend, const std::string& command_line);
+                                  const std::string& backend, const std::string& command_line,
+                                  const std::string& run_id);
 
 }  // namespace asha

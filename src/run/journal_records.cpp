@@ -63,7 +63,9 @@ std::string encode(const StartedRecord& r) {
     return compact(line);
 }
 std::string encode(const RunningRecord& r) {
-    return compact({{"event", "running"}, {"time", r.time}, {"trial", r.trial}});
+    json line = {{"event", "running"}, {"time", r.time}, {"trial", r.trial}};
+    if (!r.handle.empty()) line["handle"] = r.handle;
+    return compact(line);
 }
 std::string encode(const TimeoutRecord& r) {
     return compact(
@@ -134,14 +136,16 @@ std::string encode_record(const JournalRecord& record) {
 }
 
 std::string encode_header(const JournalHeader& h) {
-    return compact({{"event", "run"},
-                    {"journal_version", h.journal_version},
-                    {"tuner_version", h.tuner_version},
-                    {"backend", h.backend},
-                    {"config_file", h.config_file},
-                    {"cwd", h.cwd},
-                    {"command_line", h.command_line},
-                    {"config", h.config}});
+    json line = {{"event", "run"},
+                 {"journal_version", h.journal_version},
+                 {"tuner_version", h.tuner_version},
+                 {"backend", h.backend},
+                 {"config_file", h.config_file},
+                 {"cwd", h.cwd},
+                 {"command_line", h.command_line},
+                 {"config", h.config}};
+    if (!h.run_id.empty()) line["run_id"] = h.run_id;
+    return compact(line);
 }
 
 JournalHeader decode_header(const json& line) {
@@ -153,6 +157,7 @@ JournalHeader decode_header(const json& line) {
     h.cwd = text_or(line, "cwd");
     h.command_line = text_or(line, "command_line");
     h.config = line.at("config");
+    h.run_id = text_or(line, "run_id");
     return h;
 }
 
@@ -192,7 +197,8 @@ JournalRecord decode_record(std::string_view line) {
     if (event == "started")
         return StartedRecord{time, get<TrialId>(r, "trial"), text_or(r, "handle"),
                              text_or(r, "gpus"), r.value("offset", std::uint64_t{0})};
-    if (event == "running") return RunningRecord{time, get<TrialId>(r, "trial")};
+    if (event == "running")
+        return RunningRecord{time, get<TrialId>(r, "trial"), text_or(r, "handle")};
     if (event == "timeout")
         return TimeoutRecord{time, get<TrialId>(r, "trial"), text_or(r, "reason", "timeout")};
     if (event == "interrupt") return InterruptRecord{time, r.value("signal", 0)};

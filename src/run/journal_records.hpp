@@ -28,6 +28,9 @@ struct JournalHeader {
     std::string cwd;  ///< where the tuner ran: relative paths in `command` mean this
     std::string command_line;
     json config;
+    /// The run's identity (run/run_id.hpp), given when the run is created; "" in the journals
+    /// of asha-tune before it had one.
+    std::string run_id;
 };
 
 /// Before a leg is started.
@@ -55,6 +58,9 @@ struct StartedRecord {
 struct RunningRecord {
     double time = 0;
     TrialId trial = 0;
+    /// The leg's handle once it runs, when that says more than the `started` record's (a Slurm
+    /// leg's job or step id, which stops and a resume address it by); "" when unchanged.
+    std::string handle;
 };
 
 /// An accepted report and the scheduler's decision, before the decision is applied.

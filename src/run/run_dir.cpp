@@ -122,6 +122,7 @@ RunDir::RunDir(fs::path path, const ExperimentConfig& config, RunDirOptions opti
                     "cannot create run directory " + path_.string() + ": " + ec.message());
     lock_ = std::make_unique<RunLock>(path_);
     json metadata = {{"name", config.name},
+                     {"run_id", options_.run_id},
                      {"tuner", "asha-tune"},
                      {"tuner_version", ASHA_VERSION},
                      {"host", hostname()},

@@ -35,6 +35,7 @@ struct RunDirOptions {
     bool flush_when_idle =
         true;  ///< flush results.csv / legs.csv whenever the tuner waits (simulations: at the end)
     std::string command_line;  ///< for metadata.json
+    std::string run_id;        ///< for metadata.json (run/run_id.hpp)
     /// Writes report.html from the run directory (`ended`: the final, static page). RunDir only
     /// decides when; the HTML layer draws it (report/html_report.hpp: write_html_report), so
     /// that the run layer does not depend on the layer that reads runs back. Empty: no report.

@@ -115,6 +115,7 @@ RunData read_run(const fs::path& dir) {
         throw Error(ExitCode::bad_config,
                     (dir / files::metadata).string() + ": not valid run metadata");
     run.config = parse_experiment(metadata["config"], (dir / files::metadata).string());
+    if (metadata.value("run_id", json()).is_string()) run.run_id = metadata["run_id"];
 
     CsvTable trials = parse_csv(read_text(dir / files::trials));
     namespace t_col = files::trials_csv;

@@ -55,6 +55,7 @@ struct RunData {
     bool finished = false;            ///< summary.json exists
     bool running = false;             ///< the tuner's pid file names a live process
     json summary;                     ///< summary.json, or null
+    std::string run_id;               ///< metadata.json's; "" for runs of versions before it
 };
 
 /// Reads the run directory; throws Error(bad_config) naming what is missing or unreadable.
