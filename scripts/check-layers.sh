@@ -3,7 +3,9 @@
 #   - a file includes only project headers of its own layer and the layers below it;
 #   - public headers (include/asha/) include only public headers;
 #   - policy/ (config, config space, searchers, schedulers) touches no filesystem, clock,
-#     thread, process, terminal or logger: time and randomness are passed in.
+#     thread, process, terminal or logger: time and randomness are passed in;
+#   - sys/ and supervisor/ (asha-supervise, which every leg starts) use no public header, no
+#     logger, no JSON library and no iostreams: libc and a little of the standard library.
 # The CMake targets enforce the same order at link time; this check names the offending line.
 set -euo pipefail
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -11,12 +13,14 @@ cd "$root"
 
 # The layers a layer may include (besides the public headers, asha/..., which any may).
 declare -A allowed=(
+  [sys]="sys"
+  [supervisor]="supervisor sys"
   [policy]="policy"
-  [run]="run policy"
-  [backends]="backends policy"
-  [report]="report run policy"
-  [loop]="loop report run backends policy"
-  [cli]="cli loop report run backends policy"
+  [run]="run policy sys"
+  [backends]="backends supervisor policy sys"
+  [report]="report run policy sys"
+  [loop]="loop report run backends supervisor policy sys"
+  [cli]="cli loop report run backends supervisor policy sys"
 )
 # What policy code may not include: side effects and the clock.
 policy_forbidden='<(filesystem|fstream|chrono|thread|mutex|condition_variable|future|ctime|cstdio|iostream|unistd\.h|fcntl\.h|signal\.h|poll\.h|spawn\.h|sys/[a-z_]+\.h|spdlog/[a-z_/]+\.h)>'
@@ -37,6 +41,11 @@ for layer in "${!allowed[@]}"; do
       [[ " ${allowed[$layer]} " == *" $target "* ]] ||
         fail "$file:$line includes $include: $layer/ may include only ${allowed[$layer]} and asha/"
     done < <(grep -n '^#include "' "$file" | sed 's/:#include /:/')
+    if [[ $layer == sys || $layer == supervisor ]]; then
+      while IFS=: read -r line include; do
+        fail "$file:$line includes $include: $layer/ stays small (asha-supervise links it)"
+      done < <(grep -nE '^#include ("asha/|<(spdlog|fmt|nlohmann|CLI)/|<(iostream|fstream|sstream|filesystem)>)' "$file" | sed 's/:#include /:/')
+    fi
     if [[ $layer == policy ]]; then
       while IFS=: read -r line include; do
         fail "$file:$line includes $include: policy/ is pure (no I/O, clock, threads or logging)"
@@ -60,4 +69,4 @@ if ((failures)); then
   echo "layers: $failures problem(s)" >&2
   exit 1
 fi
-echo "layers: every include follows policy < run, backends < report < loop < cli"
+echo "layers: every include follows sys < supervisor, policy < run, backends < report < loop < cli"

@@ -1,8 +1,9 @@
 // The tests' main. Tests that run experiments inside this process (run_experiment with the
 // local launcher) start each leg's supervisor from this process's own executable, as asha-tune
-// does from its own: so this binary also serves asha-tune's supervisor mode.
+// does from its own where no asha-supervise lies beside it: so this binary also serves
+// asha-tune's supervisor mode.
 
-#include "backends/supervisor.hpp"
+#include "supervisor/supervisor.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,8 @@
 
 #include "asha/errors.hpp"
 #include "asha/run_files.hpp"
-#include "backends/supervisor.hpp"
+#include "supervisor/supervisor.hpp"
+#include "sys/leg_records.hpp"
 
 #include <poll.h>
 #include <signal.h>
@@ -24,7 +25,7 @@ namespace {
 constexpr const char* kHandle = "supervisor ";
 
 void send(const Fd& pidfd, int sig) {
-    if (pidfd.valid()) ::syscall(SYS_pidfd_send_signal, pidfd.get(), sig, nullptr, 0);
+    signal_pidfd(pidfd, sig);
 }
 
 /// "supervisor PID TICKS" -> (pid, ticks); nullopt for any other handle.
@@ -43,11 +44,22 @@ std::string own_executable() {
     return ec ? std::string() : self.string();
 }
 
+/// asha-supervise beside the running executable (the build tree), or where the install puts
+/// it (PREFIX/bin/asha-tune, PREFIX/libexec/asha-tune/asha-supervise); else the executable
+/// itself, whose hidden mode is the same supervisor at the cost of its own start-up.
+std::string supervisor_program(const std::string& self) {
+    const fs::path dir = fs::path(self).parent_path();
+    for (const fs::path& candidate :
+         {dir / "asha-supervise", dir / ".." / "libexec" / "asha-tune" / "asha-supervise"})
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate.lexically_normal().string();
+    return self;
+}
+
 }  // namespace
 
 LocalLauncherOptions local_launcher_options(const ExperimentConfig& c) {
     LocalLauncherOptions o;
-    o.self = own_executable();
+    o.supervisor = supervisor_program(own_executable());
     o.stop_grace_period = c.stop_grace_period;
     o.orphan_timeout = c.orphan_timeout;
     o.gpus_per_trial = c.gpus.gpus_per_trial;
@@ -87,7 +99,8 @@ LocalLauncherOptions local_launcher_options(const ExperimentConfig& c) {
 
 LocalLauncher::LocalLauncher(LocalLauncherOptions options)
     : options_(std::move(options)),
-      pool_(options_.gpus, options_.gpus_per_trial, options_.trials_per_gpu) {}
+      pool_(options_.gpus, options_.gpus_per_trial, options_.trials_per_gpu),
+      run_dir_(fs::absolute(options_.run_dir).string()) {}
 
 LaunchPlan LocalLauncher::plan(const LegSpec& leg, TrialProcess& process) {
     LaunchPlan plan;
@@ -103,21 +116,20 @@ LaunchPlan LocalLauncher::plan(const LegSpec& leg, TrialProcess& process) {
     }
     // The records of an earlier try of this leg (stopped for want of a tuner, or lost with
     // its supervisor) are not this one's.
-    std::error_code ec;
-    fs::remove(leg_end_path(leg.trial_dir, leg.leg), ec);
-    fs::remove(leg_run_path(leg.trial_dir, leg.leg), ec);
+    ::unlink(leg_end_path(leg.trial_dir, leg.leg).c_str());
+    ::unlink(leg_run_path(leg.trial_dir, leg.leg).c_str());
     SupervisorSpec s;
-    s.run_dir = fs::absolute(options_.run_dir);
+    s.run_dir = run_dir_;
     s.trial_dir = leg.trial_dir;
     s.leg = leg.leg;
     s.grace_period = options_.stop_grace_period;
     s.orphan_timeout = options_.orphan_timeout;
     s.cwd = leg.cwd;
     s.argv = leg.argv;
-    plan.spawn.argv = supervisor_command(options_.self, s);
-    // The supervisor writes what it has to say where the trial's stderr goes; the signals it
-    // reads as requests stay blocked from its first instruction on.
-    plan.spawn.output_file = (leg.trial_dir / run_files::trial_stderr).string();
+    plan.spawn.argv = supervisor_command(options_.supervisor, s);
+    // Its stdout and stderr are the trial's logs (the engine opens them, spawned(): the trial
+    // inherits them, and what the supervisor has to say goes where the trial's stderr goes);
+    // the signals it reads as requests stay blocked from its first instruction on.
     plan.spawn.blocked_signals = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
     plan.spawn.stdin_pipe = true;  // it waits for the engine's go
     plan.output_in_files = true;
@@ -172,8 +184,9 @@ std::string LocalLauncher::reclaim(const std::vector<RunningLeg>& legs) {
         if (const auto h = parse_handle(leg.handle)) {
             const fs::path dir =
                 options_.run_dir / run_files::trials_dir / std::to_string(leg.trial);
-            if (h->second != 0 && process_start_ticks(h->first) == h->second &&
-                read_leg_run(dir, leg.leg) == h) {
+            const auto run = read_leg_run(dir, leg.leg);
+            if (h->second != 0 && process_start_ticks(h->first) == h->second && run &&
+                run->supervisor == h->first && run->ticks == h->second) {
                 at_work_[{leg.trial, leg.leg}] = *h;
                 spared.push_back(h->first);  // its session: the supervisor and its trial
             }
@@ -199,7 +212,7 @@ bool LocalLauncher::adopt(const LegProgress& progress, TrialProcess& process) {
     if (it != at_work_.end() && process_start_ticks(it->second.first) == it->second.second) {
         process.pid = it->second.first;
         process.ticks = it->second.second;
-        process.pidfd = Fd(static_cast<int>(::syscall(SYS_pidfd_open, process.pid, 0)));
+        process.pidfd = open_pidfd(process.pid);
         if (process.pidfd.valid()) {
             process.gpus = GpuPool::parse(progress.gpus);
             pool_.take(process.gpus);

@@ -1,5 +1,5 @@
 #pragma once
-/// Legs on this machine, each under a supervisor (supervisor.hpp) in a session of its own: the
+/// Legs on this machine, each under a supervisor (supervisor/) in a session of its own: the
 /// trial writes its logs itself, the supervisor keeps its process group killable and records
 /// its end, so a tuner that dies costs nothing and a resume takes the legs over where they are.
 /// GPUs come from a pool (CUDA_VISIBLE_DEVICES per leg).
@@ -15,7 +15,8 @@ namespace asha {
 
 struct LocalLauncherOptions {
     std::filesystem::path run_dir;
-    std::string self;  ///< the executable that runs `__supervise` (asha-tune itself)
+    /// What runs a leg's supervisor: asha-supervise, or asha-tune itself (its hidden mode).
+    std::string supervisor;
     double stop_grace_period = 5;
     double orphan_timeout = 120;
     std::vector<int> gpus;  ///< empty: CUDA_VISIBLE_DEVICES is left alone
@@ -24,7 +25,7 @@ struct LocalLauncherOptions {
 };
 
 /// What a local run needs, checked before anything starts: GPUs for the workers (ConfigError);
-/// detects GPUs for "auto". `self` is this process's own executable.
+/// detects GPUs for "auto"; finds the supervisor program.
 LocalLauncherOptions local_launcher_options(const ExperimentConfig& config);
 
 class LocalLauncher : public Launcher {
@@ -50,6 +51,7 @@ class LocalLauncher : public Launcher {
   private:
     LocalLauncherOptions options_;
     GpuPool pool_;
+    std::string run_dir_;  // absolute
     // The supervisors reclaim() found at work, by (trial, leg): (pid, start time).
     std::map<std::pair<TrialId, int>, std::pair<pid_t, unsigned long long>> at_work_;
 };

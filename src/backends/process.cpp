@@ -1,11 +1,10 @@
 #include "backends/process.hpp"
 
+#include "sys/spawn.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,7 +18,6 @@
 #include <filesystem>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <system_error>
 #include <tuple>
 
@@ -28,39 +26,6 @@ extern char** environ;
 namespace asha {
 
 namespace fs = std::filesystem;
-
-void Fd::reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-}
-
-namespace {
-
-struct SpawnAttributes {
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_t actions;
-    SpawnAttributes() {
-        posix_spawnattr_init(&attr);
-        posix_spawn_file_actions_init(&actions);
-    }
-    ~SpawnAttributes() {
-        posix_spawnattr_destroy(&attr);
-        posix_spawn_file_actions_destroy(&actions);
-    }
-};
-
-void check(int rc, const char* what) {
-    if (rc != 0) throw std::system_error(rc, std::generic_category(), what);
-}
-
-std::pair<Fd, Fd> make_pipe() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0)
-        throw std::system_error(errno, std::generic_category(), "pipe2");
-    return {Fd(fds[0]), Fd(fds[1])};
-}
-
-}  // namespace
 
 int run_command(const std::vector<std::string>& argv, std::string* output,
                 const std::vector<std::string>& env) {
@@ -75,7 +40,7 @@ int run_command(const std::vector<std::string>& argv, std::string* output,
     }
     // Small outputs: drain stdout, then stderr (which is dropped).
     for (Fd* fd : {&child.stdout_fd, &child.stderr_fd}) {
-        ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) & ~O_NONBLOCK);
+        set_nonblocking(fd->get(), false);
         char buf[4096];
         for (ssize_t n; (n = ::read(fd->get(), buf, sizeof buf)) != 0;) {
             if (n < 0 && errno == EINTR) continue;
@@ -89,81 +54,7 @@ int run_command(const std::vector<std::string>& argv, std::string* output,
     return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
-void kill_and_reap_group(pid_t pgid) {
-    if (::kill(-pgid, SIGKILL) != 0) return;  // nothing left in the group
-    siginfo_t info;
-    // Blocks only while SIGKILLed members die; ends with ECHILD when none of them is ours.
-    while (::waitid(P_PGID, static_cast<id_t>(pgid), &info, WEXITED) == 0 || errno == EINTR) {
-    }
-}
-
-void become_subreaper() {
-    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-}
-
-// Read with read(2): a process that exits while it is read makes read() fail with ESRCH, which
-// std::ifstream turns into an exception (libstdc++'s filebuf::underflow) — fatal in a
-// destructor, where the end of a run calls this.
-std::optional<std::string> read_proc_file(pid_t pid, const char* name) {
-    const std::string path = "/proc/" + std::to_string(pid) + "/" + name;
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return std::nullopt;
-    std::string text;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return std::nullopt;
-        if (n == 0) return text;
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-}
-
-void kill_and_reap_descendants() {
-    const std::string children = "task/" + std::to_string(::getpid()) + "/children";
-    for (;;) {
-        // Our children (zombies included) as "pid pid ...": kill them all, then reap one; the
-        // deaths re-parent their own children to us, and the next turn finds those.
-        if (auto list = read_proc_file(::getpid(), children.c_str())) {
-            std::istringstream pids(*list);
-            for (long pid; pids >> pid;) ::kill(static_cast<pid_t>(pid), SIGKILL);
-        }
-        int status = 0;
-        if (::waitpid(-1, &status, 0) < 0 && errno != EINTR) return;  // ECHILD: none left
-    }
-}
-
 namespace {
-
-/// Fields of /proc/PID/stat that we use.
-struct ProcStat {
-    pid_t pgrp = -1;
-    pid_t session = -1;
-    unsigned long long start_ticks = 0;
-};
-
-/// /proc/PID/stat, or nullopt (gone, or a zombie: already dead).
-std::optional<ProcStat> proc_stat(pid_t pid) {
-    const auto text = read_proc_file(pid, "stat");
-    if (!text) return std::nullopt;
-    // "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
-    // stime cutime cstime priority nice threads itrealvalue starttime ...": comm may hold spaces
-    // and parentheses, so the fields are counted from the last ')'.
-    std::size_t close = text->rfind(')');
-    if (close == std::string::npos) return std::nullopt;
-    std::istringstream fields(text->substr(close + 1));
-    std::string state;
-    long ppid = 0, pgrp = -1, session = -1;
-    fields >> state >> ppid >> pgrp >> session;
-    std::string skip;
-    for (int i = 0; i < 15; ++i) fields >> skip;  // tty_nr ... itrealvalue
-    ProcStat st;
-    fields >> st.start_ticks;
-    if (state == "Z" || !fields) return std::nullopt;
-    st.pgrp = static_cast<pid_t>(pgrp);
-    st.session = static_cast<pid_t>(session);
-    return st;
-}
 
 bool environment_has(pid_t pid, const std::string& marker) {
     const auto env = read_proc_file(pid, "environ");
@@ -178,11 +69,6 @@ bool environment_has(pid_t pid, const std::string& marker) {
 }
 
 }  // namespace
-
-unsigned long long process_start_ticks(pid_t pid) {
-    const auto st = proc_stat(pid);
-    return st ? st->start_ticks : 0;
-}
 
 std::size_t kill_marked_processes(const std::string& marker, const std::vector<pid_t>& pgids,
                                   const std::vector<pid_t>& spared) {
@@ -215,7 +101,7 @@ std::size_t kill_marked_processes(const std::string& marker, const std::vector<p
             victims.push_back(pid);
     std::vector<std::pair<pid_t, Fd>> pidfds;
     for (pid_t pid : victims) {
-        Fd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+        Fd fd = open_pidfd(pid);
         if (::kill(pid, SIGKILL) == 0 && fd.valid()) pidfds.emplace_back(pid, std::move(fd));
     }
     // Not our children: wait on their pidfds, which become readable when they die.
@@ -274,65 +160,33 @@ std::string find_executable(const std::string& program, const std::string& cwd) 
 }
 
 Child spawn_child(const SpawnSpec& spec) {
-    const bool pipes = spec.output_file.empty();
-    Fd out_read, out_write, err_read, err_write;
+    const bool pipes = spec.stdout_fd < 0 || spec.stderr_fd < 0;
+    Fd out_read, out_write, err_read, err_write, in_read, in_write;
     if (pipes) {
         std::tie(out_read, out_write) = make_pipe();
         std::tie(err_read, err_write) = make_pipe();
-    } else {
-        out_write =
-            Fd(::open(spec.output_file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
-        if (!out_write.valid())
-            throw std::system_error(errno, std::generic_category(), "open " + spec.output_file);
     }
-    SpawnAttributes sa;
+    if (spec.stdin_pipe) std::tie(in_read, in_write) = make_pipe();
     // A new session: the child leads its own process group, so kill(-pid) reaches everything it
     // starts, and a Ctrl-C in the tuner's terminal goes to the tuner alone, which stops trials.
-    short flags = POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-    check(posix_spawnattr_setflags(&sa.attr, flags), "posix_spawnattr_setflags");
-    sigset_t blocked, defaults;
-    sigemptyset(&blocked);
-    for (int sig : spec.blocked_signals) sigaddset(&blocked, sig);
-    check(posix_spawnattr_setsigmask(&sa.attr, &blocked), "posix_spawnattr_setsigmask");
-    sigemptyset(&defaults);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGCHLD}) sigaddset(&defaults, sig);
-    check(posix_spawnattr_setsigdefault(&sa.attr, &defaults), "posix_spawnattr_setsigdefault");
-    Fd in_read, in_write;
-    if (spec.stdin_pipe) {
-        std::tie(in_read, in_write) = make_pipe();
-        check(posix_spawn_file_actions_adddup2(&sa.actions, in_read.get(), 0), "adddup2");
-    } else {
-        check(posix_spawn_file_actions_addopen(&sa.actions, 0, "/dev/null", O_RDONLY, 0),
-              "addopen");
-    }
-    check(posix_spawn_file_actions_adddup2(&sa.actions, out_write.get(), 1), "adddup2");
-    check(posix_spawn_file_actions_adddup2(&sa.actions, (pipes ? err_write : out_write).get(), 2),
-          "adddup2");
-    // Nothing else of the tuner's leaks into a trial (another trial's pipe would keep that
-    // trial's stdout open; the run's lock would outlive the tuner).
-    check(posix_spawn_file_actions_addclosefrom_np(&sa.actions, 3), "addclosefrom");
-    if (!spec.cwd.empty())
-        check(posix_spawn_file_actions_addchdir_np(&sa.actions, spec.cwd.c_str()), "addchdir");
-
-    std::vector<char*> argv, envp;
-    for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-
+    SpawnRequest request;
+    request.argv = spec.argv;
+    request.env = spec.env;
+    request.cwd = spec.cwd;
+    request.stdin_fd = in_read.get();  // -1: /dev/null
+    request.stdout_fd = pipes ? out_write.get() : spec.stdout_fd;
+    request.stderr_fd = pipes ? err_write.get() : spec.stderr_fd;
+    request.group = SpawnRequest::Group::session;
+    request.blocked_signals = spec.blocked_signals;
     Child child;
-    int rc = posix_spawnp(&child.pid, argv[0], &sa.actions, &sa.attr, argv.data(), envp.data());
-    if (rc != 0)
-        throw std::system_error(rc, std::generic_category(), "cannot start " + spec.argv[0]);
+    child.pid = spawn_process(request);
     child.stdin_fd = std::move(in_write);
     child.stdout_fd = std::move(out_read);
     child.stderr_fd = std::move(err_read);
-    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, child.pid, 0));
-    if (pidfd < 0) throw std::system_error(errno, std::generic_category(), "pidfd_open");
-    child.pidfd = Fd(pidfd);
+    child.pidfd = open_pidfd(child.pid);
+    if (!child.pidfd.valid()) throw std::system_error(errno, std::generic_category(), "pidfd_open");
     if (pipes)
-        for (Fd* fd : {&child.stdout_fd, &child.stderr_fd})
-            ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
+        for (Fd* fd : {&child.stdout_fd, &child.stderr_fd}) set_nonblocking(fd->get(), true);
     return child;
 }
 

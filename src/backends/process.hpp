@@ -1,6 +1,10 @@
 #pragma once
-/// POSIX process plumbing for the local backend: spawn a command in its own session with its
-/// stdout/stderr on pipes, and a move-only owner for file descriptors.
+/// The tuner's side of process plumbing: spawn a command in its own session with its
+/// stdout/stderr on pipes (over sys/spawn.hpp), run short control commands, and find and kill
+/// what a run's trials left behind. /proc, reaping and descriptors are sys/'s.
+
+#include "sys/fd.hpp"
+#include "sys/proc.hpp"
 
 #include <sys/types.h>
 
@@ -10,42 +14,13 @@
 
 namespace asha {
 
-/// Owns one file descriptor; closes it on destruction.
-class Fd {
-  public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() { reset(); }
-    Fd(Fd&& o) noexcept : fd_(o.release()) {}
-    Fd& operator=(Fd&& o) noexcept {
-        if (this != &o) {
-            reset();
-            fd_ = o.release();
-        }
-        return *this;
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-
-    int get() const { return fd_; }
-    bool valid() const { return fd_ >= 0; }
-    int release() {
-        int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
-    void reset();
-
-  private:
-    int fd_ = -1;
-};
-
 struct SpawnSpec {
     std::vector<std::string> argv;  ///< argv[0] is looked up in PATH unless it has a '/'
     std::vector<std::string> env;   ///< complete environment, "KEY=value"
     std::string cwd;                ///< "" = inherit
-    /// "": stdout and stderr on pipes (Child's fds); else both appended to this file.
-    std::string output_file;
+    /// Descriptors (the caller's, left open) that become the child's stdout and stderr; -1:
+    /// both on pipes (Child's stdout_fd, stderr_fd).
+    int stdout_fd = -1, stderr_fd = -1;
     /// stdin from a pipe (Child's stdin_fd) rather than /dev/null.
     bool stdin_pipe = false;
     /// Signals the child starts with blocked (a supervisor blocks those it reads as events, so
@@ -69,32 +44,11 @@ struct Child {
 /// (e.g. ENOENT for a command that does not exist).
 Child spawn_child(const SpawnSpec& spec);
 
-/// The contents of /proc/PID/`name`, or nullopt once the process is gone.
-std::optional<std::string> read_proc_file(pid_t pid, const char* name);
-
-/// The start time of process `pid` (field 22 of /proc/PID/stat, clock ticks since boot), or 0
-/// when it is gone or a zombie. With the pid it names one process for good: pids are reused,
-/// (pid, start time) pairs are not.
-unsigned long long process_start_ticks(pid_t pid);
-
 /// Runs `argv` (found in PATH) to its end with `env` (empty: the tuner's), stdin from /dev/null;
 /// returns its exit status (-N when killed by signal N, 127 when it cannot start) and, if asked,
 /// its stdout. For short control commands (scancel, squeue): it waits.
 int run_command(const std::vector<std::string>& argv, std::string* output = nullptr,
                 const std::vector<std::string>& env = {});
-
-/// SIGKILLs process group `pgid` and reaps those of its members that are our children. With
-/// become_subreaper() that is every member whose parent has died, so when it returns nothing of
-/// the group is left running (setsid'd escapees are not in the group).
-void kill_and_reap_group(pid_t pgid);
-
-/// Orphaned descendants of our children are re-parented to us rather than to init, so that
-/// kill_and_reap_group() can wait for them (PR_SET_CHILD_SUBREAPER).
-void become_subreaper();
-
-/// SIGKILLs every child of this process, and every descendant that the deaths re-parent to it
-/// (a subreaper's), and reaps them all: when it returns, this process has no children.
-void kill_and_reap_descendants();
 
 /// Kills what is left of a run's trials and waits until it is gone: every process whose
 /// environment holds `marker` (e.g. "ASHA_RUN_DIR=/abs/run", which each trial inherits, so

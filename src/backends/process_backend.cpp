@@ -46,17 +46,21 @@ std::uint64_t size_of(const fs::path& path) {
     return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
 }
 
-/// Appends a newline to `path` unless it is empty or ends with one: the next writer's first
-/// line must not be glued to a line a killed process left unfinished.
-void end_line(const fs::path& path) {
-    Fd fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC));
+std::uint64_t size_of(const Fd& fd) {
     struct stat st {};
-    if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || st.st_size == 0) return;
+    return ::fstat(fd.get(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+/// Appends a newline to the log `fd` (opened O_RDWR | O_APPEND) unless it is empty or ends with
+/// one: the next writer's first line must not be glued to a line a killed process left
+/// unfinished.
+void end_line(const Fd& fd, const fs::path& path) {
+    const std::uint64_t size = size_of(fd);
     char last = '\n';
-    if (::pread(fd.get(), &last, 1, st.st_size - 1) == 1 && last != '\n')
-        if (::write(fd.get(), "\n", 1) != 1)
-            throw Error(ExitCode::runtime,
-                        "cannot write " + path.string() + ": " + std::strerror(errno));
+    if (size > 0 && ::pread(fd.get(), &last, 1, static_cast<off_t>(size - 1)) == 1 &&
+        last != '\n' && ::write(fd.get(), "\n", 1) != 1)
+        throw Error(ExitCode::runtime,
+                    "cannot write " + path.string() + ": " + std::strerror(errno));
 }
 }  // namespace
 
@@ -113,6 +117,7 @@ ProcessBackend::ProcessBackend(ProcessBackendOptions options, std::unique_ptr<La
     for (const auto& entry : base_env_)
         python_buffering_set |= entry.rfind("PYTHONUNBUFFERED=", 0) == 0;
     if (!python_buffering_set) base_env_.push_back("PYTHONUNBUFFERED=1");
+    base_env_.push_back(trial_marker(options_.run_dir));  // the path's canonical form, once
 }
 
 ProcessBackend::~ProcessBackend() {
@@ -189,9 +194,9 @@ TrialProcess& ProcessBackend::add_leg(std::unique_ptr<TrialProcess> leg) {
 /// Follows `name` in the leg's directory from `offset`: reads what is there and, through an
 /// inotify watch, whatever is appended later.
 void ProcessBackend::follow(TrialProcess& leg, OutputSource& source, const char* name,
-                            std::uint64_t offset) {
+                            std::uint64_t offset, Fd opened) {
     const fs::path path = leg.trial_dir / name;
-    source.fd = Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    source.fd = opened.valid() ? std::move(opened) : Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!source.fd.valid())
         throw Error(ExitCode::runtime,
                     "cannot open " + path.string() + ": " + std::strerror(errno));
@@ -214,11 +219,11 @@ void ProcessBackend::start_leg(const TrialLaunch& launch, std::optional<std::uin
     const fs::path trial_dir =
         fs::absolute(options_.run_dir / run_files::trials_dir / std::to_string(launch.trial_id));
     const fs::path checkpoints = trial_dir / run_files::trial_checkpoints;
-    std::error_code ec;
-    fs::create_directories(checkpoints, ec);
-    if (ec)
-        throw Error(ExitCode::runtime,
-                    "cannot create " + checkpoints.string() + ": " + ec.message());
+    // mkdir, not create_directories: trials/ exists, and every leg pays for each stat.
+    for (const fs::path& dir : {trial_dir, checkpoints})
+        if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+            throw Error(ExitCode::runtime,
+                        "cannot create " + dir.string() + ": " + std::strerror(errno));
     LegSpec spec;
     spec.trial = launch.trial_id;
     spec.leg = launch.leg;
@@ -228,7 +233,6 @@ void ProcessBackend::start_leg(const TrialLaunch& launch, std::optional<std::uin
     spec.env.push_back("ASHA_TRIAL_ID=" + std::to_string(launch.trial_id));
     spec.env.push_back("ASHA_TRIAL_DIR=" + trial_dir.string());
     spec.env.push_back("ASHA_CHECKPOINT_DIR=" + checkpoints.string());
-    spec.env.push_back(trial_marker(options_.run_dir));
     spec.cwd = options_.working_dir;
     spec.trial_dir = trial_dir;
 
@@ -237,28 +241,30 @@ void ProcessBackend::start_leg(const TrialLaunch& launch, std::optional<std::uin
     leg->leg = launch.leg;
     leg->trial_dir = trial_dir;
     LaunchPlan plan = launcher_->plan(spec, *leg);
-    // The logs are appended: a resumed leg continues the same files.
-    for (const char* name : {run_files::trial_stdout, run_files::trial_stderr}) {
-        const fs::path path = trial_dir / name;
-        Fd created(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
-        if (!created.valid()) {
+    // The logs are appended: a resumed leg continues the same files. Opened once: the engine
+    // reads them (pread) through the same descriptions that, on a supervised leg, become the
+    // supervisor's stdout and stderr, which its trial inherits.
+    Fd logs[2];
+    for (int i = 0; i < 2; ++i) {
+        const fs::path path =
+            trial_dir / (i == 0 ? run_files::trial_stdout : run_files::trial_stderr);
+        logs[i] = Fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+        if (!logs[i].valid()) {
             launcher_->release(*leg);
             throw Error(ExitCode::runtime,
                         "cannot open " + path.string() + ": " + std::strerror(errno));
         }
-        if (!plan.output_in_files) {
-            OutputSource& source = name == run_files::trial_stdout ? leg->out : leg->err;
-            source.copy_to = ::fdopen(created.release(), "a");
-        }
+        if (!plan.output_in_files)
+            (i == 0 ? leg->out : leg->err).copy_to = ::fdopen(logs[i].release(), "a");
     }
     if (plan.output_in_files) {
-        const fs::path out = trial_dir / run_files::trial_stdout;
-        const std::uint64_t size = size_of(out);
+        const std::uint64_t size = size_of(logs[0]);
         if (!read_from || *read_from > size) read_from = size;
-        if (*read_from < size) end_line(out);  // a leg killed mid-line ends its line here
-        follow(*leg, leg->out, run_files::trial_stdout, *read_from);
-        follow(*leg, leg->err, run_files::trial_stderr,
-               size_of(trial_dir / run_files::trial_stderr));
+        if (*read_from < size) end_line(logs[0], trial_dir / run_files::trial_stdout);
+        plan.spawn.stdout_fd = logs[0].get();
+        plan.spawn.stderr_fd = logs[1].get();
+        follow(*leg, leg->out, run_files::trial_stdout, *read_from, std::move(logs[0]));
+        follow(*leg, leg->err, run_files::trial_stderr, size_of(logs[1]), std::move(logs[1]));
         leg->out.unread = *read_from < size;
         leg->err.unread = false;
         leg->lines.start_at(leg->out.offset);

@@ -91,7 +91,9 @@ class ProcessBackend : public Backend {
     /// crash: what the lost leg printed after its last journaled report), else from the end.
     void start_leg(const TrialLaunch& launch, std::optional<std::uint64_t> read_from);
     TrialProcess& add_leg(std::unique_ptr<TrialProcess> leg);
-    void follow(TrialProcess& leg, OutputSource& source, const char* name, std::uint64_t offset);
+    /// Follows `name` in the leg's directory from `offset`, through `opened` when given.
+    void follow(TrialProcess& leg, OutputSource& source, const char* name, std::uint64_t offset,
+                Fd opened = Fd());
     bool read_some(TrialProcess& leg, OutputSource& source, bool is_stdout, bool until_end);
     void on_bytes(TrialProcess& leg, bool is_stdout, std::string_view bytes);
     void on_line(TrialProcess& leg, std::string_view line, bool cut);

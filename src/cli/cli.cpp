@@ -4,13 +4,13 @@
 #include "asha/experiment.hpp"
 #include "asha/run.hpp"
 #include "backends/signals.hpp"
-#include "backends/supervisor.hpp"
 #include "backends/synthetic_benchmarks.hpp"
 #include "cli/terminal_progress.hpp"
 #include "report/html_report.hpp"
 #include "report/table.hpp"
 #include "run/run_dir.hpp"
 #include "run/run_reader.hpp"
+#include "supervisor/supervisor.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -259,7 +259,8 @@ int write_html_reports(const std::vector<std::string>& dirs, std::string output)
 }  // namespace
 
 int run_cli(int argc, char** argv) {
-    // The supervisor of one local leg (backends/supervisor.hpp): asha-tune starts itself so.
+    // The supervisor of one local leg (supervisor/supervisor.hpp), where asha-supervise is not
+    // beside asha-tune: asha-tune starts itself so.
     if (argc > 1 && std::string_view(argv[1]) == kSuperviseMode) return supervise_main(argc, argv);
     CLI::App app{"asha-tune: hyperparameter tuning with asynchronous successive halving (ASHA)",
                  "asha-tune"};

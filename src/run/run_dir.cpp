@@ -2,6 +2,7 @@
 
 #include "asha/errors.hpp"
 #include "asha/run_files.hpp"
+#include "sys/atomic_file.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -77,21 +78,8 @@ std::string csv_field(const std::string& text) {
 }
 
 void write_file_atomic(const fs::path& path, const std::string& content) {
-    fs::path tmp = path;
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << content;
-        out.flush();
-        if (!out)
-            throw Error(ExitCode::runtime,
-                        "cannot write " + tmp.string() + ": " + std::strerror(errno));
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec)
-        throw Error(ExitCode::runtime,
-                    "cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+    if (std::string error = write_atomically(path.string(), content); !error.empty())
+        throw Error(ExitCode::runtime, error);
 }
 
 fs::path RunDir::default_path(const ExperimentConfig& config) {

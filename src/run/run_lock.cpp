@@ -2,6 +2,7 @@
 
 #include "asha/errors.hpp"
 #include "asha/run_files.hpp"
+#include "sys/record_lock.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -39,15 +40,6 @@ LockedFile identity(int fd) {
     return ours(st.st_dev, st.st_ino);
 }
 
-/// The pid of another process whose lock would conflict with a lock of `type` on `fd`, or 0.
-pid_t lock_holder(int fd, short type) {
-    struct flock fl {};
-    fl.l_type = type;
-    fl.l_whence = SEEK_SET;
-    if (::fcntl(fd, F_GETLK, &fl) != 0 || fl.l_type == F_UNLCK) return 0;
-    return fl.l_pid;
-}
-
 }  // namespace
 
 RunLock::RunLock(const fs::path& dir) : path_(dir / run_files::tuner_pid) {
@@ -70,12 +62,9 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / run_files::tuner_pid) {
         throw Error(ExitCode::cannot_start,
                     "cannot open " + path_.string() + ": " + std::strerror(errno));
     const auto id = identity(fd_);
-    struct flock fl {};
-    fl.l_type = F_WRLCK;
-    fl.l_whence = SEEK_SET;
-    if (::fcntl(fd_, F_SETLK, &fl) != 0) {
+    if (!try_write_lock(fd_)) {
         const int err = errno;
-        const pid_t holder = lock_holder(fd_, F_WRLCK);
+        const pid_t holder = record_lock_holder(fd_, F_WRLCK);
         ::close(fd_);
         fd_ = -1;
         if (err == EAGAIN || err == EACCES) throw in_use(holder);
@@ -107,7 +96,7 @@ bool RunLock::held(const fs::path& dir) {
     if (locked_here().count(ours(st.st_dev, st.st_ino))) return true;  // ours: do not open it
     int fd = ::open((dir / run_files::tuner_pid).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
-    const bool held = lock_holder(fd, F_RDLCK) != 0;
+    const bool held = record_lock_holder(fd, F_RDLCK) != 0;
     ::close(fd);
     return held;
 }

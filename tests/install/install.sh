@@ -30,7 +30,8 @@ pass "cmake --install --prefix $prefix --strip"
 # No installed file names the trees it came from (the binary is stripped, as a package's is).
 refs=$(grep -rlF -e "$src" -e "$build" "$prefix" 2>/dev/null || true)
 [ -z "$refs" ] && pass "no installed file mentions $src or $build" || fail "installed files mention the source or build tree: $refs"
-for f in bin/asha-tune share/man/man1/asha-tune.1.gz share/bash-completion/completions/asha-tune \
+for f in bin/asha-tune libexec/asha-tune/asha-supervise share/man/man1/asha-tune.1.gz \
+         share/bash-completion/completions/asha-tune \
          share/asha-tune/configs/lenet-small.json share/asha-tune/configs/quick.json \
          share/asha-tune/examples/lenet/train.py share/asha-tune/examples/synthetic/train.py \
          share/doc/asha-tune/README.md; do
@@ -83,6 +84,17 @@ use_installed() {  # use_installed LABEL ROOT (ROOT/bin/asha-tune, ROOT/share/as
     "$1/bin/asha-tune" status runs/quick-* > status.txt
     "$1/bin/asha-tune" report runs/quick-* -o report.html
     "$1/bin/asha-tune" simulate --config "$1/share/asha-tune/configs/synthetic.json" --max-trials 30 --quiet --json > simulated.json
+    # Each leg runs under the installed asha-supervise (the trial names its parent).
+    cat > report.txt <<"EOF2"
+[tune-metric]: {"epoch": 1, "validation_error": 0.5}
+EOF2
+    cat > parent.json <<"EOF2"
+{"name": "parent", "command": ["/bin/sh", "-c", "readlink /proc/$PPID/exe > parent.txt; cat report.txt"],
+ "config_space": {"max_epochs": 1}, "metric": "validation_error", "max_resource_attr": "max_epochs",
+ "stop": {"max_num_trials_started": 1}, "workers": 1, "gpus": "none"}
+EOF2
+    "$1/bin/asha-tune" --config parent.json --quiet > /dev/null
+    [ "$(cat parent.txt)" = "$(readlink -f "$1/libexec/asha-tune/asha-supervise")" ] || { echo "the leg ran under $(cat parent.txt)"; exit 8; }
   ' sh "$root" "$src" "$hidden" >"$work/$label.out" 2>"$work/$label.err"
   local rc=$?
   if [ $rc = 0 ] && /usr/bin/python3 - "$outside/cwd" <<'PY'
@@ -119,7 +131,8 @@ else
       *) fail "Depends misses the linked libraries: '$depends'" ;;
     esac
     dpkg-deb -c "$deb" > "$work/contents.txt"
-    for f in ./usr/bin/asha-tune ./usr/share/man/man1/asha-tune.1.gz ./usr/share/asha-tune/configs/lenet-small.json \
+    for f in ./usr/bin/asha-tune ./usr/libexec/asha-tune/asha-supervise ./usr/share/man/man1/asha-tune.1.gz \
+             ./usr/share/asha-tune/configs/lenet-small.json \
              ./usr/share/bash-completion/completions/asha-tune ./usr/share/doc/asha-tune/README.md; do
       grep -q " $f\$" "$work/contents.txt" && pass "the .deb holds $f" || fail "the .deb lacks $f"
     done
