@@ -1,7 +1,9 @@
 #include "backends/gpu_pool.hpp"
 
+#include "backends/process.hpp"
+
 #include <algorithm>
-#include <cstdio>
+#include <cstdlib>
 #include <numeric>
 
 namespace asha {
@@ -72,15 +74,16 @@ std::string GpuPool::format(const std::vector<int>& ids) {
 
 std::vector<int> GpuPool::detect() {
     std::vector<int> ids;
-    std::FILE* pipe =
-        ::popen("nvidia-smi --query-gpu=index --format=csv,noheader 2>/dev/null", "r");
-    if (!pipe) return ids;
-    char line[64];
-    while (std::fgets(line, sizeof line, pipe)) {
-        int id = 0;
-        if (std::sscanf(line, "%d", &id) == 1) ids.push_back(id);
+    std::string listing;  // one index per line; a failure (127: not installed) means none
+    if (run_command({"nvidia-smi", "--query-gpu=index", "--format=csv,noheader"}, &listing) != 0)
+        return ids;
+    for (const char* p = listing.c_str(); *p;) {
+        char* end = nullptr;
+        const long id = std::strtol(p, &end, 10);
+        if (end == p) break;
+        ids.push_back(static_cast<int>(id));
+        p = end;
     }
-    if (::pclose(pipe) != 0) ids.clear();
     return ids;
 }
 

@@ -45,28 +45,26 @@ JournalWriter::JournalWriter(fs::path path, JournalSync sync, bool buffer_in_mem
                              std::optional<std::uintmax_t> keep_bytes)
     : path_(std::move(path)), sync_(sync), buffered_(buffer_in_memory) {
     // O_CLOEXEC: trials must not inherit it (posix_spawn closes the rest anyway).
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd_ < 0)
+    fd_ = Fd(::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (!fd_.valid())
         throw Error(ExitCode::cannot_start,
                     "cannot open " + path_.string() + ": " + std::strerror(errno));
-    if (keep_bytes && ::ftruncate(fd_, static_cast<off_t>(*keep_bytes)) != 0) {
+    if (keep_bytes && ::ftruncate(fd_.get(), static_cast<off_t>(*keep_bytes)) != 0) {
         int err = errno;
-        ::close(fd_);
-        fd_ = -1;
+        fd_.reset();
         throw Error(ExitCode::cannot_start,
                     "cannot cut the torn end of " + path_.string() + ": " + std::strerror(err));
     }
 }
 
 JournalWriter::~JournalWriter() {
-    if (fd_ < 0) return;
+    if (!fd_.valid()) return;
     try {
         write_out();
     } catch (const std::exception&) {
         // Unwinding from another error already; what could not be written is reported there.
     }
     stop_syncer();
-    ::close(fd_);
 }
 
 void JournalWriter::append_line(std::string_view line) {
@@ -101,7 +99,7 @@ void JournalWriter::sync_loop() {
         if (written_ == synced) return;  // stopping, and everything is synced
         const std::size_t target = written_;
         lock.unlock();
-        const bool ok = ::fdatasync(fd_) == 0;
+        const bool ok = ::fdatasync(fd_.get()) == 0;
         const int err = errno;
         lock.lock();
         if (!ok) {
@@ -130,7 +128,7 @@ void JournalWriter::check_syncer() const {
 void JournalWriter::write_out() {
     std::size_t done = 0;
     while (done < buffer_.size()) {
-        ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+        ssize_t n = ::write(fd_.get(), buffer_.data() + done, buffer_.size() - done);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             int err = n < 0 ? errno : EIO;
@@ -147,7 +145,7 @@ void JournalWriter::write_out() {
 
 void JournalWriter::sync_now() {
     write_out();
-    if (::fdatasync(fd_) != 0)
+    if (::fdatasync(fd_.get()) != 0)
         throw Error(ExitCode::runtime,
                     "cannot sync " + path_.string() + " to disk: " + std::strerror(errno));
 }

@@ -21,6 +21,7 @@
 
 #include "asha/experiment.hpp"
 #include "run/journal_records.hpp"
+#include "sys/fd.hpp"
 
 #include <condition_variable>
 #include <filesystem>
@@ -66,7 +67,7 @@ class JournalWriter {
     std::filesystem::path path_;
     JournalSync sync_;
     bool buffered_;
-    int fd_ = -1;
+    Fd fd_;
     std::string buffer_;
     std::size_t records_ = 0;
 

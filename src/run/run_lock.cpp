@@ -57,32 +57,30 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / run_files::tuner_pid) {
     struct stat st {};
     if (::stat(path_.c_str(), &st) == 0 && locked_here().count(ours(st.st_dev, st.st_ino)))
         throw in_use(::getpid());
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0)
+    fd_ = Fd(::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (!fd_.valid())
         throw Error(ExitCode::cannot_start,
                     "cannot open " + path_.string() + ": " + std::strerror(errno));
-    const auto id = identity(fd_);
-    if (!try_write_lock(fd_)) {
+    const auto id = identity(fd_.get());
+    if (!try_write_lock(fd_.get())) {
         const int err = errno;
-        const pid_t holder = record_lock_holder(fd_, F_WRLCK);
-        ::close(fd_);
-        fd_ = -1;
+        const pid_t holder = record_lock_holder(fd_.get(), F_WRLCK);
+        fd_.reset();
         if (err == EAGAIN || err == EACCES) throw in_use(holder);
         throw Error(ExitCode::cannot_start,
                     "cannot lock " + path_.string() + ": " + std::strerror(err));
     }
     locked_here().insert(id);
     std::string pid = std::to_string(::getpid()) + "\n";
-    if (::ftruncate(fd_, 0) != 0 ||
-        ::pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()))
+    if (::ftruncate(fd_.get(), 0) != 0 ||
+        ::pwrite(fd_.get(), pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()))
         throw Error(ExitCode::cannot_start,
                     "cannot write " + path_.string() + ": " + std::strerror(errno));
 }
 
 RunLock::~RunLock() {
-    if (fd_ < 0) return;
-    locked_here().erase(identity(fd_));
-    ::close(fd_);
+    if (!fd_.valid()) return;
+    locked_here().erase(identity(fd_.get()));
 }
 
 void RunLock::remove_file() {

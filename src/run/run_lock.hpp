@@ -6,6 +6,8 @@
 /// tuner by that instant), so a lock left by a killed tuner is never stale: the next tuner
 /// simply takes it over.
 
+#include "sys/fd.hpp"
+
 #include <filesystem>
 
 namespace asha {
@@ -27,7 +29,7 @@ class RunLock {
 
   private:
     std::filesystem::path path_;
-    int fd_ = -1;
+    Fd fd_;
 };
 
 }  // namespace asha
