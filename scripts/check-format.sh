@@ -6,6 +6,11 @@ set -euo pipefail
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$root"
 if ! command -v clang-format >/dev/null; then
+  # In CI it must run: a CI that never checks the format proves nothing about it.
+  if [[ ${CI:-} == true ]]; then
+    echo "format: FAIL: clang-format is not installed in CI (scripts/install-deps.sh --test installs it)" >&2
+    exit 1
+  fi
   echo "format: clang-format is not installed (scripts/install-deps.sh --test installs it)" >&2
   exit 77
 fi
