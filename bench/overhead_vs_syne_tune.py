@@ -10,7 +10,10 @@ runs are interleaved within each repetition, so that all see the same machine. T
 finished trials per second of the whole run (Syne Tune: of Tuner.run(), its imports excluded).
 
     bench/overhead_vs_syne_tune.py SYNE_TUNE_DIR [--asha-tune build/asha-tune] [--trials 200]
-                                   [--repeat 3] [--sleep-times 0.01,0.05,0.2]
+                                   [--repeat 3] [--sleep-times 0.01,0.05,0.2] [--plain]
+
+--plain: the trials print the same lines without importing syne_tune (ASHA_BENCH_PLAIN=1: a
+light trial, where the tuners' own cost per trial weighs more).
 
 SYNE_TUNE_DIR holds the syne_tune package of a checkout at tag v0.15.0 (`git archive v0.15.0
 syne_tune | tar -x -C DIR`); it runs on Debian's python3-numpy, -pandas, -scipy, -dill,
@@ -80,9 +83,11 @@ def asha_run(exe, env, trials, tmp, index, syne_tune_dir):
 def syne_tune_run(env, trials, sleep, tmp):
     # Syne Tune writes its runs under ~/syne-tune: keep them in the temporary directory.
     env = dict(env, HOME=tmp, SYNETUNE_FOLDER=os.path.join(tmp, "syne-tune"))
-    out = subprocess.run([PYTHON, "-c", SYNE_TUNE_RUN, TRIAL, str(trials), "4", str(sleep)],
-                         env=env, check=True, capture_output=True, text=True).stdout
-    return trials / float(out.strip().splitlines()[-1])
+    run = subprocess.run([PYTHON, "-c", SYNE_TUNE_RUN, TRIAL, str(trials), "4", str(sleep)],
+                         env=env, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"Syne Tune's run failed (exit {run.returncode}):\n{run.stderr[-3000:]}")
+    return trials / float(run.stdout.strip().splitlines()[-1])
 
 
 def main():
@@ -92,9 +97,10 @@ def main():
     p.add_argument("--trials", type=int, default=200)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--sleep-times", default="0.01,0.05,0.2")
+    p.add_argument("--plain", action="store_true", help="trials that do not import syne_tune")
     a = p.parse_args()
     syne_tune_dir = os.path.abspath(a.syne_tune_dir)
-    env = dict(os.environ, PYTHONPATH=syne_tune_dir)
+    env = dict(os.environ, PYTHONPATH=syne_tune_dir, ASHA_BENCH_PLAIN="1" if a.plain else "0")
     sleeps = [float(s) for s in a.sleep_times.split(",")]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,7 +111,7 @@ def main():
             rows.append((bare, tuned, syne))
             print(f"rep {i + 1}: bare {bare:.2f}, asha-tune {tuned:.2f}, Syne Tune "
                   + ", ".join(f"{syne[s]:.2f} (sleep {s})" for s in sleeps), file=sys.stderr, flush=True)
-    print(f"{a.trials} Syne Tune-style trials (9 instant epochs), ASHA grace 1 eta 3 max_t 9, 4 workers; "
+    print(f"{a.trials} Syne Tune-style trials ({'plain Python' if a.plain else 'importing syne_tune'}, 9 instant epochs), ASHA grace 1 eta 3 max_t 9, 4 workers; "
           "trials per second\n")
     print("| rep | bare loop | asha-tune | " + " | ".join(f"Syne Tune sleep {s}" for s in sleeps)
           + " | asha-tune / bare | asha-tune / best Syne Tune |")
