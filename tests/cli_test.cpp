@@ -148,6 +148,14 @@ TEST(Cli, RunDirectoryHasEveryFileAndColumn) {
     Outcome report = asha_tune({"report", dir.string(), "-o", (dir / "again.html").string()});
     EXPECT_EQ(report.exit_code, 0) << report.err;
     EXPECT_TRUE(fs::exists(dir / "again.html"));
+    // Exit codes say what failed: not a run directory is bad input (2); a report that cannot be
+    // written is an error while running (1), with the file it could not write.
+    EXPECT_EQ(asha_tune({"report", "/nonexistent/run"}).exit_code, 2);
+    const fs::path nowhere = dir / "missing-dir" / "r.html";
+    Outcome unwritable = asha_tune({"report", dir.string(), "-o", nowhere.string()});
+    EXPECT_EQ(unwritable.exit_code, 1) << unwritable.err;
+    EXPECT_NE(unwritable.err.find("cannot write " + nowhere.string() + ".tmp"), std::string::npos)
+        << unwritable.err;
 }
 
 // A diverged trial is never the best: -Infinity in mode min, +Infinity in mode max and NaN in

@@ -48,7 +48,7 @@ void ScriptedBackend::interrupt_at(double t, int signal) {
     push(t, -1, step);
 }
 
-void ScriptedBackend::start(const TrialLaunch& launch) {
+LegStarted ScriptedBackend::start(const TrialLaunch& launch) {
     Leg& l = leg(launch.trial_id);
     if (l.running) throw std::logic_error("scripted backend: trial started twice");
     say("start " + std::to_string(launch.trial_id) + " leg " + std::to_string(launch.leg) + " " +
@@ -65,6 +65,7 @@ void ScriptedBackend::start(const TrialLaunch& launch) {
         t += step.after;
         push(t, launch.trial_id, std::move(step));
     }
+    return {"scripted " + std::to_string(launch.trial_id), "", 0};
 }
 
 void ScriptedBackend::stop(TrialId trial, bool immediately) {
@@ -150,13 +151,11 @@ std::optional<BackendEvent> ScriptedBackend::next_event(double deadline) {
     return event;
 }
 
-void ScriptedBackend::resume_leg(const TrialLaunch& launch, const LegProgress& progress) {
+LegStarted ScriptedBackend::resume_leg(const TrialLaunch& launch, const LegProgress& progress) {
     say("resume " + std::to_string(launch.trial_id) + " leg " + std::to_string(launch.leg) +
         (progress.stopping ? " (was stopping)" : ""));
-    if (!progress.stopping && !reached_level(progress.resource, launch.milestone)) {
-        start(launch);
-        return;
-    }
+    if (!progress.stopping && !reached_level(progress.resource, launch.milestone))
+        return start(launch);
     // What a backend whose legs die with the tuner does: the old process was ended by
     // reclaim(); its exit follows at once.
     Leg& l = leg(launch.trial_id);
@@ -165,12 +164,7 @@ void ScriptedBackend::resume_leg(const TrialLaunch& launch, const LegProgress& p
     ++running_;
     push(now_, launch.trial_id, progress.stopping ? killed(0, SIGKILL) : exits(0),
          progress.stopping);
-}
-
-std::string ScriptedBackend::handle_of(TrialId trial) const {
-    const bool known = trial >= 0 && static_cast<std::size_t>(trial) < legs_.size() &&
-                       legs_[static_cast<std::size_t>(trial)].running;
-    return known ? "scripted " + std::to_string(trial) : "";
+    return {"scripted " + std::to_string(launch.trial_id), "", 0};
 }
 
 std::string ScriptedBackend::reclaim(const std::vector<RunningLeg>& legs) {

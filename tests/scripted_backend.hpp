@@ -66,14 +66,13 @@ class ScriptedBackend : public Backend {
     const std::vector<std::string>& log() const { return log_; }
 
     double now() const override { return now_; }
-    void start(const TrialLaunch& launch) override;
+    LegStarted start(const TrialLaunch& launch) override;
     void stop(TrialId trial, bool immediately) override;
     std::optional<BackendEvent> next_event(double deadline) override;
     bool event_ready() const override;
-    void resume_leg(const TrialLaunch& launch, const LegProgress& progress) override;
+    LegStarted resume_leg(const TrialLaunch& launch, const LegProgress& progress) override;
     void resume_clock(double t) override { now_ = t; }
     bool legs_wait_in_queue() const override { return options_.legs_wait_in_queue; }
-    std::string handle_of(TrialId trial) const override;
     std::string reclaim(const std::vector<RunningLeg>& legs) override;
     std::size_t running() const override { return running_; }
 

@@ -31,16 +31,29 @@ struct TrialExit {
     std::string stderr_tail;  ///< last lines of stderr, for failure messages
 };
 
+/// What the Tuner learns of a leg that start() or resume_leg() has started or taken over, in
+/// one value (the `started` record keeps it for a resume).
+struct LegStarted {
+    /// How the leg's processes can be found again after a crash, in the backend's own words
+    /// (only its launcher reads it); "" when nothing of a leg outlives the tuner (the
+    /// simulator), or when no leg runs (a resumed leg that ends at once).
+    std::string handle;
+    std::string gpus;  ///< the GPU ids it holds ("" when none), for trials.csv and the table
+    /// Where the leg's output begins in its trial's stdout.log, when the backend follows that
+    /// file (0 otherwise).
+    std::uint64_t output_offset = 0;
+};
+
 /// Where a leg stood when the tuner that ran it died (`asha-tune resume`), from the journal.
 struct LegProgress {
     double started = 0;      ///< tuner time the leg started
     double last_report = 0;  ///< tuner time of its last accepted report in this leg (or started)
     double resource = 0;     ///< the trial's highest accepted resource level
     bool stopping = false;   ///< the tuner had asked it to stop
-    std::string handle;      ///< the leg's handle (Backend::handle_of), "" if none was journaled
+    std::string handle;      ///< the leg's handle (LegStarted), "" if none was journaled
     std::string gpus;        ///< the GPUs it held
     /// Where its stdout.log had been read up to: just past its last accepted report, or where
-    /// the leg's output began (Backend::output_offset). A leg taken over goes on from there.
+    /// the leg's output began (LegStarted::output_offset). A leg taken over goes on from there.
     std::uint64_t output_offset = 0;
 };
 
@@ -48,7 +61,7 @@ struct LegProgress {
 struct RunningLeg {
     TrialId trial = 0;
     int leg = 0;
-    std::string handle;  ///< Backend::handle_of() as journaled, "" if the tuner died before
+    std::string handle;  ///< LegStarted::handle as journaled, "" if the tuner died before
 };
 
 struct BackendEvent {
@@ -68,6 +81,9 @@ struct BackendEvent {
     TrialExit exit;
     std::string message;
     int signal = 0;
+    /// running: the leg's handle now, when starting to run taught the backend more about it (a
+    /// Slurm leg's job or step id); "" when unchanged.
+    std::string handle;
 };
 
 class Backend {
@@ -77,7 +93,7 @@ class Backend {
     /// Seconds since the run started, on the backend's clock (virtual for the simulator).
     virtual double now() const = 0;
     /// Starts a leg. Throws Error(cannot_start) when no trial can start at all (command missing).
-    virtual void start(const TrialLaunch& launch) = 0;
+    virtual LegStarted start(const TrialLaunch& launch) = 0;
     /// Asks a running trial to stop; its exit event follows. `immediately` skips the grace period.
     virtual void stop(TrialId trial, bool immediately = false) = 0;
     /// Waits for the next event until `deadline` (backend seconds); nullopt when it passes first.
@@ -89,26 +105,18 @@ class Backend {
     /// a leg being stopped, or one that had reached its milestone, ends at once (its exit event
     /// follows) and any other is relaunched from its checkpoint. Called before the first
     /// next_event() of a resumed run, after reclaim().
-    virtual void resume_leg(const TrialLaunch& launch, const LegProgress& progress) = 0;
+    virtual LegStarted resume_leg(const TrialLaunch& launch, const LegProgress& progress) = 0;
     /// A resumed run's clock continues from `t` tuner seconds (the simulator's virtual clock);
     /// real clocks ignore it (the Tuner adds the offset).
     virtual void resume_clock(double /*t*/) {}
     /// Whether legs may wait in a queue after start(): they are Pending until a `running` event.
     virtual bool legs_wait_in_queue() const { return false; }
-    /// How the leg's processes can be found again after a crash, in the backend's own words (the
-    /// journal keeps it for reclaim()); "" when nothing of a leg outlives the tuner.
-    virtual std::string handle_of(TrialId) const { return ""; }
-    /// Where the running leg's output begins in its trial's stdout.log, when the backend follows
-    /// that file (0 otherwise): the `started` record keeps it for a resume.
-    virtual std::uint64_t output_offset(TrialId) const { return 0; }
     /// A resume, before it continues anything: ends whatever the dead tuner's legs left running
     /// (`legs`: those that were running, as journaled) that resume_leg() will not take over.
     /// Returns a line for the log saying what it ended, "" when nothing.
     virtual std::string reclaim(const std::vector<RunningLeg>& /*legs*/) { return ""; }
     /// Trials whose legs are running (started, exit not yet delivered).
     virtual std::size_t running() const = 0;
-    /// The GPU ids a running trial holds ("" when none), for trials.csv and the status table.
-    virtual std::string gpus_of(TrialId) const { return ""; }
 };
 
 }  // namespace asha

@@ -1,8 +1,10 @@
 #pragma once
 /// The one fatal error type of asha-tune. Expected failures (a bad report line, a failed trial)
 /// are values handled where they happen; anything that must end the run throws `Error`, which
-/// is caught once, in the command line's entry point (src/cli/cli.cpp, run_cli), and mapped to
-/// the process exit code it carries.
+/// carries the process exit code. The lowest layer (src/sys) reports system calls' failures as
+/// std::system_error or as values, and the layers above turn those they expect into an `Error`
+/// with the file or command they concern; whatever escapes all of them is caught once, in the
+/// command line's entry point (src/cli/cli.cpp, `exit_code_for`), and exits 1.
 
 #include <stdexcept>
 #include <string>

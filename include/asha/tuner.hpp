@@ -93,12 +93,12 @@ class Tuner {
     /// Appends one of journal_records.hpp's records (defined and used in tuner.cpp only).
     template <typename Record>
     void record(const Record& record);
-    void record_started(const TrialRecord& trial);
+    void record_started(const TrialRecord& trial, const LegStarted& started);
     void relaunch_running_legs();
     void handle(const BackendEvent& event);
     /// `offset`: where the report's line ends in the trial's stdout.log (0: not known).
     void on_report(TrialRecord& trial, const Report& report, std::uint64_t offset = 0);
-    void on_running(TrialRecord& trial);
+    void on_running(TrialRecord& trial, const std::string& handle = "");
     void on_exit(TrialRecord& trial, const TrialExit& exit);
     void apply(TrialRecord& trial, Decision decision, double resource);
     void check_stop_criteria();

@@ -166,19 +166,8 @@ double ProcessBackend::now() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_).count();
 }
 
-std::string ProcessBackend::gpus_of(TrialId trial) const {
-    auto it = legs_.find(trial);
-    return it == legs_.end() ? "" : launcher_->gpus(*it->second);
-}
-
-std::string ProcessBackend::handle_of(TrialId trial) const {
-    auto it = legs_.find(trial);
-    return it == legs_.end() ? "" : launcher_->handle(*it->second);
-}
-
-std::uint64_t ProcessBackend::output_offset(TrialId trial) const {
-    auto it = legs_.find(trial);
-    return it == legs_.end() || !it->second->out.follow_file ? 0 : it->second->out.offset;
+LegStarted ProcessBackend::started(const TrialProcess& leg) const {
+    return {launcher_->handle(leg), launcher_->gpus(leg), leg.out.follow_file ? leg.out.offset : 0};
 }
 
 std::string ProcessBackend::reclaim(const std::vector<RunningLeg>& legs) {
@@ -211,11 +200,12 @@ void ProcessBackend::follow(TrialProcess& leg, OutputSource& source, const char*
     watches_[source.watch] = {&leg, &source == &leg.out};
 }
 
-void ProcessBackend::start(const TrialLaunch& launch) {
-    start_leg(launch, std::nullopt);
+LegStarted ProcessBackend::start(const TrialLaunch& launch) {
+    return started(start_leg(launch, std::nullopt));
 }
 
-void ProcessBackend::start_leg(const TrialLaunch& launch, std::optional<std::uint64_t> read_from) {
+TrialProcess& ProcessBackend::start_leg(const TrialLaunch& launch,
+                                        std::optional<std::uint64_t> read_from) {
     const fs::path trial_dir =
         fs::absolute(options_.run_dir / run_files::trials_dir / std::to_string(launch.trial_id));
     const fs::path checkpoints = trial_dir / run_files::trial_checkpoints;
@@ -291,10 +281,10 @@ void ProcessBackend::start_leg(const TrialLaunch& launch, std::optional<std::uin
     }
     leg->running = !launcher_->legs_wait_in_queue();
     launcher_->spawned(*leg);
-    add_leg(std::move(leg));
+    return add_leg(std::move(leg));
 }
 
-void ProcessBackend::resume_leg(const TrialLaunch& launch, const LegProgress& progress) {
+LegStarted ProcessBackend::resume_leg(const TrialLaunch& launch, const LegProgress& progress) {
     auto leg = std::make_unique<TrialProcess>(options_.max_line);
     leg->trial = launch.trial_id;
     leg->leg = launch.leg;
@@ -309,24 +299,22 @@ void ProcessBackend::resume_leg(const TrialLaunch& launch, const LegProgress& pr
                err_size > kStderrTail ? err_size - kStderrTail : 0);
         leg->lines.start_at(progress.output_offset);
         leg->stopping = progress.stopping;
-        add_leg(std::move(leg));
-        return;
+        return started(add_leg(std::move(leg)));
     }
     const bool reached = reached_level(progress.resource, launch.milestone);
     spdlog::info("(trial {}) {} its leg {} (it was running when the tuner stopped)",
                  launch.trial_id, !progress.stopping && !reached ? "relaunching" : "ending",
                  launch.leg);
-    if (!progress.stopping && !reached) {
-        start_leg(launch,
-                  progress.output_offset ? std::optional(progress.output_offset) : std::nullopt);
-        return;
-    }
+    if (!progress.stopping && !reached)
+        return started(start_leg(
+            launch, progress.output_offset ? std::optional(progress.output_offset) : std::nullopt));
     BackendEvent event;
     event.kind = BackendEvent::Kind::exit;
     event.trial_id = launch.trial_id;
     event.exit.signal = progress.stopping ? SIGKILL : 0;  // what the resume's cleanup did
     event.exit.stopped_by_tuner = progress.stopping;
     pending_.push_back(std::move(event));
+    return {};  // no leg runs: its exit follows at once
 }
 
 void ProcessBackend::stop(TrialId trial, bool immediately) {
@@ -362,6 +350,7 @@ void ProcessBackend::on_line(TrialProcess& leg, std::string_view line, bool cut)
             BackendEvent running;
             running.kind = BackendEvent::Kind::running;
             running.trial_id = leg.trial;
+            running.handle = launcher_->handle(leg);  // with the id it runs under
             pending_.push_back(std::move(running));
         }
         return;

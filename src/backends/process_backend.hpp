@@ -52,15 +52,12 @@ class ProcessBackend : public Backend {
     ProcessBackend& operator=(const ProcessBackend&) = delete;
 
     double now() const override;
-    void start(const TrialLaunch& launch) override;
+    LegStarted start(const TrialLaunch& launch) override;
     void stop(TrialId trial, bool immediately = false) override;
     std::optional<BackendEvent> next_event(double deadline) override;
     bool event_ready() const override;
     std::size_t running() const override { return legs_.size(); }
-    std::string gpus_of(TrialId trial) const override;
-    void resume_leg(const TrialLaunch& launch, const LegProgress& progress) override;
-    std::string handle_of(TrialId trial) const override;
-    std::uint64_t output_offset(TrialId trial) const override;
+    LegStarted resume_leg(const TrialLaunch& launch, const LegProgress& progress) override;
     std::string reclaim(const std::vector<RunningLeg>& legs) override;
     bool legs_wait_in_queue() const override { return launcher_->legs_wait_in_queue(); }
 
@@ -89,7 +86,9 @@ class ProcessBackend : public Backend {
 
     /// Starts a leg. Its output is read from `read_from` in stdout.log (a relaunch after a
     /// crash: what the lost leg printed after its last journaled report), else from the end.
-    void start_leg(const TrialLaunch& launch, std::optional<std::uint64_t> read_from);
+    TrialProcess& start_leg(const TrialLaunch& launch, std::optional<std::uint64_t> read_from);
+    /// What the Tuner learns of a leg just started or taken over.
+    LegStarted started(const TrialProcess& leg) const;
     TrialProcess& add_leg(std::unique_ptr<TrialProcess> leg);
     /// Follows `name` in the leg's directory from `offset`, through `opened` when given.
     void follow(TrialProcess& leg, OutputSource& source, const char* name, std::uint64_t offset,

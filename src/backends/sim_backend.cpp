@@ -23,7 +23,7 @@ void SimBackend::push(double time, TrialId id, bool is_exit, bool stopped) {
     queue_.push(Event{time, sequence_++, id, trial(id).generation, is_exit, stopped});
 }
 
-void SimBackend::start(const TrialLaunch& launch) {
+LegStarted SimBackend::start(const TrialLaunch& launch) {
     SimTrial& t = trial(launch.trial_id);
     if (t.running) throw std::logic_error("simulator: trial started twice");
     t.config = launch.config;
@@ -34,9 +34,10 @@ void SimBackend::start(const TrialLaunch& launch) {
     ++t.generation;
     ++running_;
     schedule_next_step(launch.trial_id);
+    return {};  // nothing outlives the tuner
 }
 
-void SimBackend::resume_leg(const TrialLaunch& launch, const LegProgress& progress) {
+LegStarted SimBackend::resume_leg(const TrialLaunch& launch, const LegProgress& progress) {
     SimTrial& t = trial(launch.trial_id);
     if (t.running) throw std::logic_error("simulator: trial resumed twice");
     t.config = launch.config;
@@ -48,12 +49,13 @@ void SimBackend::resume_leg(const TrialLaunch& launch, const LegProgress& progre
     ++running_;
     if (progress.stopping) {
         stop(launch.trial_id);
-        return;
+        return {};
     }
     const double now = now_;
     now_ = progress.last_report;
     schedule_next_step(launch.trial_id);
     now_ = now;
+    return {};
 }
 
 void SimBackend::schedule_next_step(TrialId id) {

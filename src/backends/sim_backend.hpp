@@ -17,13 +17,13 @@ class SimBackend : public Backend {
                std::uint64_t seed, double time_scale = 1);
 
     double now() const override { return now_; }
-    void start(const TrialLaunch& launch) override;
+    LegStarted start(const TrialLaunch& launch) override;
     void stop(TrialId trial, bool immediately = false) override;
     std::optional<BackendEvent> next_event(double deadline) override;
     std::size_t running() const override { return running_; }
     /// The leg goes on exactly as the lost backend would have run it: its next epoch ends one
     /// step after its last report (or start), so a resumed simulation repeats the original.
-    void resume_leg(const TrialLaunch& launch, const LegProgress& progress) override;
+    LegStarted resume_leg(const TrialLaunch& launch, const LegProgress& progress) override;
     void resume_clock(double t) override { now_ = t; }
 
   private:

@@ -201,6 +201,20 @@ NewRunOptions new_run_options(const Flags& f, const std::string& cmdline, bool s
     return options;
 }
 
+/// The exit code of a command that failed with `e`: an Error carries its own (2 for bad input,
+/// 3 for a run that cannot start, ...); anything else (a system call's failure below the layers
+/// that turn them into Errors, an internal error) is 1, an error while running.
+int exit_code_for(const std::exception& e) {
+    if (const auto* error = dynamic_cast<const Error*>(&e)) return static_cast<int>(error->code());
+    return static_cast<int>(ExitCode::runtime);
+}
+
+/// Says what failed, as every command of asha-tune does, and returns the exit code for it.
+int fail_with(const std::exception& e) {
+    std::cerr << "asha-tune: error: " << e.what() << "\n";
+    return exit_code_for(e);
+}
+
 /// `asha-tune status RUN_DIR`: exit 0 if the run ended, 1 if it is still running.
 int show_status(const std::string& dir, bool as_json) {
     // A tuner that died before it wrote the run's files left them behind its journal. What
@@ -312,8 +326,7 @@ int run_cli(int argc, char** argv) {
             return status->parsed() ? show_status(status_dir, status_json)
                                     : write_html_reports(report_dirs, report_output);
         } catch (const std::exception& e) {
-            std::cerr << "asha-tune: error: " << e.what() << "\n";
-            return static_cast<int>(ExitCode::bad_config);
+            return fail_with(e);
         }
     }
     const bool simulating = sim->parsed();
@@ -359,12 +372,8 @@ int run_cli(int argc, char** argv) {
         }
         print_end(outcome, c, flags);
         return exit_code(static_cast<int>(outcome.exit_code));
-    } catch (const Error& e) {
-        std::cerr << "asha-tune: error: " << e.what() << "\n";
-        return static_cast<int>(e.code());
     } catch (const std::exception& e) {
-        std::cerr << "asha-tune: error: " << e.what() << "\n";
-        return static_cast<int>(ExitCode::runtime);
+        return fail_with(e);
     }
 }
 

@@ -59,7 +59,7 @@ class ReplayClock : public Backend {
     }
 
     double now() const override { return now_; }
-    void start(const TrialLaunch& launch) override {
+    LegStarted start(const TrialLaunch& launch) override {
         if (!expected_) throw diverged(line_, "a leg starts where the journal has none");
         const StartRecord& r = *expected_;
         expected_ = nullptr;
@@ -71,10 +71,11 @@ class ReplayClock : public Backend {
         if (r.kind == LaunchKind::new_trial && (!r.config || launch.config != *r.config))
             throw diverged(line_, "trial " + id + " now gets config " + launch.config.dump() +
                                       " instead of " + (r.config ? r.config->dump() : "none"));
+        return {};  // nothing started: the journal's `started` record follows
     }
     void stop(TrialId, bool) override {}
     std::optional<BackendEvent> next_event(double) override { return std::nullopt; }
-    void resume_leg(const TrialLaunch&, const LegProgress&) override {}
+    LegStarted resume_leg(const TrialLaunch&, const LegProgress&) override { return {}; }
     bool legs_wait_in_queue() const override { return legs_wait_in_queue_; }
     std::size_t running() const override { return 0; }
 
@@ -94,9 +95,8 @@ class JournalReplay {
         : tuner_(tuner), clock_(*tuner.backend_), result_(result) {}
 
     void feed(const JournalContents& journal) {
-        Backend* real = std::exchange(tuner_.backend_, &clock_);
-        JournalWriter* writer = std::exchange(tuner_.journal_, nullptr);
-        try {
+        {
+            const SetAside aside(tuner_, clock_);  // however the feed ends, they come back
             for (std::size_t i = 0; i < journal.size(); ++i) {
                 line_ = i + 2;  // line 1 is the header
                 JournalRecord record;
@@ -110,17 +110,32 @@ class JournalReplay {
                 clock_.advance_to(record_time(record));
                 std::visit([this](const auto& r) { apply(r); }, record);
             }
-        } catch (...) {
-            tuner_.backend_ = real;
-            tuner_.journal_ = writer;
-            throw;
         }
-        tuner_.backend_ = real;
-        tuner_.journal_ = writer;
         tuner_.resumed_at_ = clock_.now();
     }
 
   private:
+    /// While the journal is fed, the Tuner's backend is the replay's clock and its journal is
+    /// set aside (nothing is written twice); the destructor puts both back.
+    class SetAside {
+      public:
+        SetAside(Tuner& tuner, Backend& clock)
+            : tuner_(tuner),
+              backend_(std::exchange(tuner.backend_, &clock)),
+              journal_(std::exchange(tuner.journal_, nullptr)) {}
+        ~SetAside() {
+            tuner_.backend_ = backend_;
+            tuner_.journal_ = journal_;
+        }
+        SetAside(const SetAside&) = delete;
+        SetAside& operator=(const SetAside&) = delete;
+
+      private:
+        Tuner& tuner_;
+        Backend* backend_;
+        JournalWriter* journal_;
+    };
+
     Error malformed(const std::string& what) const {
         return Error(ExitCode::bad_config,
                      "journal.jsonl line " + std::to_string(line_) + ": malformed record: " + what);
@@ -168,11 +183,7 @@ class JournalReplay {
                                       to_string(tuner_.last_decision_));
     }
 
-    void apply(const RunningRecord& r) {
-        TrialRecord& t = trial(r.trial);
-        tuner_.on_running(t);
-        if (!r.handle.empty()) tuner_.handles_[t.id] = r.handle;
-    }
+    void apply(const RunningRecord& r) { tuner_.on_running(trial(r.trial), r.handle); }
 
     void apply(const TimeoutRecord& r) { tuner_.time_out(trial(r.trial).id, r.reason, r.time); }
 

@@ -90,10 +90,10 @@ class OfflineBackend : public Backend {
   public:
     explicit OfflineBackend(bool queue) : queue_(queue) {}
     double now() const override { return 0; }
-    void start(const TrialLaunch&) override {}
+    LegStarted start(const TrialLaunch&) override { return {}; }
     void stop(TrialId, bool) override {}
     std::optional<BackendEvent> next_event(double) override { return std::nullopt; }
-    void resume_leg(const TrialLaunch&, const LegProgress&) override {}
+    LegStarted resume_leg(const TrialLaunch&, const LegProgress&) override { return {}; }
     bool legs_wait_in_queue() const override { return queue_; }
     std::size_t running() const override { return 0; }
 

@@ -86,13 +86,12 @@ void Tuner::stop_leg(TrialId trial, bool immediately) {
     backend_->stop(trial, immediately);
 }
 
-void Tuner::record_started(const TrialRecord& trial) {
-    std::string handle = backend_->handle_of(trial.id);
-    if (handle.empty()) return;  // nothing outlives the tuner (simulator), or a replay
-    handles_[trial.id] = handle;
-    const std::uint64_t offset = backend_->output_offset(trial.id);
-    legs_[static_cast<std::size_t>(trial.id)].output_offset = offset;
-    record(StartedRecord{trial.leg_started, trial.id, handle, trial.gpus, offset});
+void Tuner::record_started(const TrialRecord& trial, const LegStarted& started) {
+    if (started.handle.empty()) return;  // nothing outlives the tuner (simulator), or a replay
+    handles_[trial.id] = started.handle;
+    legs_[static_cast<std::size_t>(trial.id)].output_offset = started.output_offset;
+    record(StartedRecord{trial.leg_started, trial.id, started.handle, trial.gpus,
+                         started.output_offset});
 }
 
 void Tuner::relaunch_running_legs() {
@@ -109,11 +108,12 @@ void Tuner::relaunch_running_legs() {
         if (handle != handles_.end()) progress.handle = handle->second;
         progress.gpus = trial.gpus;
         progress.output_offset = leg.output_offset;
-        backend_->resume_leg(TrialLaunch{id, leg.kind, trial.config, trial.milestone,
-                                         trial.legs - 1, trial.last_resource},
-                             progress);
-        trial.gpus = backend_->gpus_of(id);
-        record_started(trial);
+        const LegStarted started =
+            backend_->resume_leg(TrialLaunch{id, leg.kind, trial.config, trial.milestone,
+                                             trial.legs - 1, trial.last_resource},
+                                 progress);
+        trial.gpus = started.gpus;
+        record_started(trial, started);
     }
 }
 
@@ -170,9 +170,9 @@ void Tuner::launch(const Suggestion& s, LaunchKind kind) {
                        kind == LaunchKind::new_trial ? std::optional(trial.config) : std::nullopt});
     ++trial.legs;
     if (writer_) writer_->trial_started(trial);
-    backend_->start(launch);
+    const LegStarted started = backend_->start(launch);
     trial.leg_started = now();  // after the spawn: an idle gap includes the cost of starting
-    trial.gpus = backend_->gpus_of(trial.id);
+    trial.gpus = started.gpus;
     running_.insert(trial.id);
     if (backend_->legs_wait_in_queue()) {  // busy from its `running` event on, not before
         legs_[static_cast<std::size_t>(trial.id)].pending = true;
@@ -181,7 +181,7 @@ void Tuner::launch(const Suggestion& s, LaunchKind kind) {
     } else {
         running_leg_starts_ += trial.leg_started;
     }
-    record_started(trial);
+    record_started(trial, started);
     spdlog::debug("(trial {}) - {} config {} up to {}", trial.id,
                   trial.legs == 1 ? "scheduled" : "resumed", trial.config.dump(), s.milestone);
 }
@@ -213,7 +213,7 @@ void Tuner::handle(const BackendEvent& event) {
                       event.offset);
             return;
         case BackendEvent::Kind::running:
-            on_running(trials_.at(static_cast<std::size_t>(event.trial_id)));
+            on_running(trials_.at(static_cast<std::size_t>(event.trial_id)), event.handle);
             return;
         case BackendEvent::Kind::exit:
             on_exit(trials_.at(static_cast<std::size_t>(event.trial_id)), event.exit);
@@ -221,19 +221,14 @@ void Tuner::handle(const BackendEvent& event) {
     }
 }
 
-void Tuner::on_running(TrialRecord& trial) {
+void Tuner::on_running(TrialRecord& trial, const std::string& handle) {
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
     if (!leg.pending) return;
     const double t = now();
     // Queued legs learn their address when they run (a Slurm job or step id): journal it, so
     // that a resume stops them by id rather than by name.
-    RunningRecord running{t, trial.id, backend_->handle_of(trial.id)};
-    if (auto known = handles_.find(trial.id);
-        running.handle.empty() || (known != handles_.end() && known->second == running.handle))
-        running.handle.clear();
-    else
-        handles_[trial.id] = running.handle;
-    record(running);
+    if (!handle.empty()) handles_[trial.id] = handle;
+    record(RunningRecord{t, trial.id, handle});
     leg.pending = false;
     --pending_legs_;
     trial.leg_started = t;

@@ -48,7 +48,7 @@ struct StartRecord {
 struct StartedRecord {
     double time = 0;  ///< the leg's start
     TrialId trial = 0;
-    std::string handle;  ///< the backend's (Backend::handle_of)
+    std::string handle;  ///< the backend's (LegStarted::handle)
     std::string gpus;
     /// Where the leg's output begins in stdout.log, when the backend follows that file.
     std::uint64_t offset = 0;

@@ -27,6 +27,8 @@ pass() { echo "ok: $*"; }
 # Jobs of run $1 that are queued, running or suspended (COMPLETING: Slurm is cleaning up a job
 # whose processes are gone or being killed, so it is not counted).
 active_jobs() { squeue -h -t PD,R,S -o '%j %T' | grep "^asha-$1-" || true; }
+# The run id of run $1 (its journal's header): its legs are named asha-$1-<run id>-<trial>.
+run_id() { head -1 "$work/$1/journal.jsonl" | sed -n 's/.*"run_id":"\([0-9a-f]*\)".*/\1/p'; }
 # Processes on this machine that still carry run $1's marker (trial tasks and their children).
 marked() { grep -lsaz "^ASHA_RUN_DIR=$work/$1$" /proc/[0-9]*/environ 2>/dev/null | grep -v "/proc/$$/" || true; }
 # Polls a condition (a shell command) for up to $2 seconds: waiting on cluster state.
@@ -64,7 +66,7 @@ config promotion reporter.sh ', "scheduler": {"grace_period": 1, "reduction_fact
   fail "promotion run: exit $?"
 promoted=$(awk -F, 'NR > 1 && $4 >= 2 { print $1; exit }' "$work/promotion/trials.csv")
 if [[ -n $promoted ]]; then
-  jobs=$(squeue -h -t all -n "asha-promotion-$promoted" -o %i | sort -u | wc -l)
+  jobs=$(squeue -h -t all -n "asha-promotion-$(run_id promotion)-$promoted" -o %i | sort -u | wc -l)
   ((jobs >= 2)) && pass "promoted trial $promoted ran as $jobs jobs" || fail "trial $promoted: $jobs job(s)"
 else
   fail "no trial was promoted"
@@ -184,7 +186,7 @@ config spromo reporter.sh ', "scheduler": {"grace_period": 1, "reduction_factor"
 job=$(batch spromo "exec $tuner --config $work/spromo.json --run-dir $work/spromo -q")
 wait_for "ended $job" 120 || fail "promotion job $job did not end"
 promoted=$(awk -F, 'NR > 1 && $4 >= 2 { print $1; exit }' "$work/spromo/trials.csv")
-[[ -n $promoted && $(grep -c "\"event\":\"running\",\"time\":[0-9.e-]*,\"trial\":$promoted}" "$work/spromo/journal.jsonl") -ge 2 ]] &&
+[[ -n $promoted && $(grep -c "\"event\":\"running\",\"time\":[0-9.e-]*,\"trial\":$promoted[,}]" "$work/spromo/journal.jsonl") -ge 2 ]] &&
   pass "promoted trial $promoted ran as 2 steps" || fail "no trial promoted to a second step"
 config sfail fail.sh ', "stop": {"max_num_trials_started": 2}, "abort_on_identical_failures": 0'
 job=$(batch sfail "exec $tuner --config $work/sfail.json --run-dir $work/sfail -q")
