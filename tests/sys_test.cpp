@@ -1,8 +1,10 @@
 // The lowest layer (src/sys/) on its own: the supervisor's record codec, /proc parsing, atomic
 // replacement, record locks, and spawning in a group or a session of its own, with real
-// processes where the behaviour is the kernel's.
+// processes where the behaviour is the kernel's; and what sits on it: the supervisor program
+// and a local leg's handle.
 
 #include "asha/run_files.hpp"
+#include "backends/local_launcher.hpp"
 #include "supervisor/supervisor.hpp"
 #include "sys/atomic_file.hpp"
 #include "sys/fd.hpp"
@@ -262,4 +264,24 @@ TEST(Supervisor, IsTheSmallProgramBesideAshaTune) {
     EXPECT_EQ(tuner.wait(), 143);
     ASSERT_FALSE(ec) << ec.message();
     EXPECT_EQ(exe, fs::canonical(ASHA_SUPERVISE_EXE));
+}
+
+// A local leg's handle, as the journal keeps it: one encoding, read back the same, and the
+// handles of asha-tune 0.1 still read.
+TEST(LocalHandle, RoundTrip) {
+    const LocalHandle h{4242, 987654321ULL, 0};
+    EXPECT_EQ(h.encode(), "supervisor 4242 987654321");
+    const auto back = LocalHandle::decode(h.encode());
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->supervisor, 4242);
+    EXPECT_EQ(back->ticks, 987654321ULL);
+    EXPECT_EQ(back->group, 0);
+    const auto old = LocalHandle::decode("pgid 77");
+    ASSERT_TRUE(old);
+    EXPECT_EQ(old->group, 77);
+    EXPECT_EQ(old->supervisor, 0);
+    EXPECT_EQ(old->encode(), "pgid 77");
+    for (const char* other : {"", "supervisor", "supervisor 12", "supervisor 1 5", "pgid x",
+                              "slurm asha-x-0", "supervisor 12 34 56"})
+        EXPECT_FALSE(LocalHandle::decode(other)) << other;
 }

@@ -22,20 +22,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kHandle = "supervisor ";
-
 void send(const Fd& pidfd, int sig) {
     signal_pidfd(pidfd, sig);
-}
-
-/// "supervisor PID TICKS" -> (pid, ticks); nullopt for any other handle.
-std::optional<std::pair<pid_t, unsigned long long>> parse_handle(const std::string& handle) {
-    if (handle.rfind(kHandle, 0) != 0) return std::nullopt;
-    std::istringstream in(handle.substr(std::strlen(kHandle)));
-    long pid = 0;
-    unsigned long long ticks = 0;
-    if (!(in >> pid >> ticks) || pid <= 1) return std::nullopt;
-    return std::pair{static_cast<pid_t>(pid), ticks};
 }
 
 std::string own_executable() {
@@ -56,6 +44,29 @@ std::string supervisor_program(const std::string& self) {
 }
 
 }  // namespace
+
+std::string LocalHandle::encode() const {
+    if (supervisor == 0) return "pgid " + std::to_string(group);
+    return "supervisor " + std::to_string(supervisor) + " " + std::to_string(ticks);
+}
+
+std::optional<LocalHandle> LocalHandle::decode(const std::string& handle) {
+    std::istringstream in(handle);
+    std::string kind, rest;
+    long pid = 0;
+    LocalHandle h;
+    if (!(in >> kind >> pid) || pid <= 1) return std::nullopt;
+    if (kind == "supervisor") {
+        if (!(in >> h.ticks)) return std::nullopt;
+        h.supervisor = static_cast<pid_t>(pid);
+    } else if (kind == "pgid") {
+        h.group = static_cast<pid_t>(pid);
+    } else {
+        return std::nullopt;
+    }
+    if (in >> rest) return std::nullopt;
+    return h;
+}
 
 LocalLauncherOptions local_launcher_options(const ExperimentConfig& c) {
     LocalLauncherOptions o;
@@ -173,7 +184,7 @@ std::string LocalLauncher::gpus(const TrialProcess& process) const {
 }
 
 std::string LocalLauncher::handle(const TrialProcess& process) const {
-    return kHandle + std::to_string(process.pid) + " " + std::to_string(process.ticks);
+    return LocalHandle{process.pid, process.ticks, 0}.encode();
 }
 
 std::string LocalLauncher::reclaim(const std::vector<RunningLeg>& legs) {
@@ -181,26 +192,21 @@ std::string LocalLauncher::reclaim(const std::vector<RunningLeg>& legs) {
     for (const RunningLeg& leg : legs) {
         // At work: the supervisor the journal names is the one running (same start time), and
         // it has started its trial (leg-<N>.run names it: it had its go).
-        if (const auto h = parse_handle(leg.handle)) {
-            const fs::path dir =
-                options_.run_dir / run_files::trials_dir / std::to_string(leg.trial);
-            const auto run = read_leg_run(dir, leg.leg);
-            if (h->second != 0 && process_start_ticks(h->first) == h->second && run &&
-                run->supervisor == h->first && run->ticks == h->second) {
-                at_work_[{leg.trial, leg.leg}] = *h;
-                spared.push_back(h->first);  // its session: the supervisor and its trial
-            }
-        } else if (leg.handle.rfind("pgid ", 0) == 0) {  // asha-tune 0.1's handles
-            char* end = nullptr;
-            const long pgid = std::strtol(leg.handle.c_str() + 5, &end, 10);
-            if (*end == '\0' && pgid > 1) groups.push_back(static_cast<pid_t>(pgid));
+        const auto h = LocalHandle::decode(leg.handle);
+        if (!h) continue;
+        if (h->group != 0) {  // asha-tune 0.1's: its group is killed
+            groups.push_back(h->group);
+            continue;
+        }
+        const fs::path dir = options_.run_dir / run_files::trials_dir / std::to_string(leg.trial);
+        const auto run = read_leg_run(dir, leg.leg);
+        if (h->ticks != 0 && process_start_ticks(h->supervisor) == h->ticks && run &&
+            run->supervisor == h->supervisor && run->ticks == h->ticks) {
+            at_work_[{leg.trial, leg.leg}] = {h->supervisor, h->ticks};
+            spared.push_back(h->supervisor);  // its session: the supervisor and its trial
         }
     }
-    const std::size_t killed =
-        kill_marked_processes(trial_marker(options_.run_dir.string()), groups, spared);
-    return killed ? "killed " + std::to_string(killed) +
-                        " leftover trial process(es) of the previous tuner"
-                  : "";
+    return sweep_leftovers(options_.run_dir.string(), "", groups, spared);
 }
 
 bool LocalLauncher::adopt(const LegProgress& progress, TrialProcess& process) {

@@ -10,8 +10,21 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 
 namespace asha {
+
+/// A local leg's handle in the journal, one encoding:
+///   "supervisor PID TICKS"  the leg's supervisor and its start time (one process, for good)
+///   "pgid N"                asha-tune 0.1's: the trial's process group (read, never written)
+struct LocalHandle {
+    pid_t supervisor = 0;
+    unsigned long long ticks = 0;
+    pid_t group = 0;  ///< an old handle's process group; then supervisor is 0
+    std::string encode() const;
+    /// nullopt for any other handle (a Slurm leg's, or malformed text).
+    static std::optional<LocalHandle> decode(const std::string& handle);
+};
 
 struct LocalLauncherOptions {
     std::filesystem::path run_dir;

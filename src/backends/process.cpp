@@ -122,6 +122,14 @@ std::size_t kill_marked_processes(const std::string& marker, const std::vector<p
     return victims.size();
 }
 
+std::string sweep_leftovers(const std::string& run_dir, std::string said,
+                            const std::vector<pid_t>& pgids, const std::vector<pid_t>& spared) {
+    if (std::size_t n = kill_marked_processes(trial_marker(run_dir), pgids, spared))
+        said += (said.empty() ? "" : "; ") + std::string("killed ") + std::to_string(n) +
+                " leftover process(es) of the previous tuner";
+    return said;
+}
+
 std::string trial_marker(const std::string& run_dir) {
     std::error_code ec;
     fs::path canonical = fs::weakly_canonical(fs::absolute(run_dir), ec);

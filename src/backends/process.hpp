@@ -59,6 +59,13 @@ int run_command(const std::vector<std::string>& argv, std::string* output = null
 std::size_t kill_marked_processes(const std::string& marker, const std::vector<pid_t>& pgids = {},
                                   const std::vector<pid_t>& spared = {});
 
+/// A resume's sweep of what the dead tuner of the run in `run_dir` left on this machine
+/// (kill_marked_processes with the run's marker): `said`, a line for the log, with "killed N
+/// leftover process(es) of the previous tuner" appended when it killed any.
+std::string sweep_leftovers(const std::string& run_dir, std::string said,
+                            const std::vector<pid_t>& pgids = {},
+                            const std::vector<pid_t>& spared = {});
+
 /// "ASHA_RUN_DIR=<canonical run dir>": in the environment of every trial process of the run and
 /// of everything they start, which is how leftovers are found (kill_marked_processes).
 std::string trial_marker(const std::string& run_dir);

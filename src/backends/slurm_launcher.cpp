@@ -221,16 +221,6 @@ void SlurmLauncher::kill_now(const std::vector<TrialProcess*>& legs) {
     for (TrialProcess* leg : legs) ::kill(-leg->pid, SIGKILL);  // srun leads its own group
 }
 
-namespace {
-/// srun's own processes carry the run's marker: what a dead tuner left on this machine.
-std::string kill_leftover_sruns(const fs::path& run_dir, std::string said) {
-    if (std::size_t n = kill_marked_processes(trial_marker(run_dir.string())))
-        said += (said.empty() ? "" : "; ") + std::string("killed ") + std::to_string(n) +
-                " leftover process(es) of the previous tuner";
-    return said;
-}
-}  // namespace
-
 // --- jobs ---
 
 std::string SlurmJobsLauncher::id_of(const std::string& job_dot_step) const {
@@ -280,11 +270,12 @@ std::string SlurmJobsLauncher::reclaim(const std::vector<RunningLeg>& legs) {
     }
     for (const auto& name : names) run_command({"scancel", "--name=" + name});
     const std::size_t asked = ids.size() + names.size();
-    return kill_leftover_sruns(options_.run_dir,
-                               asked ? "cancelled " + std::to_string(asked) +
-                                           " Slurm job(s) of the previous tuner" +
-                                           (ids.empty() ? "" : " (" + join(ids, " ") + ")")
-                                     : "");
+    // srun's own processes carry the run's marker: what a dead tuner left on this machine.
+    return sweep_leftovers(options_.run_dir.string(),
+                           asked ? "cancelled " + std::to_string(asked) +
+                                       " Slurm job(s) of the previous tuner" +
+                                       (ids.empty() ? "" : " (" + join(ids, " ") + ")")
+                                 : "");
 }
 
 // --- steps ---
@@ -327,7 +318,8 @@ std::string SlurmStepsLauncher::reclaim(const std::vector<RunningLeg>& legs) {
         said = "cancelled " + std::to_string(steps.size()) + " step(s) of the previous tuner (" +
                join(steps, " ") + ")";
     }
-    return kill_leftover_sruns(options_.run_dir, said);
+    // srun's own processes carry the run's marker: what a dead tuner left on this machine.
+    return sweep_leftovers(options_.run_dir.string(), said);
 }
 
 }  // namespace asha
