@@ -1,4 +1,6 @@
-// The local backend with real subprocesses (tiny shell scripts in tests/trials/).
+// Local runs with real subprocesses (tiny shell scripts in tests/trials/), through run_experiment:
+// one smoke test per behaviour of the process engine and the local launcher; the Tuner's exact
+// behaviour lives in tuner_test.cpp, against the scripted backend.
 
 #include "asha/run.hpp"
 #include "backends/backend_factory.hpp"
@@ -85,7 +87,7 @@ TEST(TrialArgv, CommandThenHyperparametersThenCheckpointDir) {
                                         "--st_checkpoint_dir", "c"}));
 }
 
-TEST(LocalBackend, ReportsAreParsedAndAshaStopsTheWorseTrials) {
+TEST(LocalProcesses, ReportsAreParsedAndAshaStopsTheWorseTrials) {
     json doc = base_document("reporter.sh");
     doc["points_to_evaluate"] = json::parse(R"([{"quality": 0.1}, {"quality": 0.9}])");
     doc["workers"] = 1;  // trial 0 reports before trial 1 starts: the order is fixed
@@ -95,8 +97,11 @@ TEST(LocalBackend, ReportsAreParsedAndAshaStopsTheWorseTrials) {
     EXPECT_EQ(run.trials[0].reports, 3u);
     EXPECT_EQ(run.trials[1].status,
               TrialStatus::stopped);  // 0.9 + 0.1 is worse than 0.1 + 0.1 at rung 1
-    // Stopped at its first report; a fast script may print another line before SIGTERM lands.
+    // Stopped at its first report. How many of its three lines it printed before SIGTERM landed
+    // cannot be exact: reporter.sh prints them without waiting, and the OS decides who runs
+    // first (tuner_test.cpp pins a stop at the exact report with the scripted backend).
     EXPECT_GE(run.trials[1].reports, 1u);
+    EXPECT_LE(run.trials[1].reports, 3u);
     EXPECT_EQ(run.column(0, "trial_id"), "0");
     EXPECT_EQ(run.column(0, "epoch"), "1");
     EXPECT_EQ(run.column(0, "validation_error"), "0.2");
@@ -106,9 +111,18 @@ TEST(LocalBackend, ReportsAreParsedAndAshaStopsTheWorseTrials) {
     EXPECT_EQ(run.column(3, "st_decision"), "STOP");
     EXPECT_EQ(run.column(3, "st_status"), "Stopped");
     EXPECT_EQ(run.column(0, "cuda"), "unset");
-    std::size_t stopped = 0;
-    for (const auto& t : run.trials) stopped += t.status == TrialStatus::stopped;
-    EXPECT_GE(stopped, 2u);
+    // With one worker the order of everything is fixed, and reports after a STOP are not given
+    // to the scheduler: each trial is Stopped exactly when results.csv has a STOP for it, and
+    // Completed otherwise.
+    std::set<std::string> stopped_in_results;
+    for (std::size_t row = 0; row < run.results.rows.size(); ++row)
+        if (run.column(row, "st_decision") == "STOP")
+            stopped_in_results.insert(run.column(row, "trial_id"));
+    for (const auto& t : run.trials)
+        EXPECT_EQ(t.status, stopped_in_results.count(std::to_string(t.id)) ? TrialStatus::stopped
+                                                                           : TrialStatus::completed)
+            << "trial " << t.id;
+    EXPECT_GE(stopped_in_results.size(), 1u);
     // Everything the trial printed is in its log.
     EXPECT_NE(read_file(run.dir / "trials/0/stdout.log").find("\"epoch\": 3"), std::string::npos);
     EXPECT_EQ(read_file(run.dir / "trials/0/argv.log")
@@ -119,7 +133,7 @@ TEST(LocalBackend, ReportsAreParsedAndAshaStopsTheWorseTrials) {
 // A trial the scheduler stopped is Stopped even when it reached its milestone before the
 // signal could land (here it ignores SIGTERM and finishes at once): the decision counts, not
 // the race, and trials.csv agrees with results.csv.
-TEST(LocalBackend, AStoppedTrialThatFinishesAnywayIsStopped) {
+TEST(LocalProcesses, AStoppedTrialThatFinishesAnywayIsStopped) {
     json doc = base_document("reporter.sh");
     doc["command"] = json::array(
         {"/bin/sh", "-c", "trap '' TERM; exec /bin/sh " + trial_script("reporter.sh") + " \"$@\"",
@@ -135,14 +149,16 @@ TEST(LocalBackend, AStoppedTrialThatFinishesAnywayIsStopped) {
     EXPECT_EQ(run.column(3, "st_decision"), "STOP");
 }
 
-TEST(LocalBackend, StoppingKillsTheWholeProcessGroupAfterTheGracePeriod) {
+TEST(LocalProcesses, StoppingKillsTheWholeProcessGroupAfterTheGracePeriod) {
     json doc = base_document("stubborn.sh");
     doc["workers"] = 1;
     doc["stop"] = {{"max_num_trials_started", 2}};
     doc["points_to_evaluate"] = json::parse(R"([{"quality": 0.1}, {"quality": 0.9}])");
     doc["config_space"]["max_epochs"] = 8;
-    // The second trial reports 0.9 at rung 1 after the first reported 0.9 too: a tie continues,
-    // so end the run with a target instead: both get stopped at the end, by SIGKILL.
+    // stubborn.sh reports 0.9 once and then runs on, ignoring SIGTERM (as does the grandchild
+    // it started). Its one report already meets the target, so the run ends there, before the
+    // second trial starts: the tuner stops trial 0, which ignores SIGTERM and is killed after
+    // the grace period, with its whole process group.
     doc["stop"]["min_metric_value"] = 0.95;
     LocalRun run = run_local(doc);
     ASSERT_EQ(run.trials.size(), 1u);
@@ -153,7 +169,7 @@ TEST(LocalBackend, StoppingKillsTheWholeProcessGroupAfterTheGracePeriod) {
         << "grandchild " << grandchild << " survived";
 }
 
-TEST(LocalBackend, PromotionRelaunchesWithTheNextMilestoneAndTheSameCheckpointDir) {
+TEST(LocalProcesses, PromotionRelaunchesWithTheNextMilestoneAndTheSameCheckpointDir) {
     json doc = base_document("reporter.sh");
     doc["config_space"]["max_epochs"] = 4;
     doc["scheduler"]["variant"] = "promotion";
@@ -197,7 +213,7 @@ std::map<std::string, int> gpu_sets_at_once(int workers, const char* patch,
 
 }  // namespace
 
-TEST(LocalBackend, GpusAreDistinctPerRunningTrial) {
+TEST(LocalProcesses, GpusAreDistinctPerRunningTrial) {
     LocalRun run;
     EXPECT_EQ(gpu_sets_at_once(4, "{}", &run),
               (std::map<std::string, int>{{"0", 1}, {"1", 1}, {"2", 1}, {"3", 1}}));
@@ -206,17 +222,17 @@ TEST(LocalBackend, GpusAreDistinctPerRunningTrial) {
         EXPECT_EQ(run.column(i, "cuda"), run.trials.at(std::stoul(run.column(i, "trial_id"))).gpus);
 }
 
-TEST(LocalBackend, GpusPerTrialTwo) {
+TEST(LocalProcesses, GpusPerTrialTwo) {
     EXPECT_EQ(gpu_sets_at_once(2, R"({"gpus_per_trial": 2})"),
               (std::map<std::string, int>{{"0,1", 1}, {"2,3", 1}}));
 }
 
-TEST(LocalBackend, SharingGpusWithTrialsPerGpu) {
+TEST(LocalProcesses, SharingGpusWithTrialsPerGpu) {
     EXPECT_EQ(gpu_sets_at_once(8, R"({"trials_per_gpu": 2})"),
               (std::map<std::string, int>{{"0", 2}, {"1", 2}, {"2", 2}, {"3", 2}}));
 }
 
-TEST(LocalBackend, MoreWorkersThanGpusIsAConfigError) {
+TEST(LocalProcesses, MoreWorkersThanGpusIsAConfigError) {
     json doc = base_document("reporter.sh");
     doc["gpus"] = json::array({0, 1, 2, 3});
     doc["workers"] = 8;
@@ -226,7 +242,7 @@ TEST(LocalBackend, MoreWorkersThanGpusIsAConfigError) {
         "trials_per_gpu 1, found 8 (set trials_per_gpu to share GPUs)");
 }
 
-TEST(LocalBackend, WithoutGpusCudaVisibleDevicesIsLeftAlone) {
+TEST(LocalProcesses, WithoutGpusCudaVisibleDevicesIsLeftAlone) {
     ::setenv("CUDA_VISIBLE_DEVICES", "7", 1);
     json doc = base_document("reporter.sh");
     doc["stop"] = {{"max_num_trials_started", 1}};
@@ -235,7 +251,7 @@ TEST(LocalBackend, WithoutGpusCudaVisibleDevicesIsLeftAlone) {
     EXPECT_EQ(run.column(0, "cuda"), "7");
 }
 
-TEST(LocalBackend, FailedAndSilentTrialsAreRecordedAndTheRunGoesOn) {
+TEST(LocalProcesses, FailedAndSilentTrialsAreRecordedAndTheRunGoesOn) {
     json doc = base_document("fail.sh");
     doc["stop"] = {{"max_num_trials_started", 3}};
     LocalRun failing = run_local(doc);
@@ -257,17 +273,21 @@ TEST(LocalBackend, FailedAndSilentTrialsAreRecordedAndTheRunGoesOn) {
               "on stdout)");
 }
 
-TEST(LocalBackend, MaxFailuresEndsTheRun) {
+TEST(LocalProcesses, MaxFailuresEndsTheRun) {
     json doc = base_document("fail.sh");
     doc["max_failures"] = 2;
     doc["stop"] = {{"max_num_trials_started", 50}};
     LocalRun run = run_local(doc);
     EXPECT_EQ(run.result.exit_code, ExitCode::too_many_failures);
-    EXPECT_LE(run.trials.size(), 3u);  // two fail; at most one more was already running
+    // Two fail; a third may have started before the second failed: with two workers that is
+    // the OS's timing, so this cannot be exact (tuner_test.cpp, MaxFailuresEndsTheRunAndStops-
+    // WhatRuns, pins the exact sequence with the scripted backend).
+    EXPECT_GE(run.trials.size(), 2u);
+    EXPECT_LE(run.trials.size(), 3u);
     EXPECT_EQ(run.result.summary.stop_reason.rfind("2 trials failed (max_failures = 2)", 0), 0u);
 }
 
-TEST(LocalBackend, HostileOutputIsSkippedAndGoodReportsKept) {
+TEST(LocalProcesses, HostileOutputIsSkippedAndGoodReportsKept) {
     json doc = base_document("garbage.sh");
     doc["stop"] = {{"max_num_trials_started", 1}};
     LocalRun run = run_local(doc);
@@ -279,7 +299,7 @@ TEST(LocalBackend, HostileOutputIsSkippedAndGoodReportsKept) {
     EXPECT_EQ(run.trials[0].status, TrialStatus::completed);
 }
 
-TEST(LocalBackend, EnvironmentNamesTheTrial) {
+TEST(LocalProcesses, EnvironmentNamesTheTrial) {
     json doc = base_document("reporter.sh");
     doc["command"] = json::array({"/bin/sh", "-c",
                                   "env | grep -E '^(ASHA_|OMP_NUM_THREADS|PYTHONUNBUFFERED)' | "
@@ -296,7 +316,7 @@ TEST(LocalBackend, EnvironmentNamesTheTrial) {
                   "OMP_NUM_THREADS=1\nPYTHONUNBUFFERED=1\n");
 }
 
-TEST(LocalBackend, MissingCommandCannotStart) {
+TEST(LocalProcesses, MissingCommandCannotStart) {
     json doc = base_document("reporter.sh");
     doc["command"] = json::array({"/nonexistent/train"});
     EXPECT_THROW_MSG(BackendFactory(parse_experiment(doc, "local.json"), false), Error,
@@ -306,7 +326,7 @@ TEST(LocalBackend, MissingCommandCannotStart) {
                      "command not found or not executable: no-such-program-asha (searched PATH)");
 }
 
-TEST(LocalBackend, FailedLegsAreRetriedFromTheirCheckpoint) {
+TEST(LocalProcesses, FailedLegsAreRetriedFromTheirCheckpoint) {
     json doc = base_document("flaky.sh");
     doc["max_retries"] = 1;
     doc["stop"] = {{"max_num_trials_started", 2}};
@@ -339,7 +359,7 @@ TEST(LocalBackend, FailedLegsAreRetriedFromTheirCheckpoint) {
     EXPECT_EQ(trials_csv.rows.at(0).at(static_cast<std::size_t>(trials_csv.column("legs"))), "2");
 }
 
-TEST(LocalBackend, RetriesRunOutAndTheTrialFails) {
+TEST(LocalProcesses, RetriesRunOutAndTheTrialFails) {
     json doc = base_document("fail.sh");
     doc["max_retries"] = 2;
     doc["abort_on_identical_failures"] = 0;
@@ -350,7 +370,7 @@ TEST(LocalBackend, RetriesRunOutAndTheTrialFails) {
     EXPECT_EQ(run.trials[0].retries, 2);
 }
 
-TEST(LocalBackend, ReportTimeoutStopsAHungTrial) {
+TEST(LocalProcesses, ReportTimeoutStopsAHungTrial) {
     json doc = base_document("stubborn.sh");  // reports once, then hangs ignoring SIGTERM
     doc["report_timeout"] = 0.5;
     doc["stop"] = {{"max_num_trials_started", 1}};
@@ -361,7 +381,7 @@ TEST(LocalBackend, ReportTimeoutStopsAHungTrial) {
     EXPECT_NE(read_file(run.dir / "trials.csv").find(",Timeout,"), std::string::npos);
 }
 
-TEST(LocalBackend, TrialTimeoutStopsALongLeg) {
+TEST(LocalProcesses, TrialTimeoutStopsALongLeg) {
     json doc = base_document("stubborn.sh");
     doc["trial_timeout"] = 0.5;
     doc["max_retries"] = 1;  // a timed-out leg is retried like a failed one
@@ -372,7 +392,7 @@ TEST(LocalBackend, TrialTimeoutStopsALongLeg) {
     EXPECT_EQ(run.trials[0].legs, 2);
 }
 
-TEST(LocalBackend, IdenticalFailuresOfTheFirstTrialsEndTheRun) {
+TEST(LocalProcesses, IdenticalFailuresOfTheFirstTrialsEndTheRun) {
     json doc = base_document("fail.sh");
     doc["workers"] = 1;
     doc["stop"] = {{"max_num_trials_started", 50}};
