@@ -209,11 +209,15 @@ TrialProcess& ProcessBackend::start_leg(const TrialLaunch& launch,
     const fs::path trial_dir =
         fs::absolute(options_.run_dir / run_files::trials_dir / std::to_string(launch.trial_id));
     const fs::path checkpoints = trial_dir / run_files::trial_checkpoints;
-    // mkdir, not create_directories: trials/ exists, and every leg pays for each stat.
+    // mkdir, not create_directories: trials/ exists (the run directory's writer made it), and
+    // every leg pays for each stat; where it does not (a library user without a writer), the
+    // whole path is made.
+    std::error_code ec;
     for (const fs::path& dir : {trial_dir, checkpoints})
-        if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-            throw Error(ExitCode::runtime,
-                        "cannot create " + dir.string() + ": " + std::strerror(errno));
+        if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST &&
+            !(errno == ENOENT && fs::create_directories(dir, ec)))
+            throw Error(ExitCode::runtime, "cannot create " + dir.string() + ": " +
+                                               (ec ? ec.message() : std::strerror(errno)));
     LegSpec spec;
     spec.trial = launch.trial_id;
     spec.leg = launch.leg;
