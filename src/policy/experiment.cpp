@@ -5,44 +5,12 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <sstream>
 
 namespace asha {
 
 namespace {
-
-const std::vector<std::string> kTopKeys = {"name",
-                                           "command",
-                                           "config_space",
-                                           "points_to_evaluate",
-                                           "metric",
-                                           "mode",
-                                           "resource_attr",
-                                           "max_resource_attr",
-                                           "scheduler",
-                                           "stop",
-                                           "workers",
-                                           "seed",
-                                           "gpus",
-                                           "gpus_per_trial",
-                                           "trials_per_gpu",
-                                           "stop_grace_period",
-                                           "orphan_timeout",
-                                           "max_failures",
-                                           "print_update_interval",
-                                           "report_update_interval",
-                                           "report_format",
-                                           "journal_fsync",
-                                           "backend",
-                                           "working_dir",
-                                           "env",
-                                           "simulator",
-                                           "searcher",
-                                           "searcher_options",
-                                           "max_retries",
-                                           "trial_timeout",
-                                           "report_timeout",
-                                           "abort_on_identical_failures"};
 
 template <typename T>
 T choose(const JsonPath& where, const json& value,
@@ -340,134 +308,208 @@ void merge_json(json& target, const json& patch) {
     }
 }
 
+namespace {
+
+/// What parsing one key leaves for a later one.
+struct Parsing {
+    std::optional<double> scheduler_max_t;  ///< scheduler.max_t, checked against the space's
+};
+
+/// One top-level key of the config file and how it is read, or (key nullptr) a step that works
+/// something out from the keys read before it. The table below is the one list of the keys
+/// (unknown ones are errors with a "did you mean"), in the order they are parsed: a reader may
+/// use what an earlier one read (points_to_evaluate needs the config space). `always`: read
+/// even when the key is absent (required keys, defaults worked out from others).
+struct Field {
+    const char* key;
+    bool always;
+    void (*read)(const json& doc, const JsonPath& where, ExperimentConfig& c, Parsing& p);
+};
+
+/// A number >= 0.
+double at_least_zero(const JsonPath& at, const json& value) {
+    const double x = at.number(value);
+    if (!(x >= 0)) at.fail_expected("a number >= 0", value);
+    return x;
+}
+
+void read_command(const json& cmd, const JsonPath& at, ExperimentConfig& c) {
+    // No shell is involved, so "python3 train.py" as one string would be a program of that
+    // name: say so rather than fail later with "command not found".
+    if (cmd.is_string()) {
+        std::string text = cmd.get<std::string>();
+        if (text.empty() || text.find(' ') != std::string::npos)
+            at.fail_expected(
+                "an array of strings, one per argument (no shell is involved), e.g. "
+                "[\"python3\", \"train.py\"]",
+                cmd);
+        c.command.push_back(text);
+        return;
+    }
+    at.array(cmd);
+    if (cmd.empty()) at.fail_expected("a non-empty array of strings", cmd);
+    for (std::size_t i = 0; i < cmd.size(); ++i) c.command.push_back(at[i].string(cmd[i]));
+}
+
+void read_env(const json& value, const JsonPath& at, ExperimentConfig& c) {
+    const json& env = at.object(value);
+    for (auto it = env.begin(); it != env.end(); ++it) {
+        if (it.value().is_number())
+            c.env.emplace_back(it.key(), format_value(it.value()));
+        else
+            c.env.emplace_back(it.key(), (at / it.key()).string(it.value()));
+    }
+}
+
+/// `doc[key]`, or null when `doc` has no such key.
+const json& value_of(const json& doc, const char* key) {
+    static const json null;
+    const auto it = doc.find(key);
+    return it == doc.end() ? null : *it;
+}
+
+// A field's reader gets the whole document and the path of its root, and names the key's value
+// `value` (null when absent) and its path `at`.
+#define ASHA_FIELD(key, always, body)                                                    \
+    Field {                                                                              \
+        key, always,                                                                     \
+            []([[maybe_unused]] const json& doc, [[maybe_unused]] const JsonPath& where, \
+               [[maybe_unused]] ExperimentConfig& c, [[maybe_unused]] Parsing& p) {      \
+                [[maybe_unused]] const json& value = value_of(doc, key);                 \
+                [[maybe_unused]] const JsonPath at = where / key;                        \
+                body;                                                                    \
+            }                                                                            \
+    }
+
+// A step: no key of its own, always run.
+#define ASHA_STEP(body)                                                     \
+    Field {                                                                 \
+        nullptr, true,                                                      \
+            [](const json& doc, const JsonPath& where, ExperimentConfig& c, \
+               [[maybe_unused]] Parsing& p) { body; }                       \
+    }
+
+const std::vector<Field>& fields() {
+    static const std::vector<Field> table = {
+        ASHA_FIELD("name", false,
+                   {
+                       c.name = at.string(value);
+                       if (c.name.empty() || c.name.find('/') != std::string::npos)
+                           at.fail_expected("a non-empty name without '/'", value);
+                   }),
+        ASHA_FIELD("command", false, read_command(value, at, c)),
+        ASHA_FIELD("config_space", true,
+                   {
+                       if (!doc.contains("config_space"))
+                           where.fail("missing \"config_space\" (the hyperparameters to tune)");
+                       c.config_space = ConfigSpace::parse(value, at);
+                   }),
+        ASHA_FIELD("metric", true,
+                   {
+                       if (!doc.contains("metric"))
+                           where.fail(
+                               "missing \"metric\" (the reported key to optimise, e.g. "
+                               "\"validation_error\")");
+                       c.metric = at.string(value);
+                       if (c.metric.empty()) at.fail_expected("a non-empty string", value);
+                   }),
+        ASHA_FIELD("mode", false,
+                   c.mode = choose<Mode>(at, value, {{"min", Mode::min}, {"max", Mode::max}})),
+        ASHA_FIELD("resource_attr", true,
+                   {
+                       if (doc.contains("resource_attr")) c.resource_attr = at.string(value);
+                       if (c.resource_attr.empty() || c.resource_attr == c.metric)
+                           at.fail_expected("a non-empty name different from metric",
+                                            json(c.resource_attr));
+                   }),
+        ASHA_FIELD("max_resource_attr", false, c.max_resource_attr = at.string(value)),
+        ASHA_FIELD("scheduler", false, c.scheduler = parse_scheduler(value, at, p.scheduler_max_t)),
+        ASHA_FIELD("searcher", true, parse_searcher(doc, where, c.searcher)),
+        ASHA_FIELD("searcher_options", false, {}),                       // read with searcher
+        ASHA_STEP(resolve_resources(c, p.scheduler_max_t, doc, where)),  // max_t, rungs
+        ASHA_FIELD("points_to_evaluate", false,
+                   {
+                       const json& points = at.array(value);
+                       for (std::size_t i = 0; i < points.size(); ++i)
+                           c.points_to_evaluate.push_back(
+                               c.config_space.complete(points[i], at[i]));
+                   }),
+        ASHA_FIELD("stop", false, c.stop = parse_stop(value, at)),
+        ASHA_FIELD("workers", false, c.workers = static_cast<int>(positive_int(at, value))),
+        ASHA_FIELD("seed", false,
+                   {
+                       const std::int64_t seed = at.integer(value);
+                       if (seed < 0) at.fail_expected("an integer >= 0", value);
+                       c.seed = static_cast<std::uint64_t>(seed);
+                   }),
+        ASHA_FIELD("gpus", true, parse_gpus(doc, where, c.gpus)),
+        ASHA_FIELD("gpus_per_trial", false, {}),  // read with gpus
+        ASHA_FIELD("trials_per_gpu", false, {}),  // read with gpus
+        ASHA_FIELD("backend", false, c.backend = parse_backend(value, at)),
+        ASHA_FIELD("stop_grace_period", false, c.stop_grace_period = at_least_zero(at, value)),
+        ASHA_FIELD("orphan_timeout", false, c.orphan_timeout = at_least_zero(at, value)),
+        ASHA_FIELD("max_failures", false, c.max_failures = positive_int(at, value)),
+        ASHA_FIELD("max_retries", false,
+                   {
+                       const std::int64_t retries = at.integer(value);
+                       if (retries < 0 || retries > 1000)
+                           at.fail_expected("an integer from 0 to 1000", value);
+                       c.max_retries = static_cast<int>(retries);
+                   }),
+        ASHA_FIELD("abort_on_identical_failures", false,
+                   {
+                       c.abort_on_identical_failures = at.integer(value);
+                       if (c.abort_on_identical_failures < 0)
+                           at.fail_expected("an integer >= 0", value);
+                   }),
+        ASHA_FIELD("trial_timeout", false, c.trial_timeout = positive(at, value)),
+        ASHA_FIELD("report_timeout", false, c.report_timeout = positive(at, value)),
+        ASHA_FIELD("print_update_interval", false, c.print_update_interval = positive(at, value)),
+        ASHA_FIELD("report_update_interval", false,
+                   {
+                       c.report_update_interval = at.number(value);
+                       if (!(c.report_update_interval >= 0))
+                           at.fail_expected(
+                               "a number of seconds >= 0 (0: write report.html only at the end)",
+                               value);
+                   }),
+        ASHA_FIELD(
+            "report_format", false,
+            c.report_format = choose<ReportFormat>(
+                at, value,
+                {{"json", ReportFormat::tune_metric}, {"key_value", ReportFormat::key_value}})),
+        ASHA_FIELD("journal_fsync", false,
+                   c.journal_fsync = choose<JournalSync>(at, value,
+                                                         {{"batch", JournalSync::batch},
+                                                          {"always", JournalSync::always},
+                                                          {"never", JournalSync::never}})),
+        ASHA_FIELD("working_dir", false, c.working_dir = at.string(value)),
+        ASHA_FIELD("env", false, read_env(value, at, c)),
+        ASHA_FIELD("simulator", false, parse_simulator(value, at, c)),
+    };
+    return table;
+}
+
+#undef ASHA_FIELD
+#undef ASHA_STEP
+
+}  // namespace
+
 ExperimentConfig parse_experiment(const json& doc, const std::string& file) {
     JsonPath where(file);
     where.object(doc);
-    where.check_keys(doc, kTopKeys);
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> out;
+        for (const Field& f : fields())
+            if (f.key) out.emplace_back(f.key);
+        return out;
+    }();
+    where.check_keys(doc, keys);
     ExperimentConfig c;
     c.file = file;
-    if (doc.contains("name")) {
-        c.name = (where / "name").string(doc["name"]);
-        if (c.name.empty() || c.name.find('/') != std::string::npos)
-            (where / "name").fail_expected("a non-empty name without '/'", doc["name"]);
-    }
-    if (doc.contains("command")) {
-        const json& cmd = doc["command"];
-        JsonPath at = where / "command";
-        // No shell is involved, so "python3 train.py" as one string would be a program of that
-        // name: say so rather than fail later with "command not found".
-        if (cmd.is_string()) {
-            std::string text = cmd.get<std::string>();
-            if (text.empty() || text.find(' ') != std::string::npos)
-                at.fail_expected(
-                    "an array of strings, one per argument (no shell is involved), e.g. "
-                    "[\"python3\", \"train.py\"]",
-                    cmd);
-            c.command.push_back(text);
-        } else {
-            at.array(cmd);
-            if (cmd.empty()) at.fail_expected("a non-empty array of strings", cmd);
-            for (std::size_t i = 0; i < cmd.size(); ++i) c.command.push_back(at[i].string(cmd[i]));
-        }
-    }
-    if (!doc.contains("config_space"))
-        where.fail("missing \"config_space\" (the hyperparameters to tune)");
-    c.config_space = ConfigSpace::parse(doc["config_space"], where / "config_space");
-    if (!doc.contains("metric"))
-        where.fail("missing \"metric\" (the reported key to optimise, e.g. \"validation_error\")");
-    c.metric = (where / "metric").string(doc["metric"]);
-    if (c.metric.empty()) (where / "metric").fail_expected("a non-empty string", doc["metric"]);
-    if (doc.contains("mode"))
-        c.mode =
-            choose<Mode>(where / "mode", doc["mode"], {{"min", Mode::min}, {"max", Mode::max}});
-    if (doc.contains("resource_attr"))
-        c.resource_attr = (where / "resource_attr").string(doc["resource_attr"]);
-    if (c.resource_attr.empty() || c.resource_attr == c.metric)
-        (where / "resource_attr")
-            .fail_expected("a non-empty name different from metric", json(c.resource_attr));
-    if (doc.contains("max_resource_attr"))
-        c.max_resource_attr = (where / "max_resource_attr").string(doc["max_resource_attr"]);
-    std::optional<double> scheduler_max_t;
-    if (doc.contains("scheduler"))
-        c.scheduler = parse_scheduler(doc["scheduler"], where / "scheduler", scheduler_max_t);
-    parse_searcher(doc, where, c.searcher);
-    resolve_resources(c, scheduler_max_t, doc, where);
-    if (doc.contains("points_to_evaluate")) {
-        JsonPath at = where / "points_to_evaluate";
-        const json& points = at.array(doc["points_to_evaluate"]);
-        for (std::size_t i = 0; i < points.size(); ++i)
-            c.points_to_evaluate.push_back(c.config_space.complete(points[i], at[i]));
-    }
-    if (doc.contains("stop")) c.stop = parse_stop(doc["stop"], where / "stop");
-    if (doc.contains("workers"))
-        c.workers = static_cast<int>(positive_int(where / "workers", doc["workers"]));
-    if (doc.contains("seed")) {
-        std::int64_t seed = (where / "seed").integer(doc["seed"]);
-        if (seed < 0) (where / "seed").fail_expected("an integer >= 0", doc["seed"]);
-        c.seed = static_cast<std::uint64_t>(seed);
-    }
-    parse_gpus(doc, where, c.gpus);
-    if (doc.contains("backend")) c.backend = parse_backend(doc["backend"], where / "backend");
-    if (doc.contains("stop_grace_period")) {
-        c.stop_grace_period = (where / "stop_grace_period").number(doc["stop_grace_period"]);
-        if (c.stop_grace_period < 0)
-            (where / "stop_grace_period").fail_expected("a number >= 0", doc["stop_grace_period"]);
-    }
-    if (doc.contains("orphan_timeout")) {
-        c.orphan_timeout = (where / "orphan_timeout").number(doc["orphan_timeout"]);
-        if (!(c.orphan_timeout >= 0))
-            (where / "orphan_timeout").fail_expected("a number >= 0", doc["orphan_timeout"]);
-    }
-    if (doc.contains("max_failures"))
-        c.max_failures = positive_int(where / "max_failures", doc["max_failures"]);
-    if (doc.contains("max_retries")) {
-        std::int64_t retries = (where / "max_retries").integer(doc["max_retries"]);
-        if (retries < 0 || retries > 1000)
-            (where / "max_retries").fail_expected("an integer from 0 to 1000", doc["max_retries"]);
-        c.max_retries = static_cast<int>(retries);
-    }
-    if (doc.contains("abort_on_identical_failures")) {
-        JsonPath at = where / "abort_on_identical_failures";
-        c.abort_on_identical_failures = at.integer(doc["abort_on_identical_failures"]);
-        if (c.abort_on_identical_failures < 0)
-            at.fail_expected("an integer >= 0", doc["abort_on_identical_failures"]);
-    }
-    if (doc.contains("trial_timeout"))
-        c.trial_timeout = positive(where / "trial_timeout", doc["trial_timeout"]);
-    if (doc.contains("report_timeout"))
-        c.report_timeout = positive(where / "report_timeout", doc["report_timeout"]);
-    if (doc.contains("print_update_interval"))
-        c.print_update_interval =
-            positive(where / "print_update_interval", doc["print_update_interval"]);
-    if (doc.contains("report_update_interval")) {
-        JsonPath at = where / "report_update_interval";
-        c.report_update_interval = at.number(doc["report_update_interval"]);
-        if (!(c.report_update_interval >= 0))
-            at.fail_expected("a number of seconds >= 0 (0: write report.html only at the end)",
-                             doc["report_update_interval"]);
-    }
-    if (doc.contains("report_format"))
-        c.report_format = choose<ReportFormat>(
-            where / "report_format", doc["report_format"],
-            {{"json", ReportFormat::tune_metric}, {"key_value", ReportFormat::key_value}});
-    if (doc.contains("journal_fsync"))
-        c.journal_fsync = choose<JournalSync>(where / "journal_fsync", doc["journal_fsync"],
-                                              {{"batch", JournalSync::batch},
-                                               {"always", JournalSync::always},
-                                               {"never", JournalSync::never}});
-    if (doc.contains("working_dir"))
-        c.working_dir = (where / "working_dir").string(doc["working_dir"]);
-    if (doc.contains("env")) {
-        JsonPath at = where / "env";
-        const json& env = at.object(doc["env"]);
-        for (auto it = env.begin(); it != env.end(); ++it) {
-            if (it.value().is_number())
-                c.env.emplace_back(it.key(), format_value(it.value()));
-            else
-                c.env.emplace_back(it.key(), (at / it.key()).string(it.value()));
-        }
-    }
-    if (doc.contains("simulator")) parse_simulator(doc["simulator"], where / "simulator", c);
+    Parsing parsing;
+    for (const Field& f : fields())
+        if (f.always || doc.contains(f.key)) f.read(doc, where, c, parsing);  // f.key: set
     c.document = doc;
     return c;
 }
