@@ -377,7 +377,15 @@ TEST(LocalProcesses, ReportTimeoutStopsAHungTrial) {
     LocalRun run = run_local(doc);
     EXPECT_EQ(run.trials[0].status, TrialStatus::timeout);
     EXPECT_EQ(run.trials[0].error, "no report for report_timeout (0.5 s)");
-    EXPECT_EQ(*run.trials[0].exit_code, -SIGKILL);
+    // stubborn.sh ignores SIGTERM from before its report on, so once its report was accepted
+    // only the grace period's SIGKILL ends it. On a loaded machine the timeout (which counts
+    // from the leg's start too) can come before the script has even set its trap; then the
+    // SIGTERM ends it, and which of the two happens is the OS's timing, not the tuner's.
+    if (run.trials[0].reports >= 1)
+        EXPECT_EQ(*run.trials[0].exit_code, -SIGKILL);
+    else
+        EXPECT_TRUE(*run.trials[0].exit_code == -SIGKILL || *run.trials[0].exit_code == -SIGTERM)
+            << *run.trials[0].exit_code;
     EXPECT_NE(read_file(run.dir / "trials.csv").find(",Timeout,"), std::string::npos);
 }
 
