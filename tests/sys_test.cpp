@@ -256,6 +256,12 @@ TEST(Supervisor, IsTheSmallProgramBesideAshaTune) {
             return text.find("\"event\":\"report\"") != std::string::npos;
         },
         tuner.pidfd()));
+    // The trial runs (it has reported); its supervisor records itself once the spawn returned,
+    // which may be after the report: wait for that record.
+    const fs::path record = dir / "trials" / "0" / "leg-0.run";
+    ASSERT_TRUE(wait_for_journal(
+        record, [](const std::string& text) { return decode_leg_run(text).has_value(); },
+        tuner.pidfd()));
     const auto run = read_leg_run((dir / "trials" / "0").string(), 0);
     ASSERT_TRUE(run);
     std::error_code ec;
