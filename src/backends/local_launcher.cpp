@@ -22,10 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void send(const Fd& pidfd, int sig) {
-    signal_pidfd(pidfd, sig);
-}
-
 std::string own_executable() {
     std::error_code ec;
     fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -154,7 +150,7 @@ void LocalLauncher::spawned(TrialProcess& process) {
 void LocalLauncher::stop(TrialProcess& process, bool kill) {
     // The supervisor sends SIGTERM to the trial's group and SIGKILL after the grace period
     // (its own timer, which holds while no tuner is alive); SIGUSR1: SIGKILL now.
-    send(process.pidfd, kill ? SIGUSR1 : SIGTERM);
+    signal_pidfd(process.pidfd, kill ? SIGUSR1 : SIGTERM);
 }
 
 TrialExit LocalLauncher::describe_exit(TrialProcess& process) {
@@ -202,7 +198,7 @@ std::string LocalLauncher::reclaim(const std::vector<RunningLeg>& legs) {
         const auto run = read_leg_run(dir, leg.leg);
         if (h->ticks != 0 && process_start_ticks(h->supervisor) == h->ticks && run &&
             run->supervisor == h->supervisor && run->ticks == h->ticks) {
-            at_work_[{leg.trial, leg.leg}] = {h->supervisor, h->ticks};
+            at_work_[{leg.trial, leg.leg}] = *h;
             spared.push_back(h->supervisor);  // its session: the supervisor and its trial
         }
     }
@@ -215,9 +211,9 @@ bool LocalLauncher::adopt(const LegProgress& progress, TrialProcess& process) {
     if (end && end->orphaned && !progress.stopping) return false;
     process.child = false;
     auto it = at_work_.find({process.trial, process.leg});
-    if (it != at_work_.end() && process_start_ticks(it->second.first) == it->second.second) {
-        process.pid = it->second.first;
-        process.ticks = it->second.second;
+    if (it != at_work_.end() && process_start_ticks(it->second.supervisor) == it->second.ticks) {
+        process.pid = it->second.supervisor;
+        process.ticks = it->second.ticks;
         process.pidfd = open_pidfd(process.pid);
         if (process.pidfd.valid()) {
             process.gpus = GpuPool::parse(progress.gpus);
@@ -234,7 +230,7 @@ bool LocalLauncher::adopt(const LegProgress& progress, TrialProcess& process) {
 }
 
 void LocalLauncher::kill_now(const std::vector<TrialProcess*>& legs) {
-    for (TrialProcess* leg : legs) send(leg->pidfd, SIGUSR1);
+    for (TrialProcess* leg : legs) signal_pidfd(leg->pidfd, SIGUSR1);
     // Each supervisor kills its trial's group, reaps it and exits: wait for that (bounded).
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     for (TrialProcess* leg : legs) {
@@ -244,7 +240,7 @@ void LocalLauncher::kill_now(const std::vector<TrialProcess*>& legs) {
             give_up - std::chrono::steady_clock::now());
         if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) == 0) {
             spdlog::warn("the supervisor of trial {} did not end within 10 s: SIGKILL", leg->trial);
-            send(leg->pidfd, SIGKILL);
+            signal_pidfd(leg->pidfd, SIGKILL);
         }
     }
 }

@@ -65,8 +65,8 @@ class LocalLauncher : public Launcher {
     LocalLauncherOptions options_;
     GpuPool pool_;
     std::string run_dir_;  // absolute
-    // The supervisors reclaim() found at work, by (trial, leg): (pid, start time).
-    std::map<std::pair<TrialId, int>, std::pair<pid_t, unsigned long long>> at_work_;
+    // The supervisors reclaim() found at work, by (trial, leg).
+    std::map<std::pair<TrialId, int>, LocalHandle> at_work_;
 };
 
 }  // namespace asha

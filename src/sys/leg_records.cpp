@@ -1,6 +1,7 @@
 #include "sys/leg_records.hpp"
 
 #include "sys/fd.hpp"
+#include "sys/read_file.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -12,19 +13,6 @@
 namespace asha {
 
 namespace {
-
-std::string file_text(const std::string& path) {
-    std::string text;
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return text;
-    char buf[512];
-    for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) != 0;) {
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return "";
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-    return text;
-}
 
 /// A record is one flat JSON object of integers and booleans on one line.
 bool whole_object(const std::string& text) {
@@ -104,11 +92,11 @@ std::string write_leg_record(const std::string& path, const std::string& text) {
 }
 
 std::optional<LegRun> read_leg_run(const std::string& trial_dir, int leg) {
-    return decode_leg_run(file_text(leg_run_path(trial_dir, leg)));
+    return decode_leg_run(read_whole_file(leg_run_path(trial_dir, leg)).value_or(""));
 }
 
 std::optional<SupervisedExit> read_leg_end(const std::string& trial_dir, int leg) {
-    return decode_leg_end(file_text(leg_end_path(trial_dir, leg)));
+    return decode_leg_end(read_whole_file(leg_end_path(trial_dir, leg)).value_or(""));
 }
 
 }  // namespace asha

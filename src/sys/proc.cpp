@@ -1,6 +1,6 @@
 #include "sys/proc.hpp"
 
-#include "sys/fd.hpp"
+#include "sys/read_file.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -15,18 +15,7 @@
 namespace asha {
 
 std::optional<std::string> read_proc_file(pid_t pid, const char* name) {
-    const std::string path = "/proc/" + std::to_string(pid) + "/" + name;
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return std::nullopt;
-    std::string text;
-    char buf[4096];
-    for (;;) {
-        const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return std::nullopt;
-        if (n == 0) return text;
-        text.append(buf, static_cast<std::size_t>(n));
-    }
+    return read_whole_file("/proc/" + std::to_string(pid) + "/" + name);
 }
 
 std::optional<ProcStat> proc_stat(pid_t pid) {

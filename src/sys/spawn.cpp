@@ -37,6 +37,7 @@ struct SpawnAttributes {
 }  // namespace
 
 pid_t spawn_process(const SpawnRequest& r) {
+    if (r.argv.empty()) throw std::system_error(EINVAL, std::generic_category(), "no command");
     SpawnAttributes sa;
     const bool session = r.group == SpawnRequest::Group::session;
     check(posix_spawnattr_setflags(
@@ -72,7 +73,6 @@ pid_t spawn_process(const SpawnRequest& r) {
     argv.push_back(nullptr);
     for (const auto& e : r.env) envp.push_back(const_cast<char*>(e.c_str()));
     envp.push_back(nullptr);
-    if (r.argv.empty()) throw std::system_error(EINVAL, std::generic_category(), "no command");
     pid_t pid = -1;
     const int rc = posix_spawnp(&pid, argv[0], &sa.actions, &sa.attr, argv.data(),
                                 r.env.empty() ? environ : envp.data());
