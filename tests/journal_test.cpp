@@ -72,6 +72,30 @@ TEST(Journal, NumbersSurviveTheRoundTrip) {
     EXPECT_THROW(journal_double(json()), std::invalid_argument);
 }
 
+// Integers are checked before they are converted: nlohmann's get<int>() of 1e300 is undefined
+// behaviour (the journal fuzzer found it in "bracket").
+TEST(Journal, AnIntegerFieldOutOfItsRangeIsAnError) {
+    for (const std::string field :
+         {R"("bracket":2.2e41)", R"("leg":1.5)", R"("trial":1e3)", R"("trial":18446744073709551615)",
+          R"("leg":"2")"}) {
+        const std::string text =
+            kHeader + R"({"event":"start","time":0,"trial":0,"kind":"new","milestone":1,)" +
+            field + "}\n";
+        const JournalContents j = parse_journal(text, "j");
+        EXPECT_THROW(j.record(0), std::exception) << field;
+    }
+    const std::string text = kHeader + R"({"event":"exit","time":0,"trial":1,"exit_code":3e9})" +
+                             "\n" + R"({"event":"resume","time":0,"pid":12})" + "\n";
+    const JournalContents j = parse_journal(text, "j");
+    EXPECT_THROW_MSG(j.record(0), std::invalid_argument,
+                     "\"exit_code\": expected an integer, found 3000000000.0");
+    EXPECT_EQ(std::get<ResumeRecord>(j.record(1)).pid, 12);
+    EXPECT_THROW_MSG(parse_journal(R"({"event":"run","journal_version":1e300,"config":{}})"
+                                   "\n",
+                                   "j"),
+                     Error, "j line 1: expected the \"run\" header of journal version 1");
+}
+
 // A full disk, injected: /dev/full fails every write with ENOSPC.
 TEST(Journal, AFullDiskIsAClearError) {
     JournalWriter journal("/dev/full", JournalSync::never, false);

@@ -195,7 +195,9 @@ JournalContents parse_journal(std::string text, const std::string& name) {
         }
         if (line_no == 1) {
             json header = json::parse(line);
-            if (header["event"] != "run" || header.value("journal_version", 0) != kJournalVersion ||
+            // Compared as JSON values: a journal_version of 1e300 must not be cast to int.
+            if (!header.is_object() || header.value("event", json()) != "run" ||
+                header.value("journal_version", json()) != kJournalVersion ||
                 !header.contains("config"))
                 throw Error(ExitCode::bad_config,
                             name + " line 1: expected the \"run\" header of journal version " +

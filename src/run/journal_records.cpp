@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 namespace asha {
 
@@ -91,9 +92,32 @@ std::string encode(const FinishedRecord& r) {
                     {"exit_code", r.exit_code}});
 }
 
+/// An integer field, checked: nlohmann's get<int>() of 1e300 or -1 into an unsigned type is
+/// undefined behaviour (the journal fuzzer found it), so a value that is not an integer of T's
+/// range is an error naming the key.
+template <typename T>
+T integer(const json& value, const char* key) {
+    if (value.is_number_unsigned()) {
+        const auto u = value.get<std::uint64_t>();
+        if (std::in_range<T>(u)) return static_cast<T>(u);
+    } else if (value.is_number_integer()) {
+        const auto i = value.get<std::int64_t>();
+        if (std::in_range<T>(i)) return static_cast<T>(i);
+    }
+    throw std::invalid_argument(std::string("\"") + key + "\": expected an integer, found " +
+                                value.dump(-1, ' ', false, kReplace));
+}
+
 template <typename T>
 T get(const json& record, const char* key) {
-    return record.at(key).get<T>();
+    return integer<T>(record.at(key), key);
+}
+
+/// An optional integer field: `fallback` when the key is absent.
+template <typename T>
+T get_or(const json& record, const char* key, T fallback) {
+    const auto found = record.find(key);
+    return found == record.end() ? fallback : integer<T>(*found, key);
 }
 
 std::string text_or(const json& record, const char* key, const char* fallback = "") {
@@ -150,7 +174,7 @@ std::string encode_header(const JournalHeader& h) {
 
 JournalHeader decode_header(const json& line) {
     JournalHeader h;
-    h.journal_version = line.value("journal_version", 0);
+    h.journal_version = get_or(line, "journal_version", 0);
     h.tuner_version = text_or(line, "tuner_version");
     h.backend = text_or(line, "backend", "local");
     h.config_file = text_or(line, "config_file", "journal.jsonl");
@@ -168,9 +192,9 @@ JournalRecord decode_record(std::string_view line) {
     if (event == "start") {
         StartRecord s{time,
                       get<TrialId>(r, "trial"),
-                      r.value("leg", 0),
+                      get_or(r, "leg", 0),
                       parse_name(parse_launch_kind, r, "kind"),
-                      r.value("bracket", 0),
+                      get_or(r, "bracket", 0),
                       journal_double(r.at("milestone")),
                       std::nullopt};
         if (r.contains("config")) s.config = r["config"];
@@ -183,30 +207,30 @@ JournalRecord decode_record(std::string_view line) {
                        journal_double(r.at("metric")),
                        parse_name(parse_decision, r, "decision"),
                        std::nullopt,
-                       r.value("offset", std::uint64_t{0})};
+                       get_or(r, "offset", std::uint64_t{0})};
         if (r.contains("fields")) s.fields = r["fields"];
         return s;
     }
     if (event == "exit")
         return ExitRecord{time,
                           get<TrialId>(r, "trial"),
-                          r.value("exit_code", 0),
-                          r.value("signal", 0),
+                          get_or(r, "exit_code", 0),
+                          get_or(r, "signal", 0),
                           r.value("stopped_by_tuner", false),
                           text_or(r, "stderr_tail")};
     if (event == "started")
         return StartedRecord{time, get<TrialId>(r, "trial"), text_or(r, "handle"),
-                             text_or(r, "gpus"), r.value("offset", std::uint64_t{0})};
+                             text_or(r, "gpus"), get_or(r, "offset", std::uint64_t{0})};
     if (event == "running")
         return RunningRecord{time, get<TrialId>(r, "trial"), text_or(r, "handle")};
     if (event == "timeout")
         return TimeoutRecord{time, get<TrialId>(r, "trial"), text_or(r, "reason", "timeout")};
-    if (event == "interrupt") return InterruptRecord{time, r.value("signal", 0)};
-    if (event == "end") return EndRecord{time, text_or(r, "reason"), r.value("exit_code", 0)};
-    if (event == "resume") return ResumeRecord{time, r.value("pid", 0L)};
+    if (event == "interrupt") return InterruptRecord{time, get_or(r, "signal", 0)};
+    if (event == "end") return EndRecord{time, text_or(r, "reason"), get_or(r, "exit_code", 0)};
+    if (event == "resume") return ResumeRecord{time, get_or(r, "pid", 0L)};
     if (event == "clock") return ClockRecord{time};
     if (event == "finished")
-        return FinishedRecord{time, text_or(r, "reason"), r.value("exit_code", 0)};
+        return FinishedRecord{time, text_or(r, "reason"), get_or(r, "exit_code", 0)};
     throw std::invalid_argument("unknown event \"" + event + "\"");
 }
 
