@@ -1,6 +1,7 @@
 // The asha-tune executable end to end: flags, exit codes, run directory, --json, signals.
 
 #include "backends/process.hpp"
+#include "sys/leg_records.hpp"
 
 #include "cli_util.hpp"
 #include "test_util.hpp"
@@ -284,8 +285,11 @@ TEST(Cli, AnAbandonedRunStopsItsTrialsAfterTheOrphanTimeout) {
     // Stopped 0.5 s after the tuner died (the bound only detects a hang).
     ASSERT_TRUE(test::wait_for_exit(trial, 120000))
         << "trial " << trial << " outlived the killed tuner";
-    // The supervisor records the end and exits right after the trial: wait for the record.
-    ASSERT_TRUE(wait_for_file(dir / "trials/0/leg-0.exit", 120000));
+    // The supervisor records the end and exits right after the trial: wait for the whole
+    // record (it is written in one write after the file is created, so it may be seen empty).
+    ASSERT_TRUE(wait_for_change(dir / "trials/0/leg-0.exit", [](const std::string& text) {
+        return decode_leg_end(text).has_value();
+    }));
     const json end = json::parse(read_file(dir / "trials/0/leg-0.exit"));
     EXPECT_EQ(end["orphaned"], true);
     EXPECT_EQ(end["stopped"], true);

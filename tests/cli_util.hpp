@@ -186,21 +186,6 @@ inline bool wait_for_change(const fs::path& path,
     return wait_for_journal(path, done, -1);
 }
 
-/// Waits until `path` exists (created, or renamed into place), woken by inotify on its
-/// directory; false after `timeout_ms` without it.
-inline bool wait_for_file(const fs::path& path, int timeout_ms) {
-    Fd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-    ::inotify_add_watch(watch.get(), path.parent_path().c_str(), IN_CREATE | IN_MOVED_TO);
-    for (;;) {
-        if (fs::exists(path)) return true;
-        pollfd p{watch.get(), POLLIN, 0};
-        if (::poll(&p, 1, timeout_ms) <= 0) return fs::exists(path);
-        char buf[4096];
-        while (::read(watch.get(), buf, sizeof buf) > 0) {
-        }
-    }
-}
-
 /// Waits until `journal` holds at least `records` progress records (see above).
 inline bool wait_for_journal(const fs::path& journal, std::size_t records, int pidfd) {
     return wait_for_journal(

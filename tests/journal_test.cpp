@@ -75,12 +75,11 @@ TEST(Journal, NumbersSurviveTheRoundTrip) {
 // Integers are checked before they are converted: nlohmann's get<int>() of 1e300 is undefined
 // behaviour (the journal fuzzer found it in "bracket").
 TEST(Journal, AnIntegerFieldOutOfItsRangeIsAnError) {
-    for (const std::string field :
-         {R"("bracket":2.2e41)", R"("leg":1.5)", R"("trial":1e3)", R"("trial":18446744073709551615)",
-          R"("leg":"2")"}) {
+    for (const std::string field : {R"("bracket":2.2e41)", R"("leg":1.5)", R"("trial":1e3)",
+                                    R"("trial":18446744073709551615)", R"("leg":"2")"}) {
         const std::string text =
-            kHeader + R"({"event":"start","time":0,"trial":0,"kind":"new","milestone":1,)" +
-            field + "}\n";
+            kHeader + R"({"event":"start","time":0,"trial":0,"kind":"new","milestone":1,)" + field +
+            "}\n";
         const JournalContents j = parse_journal(text, "j");
         EXPECT_THROW(j.record(0), std::exception) << field;
     }

@@ -151,20 +151,13 @@ std::optional<BackendEvent> ScriptedBackend::next_event(double deadline) {
     return event;
 }
 
-LegStarted ScriptedBackend::resume_leg(const TrialLaunch& launch, const LegProgress& progress) {
-    say("resume " + std::to_string(launch.trial_id) + " leg " + std::to_string(launch.leg) +
+std::optional<LegStarted> ScriptedBackend::take_over(const TrialLaunch& launch,
+                                                     const LegProgress& progress) {
+    // Its legs die with the tuner, as a backend's that cannot take over: the Tuner ends or
+    // starts them again.
+    say("take over " + std::to_string(launch.trial_id) + " leg " + std::to_string(launch.leg) +
         (progress.stopping ? " (was stopping)" : ""));
-    if (!progress.stopping && !reached_level(progress.resource, launch.milestone))
-        return start(launch);
-    // What a backend whose legs die with the tuner does: the old process was ended by
-    // reclaim(); its exit follows at once.
-    Leg& l = leg(launch.trial_id);
-    l.running = true;
-    ++l.generation;
-    ++running_;
-    push(now_, launch.trial_id, progress.stopping ? killed(0, SIGKILL) : exits(0),
-         progress.stopping);
-    return {"scripted " + std::to_string(launch.trial_id), "", 0};
+    return std::nullopt;
 }
 
 std::string ScriptedBackend::reclaim(const std::vector<RunningLeg>& legs) {

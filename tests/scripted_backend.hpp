@@ -70,11 +70,12 @@ class ScriptedBackend : public Backend {
     void stop(TrialId trial, bool immediately) override;
     std::optional<BackendEvent> next_event(double deadline) override;
     bool event_ready() const override;
-    LegStarted resume_leg(const TrialLaunch& launch, const LegProgress& progress) override;
+    std::optional<LegStarted> take_over(const TrialLaunch& launch,
+                                        const LegProgress& progress) override;
     void resume_clock(double t) override { now_ = t; }
     bool legs_wait_in_queue() const override { return options_.legs_wait_in_queue; }
     std::string reclaim(const std::vector<RunningLeg>& legs) override;
-    std::size_t running() const override { return running_; }
+    std::size_t running() const { return running_; }
 
   private:
     struct Leg {

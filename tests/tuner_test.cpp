@@ -175,7 +175,8 @@ TEST(Tuner, ATimedOutLegIsRetriedAndTheTimeoutRestartsWithIt) {
 }
 
 TEST(Tuner, AnInterruptStopsEveryLegAndASecondOneKillsThem) {
-    LegScript stubborn = well_behaved({0, LaunchKind::new_trial, {}, 3, 0, 0}, 0.5, 10);
+    LegScript stubborn =
+        well_behaved({0, LaunchKind::new_trial, {}, 3, 0, 0, std::nullopt}, 0.5, 10);
     stubborn.ignores_sigterm = true;
     ScriptedRun run({{"workers", 2}}, {{stubborn}, {stubborn}});
     run.backend.interrupt_at(12, SIGTERM);
@@ -261,7 +262,7 @@ TEST(Tuner, ExitingCleanlyWithoutAReportIsAFailure) {
 // `running` event; a leg stopped while it waits ends without ever running.
 TEST(Tuner, QueuedLegsArePendingAndNotBusyUntilTheyRun) {
     auto queued = [](double wait) {
-        LegScript s = well_behaved({0, LaunchKind::new_trial, {}, 3, 0, 0}, 0.5);
+        LegScript s = well_behaved({0, LaunchKind::new_trial, {}, 3, 0, 0, std::nullopt}, 0.5);
         s.steps.insert(s.steps.begin(), runs(wait));
         return s;
     };
@@ -363,9 +364,55 @@ TEST(Tuner, AResumeRelaunchesTheLegsThatWereRunning) {
     RunResult result = resumed.tuner.run();
     const auto log = resumed.log();
     ASSERT_GE(log.size(), 3u);
-    EXPECT_EQ(log[0].substr(log[0].find(':')), ": resume 2 leg 0");
+    EXPECT_EQ(log[0].substr(log[0].find(':')), ": take over 2 leg 0");
     EXPECT_EQ(log[1].substr(log[1].find(':')), ": start 2 leg 0 new to 3 from 1");
     EXPECT_EQ(resumed.trial(2).status, TrialStatus::completed);
     EXPECT_EQ(result.summary.completed, 4u);
     EXPECT_EQ(resumed.tuner.trials().size(), original.tuner.trials().size());
+}
+
+// What becomes of a leg the backend could not take over is the Tuner's decision: one the old
+// tuner was stopping ends at once, as killed by the resume's cleanup (SIGKILL, stopped by the
+// tuner), and is not started again.
+TEST(Tuner, AResumeEndsALegThatWasBeingStopped) {
+    const json patch = {{"workers", 2},
+                        {"scheduler",
+                         {{"type", "asha"},
+                          {"variant", "stopping"},
+                          {"grace_period", 1},
+                          {"reduction_factor", 2}}}};
+    LegScript worse = well_behaved({1, LaunchKind::new_trial, {}, 3, 0, 0, std::nullopt}, 0.9);
+    worse.ignores_sigterm = true;  // still in its grace period when the tuner dies
+    const ScriptedRun::Table table = {
+        {well_behaved({0, LaunchKind::new_trial, {}, 3, 0, 0, std::nullopt}, 0.5, 0.5)}, {worse}};
+    const fs::path journal_path = temp_path("scripted-stopping.jsonl");
+    ScriptedRun original(patch, table);
+    run_with_journal(original, journal_path);
+    EXPECT_EQ(original.trial(1).status, TrialStatus::stopped);
+    // Cut the journal just after trial 1 was decided STOP.
+    std::string text = read_file(journal_path);
+    const std::size_t at = text.find("\"trial\":1,\"resource\":1");
+    ASSERT_NE(at, std::string::npos) << text;
+    ASSERT_NE(text.find("\"decision\":\"STOP\"", at), std::string::npos) << text;
+    text.resize(text.find('\n', at) + 1);
+    std::ofstream(journal_path, std::ios::trunc) << text;
+
+    ScriptedRun resumed(patch, table);
+    const ReplayResult replay = resumed.tuner.restore(read_journal(journal_path));
+    EXPECT_EQ(replay.running, 2u);
+    JournalWriter journal(journal_path, JournalSync::never, false, text.size());
+    resumed.tuner.set_journal(&journal);
+    resumed.tuner.run();
+    const auto log = resumed.log();
+    ASSERT_GE(log.size(), 3u);
+    EXPECT_EQ(log[0].substr(log[0].find(':')), ": take over 0 leg 0");
+    EXPECT_EQ(log[1].substr(log[1].find(':')), ": start 0 leg 0 new to 3 from 2");
+    EXPECT_EQ(log[2].substr(log[2].find(':')), ": take over 1 leg 0 (was stopping)");
+    for (const std::string& line : log) EXPECT_EQ(line.find("start 1"), std::string::npos) << line;
+    EXPECT_EQ(resumed.trial(1).status, TrialStatus::stopped);
+    const std::string after = read_file(journal_path).substr(text.size());
+    EXPECT_NE(after.find(R"("event":"exit","time":)"), std::string::npos) << after;
+    EXPECT_NE(after.find(R"("trial":1,"exit_code":0,"signal":9,"stopped_by_tuner":true)"),
+              std::string::npos)
+        << after;
 }

@@ -1,7 +1,7 @@
 #pragma once
 /// Where trials run. The Tuner is the only caller; a Backend never decides anything.
 /// Implementations: ProcessBackend (processes through a launcher: local, Slurm), SimBackend
-/// (virtual clock), the replay's clock (loop/journal_replay.cpp) and, in tests, ScriptedBackend
+/// (virtual clock), NullBackend (runs nothing: journal replay) and, in tests, ScriptedBackend
 /// (tests/scripted_backend.hpp).
 
 #include "asha/trial.hpp"
@@ -21,6 +21,10 @@ struct TrialLaunch {
     double milestone = 0;  ///< resource level this leg should reach; 0 = unbounded
     int leg = 0;           ///< 0 for the first leg, 1 after the first resume, ...
     double resource = 0;   ///< level the trial reached before this leg (its checkpoint's)
+    /// A leg started again after a crash: where its trial's stdout.log is read from (just past
+    /// the last journaled report), so that reports the lost leg wrote while no tuner ran are
+    /// still read. Unset: from the log's end (only the new leg's output).
+    std::optional<std::uint64_t> read_output_from;
 };
 
 /// How a trial's process ended.
@@ -31,7 +35,7 @@ struct TrialExit {
     std::string stderr_tail;  ///< last lines of stderr, for failure messages
 };
 
-/// What the Tuner learns of a leg that start() or resume_leg() has started or taken over, in
+/// What the Tuner learns of a leg that start() or take_over() has started or taken over, in
 /// one value (the `started` record keeps it for a resume).
 struct LegStarted {
     /// How the leg's processes can be found again after a crash, in the backend's own words
@@ -100,23 +104,24 @@ class Backend {
     virtual std::optional<BackendEvent> next_event(double deadline) = 0;
     /// Whether next_event() has an event at hand, without waiting for anything.
     virtual bool event_ready() const { return true; }
-    /// Continues a leg that was running when the previous tuner died. A backend whose legs
-    /// outlive the tuner takes the leg over where it is (its reports and exit follow); otherwise
-    /// a leg being stopped, or one that had reached its milestone, ends at once (its exit event
-    /// follows) and any other is relaunched from its checkpoint. Called before the first
+    /// A resume: takes over, where it is, a leg that was running when the previous tuner died,
+    /// when this backend's legs outlive the tuner and this one is still there (its reports and
+    /// exit follow; its output is read on from `progress.output_offset`). nullopt when it
+    /// cannot: the Tuner then ends the leg or starts it again. Called before the first
     /// next_event() of a resumed run, after reclaim().
-    virtual LegStarted resume_leg(const TrialLaunch& launch, const LegProgress& progress) = 0;
+    virtual std::optional<LegStarted> take_over(const TrialLaunch& /*launch*/,
+                                                const LegProgress& /*progress*/) {
+        return std::nullopt;
+    }
     /// A resumed run's clock continues from `t` tuner seconds (the simulator's virtual clock);
     /// real clocks ignore it (the Tuner adds the offset).
     virtual void resume_clock(double /*t*/) {}
     /// Whether legs may wait in a queue after start(): they are Pending until a `running` event.
     virtual bool legs_wait_in_queue() const { return false; }
     /// A resume, before it continues anything: ends whatever the dead tuner's legs left running
-    /// (`legs`: those that were running, as journaled) that resume_leg() will not take over.
+    /// (`legs`: those that were running, as journaled) that take_over() will not take over.
     /// Returns a line for the log saying what it ended, "" when nothing.
     virtual std::string reclaim(const std::vector<RunningLeg>& /*legs*/) { return ""; }
-    /// Trials whose legs are running (started, exit not yet delivered).
-    virtual std::size_t running() const = 0;
 };
 
 }  // namespace asha

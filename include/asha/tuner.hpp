@@ -94,7 +94,7 @@ class Tuner {
     template <typename Record>
     void record(const Record& record);
     void record_started(const TrialRecord& trial, const LegStarted& started);
-    void relaunch_running_legs();
+    void resume_running_legs();
     void handle(const BackendEvent& event);
     /// `offset`: where the report's line ends in the trial's stdout.log (0: not known).
     void on_report(TrialRecord& trial, const Report& report, std::uint64_t offset = 0);
@@ -113,7 +113,7 @@ class Tuner {
 
     const ExperimentConfig& config_;
     Scheduler& scheduler_;
-    Backend* backend_;  // the replay's clock while restore() runs, else the real one
+    Backend* backend_;  // a NullBackend while restore() runs, else the real one
     RunWriter* writer_;
     ProgressSink* progress_;
 

@@ -201,11 +201,10 @@ void ProcessBackend::follow(TrialProcess& leg, OutputSource& source, const char*
 }
 
 LegStarted ProcessBackend::start(const TrialLaunch& launch) {
-    return started(start_leg(launch, std::nullopt));
+    return started(start_leg(launch));
 }
 
-TrialProcess& ProcessBackend::start_leg(const TrialLaunch& launch,
-                                        std::optional<std::uint64_t> read_from) {
+TrialProcess& ProcessBackend::start_leg(const TrialLaunch& launch) {
     const fs::path trial_dir =
         fs::absolute(options_.run_dir / run_files::trials_dir / std::to_string(launch.trial_id));
     const fs::path checkpoints = trial_dir / run_files::trial_checkpoints;
@@ -253,6 +252,7 @@ TrialProcess& ProcessBackend::start_leg(const TrialLaunch& launch,
     }
     if (plan.output_in_files) {
         const std::uint64_t size = size_of(logs[0]);
+        std::optional<std::uint64_t> read_from = launch.read_output_from;
         if (!read_from || *read_from > size) read_from = size;
         if (*read_from < size) end_line(logs[0], trial_dir / run_files::trial_stdout);
         plan.spawn.stdout_fd = logs[0].get();
@@ -288,37 +288,22 @@ TrialProcess& ProcessBackend::start_leg(const TrialLaunch& launch,
     return add_leg(std::move(leg));
 }
 
-LegStarted ProcessBackend::resume_leg(const TrialLaunch& launch, const LegProgress& progress) {
+std::optional<LegStarted> ProcessBackend::take_over(const TrialLaunch& launch,
+                                                    const LegProgress& progress) {
     auto leg = std::make_unique<TrialProcess>(options_.max_line);
     leg->trial = launch.trial_id;
     leg->leg = launch.leg;
     leg->trial_dir =
         fs::absolute(options_.run_dir / run_files::trials_dir / std::to_string(launch.trial_id));
-    if (launcher_->adopt(progress, *leg)) {
-        // Taken over where it is: read on from just past its last journaled report; of stderr,
-        // only what makes the tail of a failure message.
-        const std::uint64_t err_size = size_of(leg->trial_dir / run_files::trial_stderr);
-        follow(*leg, leg->out, run_files::trial_stdout, progress.output_offset);
-        follow(*leg, leg->err, run_files::trial_stderr,
-               err_size > kStderrTail ? err_size - kStderrTail : 0);
-        leg->lines.start_at(progress.output_offset);
-        leg->stopping = progress.stopping;
-        return started(add_leg(std::move(leg)));
-    }
-    const bool reached = reached_level(progress.resource, launch.milestone);
-    spdlog::info("(trial {}) {} its leg {} (it was running when the tuner stopped)",
-                 launch.trial_id, !progress.stopping && !reached ? "relaunching" : "ending",
-                 launch.leg);
-    if (!progress.stopping && !reached)
-        return started(start_leg(
-            launch, progress.output_offset ? std::optional(progress.output_offset) : std::nullopt));
-    BackendEvent event;
-    event.kind = BackendEvent::Kind::exit;
-    event.trial_id = launch.trial_id;
-    event.exit.signal = progress.stopping ? SIGKILL : 0;  // what the resume's cleanup did
-    event.exit.stopped_by_tuner = progress.stopping;
-    pending_.push_back(std::move(event));
-    return {};  // no leg runs: its exit follows at once
+    if (!launcher_->adopt(progress, *leg)) return std::nullopt;
+    // Read on from just past its last journaled report; of stderr, only what makes the tail of
+    // a failure message.
+    const std::uint64_t err_size = size_of(leg->trial_dir / run_files::trial_stderr);
+    follow(*leg, leg->out, run_files::trial_stdout, progress.output_offset);
+    follow(*leg, leg->err, run_files::trial_stderr,
+           err_size > kStderrTail ? err_size - kStderrTail : 0);
+    leg->lines.start_at(progress.output_offset);
+    return started(add_leg(std::move(leg)));
 }
 
 void ProcessBackend::stop(TrialId trial, bool immediately) {

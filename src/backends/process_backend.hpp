@@ -56,8 +56,8 @@ class ProcessBackend : public Backend {
     void stop(TrialId trial, bool immediately = false) override;
     std::optional<BackendEvent> next_event(double deadline) override;
     bool event_ready() const override;
-    std::size_t running() const override { return legs_.size(); }
-    LegStarted resume_leg(const TrialLaunch& launch, const LegProgress& progress) override;
+    std::optional<LegStarted> take_over(const TrialLaunch& launch,
+                                        const LegProgress& progress) override;
     std::string reclaim(const std::vector<RunningLeg>& legs) override;
     bool legs_wait_in_queue() const override { return launcher_->legs_wait_in_queue(); }
 
@@ -86,7 +86,7 @@ class ProcessBackend : public Backend {
 
     /// Starts a leg. Its output is read from `read_from` in stdout.log (a relaunch after a
     /// crash: what the lost leg printed after its last journaled report), else from the end.
-    TrialProcess& start_leg(const TrialLaunch& launch, std::optional<std::uint64_t> read_from);
+    TrialProcess& start_leg(const TrialLaunch& launch);
     /// What the Tuner learns of a leg just started or taken over.
     LegStarted started(const TrialProcess& leg) const;
     TrialProcess& add_leg(std::unique_ptr<TrialProcess> leg);

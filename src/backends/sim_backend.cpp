@@ -32,30 +32,27 @@ LegStarted SimBackend::start(const TrialLaunch& launch) {
     t.running = true;
     t.stopping = false;
     ++t.generation;
-    ++running_;
     schedule_next_step(launch.trial_id);
     return {};  // nothing outlives the tuner
 }
 
-LegStarted SimBackend::resume_leg(const TrialLaunch& launch, const LegProgress& progress) {
+std::optional<LegStarted> SimBackend::take_over(const TrialLaunch& launch,
+                                                const LegProgress& progress) {
+    // A simulated leg lives on the virtual clock, which a resume continues: the leg goes on
+    // from its last report as if no tuner had died.
     SimTrial& t = trial(launch.trial_id);
-    if (t.running) throw std::logic_error("simulator: trial resumed twice");
+    if (t.running) throw std::logic_error("simulator: trial taken over twice");
     t.config = launch.config;
     t.resource = progress.resource;
     t.milestone = launch.milestone;
     t.running = true;
     t.stopping = false;
     ++t.generation;
-    ++running_;
-    if (progress.stopping) {
-        stop(launch.trial_id);
-        return {};
-    }
     const double now = now_;
     now_ = progress.last_report;
     schedule_next_step(launch.trial_id);
     now_ = now;
-    return {};
+    return LegStarted{};
 }
 
 void SimBackend::schedule_next_step(TrialId id) {
@@ -98,7 +95,6 @@ std::optional<BackendEvent> SimBackend::next_event(double deadline) {
     out.trial_id = e.trial;
     if (e.is_exit) {
         t.running = false;
-        --running_;
         out.kind = BackendEvent::Kind::exit;
         out.exit.stopped_by_tuner = e.stopped;
         ++t.generation;

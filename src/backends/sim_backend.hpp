@@ -20,10 +20,10 @@ class SimBackend : public Backend {
     LegStarted start(const TrialLaunch& launch) override;
     void stop(TrialId trial, bool immediately = false) override;
     std::optional<BackendEvent> next_event(double deadline) override;
-    std::size_t running() const override { return running_; }
     /// The leg goes on exactly as the lost backend would have run it: its next epoch ends one
     /// step after its last report (or start), so a resumed simulation repeats the original.
-    LegStarted resume_leg(const TrialLaunch& launch, const LegProgress& progress) override;
+    std::optional<LegStarted> take_over(const TrialLaunch& launch,
+                                        const LegProgress& progress) override;
     void resume_clock(double t) override { now_ = t; }
 
   private:
@@ -62,7 +62,6 @@ class SimBackend : public Backend {
     double time_scale_;
     double now_ = 0;
     std::uint64_t sequence_ = 0;
-    std::size_t running_ = 0;
     TrialId reported_ = -1;  // its next epoch is scheduled once the tuner has decided
     std::vector<SimTrial> trials_;
     std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;

@@ -1,11 +1,12 @@
 // Tuner::restore: rebuilding a run from its journal (asha-tune resume). The journal's records
 // are decoded (run/journal_records.hpp) and fed, in order, into the same Tuner handlers that
 // wrote them, so the scheduler receives exactly the calls it received the first time. While
-// the feed runs, the Tuner's journal is set aside and its backend is the replay's clock, whose
-// time is that of the record at hand and which starts and stops nothing: the Tuner itself does
+// the feed runs, the Tuner's journal is set aside and its backend is a NullBackend, whose clock
+// is the time of the record at hand and which starts and stops nothing: the Tuner itself does
 // not know that it is being replayed.
 #include "asha/tuner.hpp"
 
+#include "loop/null_backend.hpp"
 #include "run/journal.hpp"
 #include "run/journal_records.hpp"
 
@@ -45,46 +46,17 @@ Error not_suggested(std::size_t line, const StartRecord& r) {
                               std::to_string(r.trial) + " here");
 }
 
-/// The backend the Tuner sees while a journal is replayed: the clock is the latest record's
-/// time; a start is checked against the journal's `start` record instead of spawning anything.
-class ReplayClock : public Backend {
-  public:
-    explicit ReplayClock(const Backend& real) : legs_wait_in_queue_(real.legs_wait_in_queue()) {}
-
-    void advance_to(double t) { now_ = std::max(now_, t); }
-    /// The `start` record (and its line) that the next start() must match.
-    void expect_start(const StartRecord* record, std::size_t line) {
-        expected_ = record;
-        line_ = line;
-    }
-
-    double now() const override { return now_; }
-    LegStarted start(const TrialLaunch& launch) override {
-        if (!expected_) throw diverged(line_, "a leg starts where the journal has none");
-        const StartRecord& r = *expected_;
-        expected_ = nullptr;
-        const std::string id = std::to_string(r.trial);
-        if (launch.trial_id != r.trial || launch.kind != r.kind) throw not_suggested(line_, r);
-        if (launch.milestone != r.milestone)
-            throw diverged(line_, "trial " + id + " now gets milestone " +
-                                      format_value(json(launch.milestone)));
-        if (r.kind == LaunchKind::new_trial && (!r.config || launch.config != *r.config))
-            throw diverged(line_, "trial " + id + " now gets config " + launch.config.dump() +
-                                      " instead of " + (r.config ? r.config->dump() : "none"));
-        return {};  // nothing started: the journal's `started` record follows
-    }
-    void stop(TrialId, bool) override {}
-    std::optional<BackendEvent> next_event(double) override { return std::nullopt; }
-    LegStarted resume_leg(const TrialLaunch&, const LegProgress&) override { return {}; }
-    bool legs_wait_in_queue() const override { return legs_wait_in_queue_; }
-    std::size_t running() const override { return 0; }
-
-  private:
-    bool legs_wait_in_queue_;
-    double now_ = 0;
-    const StartRecord* expected_ = nullptr;
-    std::size_t line_ = 0;
-};
+/// Whether `launch` is the leg of `start` record `r`; throws the divergence if not.
+void check_start(const TrialLaunch& launch, const StartRecord& r, std::size_t line) {
+    const std::string id = std::to_string(r.trial);
+    if (launch.trial_id != r.trial || launch.kind != r.kind) throw not_suggested(line, r);
+    if (launch.milestone != r.milestone)
+        throw diverged(
+            line, "trial " + id + " now gets milestone " + format_value(json(launch.milestone)));
+    if (r.kind == LaunchKind::new_trial && (!r.config || launch.config != *r.config))
+        throw diverged(line, "trial " + id + " now gets config " + launch.config.dump() +
+                                 " instead of " + (r.config ? r.config->dump() : "none"));
+}
 
 }  // namespace
 
@@ -92,7 +64,7 @@ class ReplayClock : public Backend {
 class JournalReplay {
   public:
     JournalReplay(Tuner& tuner, ReplayResult& result)
-        : tuner_(tuner), clock_(*tuner.backend_), result_(result) {}
+        : tuner_(tuner), clock_(tuner.backend_->legs_wait_in_queue()), result_(result) {}
 
     void feed(const JournalContents& journal) {
         {
@@ -109,13 +81,15 @@ class JournalReplay {
                 }
                 clock_.advance_to(record_time(record));
                 std::visit([this](const auto& r) { apply(r); }, record);
+                if (clock_.take_started())
+                    throw diverged(line_, "a leg starts where the journal has none");
             }
         }
         tuner_.resumed_at_ = clock_.now();
     }
 
   private:
-    /// While the journal is fed, the Tuner's backend is the replay's clock and its journal is
+    /// While the journal is fed, the Tuner's backend is the NullBackend and its journal is
     /// set aside (nothing is written twice); the destructor puts both back.
     class SetAside {
       public:
@@ -152,8 +126,11 @@ class JournalReplay {
         // The Tuner picks its next leg as a free worker would; the clock checks it is this one.
         auto next = tuner_.next_leg();
         if (!next) throw not_suggested(line_, r);
-        clock_.expect_start(&r, line_);
         tuner_.launch(next->suggestion, next->kind);
+        const auto launched = clock_.take_started();
+        if (!launched) throw not_suggested(line_, r);
+        check_start(*launched, r, line_);
+        // Nothing started: the journal's `started` record follows.
     }
 
     void apply(const StartedRecord& r) {
@@ -219,7 +196,7 @@ class JournalReplay {
     void apply(const ClockRecord&) {}
 
     Tuner& tuner_;
-    ReplayClock clock_;
+    NullBackend clock_;
     ReplayResult& result_;
     std::size_t line_ = 0;
     bool interrupted_ = false;  // an interrupt that ended the run, to be undone

@@ -3,6 +3,7 @@
 #include "asha/run_files.hpp"
 
 #include "backends/backend_factory.hpp"
+#include "loop/null_backend.hpp"
 #include "report/html_report.hpp"
 #include "run/journal.hpp"
 #include "run/run_dir.hpp"
@@ -84,22 +85,32 @@ RunDirOptions run_dir_options(const RunRequest& request) {
     return options;
 }
 
-/// The backend a journal is replayed against when nothing is to run (refresh_run): it only
-/// says whether legs waited in a queue, as the run's real one did.
-class OfflineBackend : public Backend {
-  public:
-    explicit OfflineBackend(bool queue) : queue_(queue) {}
-    double now() const override { return 0; }
-    LegStarted start(const TrialLaunch&) override { return {}; }
-    void stop(TrialId, bool) override {}
-    std::optional<BackendEvent> next_event(double) override { return std::nullopt; }
-    LegStarted resume_leg(const TrialLaunch&, const LegProgress&) override { return {}; }
-    bool legs_wait_in_queue() const override { return queue_; }
-    std::size_t running() const override { return 0; }
+/// What every run is made of, built in one order: its scheduler (with the random stream it
+/// draws from) and its directory, whose lock is taken here.
+struct RunParts {
+    Rng rng;
+    std::unique_ptr<Scheduler> scheduler;
+    RunDir dir;
 
-  private:
-    bool queue_;
+    RunParts(const RunRequest& request, RunDirOptions options)
+        : rng(request.config.seed),
+          scheduler(make_scheduler(request.config, rng)),
+          dir(request.dir, request.config, std::move(options)) {}
 };
+
+/// A journal replayed into a Tuner (asha-tune resume, and refreshing a dead run's files): the
+/// one way in for both. A run that had ended gets its files rewritten from the journal.
+struct Replayed {
+    ReplayResult replay;
+    std::optional<RunSummary> ended;  ///< the ended run's summary, as rewritten
+};
+
+Replayed replay_journal(Tuner& tuner, RunDir& dir, const JournalContents& journal) {
+    Replayed out{tuner.restore(journal), std::nullopt};
+    dir.replay_done();
+    if (out.replay.finished) out.ended = tuner.rewrite_ended_run();
+    return out;
+}
 
 RunOutcome outcome_of(const Tuner& tuner, const RunDir& dir, RunSummary summary, ExitCode code) {
     RunOutcome out;
@@ -126,23 +137,18 @@ bool refresh_run(const fs::path& dir) {
     request.resume = true;
     request.simulate = header.backend == "simulate";
     request.command_line = header.command_line;
-    const ExperimentConfig& c = request.config;
     RunDirOptions options = run_dir_options(request);
-    options.page_interval = 0;                // no live page: nothing runs
-    RunDir run_dir(request.dir, c, options);  // takes the run's lock while it writes
+    options.page_interval = 0;  // no live page: nothing runs
+    RunParts run(request, std::move(options));
     const JournalContents journal = read_journal(dir / run_files::journal);
-    Rng rng(c.seed);
-    auto scheduler = make_scheduler(c, rng);
-    OfflineBackend backend(!request.simulate && c.backend.type == BackendSpec::Type::slurm);
-    Tuner tuner(c, *scheduler, backend, &run_dir);
-    const ReplayResult replay = tuner.restore(journal);
-    run_dir.replay_done();
-    if (replay.finished) {
-        tuner.rewrite_ended_run();
-    } else {
-        run_dir.snapshot(tuner.trials());
+    // Nothing runs: a backend that says only whether legs waited in a queue, as the real one.
+    NullBackend backend(!request.simulate &&
+                        request.config.backend.type == BackendSpec::Type::slurm);
+    Tuner tuner(request.config, *run.scheduler, backend, &run.dir);
+    if (!replay_journal(tuner, run.dir, journal).ended) {
+        run.dir.snapshot(tuner.trials());
         write_html_report(request.dir, false, 0);
-        run_dir.files_complete();
+        run.dir.files_complete();
     }
     return true;
 }
@@ -150,11 +156,10 @@ bool refresh_run(const fs::path& dir) {
 RunOutcome run_experiment(const RunRequest& request, const RunEnvironment& environment) {
     const ExperimentConfig& c = request.config;
     BackendFactory backends(c, request.simulate);  // checks the command, GPUs, benchmark first
-    Rng rng(c.seed);
-    auto scheduler = make_scheduler(c, rng);
     RunDirOptions dir_options = run_dir_options(request);
     if (!request.resume) dir_options.run_id = new_run_id();
-    RunDir dir(request.dir, c, dir_options);  // takes the run's lock
+    RunParts run(request, dir_options);
+    RunDir& dir = run.dir;
     const fs::path journal_path = dir.path() / run_files::journal;
     std::optional<JournalContents> journal;
     std::string run_id = dir_options.run_id;
@@ -177,17 +182,17 @@ RunOutcome run_experiment(const RunRequest& request, const RunEnvironment& envir
         journal_writer.append(make_journal_header(c.document, c.file, backends.journal_name(),
                                                   request.command_line, run_id));
     std::unique_ptr<Backend> backend = backends.create(dir.path(), run_id, environment.wake_fd);
-    Tuner tuner(c, *scheduler, *backend, &dir, environment.progress);
+    Tuner tuner(c, *run.scheduler, *backend, &dir, environment.progress);
     tuner.set_journal(&journal_writer);
     if (journal) {
         if (journal->torn_bytes)
             spdlog::warn("{}: dropped its torn last line ({} bytes), written as the tuner died",
                          journal_path.string(), journal->torn_bytes);
-        ReplayResult replay = tuner.restore(*journal);
-        dir.replay_done();
-        if (replay.finished) {
+        const Replayed replayed = replay_journal(tuner, dir, *journal);
+        const ReplayResult& replay = replayed.replay;
+        if (replayed.ended) {
             // Its files may be missing or stale: the journal decides.
-            RunOutcome out = outcome_of(tuner, dir, tuner.rewrite_ended_run(), ExitCode::ok);
+            RunOutcome out = outcome_of(tuner, dir, *replayed.ended, ExitCode::ok);
             out.summary.stop_reason = replay.stop_reason;
             out.already_ended = true;
             return out;

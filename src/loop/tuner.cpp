@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
+#include <csignal>
 
 #include <cmath>
 #include <limits>
@@ -30,7 +31,7 @@ RunResult Tuner::run() {
     start_time_ = backend_->now() - resumed_at_.value_or(0);
     if (resumed_at_) {
         record(ResumeRecord{now(), ::getpid()});
-        relaunch_running_legs();
+        resume_running_legs();
         check_timeouts();  // as the lost tuner did after its last event
         check_stop_criteria();
     }
@@ -94,7 +95,10 @@ void Tuner::record_started(const TrialRecord& trial, const LegStarted& started) 
                          started.output_offset});
 }
 
-void Tuner::relaunch_running_legs() {
+void Tuner::resume_running_legs() {
+    // The backend says what it found; what becomes of each leg is decided here, the same way
+    // for every backend.
+    std::vector<TrialId> ended;
     for (TrialId id : std::vector<TrialId>(running_.begin(), running_.end())) {
         TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
         LegState& leg = legs_[static_cast<std::size_t>(id)];
@@ -108,12 +112,39 @@ void Tuner::relaunch_running_legs() {
         if (handle != handles_.end()) progress.handle = handle->second;
         progress.gpus = trial.gpus;
         progress.output_offset = leg.output_offset;
-        const LegStarted started =
-            backend_->resume_leg(TrialLaunch{id, leg.kind, trial.config, trial.milestone,
-                                             trial.legs - 1, trial.last_resource},
-                                 progress);
+        TrialLaunch launch{id,
+                           leg.kind,
+                           trial.config,
+                           trial.milestone,
+                           trial.legs - 1,
+                           trial.last_resource,
+                           std::nullopt};
+        if (auto taken = backend_->take_over(launch, progress)) {
+            trial.gpus = taken->gpus;
+            record_started(trial, *taken);
+            // Asked again: the grace period of the first request died with the old tuner.
+            if (progress.stopping) backend_->stop(id);
+            continue;
+        }
+        // Gone with the old tuner (or ended by reclaim()): a leg being stopped, or one that had
+        // reached its milestone, has nothing left to do; any other starts again.
+        const bool done = progress.stopping || reached_level(progress.resource, trial.milestone);
+        spdlog::info("(trial {}) {} its leg {} (it was running when the tuner stopped)", id,
+                     done ? "ending" : "relaunching", launch.leg);
+        if (done) {
+            ended.push_back(id);
+            continue;
+        }
+        if (progress.output_offset) launch.read_output_from = progress.output_offset;
+        const LegStarted started = backend_->start(launch);
         trial.gpus = started.gpus;
         record_started(trial, started);
+    }
+    for (TrialId id : ended) {
+        // What the resume's cleanup did to it: a stopping leg was killed.
+        const bool stopping = legs_[static_cast<std::size_t>(id)].stop_sent;
+        on_exit(trials_[static_cast<std::size_t>(id)],
+                TrialExit{0, stopping ? SIGKILL : 0, stopping, ""});
     }
 }
 
@@ -165,7 +196,8 @@ void Tuner::launch(const Suggestion& s, LaunchKind kind) {
     leg = LegState{};
     leg.kind = kind;
     leg.output_offset = offset;
-    TrialLaunch launch{trial.id, kind, trial.config, s.milestone, trial.legs, trial.last_resource};
+    TrialLaunch launch{
+        trial.id, kind, trial.config, s.milestone, trial.legs, trial.last_resource, std::nullopt};
     record(StartRecord{now(), trial.id, trial.legs, kind, trial.bracket, s.milestone,
                        kind == LaunchKind::new_trial ? std::optional(trial.config) : std::nullopt});
     ++trial.legs;
