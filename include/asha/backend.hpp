@@ -72,7 +72,7 @@ struct BackendEvent {
     enum class Kind {
         report,      ///< `report` holds a parsed report of `trial_id`
         exit,        ///< `exit` says how the trial's process ended; no more events for this leg
-        warning,     ///< `message` is a problem with the trial's output, to be logged
+        warning,     ///< `message` is a problem with the trial's output, of `warning_kind`
         running,     ///< a leg that waited in a queue (Slurm) has started running
         interrupted  ///< the tuner received a signal (`signal`)
     };
@@ -84,6 +84,9 @@ struct BackendEvent {
     std::uint64_t offset = 0;
     TrialExit exit;
     std::string message;
+    /// warning: a short tag of the problem ("json", "metric", "long-line", ...), so that each
+    /// kind is logged once per trial.
+    std::string warning_kind;
     int signal = 0;
     /// running: the leg's handle now, when starting to run taught the backend more about it (a
     /// Slurm leg's job or step id); "" when unchanged.

@@ -348,8 +348,9 @@ void ProcessBackend::on_line(TrialProcess& leg, std::string_view line, bool cut)
         BackendEvent warning;
         warning.kind = BackendEvent::Kind::warning;
         warning.trial_id = leg.trial;
-        warning.message = "long-line: cut a stdout line longer than " +
-                          std::to_string(options_.max_line) + " bytes";
+        warning.warning_kind = "long-line";
+        warning.message =
+            "cut a stdout line longer than " + std::to_string(options_.max_line) + " bytes";
         pending_.push_back(std::move(warning));
     }
     ParsedLine parsed = parser_.parse(line);
@@ -358,7 +359,8 @@ void ProcessBackend::on_line(TrialProcess& leg, std::string_view line, bool cut)
     event.trial_id = leg.trial;
     if (parsed.kind == ParsedLine::Kind::invalid) {
         event.kind = BackendEvent::Kind::warning;
-        event.message = parsed.problem_kind + ": ignored a report: " + parsed.problem;
+        event.warning_kind = std::move(parsed.problem_kind);
+        event.message = "ignored a report: " + parsed.problem;
     } else {
         event.kind = BackendEvent::Kind::report;
         event.report = std::move(parsed.report);

@@ -237,8 +237,9 @@ void Tuner::handle(const BackendEvent& event) {
             return;
         }
         case BackendEvent::Kind::warning:
-            warn_once(event.trial_id, event.message.substr(0, event.message.find(':')),
-                      event.message);
+            // Shown with its tag, as users have seen it ("json: ignored a report: ...").
+            warn_once(event.trial_id, event.warning_kind,
+                      event.warning_kind + ": " + event.message);
             return;
         case BackendEvent::Kind::report:
             on_report(trials_.at(static_cast<std::size_t>(event.trial_id)), event.report,
