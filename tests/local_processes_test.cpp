@@ -74,19 +74,6 @@ LocalRun run_local(const json& doc) {
 
 }  // namespace
 
-TEST(TrialArgv, CommandThenHyperparametersThenCheckpointDir) {
-    Config config{
-        {"learning_rate", 0.1}, {"batch_size", 128}, {"optimizer", "adam"}, {"max_epochs", 10}};
-    EXPECT_EQ(
-        trial_argv({"python3", "train.py"}, config, "max_epochs", 4, "/r/trials/3/checkpoints"),
-        (std::vector<std::string>{"python3", "train.py", "--learning_rate", "0.1", "--batch_size",
-                                  "128", "--optimizer", "adam", "--max_epochs", "4",
-                                  "--st_checkpoint_dir", "/r/trials/3/checkpoints"}));
-    EXPECT_EQ(trial_argv({"t"}, Config{{"x", 0.30000000000000004}}, "max_epochs", 2.5, "c"),
-              (std::vector<std::string>{"t", "--x", "0.30000000000000004", "--max_epochs", "2.5",
-                                        "--st_checkpoint_dir", "c"}));
-}
-
 TEST(LocalProcesses, ReportsAreParsedAndAshaStopsTheWorseTrials) {
     json doc = base_document("reporter.sh");
     doc["points_to_evaluate"] = json::parse(R"([{"quality": 0.1}, {"quality": 0.9}])");

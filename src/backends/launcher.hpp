@@ -9,6 +9,7 @@
 /// A leg's handle (in the journal's `started` record) is text that only its launcher parses.
 
 #include "asha/backend.hpp"
+#include "backends/leg_spec.hpp"
 #include "backends/process.hpp"
 #include "backends/trial_process.hpp"
 
@@ -18,17 +19,6 @@
 #include <vector>
 
 namespace asha {
-
-/// A leg as the engine built it: the trial's command line and environment (the README's "The
-/// trial protocol").
-struct LegSpec {
-    TrialId trial = 0;
-    int leg = 0;
-    std::vector<std::string> argv;
-    std::vector<std::string> env;  ///< complete, "KEY=value"
-    std::string cwd;               ///< "" = the tuner's
-    std::filesystem::path trial_dir;
-};
 
 /// What the engine starts for a leg, and where the leg's output comes from.
 struct LaunchPlan {

@@ -64,60 +64,19 @@ void end_line(const Fd& fd, const fs::path& path) {
 }
 }  // namespace
 
-std::vector<std::string> trial_argv(const std::vector<std::string>& command, const Config& config,
-                                    const std::string& max_resource_attr, double milestone,
-                                    const std::string& checkpoint_dir) {
-    std::vector<std::string> argv = command;
-    bool milestone_written = false;
-    auto milestone_text = [&] {
-        return format_value(std::floor(milestone) == milestone
-                                ? json(static_cast<std::int64_t>(milestone))
-                                : json(milestone));
-    };
-    for (const auto& [name, value] : config.items()) {
-        argv.push_back("--" + name);
-        if (name == max_resource_attr && milestone > 0) {
-            argv.push_back(milestone_text());
-            milestone_written = true;
-        } else {
-            argv.push_back(format_value(value));
-        }
-    }
-    if (!max_resource_attr.empty() && !milestone_written && milestone > 0) {
-        argv.push_back("--" + max_resource_attr);
-        argv.push_back(milestone_text());
-    }
-    argv.push_back("--st_checkpoint_dir");
-    argv.push_back(checkpoint_dir);
-    return argv;
-}
-
 ProcessBackend::ProcessBackend(ProcessBackendOptions options, std::unique_ptr<Launcher> launcher)
     : options_(std::move(options)),
       launcher_(std::move(launcher)),
       parser_(options_.report_format, options_.metric, options_.resource_attr),
-      base_env_(current_environment()),
+      run_{options_.command, options_.max_resource_attr,
+           fs::absolute(options_.run_dir / run_files::trials_dir), options_.working_dir,
+           // The marker in the path's canonical form, computed once.
+           trial_environment(current_environment(), options_.env, trial_marker(options_.run_dir))},
       epoch_(std::chrono::steady_clock::now()),
       inotify_(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK)),
       buffer_(kReadChunk) {
     if (!inotify_.valid()) throw std::system_error(errno, std::generic_category(), "inotify_init1");
     become_subreaper();
-    std::vector<std::string> overridden = {"ASHA_TRIAL_ID", "ASHA_TRIAL_DIR", "ASHA_CHECKPOINT_DIR",
-                                           "ASHA_RUN_DIR"};
-    for (const auto& [key, value] : options_.env) overridden.push_back(key);
-    std::erase_if(base_env_, [&](const std::string& entry) {
-        std::string key = entry.substr(0, entry.find('='));
-        return std::find(overridden.begin(), overridden.end(), key) != overridden.end();
-    });
-    for (const auto& [key, value] : options_.env) base_env_.push_back(key + "=" + value);
-    // Python block-buffers stdout into a pipe or a file: a script that prints reports without
-    // flush=True would deliver them all at exit, too late for early stopping. Unless told
-    // otherwise, trials run unbuffered.
-    bool python_buffering_set = false;
-    for (const auto& entry : base_env_)
-        python_buffering_set |= entry.rfind("PYTHONUNBUFFERED=", 0) == 0;
-    if (!python_buffering_set) base_env_.push_back("PYTHONUNBUFFERED=1");
-    base_env_.push_back(trial_marker(options_.run_dir));  // the path's canonical form, once
 }
 
 ProcessBackend::~ProcessBackend() {
@@ -205,30 +164,17 @@ LegStarted ProcessBackend::start(const TrialLaunch& launch) {
 }
 
 TrialProcess& ProcessBackend::start_leg(const TrialLaunch& launch) {
-    const fs::path trial_dir =
-        fs::absolute(options_.run_dir / run_files::trials_dir / std::to_string(launch.trial_id));
-    const fs::path checkpoints = trial_dir / run_files::trial_checkpoints;
+    const LegSpec spec = leg_spec(run_, launch);
+    const fs::path& trial_dir = spec.trial_dir;
     // mkdir, not create_directories: trials/ exists (the run directory's writer made it), and
     // every leg pays for each stat; where it does not (a library user without a writer), the
     // whole path is made.
     std::error_code ec;
-    for (const fs::path& dir : {trial_dir, checkpoints})
+    for (const fs::path& dir : {trial_dir, spec.checkpoint_dir})
         if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST &&
             !(errno == ENOENT && fs::create_directories(dir, ec)))
             throw Error(ExitCode::runtime, "cannot create " + dir.string() + ": " +
                                                (ec ? ec.message() : std::strerror(errno)));
-    LegSpec spec;
-    spec.trial = launch.trial_id;
-    spec.leg = launch.leg;
-    spec.argv = trial_argv(options_.command, launch.config, options_.max_resource_attr,
-                           launch.milestone, checkpoints.string());
-    spec.env = base_env_;
-    spec.env.push_back("ASHA_TRIAL_ID=" + std::to_string(launch.trial_id));
-    spec.env.push_back("ASHA_TRIAL_DIR=" + trial_dir.string());
-    spec.env.push_back("ASHA_CHECKPOINT_DIR=" + checkpoints.string());
-    spec.cwd = options_.working_dir;
-    spec.trial_dir = trial_dir;
-
     auto leg = std::make_unique<TrialProcess>(options_.max_line);
     leg->trial = launch.trial_id;
     leg->leg = launch.leg;
@@ -293,8 +239,7 @@ std::optional<LegStarted> ProcessBackend::take_over(const TrialLaunch& launch,
     auto leg = std::make_unique<TrialProcess>(options_.max_line);
     leg->trial = launch.trial_id;
     leg->leg = launch.leg;
-    leg->trial_dir =
-        fs::absolute(options_.run_dir / run_files::trials_dir / std::to_string(launch.trial_id));
+    leg->trial_dir = run_.trials_dir / std::to_string(launch.trial_id);
     if (!launcher_->adopt(progress, *leg)) return std::nullopt;
     // Read on from just past its last journaled report; of stderr, only what makes the tail of
     // a failure message.

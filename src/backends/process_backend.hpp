@@ -12,6 +12,7 @@
 #include "asha/backend.hpp"
 #include "asha/experiment.hpp"
 #include "backends/launcher.hpp"
+#include "backends/leg_spec.hpp"
 #include "backends/report_parser.hpp"
 
 #include <chrono>
@@ -37,12 +38,6 @@ struct ProcessBackendOptions {
     int wake_fd = -1;  ///< SignalWatcher::fd(), or -1
     std::size_t max_line = 1 << 20;
 };
-
-/// The argv of one leg: command, --<hp> <value> for the config (max_resource_attr set to the
-/// leg's milestone), --st_checkpoint_dir <dir>.
-std::vector<std::string> trial_argv(const std::vector<std::string>& command, const Config& config,
-                                    const std::string& max_resource_attr, double milestone,
-                                    const std::string& checkpoint_dir);
 
 class ProcessBackend : public Backend {
   public:
@@ -84,8 +79,9 @@ class ProcessBackend : public Backend {
         std::size_t command = 0;
     };
 
-    /// Starts a leg. Its output is read from `read_from` in stdout.log (a relaunch after a
-    /// crash: what the lost leg printed after its last journaled report), else from the end.
+    /// Starts a leg. Its output is read from launch.read_output_from in stdout.log (a relaunch
+    /// after a crash: what the lost leg printed after its last journaled report), else from
+    /// the log's end.
     TrialProcess& start_leg(const TrialLaunch& launch);
     /// What the Tuner learns of a leg just started or taken over.
     LegStarted started(const TrialProcess& leg) const;
@@ -117,7 +113,7 @@ class ProcessBackend : public Backend {
     ProcessBackendOptions options_;
     std::unique_ptr<Launcher> launcher_;
     ReportParser parser_;
-    std::vector<std::string> base_env_;
+    TrialCommand run_;  // what every leg shares
     std::chrono::steady_clock::time_point epoch_;
     Legs legs_;                                              // started, exit not delivered yet
     std::map<int, std::pair<TrialProcess*, bool>> watches_;  // inotify wd -> (leg, is stdout)
