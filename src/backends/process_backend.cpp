@@ -112,12 +112,7 @@ void ProcessBackend::end_everything_now() {
             while (::waitpid(leg->pid, &status, 0) < 0 && errno == EINTR) {
             }
         }
-    for (auto& command : commands_) {
-        ::kill(command->child.pid, SIGKILL);
-        int status = 0;
-        ::waitpid(command->child.pid, &status, 0);
-    }
-    commands_.clear();
+    commands_.kill_all();
     legs_.clear();
 }
 
@@ -450,10 +445,10 @@ void ProcessBackend::finish_if_read(TrialProcess& leg) {
     }
     // Delivered when the query has answered; meanwhile the loop goes on.
     const TrialId trial = leg.trial;
-    run_async({std::move(query), [this, trial, exit](int, const std::string& output) mutable {
-                   launcher_->explain_exit(exit, output);
-                   deliver_exit(trial, std::move(exit));
-               }});
+    commands_.start({std::move(query), [this, trial, exit](int, const std::string& output) mutable {
+                         launcher_->explain_exit(exit, output);
+                         deliver_exit(trial, std::move(exit));
+                     }});
 }
 
 void ProcessBackend::deliver_exit(TrialId trial, TrialExit exit) {
@@ -474,37 +469,8 @@ void ProcessBackend::deliver_exit(TrialId trial, TrialExit exit) {
     pending_.push_back(std::move(event));
 }
 
-void ProcessBackend::run_async(ControlCommand command) {
-    SpawnSpec spec;
-    spec.argv = command.argv;
-    spec.env = current_environment();
-    auto running = std::make_unique<Command>();
-    try {
-        running->child = spawn_child(spec);
-    } catch (const std::system_error&) {
-        if (command.done) command.done(127, "");  // as a shell says of a missing command
-        return;
-    }
-    running->done = std::move(command.done);
-    commands_.push_back(std::move(running));
-}
-
 void ProcessBackend::start_commands() {
-    for (ControlCommand& command : launcher_->take_commands()) run_async(std::move(command));
-}
-
-void ProcessBackend::finish_command(std::size_t index) {
-    std::unique_ptr<Command> command = std::move(commands_[index]);
-    commands_.erase(commands_.begin() + static_cast<std::ptrdiff_t>(index));
-    int status = 0;
-    while (::waitpid(command->child.pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    for (ssize_t n;
-         command->child.stdout_fd.valid() &&
-         (n = ::read(command->child.stdout_fd.get(), buffer_.data(), buffer_.size())) > 0;)
-        command->output.append(buffer_.data(), static_cast<std::size_t>(n));
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-    if (command->done) command->done(code, command->output);
+    for (ControlCommand& command : launcher_->take_commands()) commands_.start(std::move(command));
 }
 
 /// Before each wait: what the engine owes without an event.
@@ -532,10 +498,9 @@ void ProcessBackend::prepare_turn() {
 void ProcessBackend::build_poll_set() {
     poll_fds_.clear();
     poll_sources_.clear();
-    auto add = [&](int fd, Source::Kind kind, TrialProcess* leg = nullptr,
-                   std::size_t command = 0) {
+    auto add = [&](int fd, Source::Kind kind, TrialProcess* leg = nullptr) {
         poll_fds_.push_back({fd, POLLIN, 0});
-        poll_sources_.push_back({kind, leg, command});
+        poll_sources_.push_back({kind, leg});
     };
     if (options_.wake_fd >= 0) add(options_.wake_fd, Source::Kind::signal);
     if (!watches_.empty()) add(inotify_.get(), Source::Kind::inotify);
@@ -547,21 +512,10 @@ void ProcessBackend::build_poll_set() {
             add(leg->err.fd.get(), Source::Kind::leg_stderr, leg.get());
         if (leg->pidfd.valid()) add(leg->pidfd.get(), Source::Kind::leg_end, leg.get());
     }
-    for (std::size_t i = 0; i < commands_.size(); ++i) {
-        Child& c = commands_[i]->child;
-        if (c.stdout_fd.valid()) add(c.stdout_fd.get(), Source::Kind::command_stdout, nullptr, i);
-        if (c.stderr_fd.valid()) add(c.stderr_fd.get(), Source::Kind::command_stderr, nullptr, i);
-        add(c.pidfd.get(), Source::Kind::command_end, nullptr, i);
-    }
-}
-
-void ProcessBackend::read_command_output(std::size_t index, bool is_stdout) {
-    Child& c = commands_[index]->child;
-    Fd& fd = is_stdout ? c.stdout_fd : c.stderr_fd;
-    const ssize_t got = ::read(fd.get(), buffer_.data(), buffer_.size());
-    if (got > 0 && is_stdout)
-        commands_[index]->output.append(buffer_.data(), static_cast<std::size_t>(got));
-    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) fd.reset();
+    commands_.poll_fds([&](int fd, std::size_t index, CommandSet::Ready what) {
+        poll_fds_.push_back({fd, POLLIN, 0});
+        poll_sources_.push_back({Source::Kind::command, nullptr, index, what});
+    });
 }
 
 void ProcessBackend::read_signals() {
@@ -586,7 +540,6 @@ void ProcessBackend::wait_once(double wait) {
         throw std::system_error(errno, std::generic_category(), "poll");
     }
     std::vector<TrialId> exited;
-    std::vector<std::size_t> finished;
     for (std::size_t i = 0; i < poll_fds_.size(); ++i) {
         if (!poll_fds_[i].revents) continue;
         const Source& source = poll_sources_[i];
@@ -606,14 +559,8 @@ void ProcessBackend::wait_once(double wait) {
             case Source::Kind::leg_end:
                 exited.push_back(source.leg->trial);
                 break;
-            case Source::Kind::command_stdout:
-                read_command_output(source.command, true);
-                break;
-            case Source::Kind::command_stderr:
-                read_command_output(source.command, false);
-                break;
-            case Source::Kind::command_end:
-                finished.push_back(source.command);
+            case Source::Kind::command:
+                commands_.on_ready(source.command, source.ready);
                 break;
         }
     }
@@ -632,8 +579,7 @@ void ProcessBackend::wait_once(double wait) {
         auto it = legs_.find(id);
         if (it != legs_.end() && !it->second->ended) on_ended(*it->second);
     }
-    std::sort(finished.rbegin(), finished.rend());
-    for (std::size_t index : finished) finish_command(index);
+    commands_.finish_ended();
 }
 
 std::optional<BackendEvent> ProcessBackend::next_event(double deadline) {

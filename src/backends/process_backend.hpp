@@ -11,6 +11,7 @@
 
 #include "asha/backend.hpp"
 #include "asha/experiment.hpp"
+#include "backends/command_set.hpp"
 #include "backends/launcher.hpp"
 #include "backends/leg_spec.hpp"
 #include "backends/report_parser.hpp"
@@ -57,26 +58,13 @@ class ProcessBackend : public Backend {
     bool legs_wait_in_queue() const override { return launcher_->legs_wait_in_queue(); }
 
   private:
-    struct Command {  // a control command in flight
-        Child child;
-        std::string output;
-        std::function<void(int, const std::string&)> done;
-    };
     using Legs = std::map<TrialId, std::unique_ptr<TrialProcess>>;
     struct Source {  // what one descriptor of the poll set is
-        enum class Kind {
-            signal,
-            inotify,
-            leg_stdout,
-            leg_stderr,
-            leg_end,
-            command_stdout,
-            command_stderr,
-            command_end
-        };
+        enum class Kind { signal, inotify, leg_stdout, leg_stderr, leg_end, command };
         Kind kind;
         TrialProcess* leg = nullptr;
-        std::size_t command = 0;
+        std::size_t command = 0;  // command: which one, and which of its descriptors
+        CommandSet::Ready ready = CommandSet::Ready::ended;
     };
 
     /// Starts a leg. Its output is read from launch.read_output_from in stdout.log (a relaunch
@@ -100,12 +88,8 @@ class ProcessBackend : public Backend {
     void prepare_turn();
     void build_poll_set();
     void wait_once(double wait);
-    void read_command_output(std::size_t index, bool is_stdout);
     void read_signals();
-    /// Starts a control command; the loop reads its output and calls `done` when it has ended.
-    void run_async(ControlCommand command);
     void start_commands();
-    void finish_command(std::size_t index);
     void kill_overdue();
     bool has_unread() const;
     void end_everything_now();
@@ -118,7 +102,7 @@ class ProcessBackend : public Backend {
     Legs legs_;                                              // started, exit not delivered yet
     std::map<int, std::pair<TrialProcess*, bool>> watches_;  // inotify wd -> (leg, is stdout)
     Fd inotify_;
-    std::vector<std::unique_ptr<Command>> commands_;
+    CommandSet commands_;  // control commands in flight
     std::deque<BackendEvent> pending_;
     std::vector<char> buffer_;
     std::vector<pollfd> poll_fds_;  // this turn's poll set, and what each descriptor is
