@@ -1,5 +1,6 @@
 #include "asha/tuner.hpp"
 
+#include "policy/leg_outcome.hpp"
 #include "run/journal.hpp"
 #include "run/journal_records.hpp"
 
@@ -368,41 +369,18 @@ void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
     trial.worker_time += leg_time;
     finished_leg_time_ += leg_time;
     trial.exit_code = exit.signal ? -exit.signal : exit.exit_code;
-    const bool clean = exit.signal == 0 && exit.exit_code == 0;
-    LegEnd how = LegEnd::failed;
-    if (leg.stopped_by_scheduler) {
-        // The decision counts, not the race with the signal: a fast script may reach its
-        // milestone before SIGTERM lands, and is Stopped all the same (as results.csv says).
-        how = LegEnd::stopped;
-        trial.status = TrialStatus::stopped;
-    } else if (reached_level(trial.last_resource, trial.milestone)) {
-        how = LegEnd::reached_milestone;
-        trial.status = reached_level(trial.last_resource, config_.max_t) || config_.max_t == 0
-                           ? TrialStatus::completed
-                           : TrialStatus::paused;
-    } else if (leg.timed_out) {
-        trial.status = TrialStatus::timeout;
-        trial.error = leg.timeout_reason;
-    } else if (leg.stop_requested || exit.stopped_by_tuner) {
-        how = LegEnd::stopped;
-        trial.status = TrialStatus::stopped;
-    } else if (clean && trial.reports > 0) {
-        how = trial.milestone > 0 ? LegEnd::failed
-                                  : LegEnd::reached_milestone;  // ended on its own terms
-        trial.status = TrialStatus::completed;
-        if (trial.milestone > 0)
-            warn_once(trial.id, "short",
-                      "exited before reaching " + config_.resource_attr + " " +
-                          format_value(json(trial.milestone)) + "; counted as completed");
-    } else {
-        trial.status = TrialStatus::failed;
-        trial.error = exit.signal ? "killed by signal " + std::to_string(exit.signal)
-                      : clean     ? "exited with code 0 without a report (no usable report of " +
-                                    config_.metric + " and " + config_.resource_attr + " on stdout)"
-                              : "exited with code " + std::to_string(exit.exit_code);
-        if (!exit.stderr_tail.empty()) trial.error += ": " + exit.stderr_tail;
-    }
+    const LegOutcome outcome = classify_leg_end(
+        LegFacts{leg.stopped_by_scheduler, leg.stop_requested, leg.timed_out, leg.timeout_reason,
+                 trial.last_resource, trial.milestone, config_.max_t, trial.reports},
+        exit, ReportNames{config_.metric, config_.resource_attr});
+    trial.status = outcome.status;
     const bool failed = trial.status == TrialStatus::failed || trial.status == TrialStatus::timeout;
+    if (failed) trial.error = outcome.error;
+    if (outcome.ended_short)
+        warn_once(trial.id, "short",
+                  "exited before reaching " + config_.resource_attr + " " +
+                      format_value(json(trial.milestone)) + "; counted as completed");
+    const LegEnd how = outcome.how;
     if (failed && !ending_ && trial.retries < config_.max_retries) {
         // Relaunched from its checkpoint before any new work; the scheduler only hears of the
         // trial's final outcome.

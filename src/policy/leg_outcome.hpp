@@ -1,0 +1,47 @@
+#pragma once
+/// How a leg's end counts: the trial's status, what the scheduler hears, and the error shown,
+/// from what the Tuner knew of the leg and how its process exited. Pure (tested as a table in
+/// tests/leg_outcome_test.cpp); Tuner::on_exit journals, counts, retries and notifies.
+
+#include "asha/backend.hpp"
+#include "asha/trial.hpp"
+
+#include <cstddef>
+#include <string>
+
+namespace asha {
+
+/// What the Tuner knew of the leg when it ended.
+struct LegFacts {
+    bool stopped_by_scheduler = false;  ///< the scheduler decided STOP
+    bool stop_requested = false;        ///< the tuner asked it to stop (STOP, or the run ending)
+    bool timed_out = false;             ///< trial_timeout or report_timeout
+    std::string timeout_reason;
+    double last_resource = 0;  ///< the trial's highest accepted resource level
+    double milestone = 0;      ///< the leg's milestone (0 = unbounded)
+    double max_t = 0;          ///< the config's max_t (0 = none)
+    std::size_t reports = 0;   ///< the trial's accepted reports, all legs
+};
+
+/// What the run's config says about reports, for the error of a leg that had none.
+struct ReportNames {
+    std::string metric;
+    std::string resource_attr;
+};
+
+struct LegOutcome {
+    TrialStatus status = TrialStatus::failed;
+    LegEnd how = LegEnd::failed;  ///< what the scheduler hears
+    std::string error;            ///< Failed or Timeout: why
+    /// Exited cleanly after reports but before its milestone: counted as completed, with a
+    /// warning.
+    bool ended_short = false;
+};
+
+/// In order: a scheduler STOP counts whatever the race with the signal (a fast script may
+/// reach its milestone before SIGTERM lands); then a reached milestone (Paused, or Completed at
+/// max_t); then a timeout; then any other stop by the tuner; a clean exit after reports ends
+/// the trial on its own terms (Completed); anything else Failed.
+LegOutcome classify_leg_end(const LegFacts& leg, const TrialExit& exit, const ReportNames& names);
+
+}  // namespace asha
