@@ -73,9 +73,7 @@ ProcessBackend::ProcessBackend(ProcessBackendOptions options, std::unique_ptr<La
            // The marker in the path's canonical form, computed once.
            trial_environment(current_environment(), options_.env, trial_marker(options_.run_dir))},
       epoch_(std::chrono::steady_clock::now()),
-      inotify_(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK)),
       buffer_(kReadChunk) {
-    if (!inotify_.valid()) throw std::system_error(errno, std::generic_category(), "inotify_init1");
     become_subreaper();
 }
 
@@ -134,24 +132,10 @@ TrialProcess& ProcessBackend::add_leg(std::unique_ptr<TrialProcess> leg) {
     return ref;
 }
 
-/// Follows `name` in the leg's directory from `offset`: reads what is there and, through an
-/// inotify watch, whatever is appended later.
+/// Follows `name` in the leg's directory from `offset`, through `opened` when given.
 void ProcessBackend::follow(TrialProcess& leg, OutputSource& source, const char* name,
                             std::uint64_t offset, Fd opened) {
-    const fs::path path = leg.trial_dir / name;
-    source.fd = opened.valid() ? std::move(opened) : Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!source.fd.valid())
-        throw Error(ExitCode::runtime,
-                    "cannot open " + path.string() + ": " + std::strerror(errno));
-    source.follow_file = true;
-    source.offset = offset;
-    source.unread = true;  // whatever is already there
-    source.watch = ::inotify_add_watch(inotify_.get(), path.c_str(), IN_MODIFY);
-    if (source.watch < 0)
-        throw Error(ExitCode::runtime,
-                    "cannot watch " + path.string() + ": " + std::strerror(errno) +
-                        " (fs.inotify.max_user_watches is too low for this many trials?)");
-    watches_[source.watch] = {&leg, &source == &leg.out};
+    follower_.follow(source, leg.trial_dir / name, offset, std::move(opened));
 }
 
 LegStarted ProcessBackend::start(const TrialLaunch& launch) {
@@ -208,11 +192,7 @@ TrialProcess& ProcessBackend::start_leg(const TrialLaunch& launch) {
     try {
         child = spawn_child(plan.spawn);
     } catch (const std::system_error& e) {
-        for (OutputSource* s : {&leg->out, &leg->err})
-            if (s->watch >= 0) {
-                ::inotify_rm_watch(inotify_.get(), s->watch);
-                watches_.erase(s->watch);
-            }
+        for (OutputSource* s : {&leg->out, &leg->err}) follower_.forget(*s);
         launcher_->release(*leg);
         throw Error(ExitCode::cannot_start,
                     std::string(e.what()) + " (trial " + std::to_string(launch.trial_id) + ")");
@@ -322,18 +302,12 @@ void ProcessBackend::on_bytes(TrialProcess& leg, bool is_stdout, std::string_vie
 /// Reads one chunk of `source` (or all of it: `until_end`). Returns false at its end for now.
 bool ProcessBackend::read_some(TrialProcess& leg, OutputSource& source, bool is_stdout,
                                bool until_end) {
-    const char* name = is_stdout ? run_files::trial_stdout : run_files::trial_stderr;
     do {
         if (!source.open()) return false;
-        const ssize_t n = source.follow_file
-                              ? ::pread(source.fd.get(), buffer_.data(), buffer_.size(),
-                                        static_cast<off_t>(source.offset))
-                              : ::read(source.fd.get(), buffer_.data(), buffer_.size());
-        if (n < 0 && errno == EINTR) continue;
+        bool ended = false;
+        const ssize_t n = read_chunk(source, buffer_, ended);
         if (n <= 0) {
-            if (source.follow_file) {
-                source.unread = false;               // caught up; inotify says when it grows
-            } else if (n == 0 || errno != EAGAIN) {  // the pipe's writer is gone
+            if (ended) {
                 if (is_stdout)
                     leg.lines.finish(
                         [&](std::string_view line, bool cut) { on_line(leg, line, cut); });
@@ -342,12 +316,11 @@ bool ProcessBackend::read_some(TrialProcess& leg, OutputSource& source, bool is_
             return false;
         }
         const std::string_view bytes(buffer_.data(), static_cast<std::size_t>(n));
-        if (source.follow_file) {
-            source.offset += static_cast<std::uint64_t>(n);
-            source.unread = static_cast<std::size_t>(n) == buffer_.size();
-        } else if (std::fwrite(bytes.data(), 1, bytes.size(), source.copy_to) != bytes.size() ||
-                   std::fflush(source.copy_to) != 0) {
+        if (!source.follow_file &&
+            (std::fwrite(bytes.data(), 1, bytes.size(), source.copy_to) != bytes.size() ||
+             std::fflush(source.copy_to) != 0)) {
             // A log that cannot be written (full disk) ends the run: going on would lose output.
+            const char* name = is_stdout ? run_files::trial_stdout : run_files::trial_stderr;
             throw Error(ExitCode::runtime, "cannot write " + (leg.trial_dir / name).string() +
                                                ": " + std::strerror(errno));
         }
@@ -367,29 +340,6 @@ bool ProcessBackend::event_ready() const {
     for (const auto& [id, leg] : legs_)
         if (!leg->ended && !leg->pidfd.valid()) return true;  // taken over after it had ended
     return false;
-}
-
-void ProcessBackend::on_inotify() {
-    alignas(inotify_event) char buf[4096];
-    for (;;) {
-        const ssize_t n = ::read(inotify_.get(), buf, sizeof buf);
-        if (n <= 0) return;
-        for (ssize_t i = 0; i < n;) {
-            const auto* event = reinterpret_cast<const inotify_event*>(buf + i);
-            i += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
-            if (event->mask & IN_Q_OVERFLOW) {  // events were lost: look at every file
-                for (auto& [wd, owner] : watches_) {
-                    TrialProcess& leg = *owner.first;
-                    (owner.second ? leg.out : leg.err).unread = true;
-                }
-                continue;
-            }
-            auto it = watches_.find(event->wd);
-            if (it == watches_.end()) continue;
-            TrialProcess& leg = *it->second.first;
-            (it->second.second ? leg.out : leg.err).unread = true;
-        }
-    }
 }
 
 /// A leg that writes its own logs meets a full disk itself: its reports (and its supervisor's
@@ -455,11 +405,7 @@ void ProcessBackend::deliver_exit(TrialId trial, TrialExit exit) {
     auto it = legs_.find(trial);
     if (it == legs_.end()) return;
     TrialProcess& leg = *it->second;
-    for (OutputSource* s : {&leg.out, &leg.err})
-        if (s->watch >= 0) {
-            ::inotify_rm_watch(inotify_.get(), s->watch);
-            watches_.erase(s->watch);
-        }
+    for (OutputSource* s : {&leg.out, &leg.err}) follower_.forget(*s);
     launcher_->release(leg);
     legs_.erase(it);
     BackendEvent event;
@@ -503,7 +449,7 @@ void ProcessBackend::build_poll_set() {
         poll_sources_.push_back({kind, leg});
     };
     if (options_.wake_fd >= 0) add(options_.wake_fd, Source::Kind::signal);
-    if (!watches_.empty()) add(inotify_.get(), Source::Kind::inotify);
+    if (follower_.poll_fd() >= 0) add(follower_.poll_fd(), Source::Kind::inotify);
     for (auto& [id, leg] : legs_) {
         if (leg->ended) continue;
         if (leg->out.open() && !leg->out.follow_file)
@@ -548,7 +494,7 @@ void ProcessBackend::wait_once(double wait) {
                 read_signals();
                 break;
             case Source::Kind::inotify:
-                on_inotify();
+                follower_.on_ready();
                 break;
             case Source::Kind::leg_stdout:
                 read_some(*source.leg, source.leg->out, true, false);

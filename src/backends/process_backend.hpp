@@ -14,6 +14,7 @@
 #include "backends/command_set.hpp"
 #include "backends/launcher.hpp"
 #include "backends/leg_spec.hpp"
+#include "backends/output_follower.hpp"
 #include "backends/report_parser.hpp"
 
 #include <chrono>
@@ -84,7 +85,6 @@ class ProcessBackend : public Backend {
     void finish_if_read(TrialProcess& leg);
     void check_disk(const TrialProcess& leg) const;
     void deliver_exit(TrialId trial, TrialExit exit);
-    void on_inotify();
     void prepare_turn();
     void build_poll_set();
     void wait_once(double wait);
@@ -99,10 +99,9 @@ class ProcessBackend : public Backend {
     ReportParser parser_;
     TrialCommand run_;  // what every leg shares
     std::chrono::steady_clock::time_point epoch_;
-    Legs legs_;                                              // started, exit not delivered yet
-    std::map<int, std::pair<TrialProcess*, bool>> watches_;  // inotify wd -> (leg, is stdout)
-    Fd inotify_;
-    CommandSet commands_;  // control commands in flight
+    Legs legs_;                // started, exit not delivered yet
+    OutputFollower follower_;  // the log files of supervised legs
+    CommandSet commands_;      // control commands in flight
     std::deque<BackendEvent> pending_;
     std::vector<char> buffer_;
     std::vector<pollfd> poll_fds_;  // this turn's poll set, and what each descriptor is
