@@ -27,7 +27,6 @@ namespace {
 // (some 80 reports) before every other trial's output is looked at again: the bound on how
 // late a well-behaved trial is heard (bench/flood_latency.py), and on the events queued at once.
 constexpr std::size_t kReadChunk = 4 * 1024;
-constexpr std::size_t kStderrTail = 2048;
 
 std::string last_lines(const std::string& text, int lines) {
     std::size_t end = text.size();
@@ -264,29 +263,8 @@ void ProcessBackend::on_line(TrialProcess& leg, std::string_view line, bool cut)
         }
         return;
     }
-    if (cut) {
-        BackendEvent warning;
-        warning.kind = BackendEvent::Kind::warning;
-        warning.trial_id = leg.trial;
-        warning.warning_kind = "long-line";
-        warning.message =
-            "cut a stdout line longer than " + std::to_string(options_.max_line) + " bytes";
-        pending_.push_back(std::move(warning));
-    }
-    ParsedLine parsed = parser_.parse(line);
-    if (parsed.kind == ParsedLine::Kind::log) return;
-    BackendEvent event;
-    event.trial_id = leg.trial;
-    if (parsed.kind == ParsedLine::Kind::invalid) {
-        event.kind = BackendEvent::Kind::warning;
-        event.warning_kind = std::move(parsed.problem_kind);
-        event.message = "ignored a report: " + parsed.problem;
-    } else {
-        event.kind = BackendEvent::Kind::report;
-        event.report = std::move(parsed.report);
-        if (leg.out.follow_file) event.offset = leg.lines.line_end();
-    }
-    pending_.push_back(std::move(event));
+    line_events(parser_, leg.trial, line, cut, options_.max_line,
+                leg.out.follow_file ? leg.lines.line_end() : 0, pending_);
 }
 
 void ProcessBackend::on_bytes(TrialProcess& leg, bool is_stdout, std::string_view bytes) {
@@ -294,9 +272,7 @@ void ProcessBackend::on_bytes(TrialProcess& leg, bool is_stdout, std::string_vie
         leg.lines.feed(bytes, [&](std::string_view line, bool cut) { on_line(leg, line, cut); });
         return;
     }
-    leg.stderr_tail.append(bytes);
-    if (leg.stderr_tail.size() > 2 * kStderrTail)
-        leg.stderr_tail.erase(0, leg.stderr_tail.size() - kStderrTail);
+    keep_stderr_tail(leg.stderr_tail, bytes);
 }
 
 /// Reads one chunk of `source` (or all of it: `until_end`). Returns false at its end for now.

@@ -13,6 +13,7 @@
 #include "asha/experiment.hpp"
 #include "backends/command_set.hpp"
 #include "backends/launcher.hpp"
+#include "backends/leg_output.hpp"
 #include "backends/leg_spec.hpp"
 #include "backends/output_follower.hpp"
 #include "backends/report_parser.hpp"
