@@ -49,3 +49,11 @@ TEST(LegOutput, TheStderrTailKeepsItsLastBytes) {
     EXPECT_LE(tail.size(), 2 * kStderrTail);
     EXPECT_EQ(tail.substr(tail.size() - 8), "the end\n");
 }
+
+TEST(LegOutput, AFailureMessageEndsWithTheLastLinesOfStderr) {
+    EXPECT_EQ(stderr_tail_lines("a\nb\nTraceback\nRuntimeError: boom\n\n", 2),
+              "Traceback|RuntimeError: boom");
+    EXPECT_EQ(stderr_tail_lines("only line", 3), "only line");
+    EXPECT_EQ(stderr_tail_lines("x\r\n", 3), "x");
+    EXPECT_EQ(stderr_tail_lines("", 3), "");
+}

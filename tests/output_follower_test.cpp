@@ -5,6 +5,7 @@
 
 #include "test_util.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -65,4 +66,19 @@ TEST(OutputFollower, APipesEndIsSeen) {
     EXPECT_FALSE(ended);
     EXPECT_EQ(read_chunk(source, buffer, ended), 0);
     EXPECT_TRUE(ended);
+}
+
+// A log that a killed process left mid-line gets a newline before the next writer's first
+// line; an empty log, or one that ends with a newline, is left as it is.
+TEST(OutputFollower, AnUnfinishedLastLineIsEnded) {
+    const fs::path path = temp_path("unfinished.log");
+    for (const auto& [before, after] : std::vector<std::pair<std::string, std::string>>{
+             {"", ""}, {"done\n", "done\n"}, {"half a li", "half a li\n"}}) {
+        std::ofstream(path, std::ios::trunc) << before;
+        const Fd fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC));
+        ASSERT_TRUE(fd.valid());
+        end_unfinished_line(fd, path);
+        EXPECT_EQ(read_file(path), after);
+        EXPECT_EQ(log_size(fd), after.size());
+    }
 }

@@ -33,4 +33,16 @@ void keep_stderr_tail(std::string& tail, std::string_view bytes) {
     if (tail.size() > 2 * kStderrTail) tail.erase(0, tail.size() - kStderrTail);
 }
 
+std::string stderr_tail_lines(const std::string& tail, int lines) {
+    std::size_t end = tail.size();
+    while (end > 0 && (tail[end - 1] == '\n' || tail[end - 1] == '\r')) --end;
+    std::size_t start = end;
+    for (int n = 0; start > 0; --start)
+        if (tail[start - 1] == '\n' && ++n == lines) break;
+    std::string out = tail.substr(start, end - start);
+    for (char& ch : out)
+        if (ch == '\n') ch = '|';
+    return out;
+}
+
 }  // namespace asha

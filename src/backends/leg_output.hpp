@@ -30,4 +30,7 @@ inline constexpr std::size_t kStderrTail = 2048;
 /// when it has grown to twice as much, so the cost per byte stays constant).
 void keep_stderr_tail(std::string& tail, std::string_view bytes);
 
+/// The last `lines` lines of `tail`, joined by '|', for a one-line failure message.
+std::string stderr_tail_lines(const std::string& tail, int lines);
+
 }  // namespace asha

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -78,6 +79,25 @@ ssize_t read_chunk(OutputSource& source, std::vector<char>& buffer, bool& ended)
         ended = n <= 0;  // the pipe's writer is gone (or it failed)
         return n;
     }
+}
+
+std::uint64_t log_size(const std::filesystem::path& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+std::uint64_t log_size(const Fd& fd) {
+    struct stat st {};
+    return ::fstat(fd.get(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+void end_unfinished_line(const Fd& fd, const std::filesystem::path& path) {
+    const std::uint64_t size = log_size(fd);
+    char last = '\n';
+    if (size > 0 && ::pread(fd.get(), &last, 1, static_cast<off_t>(size - 1)) == 1 &&
+        last != '\n' && ::write(fd.get(), "\n", 1) != 1)
+        throw Error(ExitCode::runtime,
+                    "cannot write " + path.string() + ": " + std::strerror(errno));
 }
 
 }  // namespace asha

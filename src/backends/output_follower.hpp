@@ -45,4 +45,13 @@ class OutputFollower {
 /// `ended` then says; -1 with errno on an error other than EINTR or EAGAIN.
 ssize_t read_chunk(OutputSource& source, std::vector<char>& buffer, bool& ended);
 
+/// The size of a log file (0 when it cannot be read).
+std::uint64_t log_size(const std::filesystem::path& path);
+std::uint64_t log_size(const Fd& fd);
+
+/// Appends a newline to the log `fd` (opened O_RDWR | O_APPEND) unless it is empty or ends with
+/// one: the next writer's first line must not be glued to a line a killed process left
+/// unfinished. Throws Error(runtime) naming `path` when it cannot.
+void end_unfinished_line(const Fd& fd, const std::filesystem::path& path);
+
 }  // namespace asha

@@ -28,39 +28,6 @@ namespace {
 // late a well-behaved trial is heard (bench/flood_latency.py), and on the events queued at once.
 constexpr std::size_t kReadChunk = 4 * 1024;
 
-std::string last_lines(const std::string& text, int lines) {
-    std::size_t end = text.size();
-    while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r')) --end;
-    std::size_t start = end;
-    for (int n = 0; start > 0; --start)
-        if (text[start - 1] == '\n' && ++n == lines) break;
-    std::string out = text.substr(start, end - start);
-    for (char& ch : out)
-        if (ch == '\n') ch = '|';
-    return out;
-}
-
-std::uint64_t size_of(const fs::path& path) {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-}
-
-std::uint64_t size_of(const Fd& fd) {
-    struct stat st {};
-    return ::fstat(fd.get(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-}
-
-/// Appends a newline to the log `fd` (opened O_RDWR | O_APPEND) unless it is empty or ends with
-/// one: the next writer's first line must not be glued to a line a killed process left
-/// unfinished.
-void end_line(const Fd& fd, const fs::path& path) {
-    const std::uint64_t size = size_of(fd);
-    char last = '\n';
-    if (size > 0 && ::pread(fd.get(), &last, 1, static_cast<off_t>(size - 1)) == 1 &&
-        last != '\n' && ::write(fd.get(), "\n", 1) != 1)
-        throw Error(ExitCode::runtime,
-                    "cannot write " + path.string() + ": " + std::strerror(errno));
-}
 }  // namespace
 
 ProcessBackend::ProcessBackend(ProcessBackendOptions options, std::unique_ptr<Launcher> launcher)
@@ -141,6 +108,36 @@ LegStarted ProcessBackend::start(const TrialLaunch& launch) {
     return started(start_leg(launch));
 }
 
+/// Opens the leg's logs, which are appended (a resumed leg continues the same files), once:
+/// the engine reads them (pread) through the same descriptions that, on a supervised leg,
+/// become the supervisor's stdout and stderr, which its trial inherits. Otherwise the engine
+/// copies the pipes' bytes into them.
+void ProcessBackend::open_logs(TrialProcess& leg, LaunchPlan& plan,
+                               std::optional<std::uint64_t> read_from) {
+    Fd logs[2];
+    for (int i = 0; i < 2; ++i) {
+        const fs::path path =
+            leg.trial_dir / (i == 0 ? run_files::trial_stdout : run_files::trial_stderr);
+        logs[i] = Fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+        if (!logs[i].valid())
+            throw Error(ExitCode::runtime,
+                        "cannot open " + path.string() + ": " + std::strerror(errno));
+        if (!plan.output_in_files)
+            (i == 0 ? leg.out : leg.err).copy_to = ::fdopen(logs[i].release(), "a");
+    }
+    if (!plan.output_in_files) return;
+    const std::uint64_t size = log_size(logs[0]);
+    if (!read_from || *read_from > size) read_from = size;
+    if (*read_from < size) end_unfinished_line(logs[0], leg.trial_dir / run_files::trial_stdout);
+    plan.spawn.stdout_fd = logs[0].get();
+    plan.spawn.stderr_fd = logs[1].get();
+    follow(leg, leg.out, run_files::trial_stdout, *read_from, std::move(logs[0]));
+    follow(leg, leg.err, run_files::trial_stderr, log_size(logs[1]), std::move(logs[1]));
+    leg.out.unread = *read_from < size;
+    leg.err.unread = false;
+    leg.lines.start_at(leg.out.offset);
+}
+
 TrialProcess& ProcessBackend::start_leg(const TrialLaunch& launch) {
     const LegSpec spec = leg_spec(run_, launch);
     const fs::path& trial_dir = spec.trial_dir;
@@ -158,34 +155,11 @@ TrialProcess& ProcessBackend::start_leg(const TrialLaunch& launch) {
     leg->leg = launch.leg;
     leg->trial_dir = trial_dir;
     LaunchPlan plan = launcher_->plan(spec, *leg);
-    // The logs are appended: a resumed leg continues the same files. Opened once: the engine
-    // reads them (pread) through the same descriptions that, on a supervised leg, become the
-    // supervisor's stdout and stderr, which its trial inherits.
-    Fd logs[2];
-    for (int i = 0; i < 2; ++i) {
-        const fs::path path =
-            trial_dir / (i == 0 ? run_files::trial_stdout : run_files::trial_stderr);
-        logs[i] = Fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
-        if (!logs[i].valid()) {
-            launcher_->release(*leg);
-            throw Error(ExitCode::runtime,
-                        "cannot open " + path.string() + ": " + std::strerror(errno));
-        }
-        if (!plan.output_in_files)
-            (i == 0 ? leg->out : leg->err).copy_to = ::fdopen(logs[i].release(), "a");
-    }
-    if (plan.output_in_files) {
-        const std::uint64_t size = size_of(logs[0]);
-        std::optional<std::uint64_t> read_from = launch.read_output_from;
-        if (!read_from || *read_from > size) read_from = size;
-        if (*read_from < size) end_line(logs[0], trial_dir / run_files::trial_stdout);
-        plan.spawn.stdout_fd = logs[0].get();
-        plan.spawn.stderr_fd = logs[1].get();
-        follow(*leg, leg->out, run_files::trial_stdout, *read_from, std::move(logs[0]));
-        follow(*leg, leg->err, run_files::trial_stderr, size_of(logs[1]), std::move(logs[1]));
-        leg->out.unread = *read_from < size;
-        leg->err.unread = false;
-        leg->lines.start_at(leg->out.offset);
+    try {
+        open_logs(*leg, plan, launch.read_output_from);
+    } catch (...) {
+        launcher_->release(*leg);
+        throw;
     }
     Child child;
     try {
@@ -217,7 +191,7 @@ std::optional<LegStarted> ProcessBackend::take_over(const TrialLaunch& launch,
     if (!launcher_->adopt(progress, *leg)) return std::nullopt;
     // Read on from just past its last journaled report; of stderr, only what makes the tail of
     // a failure message.
-    const std::uint64_t err_size = size_of(leg->trial_dir / run_files::trial_stderr);
+    const std::uint64_t err_size = log_size(leg->trial_dir / run_files::trial_stderr);
     follow(*leg, leg->out, run_files::trial_stdout, progress.output_offset);
     follow(*leg, leg->err, run_files::trial_stderr,
            err_size > kStderrTail ? err_size - kStderrTail : 0);
@@ -363,7 +337,7 @@ void ProcessBackend::finish_if_read(TrialProcess& leg) {
     leg.lines.finish([&](std::string_view line, bool cut) { on_line(leg, line, cut); });
     TrialExit exit = launcher_->describe_exit(leg);
     exit.stopped_by_tuner = exit.stopped_by_tuner || leg.stopping;
-    if (exit.stderr_tail.empty()) exit.stderr_tail = last_lines(leg.stderr_tail, 3);
+    if (exit.stderr_tail.empty()) exit.stderr_tail = stderr_tail_lines(leg.stderr_tail, 3);
     std::vector<std::string> query = launcher_->exit_query(leg, exit);
     if (query.empty()) {
         deliver_exit(leg.trial, std::move(exit));

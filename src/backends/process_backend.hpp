@@ -73,6 +73,7 @@ class ProcessBackend : public Backend {
     /// after a crash: what the lost leg printed after its last journaled report), else from
     /// the log's end.
     TrialProcess& start_leg(const TrialLaunch& launch);
+    void open_logs(TrialProcess& leg, LaunchPlan& plan, std::optional<std::uint64_t> read_from);
     /// What the Tuner learns of a leg just started or taken over.
     LegStarted started(const TrialProcess& leg) const;
     TrialProcess& add_leg(std::unique_ptr<TrialProcess> leg);
