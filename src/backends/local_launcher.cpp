@@ -113,13 +113,14 @@ LaunchPlan LocalLauncher::plan(const LegSpec& leg, TrialProcess& process) {
     LaunchPlan plan;
     plan.spawn.env = leg.env;
     if (!pool_.empty()) {
-        process.gpus = pool_.acquire();
-        if (process.gpus.empty())
+        std::vector<int> gpus = pool_.acquire();
+        if (gpus.empty())
             throw std::logic_error("no free GPU for a trial: more workers than GPU slots");
         std::erase_if(plan.spawn.env, [](const std::string& entry) {
             return entry.rfind("CUDA_VISIBLE_DEVICES=", 0) == 0;
         });
-        plan.spawn.env.push_back("CUDA_VISIBLE_DEVICES=" + GpuPool::format(process.gpus));
+        plan.spawn.env.push_back("CUDA_VISIBLE_DEVICES=" + GpuPool::format(gpus));
+        legs_[process.trial].gpus = std::move(gpus);
     }
     // The records of an earlier try of this leg (stopped for want of a tuner, or lost with
     // its supervisor) are not this one's.
@@ -144,7 +145,7 @@ LaunchPlan LocalLauncher::plan(const LegSpec& leg, TrialProcess& process) {
 }
 
 void LocalLauncher::spawned(TrialProcess& process) {
-    process.ticks = process_start_ticks(process.pid);
+    legs_[process.trial].ticks = process_start_ticks(process.pid);
 }
 
 void LocalLauncher::stop(TrialProcess& process, bool kill) {
@@ -171,16 +172,20 @@ TrialExit LocalLauncher::describe_exit(TrialProcess& process) {
 }
 
 void LocalLauncher::release(TrialProcess& process) {
-    pool_.release(process.gpus);
-    process.gpus.clear();
+    if (auto it = legs_.find(process.trial); it != legs_.end()) {
+        pool_.release(it->second.gpus);
+        legs_.erase(it);
+    }
 }
 
 std::string LocalLauncher::gpus(const TrialProcess& process) const {
-    return GpuPool::format(process.gpus);
+    const auto it = legs_.find(process.trial);
+    return it == legs_.end() ? "" : GpuPool::format(it->second.gpus);
 }
 
 std::string LocalLauncher::handle(const TrialProcess& process) const {
-    return LocalHandle{process.pid, process.ticks, 0}.encode();
+    const auto it = legs_.find(process.trial);
+    return LocalHandle{process.pid, it == legs_.end() ? 0 : it->second.ticks, 0}.encode();
 }
 
 std::string LocalLauncher::reclaim(const std::vector<RunningLeg>& legs) {
@@ -213,11 +218,12 @@ bool LocalLauncher::adopt(const LegProgress& progress, TrialProcess& process) {
     auto it = at_work_.find({process.trial, process.leg});
     if (it != at_work_.end() && process_start_ticks(it->second.supervisor) == it->second.ticks) {
         process.pid = it->second.supervisor;
-        process.ticks = it->second.ticks;
         process.pidfd = open_pidfd(process.pid);
         if (process.pidfd.valid()) {
-            process.gpus = GpuPool::parse(progress.gpus);
-            pool_.take(process.gpus);
+            LocalLeg& leg = legs_[process.trial];
+            leg.ticks = it->second.ticks;
+            leg.gpus = GpuPool::parse(progress.gpus);
+            pool_.take(leg.gpus);
             spdlog::info("(trial {}) taking over its leg {}, still running (supervisor {})",
                          process.trial, process.leg, process.pid);
             return true;

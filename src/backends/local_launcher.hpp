@@ -64,7 +64,12 @@ class LocalLauncher : public Launcher {
   private:
     LocalLauncherOptions options_;
     GpuPool pool_;
-    std::string run_dir_;  // absolute
+    std::string run_dir_;              // absolute
+    struct LocalLeg {                  // what this launcher keeps of a leg
+        std::vector<int> gpus;         // the GPUs it holds
+        unsigned long long ticks = 0;  // its supervisor's start time (/proc/PID/stat)
+    };
+    std::map<TrialId, LocalLeg> legs_;  // the legs started or taken over, until release()
     // The supervisors reclaim() found at work, by (trial, leg).
     std::map<std::pair<TrialId, int>, LocalHandle> at_work_;
 };

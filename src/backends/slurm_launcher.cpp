@@ -147,9 +147,8 @@ std::unique_ptr<Launcher> make_slurm_launcher(SlurmLauncherOptions options) {
 }
 
 LaunchPlan SlurmLauncher::plan(const LegSpec& leg, TrialProcess& process) {
-    process.job_name = options_.job_prefix + "-" + std::to_string(leg.trial);
     LaunchPlan plan;
-    plan.spawn.argv = srun_argv(options_, process.job_name, leg.argv);
+    plan.spawn.argv = srun_argv(options_, job_name(process), leg.argv);
     plan.spawn.env = leg.env;
     adapt_environment(plan.spawn.env);
     plan.spawn.cwd = leg.cwd;
@@ -160,7 +159,7 @@ bool SlurmLauncher::take_line(TrialProcess& process, std::string_view line) {
     if (process.running || line.substr(0, kRunningMarker.size()) != kRunningMarker) return false;
     std::string id(line.substr(kRunningMarker.size()));
     id.erase(0, id.find_first_not_of(' '));
-    process.slurm_id = id_of(id);
+    ids_[process.trial] = id_of(id);
     process.running = true;
     return true;
 }
@@ -170,9 +169,10 @@ void SlurmLauncher::stop(TrialProcess& process, bool kill) {
         stop_queued(process);  // no job or step to signal by id yet
         return;
     }
-    if (process.slurm_id.empty()) return;
+    const std::string& id = slurm_id(process);
+    if (id.empty()) return;
     // SIGTERM to the step (a job: its steps), then a full cancel (SIGKILL after KillWait).
-    (kill ? cancel_ : term_).insert(process.slurm_id);
+    (kill ? cancel_ : term_).insert(id);
 }
 
 std::vector<ControlCommand> SlurmLauncher::take_commands() {
@@ -197,6 +197,20 @@ std::vector<ControlCommand> SlurmLauncher::take_commands() {
     return commands;
 }
 
+std::string SlurmLauncher::job_name(const TrialProcess& process) const {
+    return options_.job_prefix + "-" + std::to_string(process.trial);
+}
+
+const std::string& SlurmLauncher::slurm_id(const TrialProcess& process) const {
+    static const std::string none;
+    const auto it = ids_.find(process.trial);
+    return it == ids_.end() ? none : it->second;
+}
+
+void SlurmLauncher::release(TrialProcess& process) {
+    ids_.erase(process.trial);
+}
+
 TrialExit SlurmLauncher::describe_exit(TrialProcess& process) {
     TrialExit exit;
     const int status = process.wait_status;
@@ -208,14 +222,14 @@ TrialExit SlurmLauncher::describe_exit(TrialProcess& process) {
 void SlurmLauncher::kill_now(const std::vector<TrialProcess*>& legs) {
     std::set<std::string> ids;
     for (TrialProcess* leg : legs)
-        if (!leg->slurm_id.empty()) ids.insert(leg->slurm_id);
+        if (!slurm_id(*leg).empty()) ids.insert(slurm_id(*leg));
     if (!ids.empty()) {
         std::vector<std::string> argv = {"scancel"};
         argv.insert(argv.end(), ids.begin(), ids.end());
         run_command(argv);
     }
     for (TrialProcess* leg : legs)
-        if (leg->slurm_id.empty()) stop_queued(*leg);
+        if (slurm_id(*leg).empty()) stop_queued(*leg);
     for (const auto& name : cancel_names_) run_command({"scancel", "--name=" + name});
     cancel_names_.clear();
     for (TrialProcess* leg : legs) ::kill(-leg->pid, SIGKILL);  // srun leads its own group
@@ -228,7 +242,7 @@ std::string SlurmJobsLauncher::id_of(const std::string& job_dot_step) const {
 }
 
 void SlurmJobsLauncher::stop_queued(TrialProcess& process) {
-    cancel_names_.insert(process.job_name);
+    cancel_names_.insert(job_name(process));
 }
 
 void SlurmJobsLauncher::adapt_environment(std::vector<std::string>& env) const {
@@ -240,9 +254,9 @@ std::vector<std::string> SlurmJobsLauncher::exit_query(const TrialProcess& proce
     // Slurm's word on a job that failed (FAILED NonZeroExitCode, TIMEOUT, NODE_FAIL,
     // OUT_OF_MEMORY, PREEMPTED...) goes first in the error.
     if (process.stopping || (!exit.signal && !exit.exit_code)) return {};
-    if (!process.slurm_id.empty())
-        return {"squeue", "-h", "-t", "all", "-j", process.slurm_id, "-o", "%T %r"};
-    return {"squeue", "-h", "-t", "all", "-n", process.job_name, "-o", "%T %r"};
+    if (!slurm_id(process).empty())
+        return {"squeue", "-h", "-t", "all", "-j", slurm_id(process), "-o", "%T %r"};
+    return {"squeue", "-h", "-t", "all", "-n", job_name(process), "-o", "%T %r"};
 }
 
 void SlurmJobsLauncher::explain_exit(TrialExit& exit, const std::string& query_output) {
@@ -254,7 +268,7 @@ void SlurmJobsLauncher::explain_exit(TrialExit& exit, const std::string& query_o
 }
 
 std::string SlurmJobsLauncher::handle(const TrialProcess& process) const {
-    return SlurmHandle{false, "", process.job_name, process.slurm_id}.encode();
+    return SlurmHandle{false, "", job_name(process), slurm_id(process)}.encode();
 }
 
 std::string SlurmJobsLauncher::reclaim(const std::vector<RunningLeg>& legs) {
@@ -285,7 +299,7 @@ void SlurmStepsLauncher::stop_queued(TrialProcess& process) {
 }
 
 std::string SlurmStepsLauncher::handle(const TrialProcess& process) const {
-    return SlurmHandle{true, options_.allocation, process.job_name, process.slurm_id}.encode();
+    return SlurmHandle{true, options_.allocation, job_name(process), slurm_id(process)}.encode();
 }
 
 std::string SlurmStepsLauncher::reclaim(const std::vector<RunningLeg>& legs) {

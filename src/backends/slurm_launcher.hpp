@@ -15,6 +15,7 @@
 #include "backends/launcher.hpp"
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -70,6 +71,7 @@ class SlurmLauncher : public Launcher {
     void stop(TrialProcess& process, bool kill) override;
     TrialExit describe_exit(TrialProcess& process) override;
     std::vector<ControlCommand> take_commands() override;
+    void release(TrialProcess& process) override;
     void kill_now(const std::vector<TrialProcess*>& legs) override;
 
     /// What a leg prints on its node when it leaves the queue.
@@ -84,7 +86,13 @@ class SlurmLauncher : public Launcher {
     /// The environment of srun, from the trial's.
     virtual void adapt_environment(std::vector<std::string>& /*env*/) const {}
 
+    /// asha-<label>-<run id>-<trial>: unique to the run, so a name never reaches another run.
+    std::string job_name(const TrialProcess& process) const;
+    /// The job id (jobs) or JOB.STEP (steps) the leg runs under; "" while it waits in the queue.
+    const std::string& slurm_id(const TrialProcess& process) const;
+
     SlurmLauncherOptions options_;
+    std::map<TrialId, std::string> ids_;  // of the legs that run, from their running marker
     // Stops asked for since the last take_commands(), sent as one scancel per kind.
     std::set<std::string> term_, cancel_, cancel_names_;
 };

@@ -2,7 +2,8 @@
 /// One running leg as the process engine holds it (ninja's passive Subprocess): the process it
 /// waits for (the leg's supervisor, or srun), the leg's two outputs, and where a stop stands.
 /// It does nothing by itself: the engine (process_backend) reads and waits, the launcher
-/// decides how to start, stop and describe it.
+/// decides how to start, stop and describe it, and keeps what only it needs of the leg (GPUs,
+/// a supervisor's start time, a Slurm id) itself, by trial.
 
 #include "asha/trial.hpp"
 #include "backends/process.hpp"
@@ -56,12 +57,6 @@ struct TrialProcess {
     bool killed = false;    ///< killed, or asked to be
     double kill_at = 0;     ///< when the engine kills it (launchers without their own timer)
     bool running = true;    ///< out of the queue (false while a Slurm leg waits for resources)
-
-    // What the launcher keeps of the leg.
-    std::vector<int> gpus;         ///< local: the GPUs it holds
-    unsigned long long ticks = 0;  ///< local: the supervisor's start time (/proc/PID/stat)
-    std::string job_name;          ///< Slurm: asha-<run>-<trial>
-    std::string slurm_id;          ///< Slurm: "JOB" or "JOB.STEP" once running
 
     explicit TrialProcess(std::size_t max_line) : lines(max_line) {}
 };
