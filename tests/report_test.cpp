@@ -118,15 +118,6 @@ TEST(Report, SeveralRunsAreCompared) {
     EXPECT_EQ(count(html, "<section class=\"run\">"), 2u);
 }
 
-TEST(Report, WorkerSlotsNeverOverlap) {
-    std::vector<LegRow> legs = {{0, 0, 0, 5, "", false},
-                                {1, 0, 0, 2, "", false},
-                                {2, 0, 2, 4, "", false},
-                                {3, 0, 4, 9, "", false},
-                                {4, 0, 5, 6, "", false}};
-    EXPECT_EQ(assign_worker_slots(legs), (std::vector<int>{0, 1, 1, 1, 0}));
-}
-
 TEST(RunReader, ParsesQuotedCsvAndDropsAPartialLastLine) {
     CsvTable t = parse_csv("a,b\n1,\"x, \"\"y\"\"\"\n2,z\n3,partial");
     ASSERT_EQ(t.rows.size(), 2u);

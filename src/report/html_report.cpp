@@ -1,6 +1,7 @@
 #include "report/html_report.hpp"
 
-#include "policy/stopping_rule.hpp"
+#include "report/run_analysis.hpp"
+#include "report/svg.hpp"
 #include "run/run_dir.hpp"
 
 #include <spdlog/spdlog.h>
@@ -20,154 +21,7 @@ namespace {
 namespace summary_key = run_files::summary_json;
 namespace rung_key = run_files::summary_json::rung;
 
-constexpr double kWidth = 860, kHeight = 300;
-constexpr double kLeft = 70, kRight = 20, kTop = 20, kBottom = 45;
-
-std::string escape(const std::string& text) {
-    std::string out;
-    for (char ch : text) {
-        switch (ch) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += ch;
-        }
-    }
-    return out;
-}
-
-std::string colour(TrialId id) {
-    return fmt::format("hsl({:.0f},65%,45%)", std::fmod(static_cast<double>(id) * 137.508, 360.0));
-}
-
-/// A linear or logarithmic map from data to pixels, with readable ticks.
-struct Scale {
-    double lo = 0, hi = 1, from = 0, to = 1;
-    bool log = false;
-
-    Scale(double data_lo, double data_hi, double pixel_from, double pixel_to,
-          bool logarithmic = false)
-        : from(pixel_from), to(pixel_to), log(logarithmic && data_lo > 0) {
-        if (!std::isfinite(data_lo) || !std::isfinite(data_hi)) data_lo = 0, data_hi = 1;
-        if (data_hi <= data_lo) {
-            double pad = std::max(std::fabs(data_lo) * 0.05, 1e-9);
-            data_lo -= pad;
-            data_hi += pad;
-        }
-        lo = log ? std::log10(data_lo) : data_lo;
-        hi = log ? std::log10(data_hi) : data_hi;
-    }
-    double operator()(double x) const {
-        double v = log ? std::log10(std::max(x, 1e-300)) : x;
-        return from + (v - lo) / (hi - lo) * (to - from);
-    }
-    std::vector<double> ticks() const {
-        std::vector<double> out;
-        if (log) {
-            for (double e = std::floor(lo); e <= std::ceil(hi); ++e)
-                if (e >= lo - 1e-9 && e <= hi + 1e-9) out.push_back(std::pow(10.0, e));
-            if (out.size() < 2) out = {std::pow(10.0, lo), std::pow(10.0, hi)};
-            return out;
-        }
-        double raw = (hi - lo) / 5, magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-        double step = magnitude * (raw / magnitude < 1.5   ? 1
-                                   : raw / magnitude < 3.5 ? 2
-                                   : raw / magnitude < 7.5 ? 5
-                                                           : 10);
-        for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
-            out.push_back(std::fabs(t) < step * 1e-9 ? 0 : t);
-        return out;
-    }
-};
-
-std::string tick_label(double x) {
-    if (x == 0) return "0";
-    double a = std::fabs(x);
-    if (a >= 1e5 || a < 1e-3) return fmt::format("{:.0e}", x);
-    return fmt::format("{:g}", x);
-}
-
-/// Vertical grid lines and labels for the ticks of a horizontal axis.
-std::string x_ticks(const Scale& x, double height) {
-    std::string s;
-    for (double t : x.ticks())
-        s += fmt::format(
-            "<line class=\"grid\" x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\"/><text "
-            "class=\"tick\" "
-            "x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
-            x(t), kTop, height - kBottom, height - kBottom + 16, tick_label(t));
-    return s;
-}
-
-/// Opens an SVG figure with axes, ticks and labels.
-std::string open_plot(const std::string& css_class, const Scale& x, const Scale& y,
-                      const std::string& x_label, const std::string& y_label,
-                      double height = kHeight) {
-    std::string s = fmt::format(
-        "<svg class=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{}\" "
-        "height=\"{}\">\n",
-        css_class, kWidth, height, kWidth, height);
-    s += fmt::format("<rect class=\"frame\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>\n",
-                     kLeft, kTop, kWidth - kLeft - kRight, height - kTop - kBottom);
-    if (x.to != x.from) s += x_ticks(x, height);  // a categorical axis labels its own positions
-    for (double t : y.ticks())
-        s += fmt::format(
-            "<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\"/><text "
-            "class=\"tick\" "
-            "x=\"{3}\" y=\"{4:.1f}\" text-anchor=\"end\">{5}</text>\n",
-            kLeft, kWidth - kRight, y(t), kLeft - 6, y(t) + 4, tick_label(t));
-    s += fmt::format("<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-                     (kLeft + kWidth - kRight) / 2, height - 8, escape(x_label));
-    s += fmt::format(
-        "<text class=\"label\" transform=\"translate(16 {}) rotate(-90)\" "
-        "text-anchor=\"middle\">{}</text>\n",
-        (kTop + height - kBottom) / 2, escape(y_label));
-    return s;
-}
-
-std::string figure(const std::string& svg, const std::string& caption) {
-    return "<figure>\n" + svg + "</svg>\n<figcaption>" + caption + "</figcaption>\n</figure>\n";
-}
-
-struct TrialCurve {
-    TrialId id = 0;
-    std::vector<const ResultRow*> points;
-    double best = INFINITY;  // badness
-};
-
-double badness_of(const RunData& run, double metric) {
-    return badness(metric, run.config.mode == Mode::max);
-}
-
-std::vector<TrialCurve> curves_of(const RunData& run) {
-    std::map<TrialId, TrialCurve> by_trial;
-    for (const auto& r : run.results) {
-        TrialCurve& c = by_trial[r.trial];
-        c.id = r.trial;
-        c.points.push_back(&r);
-        c.best = std::min(c.best, badness_of(run, r.metric));
-    }
-    std::vector<TrialCurve> out;
-    for (auto& [id, c] : by_trial) out.push_back(std::move(c));
-    return out;
-}
-
-const TrialRecord* find_trial(const RunData& run, TrialId id) {
-    return id >= 0 && static_cast<std::size_t>(id) < run.trials.size() &&
-                   run.trials[static_cast<std::size_t>(id)].id == id
-               ? &run.trials[static_cast<std::size_t>(id)]
-               : nullptr;
-}
+using namespace svg;
 
 std::pair<double, double> finite_range(const std::vector<double>& values) {
     double lo = INFINITY, hi = -INFINITY;
@@ -250,45 +104,21 @@ std::string curves_figure(const RunData& run, const std::vector<TrialCurve>& cur
     return figure(s, caption);
 }
 
-std::vector<std::pair<double, double>> best_so_far(const RunData& run) {
-    std::vector<const ResultRow*> rows;
-    for (const auto& r : run.results) rows.push_back(&r);
-    std::stable_sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return a->time < b->time; });
-    std::vector<std::pair<double, double>> steps;
-    double best = INFINITY;
-    for (const ResultRow* r : rows) {
-        double key = badness_of(run, r->metric);
-        if (key < best && std::isfinite(r->metric)) {
-            best = key;
-            steps.emplace_back(r->time, r->metric);
-        }
-    }
-    return steps;
-}
-
-double makespan(const RunData& run) {
-    double end = 0;
-    for (const auto& l : run.legs) end = std::max(end, l.end);
-    for (const auto& r : run.results) end = std::max(end, r.time);
-    if (run.summary.is_object() && run.summary.contains(summary_key::wallclock))
-        end = std::max(end, run.summary[summary_key::wallclock].get<double>());
-    return end;
-}
-
-std::string best_so_far_figure(const std::vector<const RunData*>& runs,
-                               const std::vector<std::string>& names) {
+/// One run's, or several runs' best-so-far curves (`names` label them), of `metric`.
+std::string best_so_far_figure(const std::vector<const RunAnalysis*>& runs,
+                               const std::vector<std::string>& names, const std::string& metric) {
     std::vector<double> ys;
     double t1 = 0;
-    for (const RunData* run : runs) {
-        for (auto [t, m] : best_so_far(*run)) ys.push_back(m);
-        t1 = std::max(t1, makespan(*run));
+    for (const RunAnalysis* run : runs) {
+        for (auto [t, m] : run->best_so_far) ys.push_back(m);
+        t1 = std::max(t1, run->makespan);
     }
     auto [y0, y1] = finite_range(ys);
     Scale x(0, t1, kLeft, kWidth - kRight), y(y0, y1, kHeight - kBottom, kTop);
-    std::string s = open_plot("best-so-far", x, y, "wall-clock time (s)",
-                              "best " + runs[0]->config.metric + " so far");
+    std::string s =
+        open_plot("best-so-far", x, y, "wall-clock time (s)", "best " + metric + " so far");
     for (std::size_t i = 0; i < runs.size(); ++i) {
-        auto steps = best_so_far(*runs[i]);
+        const auto& steps = runs[i]->best_so_far;
         if (steps.empty()) continue;
         std::string points;
         double prev = steps[0].second;
@@ -296,7 +126,7 @@ std::string best_so_far_figure(const std::vector<const RunData*>& runs,
             points += fmt::format("{:.1f},{:.1f} {:.1f},{:.1f} ", x(t), y(prev), x(t), y(m));
             prev = m;
         }
-        points += fmt::format("{:.1f},{:.1f}", x(makespan(*runs[i])), y(prev));
+        points += fmt::format("{:.1f},{:.1f}", x(runs[i]->makespan), y(prev));
         static const char* const kRunColours[] = {"#1f77b4", "#d62728", "#2ca02c",
                                                   "#ff7f0e", "#9467bd", "#8c564b"};
         std::string stroke = runs.size() == 1 ? "#333" : kRunColours[i % 6];
@@ -308,26 +138,14 @@ std::string best_so_far_figure(const std::vector<const RunData*>& runs,
                              kWidth - kRight - 8, kTop + 16 + 16 * static_cast<double>(i), stroke,
                              escape(names[i]));
     }
-    return figure(s, "Best " + escape(runs[0]->config.metric) +
-                         " found so far against wall-clock time" +
+    return figure(s, "Best " + escape(metric) + " found so far against wall-clock time" +
                          (runs.size() > 1 ? ", one line per run." : "."));
 }
 
-std::set<double> rung_level_set(const ExperimentConfig& c) {
-    std::set<double> levels;
-    if (c.scheduler.type == SchedulerType::fifo) return levels;
-    for (int b = 0; b < c.scheduler.brackets; ++b)
-        for (double l :
-             rung_levels(c.scheduler.grace_period, c.scheduler.reduction_factor, c.max_t, b))
-            levels.insert(l);
-    return levels;
-}
-
-std::string timeline_figure(const RunData& run, std::vector<double>& utilisation) {
-    std::vector<int> slots = assign_worker_slots(run.legs);
-    int workers = std::max(run.config.workers,
-                           slots.empty() ? 0 : *std::max_element(slots.begin(), slots.end()) + 1);
-    double t1 = std::max(makespan(run), 1e-9);
+std::string timeline_figure(const RunData& run, const RunAnalysis& a) {
+    const std::vector<int>& slots = a.slots;
+    const int workers = a.workers;
+    const double t1 = std::max(a.makespan, 1e-9);
     double row = std::clamp(240.0 / std::max(workers, 1), 4.0, 28.0);
     double height = kTop + kBottom + row * workers;
     Scale x(0, t1, kLeft + 40, kWidth - kRight), y(0, 1, 0, 1);
@@ -340,11 +158,9 @@ std::string timeline_figure(const RunData& run, std::vector<double>& utilisation
         "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">wall-clock time "
         "(s)</text>\n",
         (kLeft + kWidth) / 2, height - 8);
-    utilisation.assign(static_cast<std::size_t>(workers), 0);
     std::map<TrialId, std::vector<std::size_t>> legs_of;
     for (std::size_t i = 0; i < run.legs.size(); ++i) {
         const LegRow& l = run.legs[i];
-        utilisation[static_cast<std::size_t>(slots[i])] += (l.end - l.start) / t1;
         legs_of[l.trial].push_back(i);
         if (i >= kMaxBars) continue;
         double top = kTop + row * slots[i];
@@ -359,7 +175,7 @@ std::string timeline_figure(const RunData& run, std::vector<double>& utilisation
             l.leg, l.start, l.end, l.running ? " (running)" : "");
     }
     // Rung levels: a tick where a trial's report reached one, in the row of the leg it was in.
-    std::set<double> levels = rung_level_set(run.config);
+    const std::set<double>& levels = a.rung_levels;
     std::size_t ticks = 0;
     for (const auto& r : run.results) {
         if (!levels.count(r.resource) || ticks >= kMaxBars) continue;
@@ -378,7 +194,7 @@ std::string timeline_figure(const RunData& run, std::vector<double>& utilisation
         s += fmt::format(
             "<text class=\"worker\" x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">w{} {:.0f}%</text>\n",
             kLeft + 36, kTop + row * w + row / 2 + 4, w,
-            100 * utilisation[static_cast<std::size_t>(w)]);
+            100 * a.utilisation[static_cast<std::size_t>(w)]);
     std::string caption = fmt::format(
         "Worker timeline: one row per worker (w0-w{}, with its utilisation), a bar per trial "
         "leg coloured by trial, black ticks where a report reached a rung level; gaps are "
@@ -418,7 +234,7 @@ std::string top_trials(const RunData& run, const std::vector<TrialCurve>& curves
     s += "</tr>\n";
     for (std::size_t i = 0; i < order.size() && i < k; ++i) {
         const TrialRecord* t = find_trial(run, order[i]->id);
-        double metric = run.config.mode == Mode::max ? -order[i]->best : order[i]->best;
+        const double metric = metric_of(run, order[i]->best);
         // A trial that only ever reported NaN or ±inf has no best value (badness +inf).
         s += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td>", order[i]->id,
                          std::isfinite(order[i]->best) ? fmt::format("{:.6g}", metric)
@@ -441,7 +257,7 @@ std::string scatter_figures(const RunData& run, const std::vector<TrialCurve>& c
         for (const auto& c : curves) {
             const TrialRecord* t = find_trial(run, c.id);
             if (!t || !t->config.contains(name) || !std::isfinite(c.best)) continue;
-            points.emplace_back(t->config[name], run.config.mode == Mode::max ? -c.best : c.best);
+            points.emplace_back(t->config[name], metric_of(run, c.best));
         }
         if (points.empty()) continue;
         const std::size_t total = points.size();
@@ -495,12 +311,9 @@ std::string run_title(const RunData& run) {
     return run.dir.filename().string();
 }
 
-std::string run_section(const RunData& run) {
-    auto curves = curves_of(run);
-    std::optional<TrialId> best;
-    double best_key = INFINITY;
-    for (const auto& c : curves)
-        if (c.best < best_key) best_key = c.best, best = c.id;
+std::string run_section(const RunData& run, const RunAnalysis& a) {
+    const std::vector<TrialCurve>& curves = a.curves;
+    const std::optional<TrialId>& best = a.best;
     StatusCounts counts;
     for (const auto& t : run.trials) counts.add(t.status);
     std::string state = run.finished  ? "finished"
@@ -515,7 +328,7 @@ std::string run_section(const RunData& run) {
                    .value("type", std::string("asha"))),
         run.config.workers);
     if (best) {
-        double value = run.config.mode == Mode::max ? -best_key : best_key;
+        const double value = metric_of(run, a.best_badness);
         s += fmt::format(" Best {}: <b>{:.6g}</b> (trial {}).", escape(run.config.metric), value,
                          *best);
     }
@@ -525,9 +338,8 @@ std::string run_section(const RunData& run) {
     s += "</p>\n";
     s += curves_figure(run, curves, best, true);
     s += curves_figure(run, curves, best, false);
-    s += best_so_far_figure({&run}, {run_title(run)});
-    std::vector<double> utilisation;
-    s += timeline_figure(run, utilisation);
+    s += best_so_far_figure({&a}, {run_title(run)}, run.config.metric);
+    s += timeline_figure(run, a);
     s += "<h3>Rungs</h3>\n" + rung_table(run);
     s += "<h3>Top trials</h3>\n" + top_trials(run, curves, 10);
     s += "<h3>Metric against each hyperparameter</h3>\n" + scatter_figures(run, curves);
@@ -547,27 +359,6 @@ table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px soli
 
 }  // namespace
 
-std::vector<int> assign_worker_slots(const std::vector<LegRow>& legs) {
-    std::vector<std::size_t> order(legs.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return legs[a].start < legs[b].start; });
-    std::vector<double> free_at;  // per slot: when its last leg ends
-    std::vector<int> slot(legs.size(), 0);
-    for (std::size_t i : order) {
-        int chosen = -1;
-        for (std::size_t s = 0; s < free_at.size() && chosen < 0; ++s)
-            if (free_at[s] <= legs[i].start + 1e-9) chosen = static_cast<int>(s);
-        if (chosen < 0) {
-            chosen = static_cast<int>(free_at.size());
-            free_at.push_back(0);
-        }
-        free_at[static_cast<std::size_t>(chosen)] = legs[i].end;
-        slot[i] = chosen;
-    }
-    return slot;
-}
-
 std::string render_report(const std::vector<RunData>& runs, const ReportOptions& options) {
     std::string title = runs.size() == 1
                             ? "asha-tune report: " + run_title(runs[0])
@@ -584,21 +375,23 @@ std::string render_report(const std::vector<RunData>& runs, const ReportOptions&
             "<p class=\"live\">Live: the run is going on; this page reloads itself every {} s "
             "until it ends.</p>\n",
             options.refresh_seconds);
+    std::vector<RunAnalysis> analyses;
+    for (const auto& r : runs) analyses.push_back(analyse_run(r));
     if (runs.size() > 1) {
-        std::vector<const RunData*> all;
+        std::vector<const RunAnalysis*> all;
         std::vector<std::string> names;
-        for (const auto& r : runs) all.push_back(&r), names.push_back(run_title(r));
+        for (std::size_t i = 0; i < runs.size(); ++i)
+            all.push_back(&analyses[i]), names.push_back(run_title(runs[i]));
         s += "<section class=\"comparison\">\n<h2>Comparison</h2>\n" +
-             best_so_far_figure(all, names);
+             best_so_far_figure(all, names, runs[0].config.metric);
         s += "<table "
              "class=\"utilisation\"><tr><th>run</th><th>scheduler</th><th>workers</"
              "th><th>utilisation</th><th>best</th></tr>\n";
-        for (const auto& r : runs) {
-            std::vector<double> u;
-            timeline_figure(r, u);
-            double total = 0;
-            for (double x : u) total += x;
-            auto steps = best_so_far(r);
+        for (std::size_t i = 0; i < runs.size(); ++i) {
+            const RunData& r = runs[i];
+            const double total = std::accumulate(analyses[i].utilisation.begin(),
+                                                 analyses[i].utilisation.end(), 0.0);
+            const auto& steps = analyses[i].best_so_far;
             s += fmt::format(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}%</td><td>{}</td></tr>\n",
                 escape(run_title(r)),
@@ -609,7 +402,7 @@ std::string render_report(const std::vector<RunData>& runs, const ReportOptions&
         }
         s += "</table>\n</section>\n";
     }
-    for (const auto& run : runs) s += run_section(run);
+    for (std::size_t i = 0; i < runs.size(); ++i) s += run_section(runs[i], analyses[i]);
     return s + "<p class=\"footer\">Generated by asha-tune " ASHA_VERSION ".</p>\n</body></html>\n";
 }
 

@@ -15,6 +15,7 @@
 /// per curve, at most kMaxBars timeline bars, at most kMaxDots final points and scatter points
 /// (the best trials' final points; an even sample of the scatter).
 
+#include "report/run_analysis.hpp"
 #include "run/run_reader.hpp"
 
 #include <string>
@@ -26,10 +27,6 @@ constexpr std::size_t kMaxCurves = 300;
 constexpr std::size_t kMaxPointsPerCurve = 200;
 constexpr std::size_t kMaxBars = 20000;
 constexpr std::size_t kMaxDots = 5000;  ///< final points of undrawn curves; scatter points
-
-/// Gives each leg a worker slot (the lowest free one, legs taken in start order), so that legs
-/// of one slot never overlap. Returns the slot per leg, in the order of `legs`.
-std::vector<int> assign_worker_slots(const std::vector<LegRow>& legs);
 
 struct ReportOptions {
     /// > 0: the page reloads itself every this-many seconds (a meta refresh) and says so: the
