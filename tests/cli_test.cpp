@@ -142,6 +142,14 @@ TEST(Cli, RunDirectoryHasEveryFileAndColumn) {
     EXPECT_EQ(st["state"], "finished");
     EXPECT_EQ(st["trials"]["started"], 5);
     EXPECT_EQ(st["best"]["trial_id"], summary["best"]["trial_id"]);
+    // One shape for a run's summary: what --json printed at the end is what status says.
+    std::vector<std::string> keys, status_keys;
+    for (const auto& [key, value] : summary.items()) keys.push_back(key);
+    for (const auto& [key, value] : st.items()) status_keys.push_back(key);
+    EXPECT_EQ(keys, status_keys);
+    for (const char* key : {"run_id", "state", "metric", "mode", "best", "stop_reason", "trials"})
+        EXPECT_EQ(st[key], summary[key]) << key;
+    EXPECT_EQ(st["run_id"].get<std::string>().size(), 12u);
     Outcome table = asha_tune({"status", dir.string()});
     EXPECT_NE(table.out.find(" trial_id "), std::string::npos);
     EXPECT_NE(table.out.find("validation_error: best "), std::string::npos);

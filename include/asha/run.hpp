@@ -60,6 +60,7 @@ struct RunEnvironment {
 /// How a run ended.
 struct RunOutcome {
     std::filesystem::path dir;
+    std::string run_id;  ///< as the journal and metadata.json record it ("" before run ids)
     /// A resume found the run over (its journal says it finished): nothing ran; its end-of-run
     /// files were rewritten from the journal.
     bool already_ended = false;

@@ -156,14 +156,19 @@ json best_json(const RunSummary& s, const ExperimentConfig& c, const json& confi
             {"config", config}};
 }
 
-json summary_json(const RunSummary& s, const std::vector<TrialRecord>& trials,
-                  const ExperimentConfig& c, const std::string& run_dir) {
-    json config = s.best_trial ? trials.at(static_cast<std::size_t>(*s.best_trial)).config : json();
+/// A run's summary as JSON, in one shape for `--json` at the end of a run and for `status
+/// --json`: run_dir, run_id, state (finished, running, interrupted), metric, mode, best,
+/// stop_reason (null while the run has not ended), wallclock, utilisation, trials.
+json run_summary_json(const std::string& run_dir, const std::string& run_id, const char* state,
+                      const ExperimentConfig& c, const RunSummary& s, const json& best_config,
+                      bool ended) {
     return {{"run_dir", run_dir},
+            {"run_id", run_id},
+            {"state", state},
             {"metric", c.metric},
             {"mode", c.mode == Mode::max ? "max" : "min"},
-            {"best", best_json(s, c, config)},
-            {"stop_reason", s.stop_reason},
+            {"best", best_json(s, c, best_config)},
+            {"stop_reason", ended ? json(s.stop_reason) : json()},
             {"wallclock", s.wallclock},
             {"utilisation", s.utilisation()},
             {"trials", counts_json(s)}};
@@ -185,8 +190,14 @@ void print_end(const RunOutcome& run, const ExperimentConfig& c, const Flags& f)
             (render_best_line(s, c.metric) + "\nstopped because: " + s.stop_reason + "\n" + results)
                 .c_str(),
             human);
-    if (f.json_output)
-        std::cout << summary_json(s, run.trials, c, run.dir.string()).dump(2) << std::endl;
+    if (f.json_output) {
+        const json best_config =
+            s.best_trial ? run.trials.at(static_cast<std::size_t>(*s.best_trial)).config : json();
+        std::cout << run_summary_json(run.dir.string(), run.run_id, "finished", c, s, best_config,
+                                      true)
+                         .dump(2)
+                  << std::endl;
+    }
 }
 
 /// Where a new run goes, from the flags.
@@ -236,15 +247,10 @@ int show_status(const std::string& dir, bool as_json) {
         json config;
         for (const auto& t : run.trials)
             if (s.best_trial && t.id == *s.best_trial) config = t.config;
-        json doc = {{"run_dir", dir},
-                    {"run_id", run.run_id},
-                    {"state", state},
-                    {"metric", run.config.metric},
-                    {"best", best_json(s, run.config, config)},
-                    {"wallclock", s.wallclock},
-                    {"trials", counts_json(s)}};
-        if (run.summary.is_object()) doc["stop_reason"] = run.summary.value("stop_reason", "");
-        std::cout << doc.dump(2) << std::endl;
+        std::cout << run_summary_json(dir, run.run_id, state, run.config, s, config,
+                                      run.summary.is_object())
+                         .dump(2)
+                  << std::endl;
     } else {
         std::cout << dir << ": " << state
                   << (run.finished || run.running ? "" : " (the tuner ended without a summary)")
@@ -270,68 +276,60 @@ int write_html_reports(const std::vector<std::string>& dirs, std::string output)
     return 0;
 }
 
-}  // namespace
-
-int run_cli(int argc, char** argv) {
-    // The supervisor of one local leg (supervisor/supervisor.hpp), where asha-supervise is not
-    // beside asha-tune: asha-tune starts itself so.
-    if (argc > 1 && std::string_view(argv[1]) == kSuperviseMode) return supervise_main(argc, argv);
+/// The command line: the top-level run's flags and each subcommand with what it parsed.
+struct CommandLine {
     CLI::App app{"asha-tune: hyperparameter tuning with asynchronous successive halving (ASHA)",
                  "asha-tune"};
-    app.set_version_flag("--version", std::string("asha-tune ") + ASHA_VERSION);
-    app.require_subcommand(0, 1);
-    Flags run_flags, sim_flags;
-    add_flags(app, run_flags, false);
-    CLI::App* sim =
-        app.add_subcommand("simulate", "Run the experiment on a simulated backend (virtual time)");
-    add_flags(*sim, sim_flags, true);
-    std::string status_dir;
+    Flags run_flags, sim_flags, resume_flags;
+    CLI::App* simulate = nullptr;
+    CLI::App* status = nullptr;
+    CLI::App* report = nullptr;
+    CLI::App* resume = nullptr;
+    std::string status_dir, resume_dir, report_output;
     bool status_json = false;
-    CLI::App* status = app.add_subcommand(
-        "status", "Show a run's status (exit 0: it ended, 1: still running, 2: not a run dir)");
-    status->add_option("run_dir", status_dir, "Run directory")->required();
-    status->add_flag("--json", status_json, "Print the status as JSON");
     std::vector<std::string> report_dirs;
-    std::string report_output;
-    CLI::App* report =
-        app.add_subcommand("report", "Write a self-contained HTML report of one or more runs");
-    report
-        ->add_option("run_dirs", report_dirs,
-                     "Run directories (several are compared in one report)")
-        ->required();
-    report->add_option(
-        "-o,--output", report_output,
-        "Output file [default: RUN_DIR/report.html, or ./report.html for several runs]");
-    Flags resume_flags;
-    std::string resume_dir;
-    CLI::App* resume = app.add_subcommand(
-        "resume", "Continue a run that was killed or interrupted, from its journal");
-    resume->add_option("run_dir", resume_dir, "Run directory")->required();
-    resume->add_option("-w,--workers", resume_flags.workers, "Trials run at once from now on")
-        ->check(CLI::PositiveNumber);
-    resume->add_flag("-q,--quiet", resume_flags.quiet, "No progress table, warnings only");
-    resume->add_flag("--json", resume_flags.json_output,
-                     "Print a JSON summary on stdout at the end");
-    resume->add_flag("-v,--verbose", resume_flags.verbose, "Log every trial start and decision");
-    // The top-level --config is only required when no subcommand is given.
-    app.get_option("--config")->required(false);
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        int code = app.exit(e);
-        return code == 0 ? 0 : static_cast<int>(ExitCode::bad_config);
+
+    CommandLine() {
+        app.set_version_flag("--version", std::string("asha-tune ") + ASHA_VERSION);
+        app.require_subcommand(0, 1);
+        add_flags(app, run_flags, false);
+        simulate = app.add_subcommand("simulate",
+                                      "Run the experiment on a simulated backend (virtual time)");
+        add_flags(*simulate, sim_flags, true);
+        status = app.add_subcommand(
+            "status", "Show a run's status (exit 0: it ended, 1: still running, 2: not a run dir)");
+        status->add_option("run_dir", status_dir, "Run directory")->required();
+        status->add_flag("--json", status_json, "Print the status as JSON");
+        report =
+            app.add_subcommand("report", "Write a self-contained HTML report of one or more runs");
+        report
+            ->add_option("run_dirs", report_dirs,
+                         "Run directories (several are compared in one report)")
+            ->required();
+        report->add_option(
+            "-o,--output", report_output,
+            "Output file [default: RUN_DIR/report.html, or ./report.html for several runs]");
+        resume = app.add_subcommand(
+            "resume", "Continue a run that was killed or interrupted, from its journal");
+        resume->add_option("run_dir", resume_dir, "Run directory")->required();
+        resume->add_option("-w,--workers", resume_flags.workers, "Trials run at once from now on")
+            ->check(CLI::PositiveNumber);
+        resume->add_flag("-q,--quiet", resume_flags.quiet, "No progress table, warnings only");
+        resume->add_flag("--json", resume_flags.json_output,
+                         "Print a JSON summary on stdout at the end");
+        resume->add_flag("-v,--verbose", resume_flags.verbose,
+                         "Log every trial start and decision");
+        // The top-level --config is only required when no subcommand is given.
+        app.get_option("--config")->required(false);
     }
-    if (status->parsed() || report->parsed()) {
-        try {
-            return status->parsed() ? show_status(status_dir, status_json)
-                                    : write_html_reports(report_dirs, report_output);
-        } catch (const std::exception& e) {
-            return fail_with(e);
-        }
-    }
-    const bool simulating = sim->parsed();
-    const Flags& flags = resume->parsed() ? resume_flags : simulating ? sim_flags : run_flags;
-    if (!simulating && !resume->parsed() && flags.config.empty()) {
+};
+
+/// `asha-tune --config ...`, `asha-tune simulate ...` and `asha-tune resume ...`: a run.
+int tune(const CommandLine& cli, int argc, char** argv) {
+    const bool simulating = cli.simulate->parsed();
+    const bool resuming = cli.resume->parsed();
+    const Flags& flags = resuming ? cli.resume_flags : simulating ? cli.sim_flags : cli.run_flags;
+    if (!simulating && !resuming && flags.config.empty()) {
         std::cerr
             << "asha-tune: error: --config is required\nRun with --help for more information.\n";
         return static_cast<int>(ExitCode::bad_config);
@@ -349,8 +347,8 @@ int run_cli(int argc, char** argv) {
     try {
         if (!simulating) signals.emplace();
         const std::string cmdline = command_line(argc, argv);
-        RunRequest request = resume->parsed()
-                                 ? plan_resume(resume_dir, overrides_from(flags), cmdline)
+        RunRequest request = resuming
+                                 ? plan_resume(cli.resume_dir, overrides_from(flags), cmdline)
                                  : plan_run(load_experiment(flags.config, overrides_from(flags)),
                                             new_run_options(flags, cmdline, simulating));
         if (request.simulate && signals) {  // resuming a simulation: Ctrl-C kills it, as above
@@ -375,6 +373,28 @@ int run_cli(int argc, char** argv) {
     } catch (const std::exception& e) {
         return fail_with(e);
     }
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+    // The supervisor of one local leg (supervisor/supervisor.hpp), where asha-supervise is not
+    // beside asha-tune: asha-tune starts itself so.
+    if (argc > 1 && std::string_view(argv[1]) == kSuperviseMode) return supervise_main(argc, argv);
+    CommandLine cli;
+    try {
+        cli.app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = cli.app.exit(e);
+        return code == 0 ? 0 : static_cast<int>(ExitCode::bad_config);
+    }
+    try {
+        if (cli.status->parsed()) return show_status(cli.status_dir, cli.status_json);
+        if (cli.report->parsed()) return write_html_reports(cli.report_dirs, cli.report_output);
+    } catch (const std::exception& e) {
+        return fail_with(e);
+    }
+    return tune(cli, argc, argv);
 }
 
 }  // namespace asha

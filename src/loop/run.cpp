@@ -184,6 +184,8 @@ RunOutcome run_experiment(const RunRequest& request, const RunEnvironment& envir
     std::unique_ptr<Backend> backend = backends.create(dir.path(), run_id, environment.wake_fd);
     Tuner tuner(c, *run.scheduler, *backend, &dir, environment.progress);
     tuner.set_journal(&journal_writer);
+    // The run's identity as its files record it ("" for a run of a version before run ids).
+    const std::string recorded_id = journal ? journal->header.run_id : run_id;
     if (journal) {
         if (journal->torn_bytes)
             spdlog::warn("{}: dropped its torn last line ({} bytes), written as the tuner died",
@@ -193,6 +195,7 @@ RunOutcome run_experiment(const RunRequest& request, const RunEnvironment& envir
         if (replayed.ended) {
             // Its files may be missing or stale: the journal decides.
             RunOutcome out = outcome_of(tuner, dir, *replayed.ended, ExitCode::ok);
+            out.run_id = recorded_id;
             out.summary.stop_reason = replay.stop_reason;
             out.already_ended = true;
             return out;
@@ -210,7 +213,9 @@ RunOutcome run_experiment(const RunRequest& request, const RunEnvironment& envir
         spdlog::info("results of trials will be saved in {}", dir.path().string());
     }
     RunResult result = tuner.run();
-    return outcome_of(tuner, dir, result.summary, result.exit_code);
+    RunOutcome out = outcome_of(tuner, dir, result.summary, result.exit_code);
+    out.run_id = recorded_id;
+    return out;
 }
 
 }  // namespace asha
