@@ -1,4 +1,5 @@
 #include "asha/experiment.hpp"
+#include "policy/config_names.hpp"
 
 #include "test_util.hpp"
 
@@ -214,4 +215,38 @@ TEST(Experiment, SlurmBackend) {
               "uses the top-level gpus and gpus_per_trial");
     EXPECT_EQ(error_for(R"({"backend": {"type": "slurm", "gpus_per_trial": -1}})"),
               "lenet.json: $.backend.gpus_per_trial: expected an integer >= 0, found -1");
+}
+
+// One table of names per config enum: the name a value is written with reads back as it, and
+// an alias ("hyperband") is read but never written.
+TEST(ConfigNames, EveryWrittenNameReadsBack) {
+    auto round_trips = [](const auto& table) {
+        for (const auto& [name, value] : table) {
+            const std::string& written = name_of(table, value);
+            bool found = false;
+            for (const auto& [n, v] : table) found |= n == written && v == value;
+            EXPECT_TRUE(found) << name;
+        }
+    };
+    round_trips(kModeNames);
+    round_trips(kSchedulerNames);
+    round_trips(kVariantNames);
+    round_trips(kSearcherNames);
+    round_trips(kBackendNames);
+    round_trips(kSlurmModeNames);
+    round_trips(kReportFormatNames);
+    round_trips(kJournalSyncNames);
+    EXPECT_EQ(name_of(kSchedulerNames, SchedulerType::sync_sh), "sync_sh");
+    EXPECT_EQ(all_names(kSchedulerNames),
+              (std::vector<std::string>{"asha", "fifo", "sync_sh", "hyperband"}));
+    // metadata.json's resolved config, parsed again, is the same experiment.
+    json doc = json::parse(R"({"name": "n", "config_space": {"x": {"type": "uniform", "lower": 0,
+        "upper": 1}, "max_epochs": 9}, "metric": "acc", "mode": "max",
+        "max_resource_attr": "max_epochs", "searcher": "tpe",
+        "scheduler": {"type": "hyperband", "brackets": 2}})");
+    const ExperimentConfig c = parse_experiment(doc, "n.json");
+    json names = {{"mode", name_of(kModeNames, c.mode)},
+                  {"scheduler", name_of(kSchedulerNames, c.scheduler.type)},
+                  {"searcher", name_of(kSearcherNames, c.searcher.type)}};
+    EXPECT_EQ(names, json::parse(R"({"mode": "max", "scheduler": "sync_sh", "searcher": "tpe"})"));
 }

@@ -6,6 +6,7 @@
 #include "backends/signals.hpp"
 #include "backends/synthetic_benchmarks.hpp"
 #include "cli/terminal_progress.hpp"
+#include "policy/config_names.hpp"
 #include "report/html_report.hpp"
 #include "report/table.hpp"
 #include "run/run_dir.hpp"
@@ -58,12 +59,12 @@ void add_flags(CLI::App& app, Flags& f, bool simulate) {
                    "Start at most this many trials [config: stop.max_num_trials_started]")
         ->check(CLI::PositiveNumber);
     app.add_option("--scheduler", f.scheduler, "Override scheduler.type")
-        ->check(CLI::IsMember({"asha", "sync_sh", "hyperband", "fifo"}));
+        ->check(CLI::IsMember(all_names(kSchedulerNames)));
     app.add_option("--variant", f.variant, "Override scheduler.variant")
-        ->check(CLI::IsMember({"stopping", "promotion"}));
+        ->check(CLI::IsMember(all_names(kVariantNames)));
     app.add_option("--searcher", f.searcher,
                    "How new configurations are chosen: random, bohb or tpe [config: searcher]")
-        ->check(CLI::IsMember({"random", "bohb", "tpe"}));
+        ->check(CLI::IsMember(all_names(kSearcherNames)));
     if (simulate) {
         app.add_option("--benchmark", f.benchmark,
                        "Synthetic benchmark [config: simulator.benchmark, default lenet]")
@@ -72,7 +73,7 @@ void add_flags(CLI::App& app, Flags& f, bool simulate) {
         app.add_option("--backend", f.backend,
                        "Where trials run: local, or slurm (each leg a job, or a step of the "
                        "allocation asha-tune runs in) [config: backend]")
-            ->check(CLI::IsMember({"local", "slurm"}));
+            ->check(CLI::IsMember(all_names(kBackendNames)));
         app.add_option("--gpus", f.gpus, "auto | none | 0,1,2,3 [config: gpus, default auto]");
         app.add_option("--gpus-per-trial", f.gpus_per_trial,
                        "GPUs per trial [config: gpus_per_trial, default 1]")
@@ -166,7 +167,7 @@ json run_summary_json(const std::string& run_dir, const std::string& run_id, con
             {"run_id", run_id},
             {"state", state},
             {"metric", c.metric},
-            {"mode", c.mode == Mode::max ? "max" : "min"},
+            {"mode", name_of(kModeNames, c.mode)},
             {"best", best_json(s, c, best_config)},
             {"stop_reason", ended ? json(s.stop_reason) : json()},
             {"wallclock", s.wallclock},

@@ -1,4 +1,5 @@
 #include "asha/experiment.hpp"
+#include "policy/config_names.hpp"
 #include "policy/stopping_rule.hpp"
 
 #include "asha/errors.hpp"
@@ -13,8 +14,7 @@ namespace asha {
 namespace {
 
 template <typename T>
-T choose(const JsonPath& where, const json& value,
-         const std::vector<std::pair<std::string, T>>& options) {
+T choose(const JsonPath& where, const json& value, const NameTable<T>& options) {
     std::string text = where.string(value);
     std::vector<std::string> names;
     for (const auto& [name, option] : options) {
@@ -46,16 +46,9 @@ SchedulerSpec parse_scheduler(const json& spec, const JsonPath& where,
     where.check_keys(spec, {"type", "variant", "grace_period", "reduction_factor", "brackets",
                             "max_t", "rounds_in_flight"});
     SchedulerSpec s;
-    if (spec.contains("type"))
-        s.type = choose<SchedulerType>(where / "type", spec["type"],
-                                       {{"asha", SchedulerType::asha},
-                                        {"fifo", SchedulerType::fifo},
-                                        {"sync_sh", SchedulerType::sync_sh},
-                                        {"hyperband", SchedulerType::sync_sh}});
+    if (spec.contains("type")) s.type = choose(where / "type", spec["type"], kSchedulerNames);
     if (spec.contains("variant"))
-        s.variant = choose<AshaVariant>(
-            where / "variant", spec["variant"],
-            {{"stopping", AshaVariant::stopping}, {"promotion", AshaVariant::promotion}});
+        s.variant = choose(where / "variant", spec["variant"], kVariantNames);
     if (spec.contains("grace_period"))
         s.grace_period = positive(where / "grace_period", spec["grace_period"]);
     if (spec.contains("reduction_factor")) {
@@ -130,23 +123,14 @@ void parse_gpus(const json& doc, const JsonPath& where, GpuSpec& gpus) {
 BackendSpec parse_backend(const json& spec, const JsonPath& where) {
     BackendSpec b;
     if (spec.is_string()) {  // "backend": "slurm"
-        b.type = choose<BackendSpec::Type>(
-            where, spec,
-            {{"local", BackendSpec::Type::local}, {"slurm", BackendSpec::Type::slurm}});
+        b.type = choose(where, spec, kBackendNames);
         return b;
     }
     where.object(spec);
     where.check_keys(spec, {"type", "mode", "partition", "gpus_per_trial", "cpus_per_trial", "mem",
                             "time_limit", "extra_args"});
-    if (spec.contains("type"))
-        b.type = choose<BackendSpec::Type>(
-            where / "type", spec["type"],
-            {{"local", BackendSpec::Type::local}, {"slurm", BackendSpec::Type::slurm}});
-    if (spec.contains("mode"))
-        b.mode = choose<BackendSpec::SlurmMode>(where / "mode", spec["mode"],
-                                                {{"auto", BackendSpec::SlurmMode::automatic},
-                                                 {"jobs", BackendSpec::SlurmMode::jobs},
-                                                 {"steps", BackendSpec::SlurmMode::steps}});
+    if (spec.contains("type")) b.type = choose(where / "type", spec["type"], kBackendNames);
+    if (spec.contains("mode")) b.mode = choose(where / "mode", spec["mode"], kSlurmModeNames);
     if (spec.contains("partition")) b.partition = (where / "partition").string(spec["partition"]);
     if (spec.contains("gpus_per_trial")) {
         std::int64_t n = (where / "gpus_per_trial").integer(spec["gpus_per_trial"]);
@@ -186,10 +170,7 @@ void parse_simulator(const json& spec, const JsonPath& where, ExperimentConfig& 
 /// `searcher` and `searcher_options`: each option belongs to one searcher and is checked as such.
 void parse_searcher(const json& doc, const JsonPath& where, SearcherSpec& s) {
     if (doc.contains("searcher"))
-        s.type = choose<SearcherSpec::Type>(where / "searcher", doc["searcher"],
-                                            {{"random", SearcherSpec::Type::random},
-                                             {"bohb", SearcherSpec::Type::bohb},
-                                             {"tpe", SearcherSpec::Type::tpe}});
+        s.type = choose(where / "searcher", doc["searcher"], kSearcherNames);
     if (!doc.contains("searcher_options")) return;
     const JsonPath at = where / "searcher_options";
     const json& o = doc["searcher_options"];
@@ -214,8 +195,7 @@ void parse_searcher(const json& doc, const JsonPath& where, SearcherSpec& s) {
             (of_tpe && s.type != SearcherSpec::Type::tpe))
             (at / it.key())
                 .fail(std::string("an option of the ") + (of_bohb ? "bohb" : "tpe") +
-                      " searcher, and searcher is \"" +
-                      (s.type == SearcherSpec::Type::bohb ? "bohb" : "tpe") + "\"");
+                      " searcher, and searcher is \"" + name_of(kSearcherNames, s.type) + "\"");
     }
     at.check_keys(o, allowed);
     auto fraction = [&](const char* key, double& out, bool open_top) {
@@ -413,8 +393,7 @@ const std::vector<Field>& fields() {
                        c.metric = at.string(value);
                        if (c.metric.empty()) at.fail_expected("a non-empty string", value);
                    }),
-        ASHA_FIELD("mode", false,
-                   c.mode = choose<Mode>(at, value, {{"min", Mode::min}, {"max", Mode::max}})),
+        ASHA_FIELD("mode", false, c.mode = choose(at, value, kModeNames)),
         ASHA_FIELD("resource_attr", true,
                    {
                        if (doc.contains("resource_attr")) c.resource_attr = at.string(value);
@@ -473,16 +452,8 @@ const std::vector<Field>& fields() {
                                "a number of seconds >= 0 (0: write report.html only at the end)",
                                value);
                    }),
-        ASHA_FIELD(
-            "report_format", false,
-            c.report_format = choose<ReportFormat>(
-                at, value,
-                {{"json", ReportFormat::tune_metric}, {"key_value", ReportFormat::key_value}})),
-        ASHA_FIELD("journal_fsync", false,
-                   c.journal_fsync = choose<JournalSync>(at, value,
-                                                         {{"batch", JournalSync::batch},
-                                                          {"always", JournalSync::always},
-                                                          {"never", JournalSync::never}})),
+        ASHA_FIELD("report_format", false, c.report_format = choose(at, value, kReportFormatNames)),
+        ASHA_FIELD("journal_fsync", false, c.journal_fsync = choose(at, value, kJournalSyncNames)),
         ASHA_FIELD("working_dir", false, c.working_dir = at.string(value)),
         ASHA_FIELD("env", false, read_env(value, at, c)),
         ASHA_FIELD("simulator", false, parse_simulator(value, at, c)),

@@ -1,5 +1,7 @@
 #include "run/run_dir.hpp"
 
+#include "policy/config_names.hpp"
+
 #include "asha/errors.hpp"
 #include "asha/run_files.hpp"
 #include "sys/atomic_file.hpp"
@@ -41,16 +43,14 @@ json resolved_config(const ExperimentConfig& c) {
     json doc = c.document;
     doc["name"] = c.name;
     doc["metric"] = c.metric;
-    doc["mode"] = c.mode == Mode::max ? "max" : "min";
+    doc["mode"] = name_of(kModeNames, c.mode);
     doc["resource_attr"] = c.resource_attr;
     doc["workers"] = c.workers;
     doc["seed"] = c.seed;
     json& s = doc["scheduler"];
-    s["type"] = c.scheduler.type == SchedulerType::asha   ? "asha"
-                : c.scheduler.type == SchedulerType::fifo ? "fifo"
-                                                          : "sync_sh";
+    s["type"] = name_of(kSchedulerNames, c.scheduler.type);
     if (c.scheduler.type == SchedulerType::asha)
-        s["variant"] = c.scheduler.variant == AshaVariant::promotion ? "promotion" : "stopping";
+        s["variant"] = name_of(kVariantNames, c.scheduler.variant);
     s["grace_period"] = c.scheduler.grace_period;
     s["reduction_factor"] = c.scheduler.reduction_factor;
     s["brackets"] = c.scheduler.brackets;
@@ -282,7 +282,7 @@ void RunDir::write_snapshot(const std::vector<TrialRecord>& trials, const RunSum
         namespace key = files::best_json;
         json doc = {{key::trial_id, best->id},
                     {key::metric, config_.metric},
-                    {key::mode, config_.mode == Mode::max ? "max" : "min"},
+                    {key::mode, name_of(kModeNames, config_.mode)},
                     {key::value, std::isfinite(summary->best_metric)
                                      ? json(summary->best_metric)
                                      : json(metric_text(summary->best_metric))},
