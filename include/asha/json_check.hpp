@@ -46,6 +46,10 @@ class JsonPath {
     std::string path_;
 };
 
+/// A finite number > 0, and an integer > 0, at `where`; anything else is a ConfigError.
+double positive_number(const JsonPath& where, const json& value);
+std::int64_t positive_integer(const JsonPath& where, const json& value);
+
 /// A short rendering of a JSON value for error messages (long values are cut).
 std::string brief(const json& value);
 

@@ -3,7 +3,9 @@
 /// parser, metadata.json, the command line's choices and the JSON summaries. A value's first
 /// name is the one written; a later one is an alias that is only read ("hyperband").
 
+#include "asha/errors.hpp"
 #include "asha/experiment.hpp"
+#include "asha/json_check.hpp"
 
 #include <string>
 #include <utility>
@@ -49,6 +51,21 @@ std::vector<std::string> all_names(const NameTable<Enum>& names) {
     std::vector<std::string> out;
     for (const auto& [name, v] : names) out.push_back(name);
     return out;
+}
+
+/// The value `value` (at `where`) names in `names`; anything else is a ConfigError that lists
+/// the names and suggests the closest.
+template <typename Enum>
+Enum choose(const JsonPath& where, const json& value, const NameTable<Enum>& names) {
+    const std::string text = where.string(value);
+    for (const auto& [name, option] : names)
+        if (name == text) return option;
+    const std::vector<std::string> all = all_names(names);
+    std::string list;
+    for (const auto& n : all) list += (list.empty() ? "" : ", ") + n;
+    const std::string hint = closest_match(text, all);
+    where.fail("expected one of " + list + ", found \"" + text + "\"" +
+               (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
 }
 
 }  // namespace asha

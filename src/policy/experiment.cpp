@@ -1,5 +1,6 @@
 #include "asha/experiment.hpp"
 #include "policy/config_names.hpp"
+#include "policy/placement_config.hpp"
 #include "policy/stopping_rule.hpp"
 
 #include "asha/errors.hpp"
@@ -13,33 +14,6 @@ namespace asha {
 
 namespace {
 
-template <typename T>
-T choose(const JsonPath& where, const json& value, const NameTable<T>& options) {
-    std::string text = where.string(value);
-    std::vector<std::string> names;
-    for (const auto& [name, option] : options) {
-        if (name == text) return option;
-        names.push_back(name);
-    }
-    std::string list;
-    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    std::string hint = closest_match(text, names);
-    where.fail("expected one of " + list + ", found \"" + text + "\"" +
-               (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
-}
-
-double positive(const JsonPath& where, const json& value) {
-    double x = where.number(value);
-    if (x <= 0) where.fail_expected("a number > 0", value);
-    return x;
-}
-
-std::int64_t positive_int(const JsonPath& where, const json& value) {
-    std::int64_t x = where.integer(value);
-    if (x <= 0) where.fail_expected("an integer > 0", value);
-    return x;
-}
-
 SchedulerSpec parse_scheduler(const json& spec, const JsonPath& where,
                               std::optional<double>& max_t) {
     where.object(spec);
@@ -50,18 +24,18 @@ SchedulerSpec parse_scheduler(const json& spec, const JsonPath& where,
     if (spec.contains("variant"))
         s.variant = choose(where / "variant", spec["variant"], kVariantNames);
     if (spec.contains("grace_period"))
-        s.grace_period = positive(where / "grace_period", spec["grace_period"]);
+        s.grace_period = positive_number(where / "grace_period", spec["grace_period"]);
     if (spec.contains("reduction_factor")) {
         s.reduction_factor = (where / "reduction_factor").number(spec["reduction_factor"]);
         if (s.reduction_factor < 2)
             (where / "reduction_factor").fail_expected("a number >= 2", spec["reduction_factor"]);
     }
     if (spec.contains("brackets"))
-        s.brackets = static_cast<int>(positive_int(where / "brackets", spec["brackets"]));
+        s.brackets = static_cast<int>(positive_integer(where / "brackets", spec["brackets"]));
     if (spec.contains("rounds_in_flight"))
-        s.rounds_in_flight =
-            static_cast<int>(positive_int(where / "rounds_in_flight", spec["rounds_in_flight"]));
-    if (spec.contains("max_t")) max_t = positive(where / "max_t", spec["max_t"]);
+        s.rounds_in_flight = static_cast<int>(
+            positive_integer(where / "rounds_in_flight", spec["rounds_in_flight"]));
+    if (spec.contains("max_t")) max_t = positive_number(where / "max_t", spec["max_t"]);
     return s;
 }
 
@@ -75,14 +49,14 @@ StopCriteria parse_stop(const json& spec, const JsonPath& where) {
         return spec.contains(key) ? &spec[key] : nullptr;
     };
     if (auto* v = get("max_wallclock_time"))
-        s.max_wallclock_time = positive(where / "max_wallclock_time", *v);
+        s.max_wallclock_time = positive_number(where / "max_wallclock_time", *v);
     if (auto* v = get("max_num_trials_started"))
-        s.max_num_trials_started = positive_int(where / "max_num_trials_started", *v);
+        s.max_num_trials_started = positive_integer(where / "max_num_trials_started", *v);
     if (auto* v = get("max_num_trials_completed"))
-        s.max_num_trials_completed = positive_int(where / "max_num_trials_completed", *v);
+        s.max_num_trials_completed = positive_integer(where / "max_num_trials_completed", *v);
     if (auto* v = get("max_num_trials_finished"))
-        s.max_num_trials_finished = positive_int(where / "max_num_trials_finished", *v);
-    if (auto* v = get("max_cost")) s.max_cost = positive(where / "max_cost", *v);
+        s.max_num_trials_finished = positive_integer(where / "max_num_trials_finished", *v);
+    if (auto* v = get("max_cost")) s.max_cost = positive_number(where / "max_cost", *v);
     if (auto* v = get("min_metric_value"))
         s.min_metric_value = (where / "min_metric_value").number(*v);
     if (auto* v = get("max_metric_value"))
@@ -90,81 +64,12 @@ StopCriteria parse_stop(const json& spec, const JsonPath& where) {
     return s;
 }
 
-void parse_gpus(const json& doc, const JsonPath& where, GpuSpec& gpus) {
-    if (doc.contains("gpus")) {
-        const json& v = doc["gpus"];
-        JsonPath at = where / "gpus";
-        if (v.is_string() && v.get<std::string>() == "auto")
-            gpus.source = GpuSpec::Source::automatic;
-        else if (v.is_string() && v.get<std::string>() == "none")
-            gpus.source = GpuSpec::Source::none;
-        else if (v.is_array()) {
-            gpus.source = GpuSpec::Source::list;
-            for (std::size_t i = 0; i < v.size(); ++i) {
-                std::int64_t id = at[i].integer(v[i]);
-                if (id < 0) at[i].fail_expected("a GPU index >= 0", v[i]);
-                for (int seen : gpus.ids)
-                    if (seen == id) at[i].fail("GPU " + std::to_string(id) + " is listed twice");
-                gpus.ids.push_back(static_cast<int>(id));
-            }
-            if (gpus.ids.empty()) gpus.source = GpuSpec::Source::none;
-        } else {
-            at.fail_expected("\"auto\", \"none\" or an array of GPU indices", v);
-        }
-    }
-    if (doc.contains("gpus_per_trial"))
-        gpus.gpus_per_trial =
-            static_cast<int>(positive_int(where / "gpus_per_trial", doc["gpus_per_trial"]));
-    if (doc.contains("trials_per_gpu"))
-        gpus.trials_per_gpu =
-            static_cast<int>(positive_int(where / "trials_per_gpu", doc["trials_per_gpu"]));
-}
-
-BackendSpec parse_backend(const json& spec, const JsonPath& where) {
-    BackendSpec b;
-    if (spec.is_string()) {  // "backend": "slurm"
-        b.type = choose(where, spec, kBackendNames);
-        return b;
-    }
-    where.object(spec);
-    where.check_keys(spec, {"type", "mode", "partition", "gpus_per_trial", "cpus_per_trial", "mem",
-                            "time_limit", "extra_args"});
-    if (spec.contains("type")) b.type = choose(where / "type", spec["type"], kBackendNames);
-    if (spec.contains("mode")) b.mode = choose(where / "mode", spec["mode"], kSlurmModeNames);
-    if (spec.contains("partition")) b.partition = (where / "partition").string(spec["partition"]);
-    if (spec.contains("gpus_per_trial")) {
-        std::int64_t n = (where / "gpus_per_trial").integer(spec["gpus_per_trial"]);
-        if (n < 0)
-            (where / "gpus_per_trial").fail_expected("an integer >= 0", spec["gpus_per_trial"]);
-        b.gpus_per_trial = static_cast<int>(n);
-    }
-    if (spec.contains("cpus_per_trial"))
-        b.cpus_per_trial =
-            static_cast<int>(positive_int(where / "cpus_per_trial", spec["cpus_per_trial"]));
-    if (spec.contains("mem")) b.mem = (where / "mem").string(spec["mem"]);
-    if (spec.contains("time_limit"))
-        b.time_limit = (where / "time_limit").string(spec["time_limit"]);
-    if (spec.contains("extra_args")) {
-        JsonPath at = where / "extra_args";
-        const json& args = at.array(spec["extra_args"]);
-        for (std::size_t i = 0; i < args.size(); ++i) b.extra_args.push_back(at[i].string(args[i]));
-    }
-    if (b.type != BackendSpec::Type::slurm &&
-        (spec.contains("mode") || spec.contains("partition") || spec.contains("gpus_per_trial") ||
-         spec.contains("cpus_per_trial") || spec.contains("mem") || spec.contains("time_limit") ||
-         spec.contains("extra_args")))
-        where.fail(
-            "these keys are for \"type\": \"slurm\"; the local backend uses the top-level "
-            "gpus and gpus_per_trial");
-    return b;
-}
-
 void parse_simulator(const json& spec, const JsonPath& where, ExperimentConfig& c) {
     where.object(spec);
     where.check_keys(spec, {"benchmark", "time_scale"});
     if (spec.contains("benchmark")) c.benchmark = (where / "benchmark").string(spec["benchmark"]);
     if (spec.contains("time_scale"))
-        c.time_scale = positive(where / "time_scale", spec["time_scale"]);
+        c.time_scale = positive_number(where / "time_scale", spec["time_scale"]);
 }
 
 /// `searcher` and `searcher_options`: each option belongs to one searcher and is checked as such.
@@ -206,7 +111,7 @@ void parse_searcher(const json& doc, const JsonPath& where, SearcherSpec& s) {
                                      o[key]);
     };
     auto count = [&](const char* key, int& out) {
-        if (o.contains(key)) out = static_cast<int>(positive_int(at / key, o[key]));
+        if (o.contains(key)) out = static_cast<int>(positive_integer(at / key, o[key]));
     };
     fraction("top_fraction", s.top_fraction, true);
     if (o.contains("top_fraction") && s.top_fraction == 0)
@@ -218,11 +123,11 @@ void parse_searcher(const json& doc, const JsonPath& where, SearcherSpec& s) {
     count("n_ei_candidates", s.n_ei_candidates);
     count("max_points", s.max_points);
     if (o.contains("bandwidth_factor"))
-        s.bandwidth_factor = positive(at / "bandwidth_factor", o["bandwidth_factor"]);
+        s.bandwidth_factor = positive_number(at / "bandwidth_factor", o["bandwidth_factor"]);
     if (o.contains("min_bandwidth"))
-        s.min_bandwidth = positive(at / "min_bandwidth", o["min_bandwidth"]);
+        s.min_bandwidth = positive_number(at / "min_bandwidth", o["min_bandwidth"]);
     if (o.contains("prior_weight"))
-        s.prior_weight = positive(at / "prior_weight", o["prior_weight"]);
+        s.prior_weight = positive_number(at / "prior_weight", o["prior_weight"]);
     if (o.contains("avoid_pending"))
         s.avoid_pending = (at / "avoid_pending").boolean(o["avoid_pending"]);
 }
@@ -414,7 +319,7 @@ const std::vector<Field>& fields() {
                                c.config_space.complete(points[i], at[i]));
                    }),
         ASHA_FIELD("stop", false, c.stop = parse_stop(value, at)),
-        ASHA_FIELD("workers", false, c.workers = static_cast<int>(positive_int(at, value))),
+        ASHA_FIELD("workers", false, c.workers = static_cast<int>(positive_integer(at, value))),
         ASHA_FIELD("seed", false,
                    {
                        const std::int64_t seed = at.integer(value);
@@ -427,7 +332,7 @@ const std::vector<Field>& fields() {
         ASHA_FIELD("backend", false, c.backend = parse_backend(value, at)),
         ASHA_FIELD("stop_grace_period", false, c.stop_grace_period = at_least_zero(at, value)),
         ASHA_FIELD("orphan_timeout", false, c.orphan_timeout = at_least_zero(at, value)),
-        ASHA_FIELD("max_failures", false, c.max_failures = positive_int(at, value)),
+        ASHA_FIELD("max_failures", false, c.max_failures = positive_integer(at, value)),
         ASHA_FIELD("max_retries", false,
                    {
                        const std::int64_t retries = at.integer(value);
@@ -441,9 +346,10 @@ const std::vector<Field>& fields() {
                        if (c.abort_on_identical_failures < 0)
                            at.fail_expected("an integer >= 0", value);
                    }),
-        ASHA_FIELD("trial_timeout", false, c.trial_timeout = positive(at, value)),
-        ASHA_FIELD("report_timeout", false, c.report_timeout = positive(at, value)),
-        ASHA_FIELD("print_update_interval", false, c.print_update_interval = positive(at, value)),
+        ASHA_FIELD("trial_timeout", false, c.trial_timeout = positive_number(at, value)),
+        ASHA_FIELD("report_timeout", false, c.report_timeout = positive_number(at, value)),
+        ASHA_FIELD("print_update_interval", false,
+                   c.print_update_interval = positive_number(at, value)),
         ASHA_FIELD("report_update_interval", false,
                    {
                        c.report_update_interval = at.number(value);

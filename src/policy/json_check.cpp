@@ -49,6 +49,18 @@ std::int64_t JsonPath::integer(const json& value) const {
     fail_expected("an integer", value);
 }
 
+double positive_number(const JsonPath& where, const json& value) {
+    const double x = where.number(value);
+    if (x <= 0) where.fail_expected("a number > 0", value);
+    return x;
+}
+
+std::int64_t positive_integer(const JsonPath& where, const json& value) {
+    const std::int64_t x = where.integer(value);
+    if (x <= 0) where.fail_expected("an integer > 0", value);
+    return x;
+}
+
 std::string JsonPath::string(const json& value) const {
     if (!value.is_string()) fail_expected("a string", value);
     return value.get<std::string>();
