@@ -3,7 +3,8 @@
 // wrote them, so the scheduler receives exactly the calls it received the first time. While
 // the feed runs, the Tuner's journal is set aside and its backend is a NullBackend, whose clock
 // is the time of the record at hand and which starts and stops nothing: the Tuner itself does
-// not know that it is being replayed.
+// not know that it is being replayed. Then Tuner::resume_running_legs decides what becomes of
+// the legs that were running when the last tuner died.
 #include "asha/tuner.hpp"
 
 #include "loop/null_backend.hpp"
@@ -11,6 +12,8 @@
 #include "run/journal_records.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <csignal>
 
 #include <utility>
 
@@ -214,6 +217,59 @@ ReplayResult Tuner::restore(const JournalContents& journal) {
         result.running_legs.push_back(std::move(leg));
     }
     return result;
+}
+
+void Tuner::resume_running_legs() {
+    // The backend says what it found; what becomes of each leg is decided here, the same way
+    // for every backend.
+    std::vector<TrialId> ended;
+    for (TrialId id : std::vector<TrialId>(running_.begin(), running_.end())) {
+        TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
+        LegState& leg = legs_[static_cast<std::size_t>(id)];
+        leg.relaunched = true;
+        LegProgress progress;
+        progress.started = trial.leg_started;
+        progress.last_report = std::max(trial.leg_started, leg.last_report);
+        progress.resource = trial.last_resource;
+        progress.stopping = leg.stop_sent;
+        auto handle = handles_.find(id);
+        if (handle != handles_.end()) progress.handle = handle->second;
+        progress.gpus = trial.gpus;
+        progress.output_offset = leg.output_offset;
+        TrialLaunch launch{id,
+                           leg.kind,
+                           trial.config,
+                           trial.milestone,
+                           trial.legs - 1,
+                           trial.last_resource,
+                           std::nullopt};
+        if (auto taken = backend_->take_over(launch, progress)) {
+            trial.gpus = taken->gpus;
+            record_started(trial, *taken);
+            // Asked again: the grace period of the first request died with the old tuner.
+            if (progress.stopping) backend_->stop(id);
+            continue;
+        }
+        // Gone with the old tuner (or ended by reclaim()): a leg being stopped, or one that had
+        // reached its milestone, has nothing left to do; any other starts again.
+        const bool done = progress.stopping || reached_level(progress.resource, trial.milestone);
+        spdlog::info("(trial {}) {} its leg {} (it was running when the tuner stopped)", id,
+                     done ? "ending" : "relaunching", launch.leg);
+        if (done) {
+            ended.push_back(id);
+            continue;
+        }
+        if (progress.output_offset) launch.read_output_from = progress.output_offset;
+        const LegStarted started = backend_->start(launch);
+        trial.gpus = started.gpus;
+        record_started(trial, started);
+    }
+    for (TrialId id : ended) {
+        // What the resume's cleanup did to it: a stopping leg was killed.
+        const bool stopping = legs_[static_cast<std::size_t>(id)].stop_sent;
+        on_exit(trials_[static_cast<std::size_t>(id)],
+                TrialExit{0, stopping ? SIGKILL : 0, stopping, ""});
+    }
 }
 
 RunSummary Tuner::rewrite_ended_run() {

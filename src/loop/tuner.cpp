@@ -96,59 +96,6 @@ void Tuner::record_started(const TrialRecord& trial, const LegStarted& started) 
                          started.output_offset});
 }
 
-void Tuner::resume_running_legs() {
-    // The backend says what it found; what becomes of each leg is decided here, the same way
-    // for every backend.
-    std::vector<TrialId> ended;
-    for (TrialId id : std::vector<TrialId>(running_.begin(), running_.end())) {
-        TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
-        LegState& leg = legs_[static_cast<std::size_t>(id)];
-        leg.relaunched = true;
-        LegProgress progress;
-        progress.started = trial.leg_started;
-        progress.last_report = std::max(trial.leg_started, leg.last_report);
-        progress.resource = trial.last_resource;
-        progress.stopping = leg.stop_sent;
-        auto handle = handles_.find(id);
-        if (handle != handles_.end()) progress.handle = handle->second;
-        progress.gpus = trial.gpus;
-        progress.output_offset = leg.output_offset;
-        TrialLaunch launch{id,
-                           leg.kind,
-                           trial.config,
-                           trial.milestone,
-                           trial.legs - 1,
-                           trial.last_resource,
-                           std::nullopt};
-        if (auto taken = backend_->take_over(launch, progress)) {
-            trial.gpus = taken->gpus;
-            record_started(trial, *taken);
-            // Asked again: the grace period of the first request died with the old tuner.
-            if (progress.stopping) backend_->stop(id);
-            continue;
-        }
-        // Gone with the old tuner (or ended by reclaim()): a leg being stopped, or one that had
-        // reached its milestone, has nothing left to do; any other starts again.
-        const bool done = progress.stopping || reached_level(progress.resource, trial.milestone);
-        spdlog::info("(trial {}) {} its leg {} (it was running when the tuner stopped)", id,
-                     done ? "ending" : "relaunching", launch.leg);
-        if (done) {
-            ended.push_back(id);
-            continue;
-        }
-        if (progress.output_offset) launch.read_output_from = progress.output_offset;
-        const LegStarted started = backend_->start(launch);
-        trial.gpus = started.gpus;
-        record_started(trial, started);
-    }
-    for (TrialId id : ended) {
-        // What the resume's cleanup did to it: a stopping leg was killed.
-        const bool stopping = legs_[static_cast<std::size_t>(id)].stop_sent;
-        on_exit(trials_[static_cast<std::size_t>(id)],
-                TrialExit{0, stopping ? SIGKILL : 0, stopping, ""});
-    }
-}
-
 void Tuner::fill_free_workers() {
     while (!ending_ && running_.size() < static_cast<std::size_t>(config_.workers)) {
         auto next = next_leg();
@@ -427,76 +374,12 @@ void Tuner::check_failures(const TrialRecord& trial, bool failed) {
                 ExitCode::too_many_failures);
 }
 
-void Tuner::check_timeouts() {
-    if (!config_.trial_timeout && !config_.report_timeout) return;
-    const double t = now();
-    for (TrialId id : running_) {
-        const LegState& leg = legs_[static_cast<std::size_t>(id)];
-        const TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
-        if (leg.stop_requested || leg.timed_out || leg.pending) continue;  // queued: not yet
-        std::string reason;
-        if (config_.trial_timeout && t >= trial.leg_started + *config_.trial_timeout)
-            reason = "ran longer than trial_timeout (" +
-                     format_value(json(*config_.trial_timeout)) + " s)";
-        else if (config_.report_timeout &&
-                 t >= std::max(trial.leg_started, leg.last_report) + *config_.report_timeout)
-            reason = "no report for report_timeout (" +
-                     format_value(json(*config_.report_timeout)) + " s)";
-        else
-            continue;
-        time_out(id, reason, t);
-    }
-}
-
 void Tuner::time_out(TrialId id, const std::string& reason, double t) {
     LegState& leg = legs_[static_cast<std::size_t>(id)];
     leg.timed_out = true;
     leg.timeout_reason = reason;
     record(TimeoutRecord{t, id, reason});
     stop_leg(id);
-}
-
-double Tuner::next_timeout() const {
-    double deadline = kNever;
-    if (!config_.trial_timeout && !config_.report_timeout) return deadline;
-    for (TrialId id : running_) {
-        const LegState& leg = legs_[static_cast<std::size_t>(id)];
-        const TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
-        if (leg.stop_requested || leg.timed_out || leg.pending) continue;  // queued: not yet
-        if (config_.trial_timeout)
-            deadline = std::min(deadline, trial.leg_started + *config_.trial_timeout);
-        if (config_.report_timeout)
-            deadline = std::min(
-                deadline, std::max(trial.leg_started, leg.last_report) + *config_.report_timeout);
-    }
-    return start_time_ + deadline;
-}
-
-double Tuner::cost_at(double t) const {
-    return finished_leg_time_ + static_cast<double>(running_.size() - pending_legs_) * t -
-           running_leg_starts_;
-}
-
-void Tuner::check_stop_criteria() {
-    if (ending_) return;
-    const StopCriteria& stop = config_.stop;
-    auto fmt = [](double x) { return format_value(json(x)); };
-    if (stop.max_wallclock_time && now() >= *stop.max_wallclock_time)
-        end_run("reached max_wallclock_time (" + fmt(*stop.max_wallclock_time) + " s)",
-                ExitCode::ok);
-    else if (stop.max_num_trials_completed &&
-             completed_ >= static_cast<std::size_t>(*stop.max_num_trials_completed))
-        end_run("reached max_num_trials_completed (" +
-                    std::to_string(*stop.max_num_trials_completed) + ")",
-                ExitCode::ok);
-    else if (stop.max_num_trials_finished &&
-             completed_ + stopped_ + failed_ >=
-                 static_cast<std::size_t>(*stop.max_num_trials_finished))
-        end_run("reached max_num_trials_finished (" +
-                    std::to_string(*stop.max_num_trials_finished) + ")",
-                ExitCode::ok);
-    else if (stop.max_cost && cost_at(now()) >= *stop.max_cost)
-        end_run("reached max_cost (" + fmt(*stop.max_cost) + " worker-seconds)", ExitCode::ok);
 }
 
 void Tuner::end_run(const std::string& reason, ExitCode code) {
@@ -510,24 +393,6 @@ void Tuner::end_run(const std::string& reason, ExitCode code) {
         legs_[static_cast<std::size_t>(id)].stop_requested = true;
         stop_leg(id);
     }
-}
-
-RunSummary Tuner::summary_at(double t) const {
-    RunSummary s;
-    s.stop_reason = stop_reason_;
-    s.wallclock = t;
-    s.busy_time = cost_at(t);
-    s.workers = config_.workers;
-    s.started = started_;
-    s.running = running_.size();
-    s.completed = completed_;
-    s.stopped = stopped_;
-    s.failed = failed_;
-    for (const auto& trial : trials_) s.paused += trial.status == TrialStatus::paused;
-    s.best_trial = best_trial_;
-    s.best_metric = best_metric_;
-    s.best_resource = best_resource_;
-    return s;
 }
 
 }  // namespace asha
