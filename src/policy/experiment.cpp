@@ -274,6 +274,8 @@ const json& value_of(const json& doc, const char* key) {
                [[maybe_unused]] Parsing& p) { body; }                       \
     }
 
+// Longer than 60 lines on purpose: it is one table, a row per key of the config in the order
+// they are read, and splitting it would split the list of keys the parser accepts.
 const std::vector<Field>& fields() {
     static const std::vector<Field> table = {
         ASHA_FIELD("name", false,
