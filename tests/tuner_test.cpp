@@ -416,3 +416,27 @@ TEST(Tuner, AResumeEndsALegThatWasBeingStopped) {
               std::string::npos)
         << after;
 }
+
+// trial_timeout counts from each leg's start: a leg that runs longer is stopped, retried like
+// a failed one, and the trial ends Timeout when its retries run out.
+TEST(Tuner, ALegPastItsTrialTimeoutIsStoppedRetriedAndEndsTimedOut) {
+    const auto slow = [](const TrialLaunch& l) { return well_behaved(l, 0.5, 10); };
+    ScriptedRun run({{"trial_timeout", 5},
+                     {"max_retries", 1},
+                     {"stop_grace_period", 0},
+                     {"stop", {{"max_num_trials_started", 1}}}},
+                    {{slow({0, LaunchKind::new_trial, {}, 3, 0, 0, std::nullopt}),
+                      slow({0, LaunchKind::retry, {}, 3, 1, 0, std::nullopt})}});
+    run.tuner.run();
+    const auto log = run.log();
+    ASSERT_EQ(log.size(), 6u) << ::testing::PrintToString(log);
+    EXPECT_EQ(log[0], "0: start 0 leg 0 new to 3 from 0");
+    EXPECT_EQ(log[1], "5: stop 0");
+    EXPECT_EQ(log[2], "5: exit 0 signal 15");
+    EXPECT_EQ(log[3], "5: start 0 leg 1 retry to 3 from 0");
+    EXPECT_EQ(log[4], "10: stop 0");
+    EXPECT_EQ(log[5], "10: exit 0 signal 15");
+    EXPECT_EQ(run.trial(0).status, TrialStatus::timeout);
+    EXPECT_EQ(run.trial(0).error, "ran longer than trial_timeout (5 s)");
+    EXPECT_EQ(run.trial(0).legs, 2);
+}
