@@ -14,6 +14,8 @@
 #include "backends/trial_process.hpp"
 
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,42 +39,53 @@ struct ControlCommand {
     std::function<void(int status, const std::string& output)> done;
 };
 
+/// What kind of processes a launcher's legs are, as the engine needs to know it.
+struct LauncherTraits {
+    /// Started legs wait in a queue until take_line() sees them start (Slurm).
+    bool legs_wait_in_queue = false;
+    /// The leg kills itself once the grace period after stop() is over (a local supervisor
+    /// keeps that timer, so that it holds when no tuner is alive); else the engine does.
+    bool kills_after_grace_itself = false;
+};
+
+/// A query to run before a leg's exit is delivered (Slurm's word on a failed job), and what
+/// its output adds to the exit.
+struct ExitQuery {
+    std::vector<std::string> argv;
+    std::function<void(TrialExit& exit, const std::string& output)> explain;
+};
+
 class Launcher {
   public:
     virtual ~Launcher() = default;
+
+    virtual LauncherTraits traits() const { return {}; }
 
     /// The process to start for `leg`; may fill the launcher's part of `process` (GPUs, names).
     /// Throws Error(cannot_start) when no leg can start at all.
     virtual LaunchPlan plan(const LegSpec& leg, TrialProcess& process) = 0;
     /// The engine has spawned it (`process.pid` is set).
     virtual void spawned(TrialProcess& /*process*/) {}
-    /// Whether started legs wait in a queue until take_line() sees them start (Slurm).
-    virtual bool legs_wait_in_queue() const { return false; }
     /// A stdout line that is the launcher's own (the line a queued leg prints when it starts on
     /// a node); true if it was, and it is then no part of the trial's output.
     virtual bool take_line(TrialProcess& /*process*/, std::string_view /*line*/) { return false; }
     /// Asks the leg to stop: SIGTERM and the grace period, or at once (`kill`).
     virtual void stop(TrialProcess& process, bool kill) = 0;
-    /// Whether the engine kills a leg itself once the grace period after stop() is over (a
-    /// local supervisor keeps that timer itself, so that it holds when no tuner is alive).
-    virtual bool engine_kills_after_grace() const { return true; }
     /// How the leg ended, once its process ended and its output was read to the end.
     virtual TrialExit describe_exit(TrialProcess& process) = 0;
-    /// A query to run before the exit is delivered (Slurm's word on a failed job); its output
-    /// goes to explain_exit().
-    virtual std::vector<std::string> exit_query(const TrialProcess& /*process*/,
+    /// A query to run before the exit is delivered; nullopt: deliver it now.
+    virtual std::optional<ExitQuery> exit_query(const TrialProcess& /*process*/,
                                                 const TrialExit& /*exit*/) {
-        return {};
+        return std::nullopt;
     }
-    virtual void explain_exit(TrialExit& /*exit*/, const std::string& /*query_output*/) {}
     /// Control commands to start now (stops batched into one scancel per kind).
     virtual std::vector<ControlCommand> take_commands() { return {}; }
     /// The leg has ended and its exit was delivered: give back what it held.
     virtual void release(TrialProcess& /*process*/) {}
-    virtual std::string gpus(const TrialProcess& /*process*/) const { return ""; }
 
-    /// The leg's handle for the journal: how a resumed tuner finds what is left of it.
-    virtual std::string handle(const TrialProcess& process) const = 0;
+    /// The leg's handle for the journal (how a resumed tuner finds what is left of it) and the
+    /// GPUs it holds; output_offset is the engine's to fill.
+    virtual LegStarted describe(const TrialProcess& process) const = 0;
     /// Resume, before anything is relaunched: ends what the dead tuner's running legs left that
     /// adopt() cannot take over. Returns a line for the log, "" when nothing.
     virtual std::string reclaim(const std::vector<RunningLeg>& legs) = 0;

@@ -18,7 +18,9 @@ namespace asha {
 namespace fs = std::filesystem;
 
 LegStarted ProcessBackend::started(const TrialProcess& leg) const {
-    return {launcher_->handle(leg), launcher_->gpus(leg), leg.out.follow_file ? leg.out.offset : 0};
+    LegStarted out = launcher_->describe(leg);
+    out.output_offset = leg.out.follow_file ? leg.out.offset : 0;
+    return out;
 }
 
 TrialProcess& ProcessBackend::add_leg(std::unique_ptr<TrialProcess> leg) {
@@ -106,7 +108,7 @@ TrialProcess& ProcessBackend::start_leg(const TrialLaunch& launch) {
         leg->out.fd = std::move(child.stdout_fd);
         leg->err.fd = std::move(child.stderr_fd);
     }
-    leg->running = !launcher_->legs_wait_in_queue();
+    leg->running = !launcher_->traits().legs_wait_in_queue;
     launcher_->spawned(*leg);
     return add_leg(std::move(leg));
 }

@@ -178,14 +178,11 @@ void LocalLauncher::release(TrialProcess& process) {
     }
 }
 
-std::string LocalLauncher::gpus(const TrialProcess& process) const {
+LegStarted LocalLauncher::describe(const TrialProcess& process) const {
     const auto it = legs_.find(process.trial);
-    return it == legs_.end() ? "" : GpuPool::format(it->second.gpus);
-}
-
-std::string LocalLauncher::handle(const TrialProcess& process) const {
-    const auto it = legs_.find(process.trial);
-    return LocalHandle{process.pid, it == legs_.end() ? 0 : it->second.ticks, 0}.encode();
+    if (it == legs_.end()) return {LocalHandle{process.pid, 0, 0}.encode(), "", 0};
+    return {LocalHandle{process.pid, it->second.ticks, 0}.encode(),
+            GpuPool::format(it->second.gpus), 0};
 }
 
 std::string LocalLauncher::reclaim(const std::vector<RunningLeg>& legs) {

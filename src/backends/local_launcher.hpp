@@ -48,12 +48,11 @@ class LocalLauncher : public Launcher {
     LaunchPlan plan(const LegSpec& leg, TrialProcess& process) override;
     void spawned(TrialProcess& process) override;
     void stop(TrialProcess& process, bool kill) override;
-    bool engine_kills_after_grace() const override { return false; }
+    LauncherTraits traits() const override { return {false, true}; }
     TrialExit describe_exit(TrialProcess& process) override;
     void release(TrialProcess& process) override;
-    std::string gpus(const TrialProcess& process) const override;
-    /// "supervisor <pid> <start time>".
-    std::string handle(const TrialProcess& process) const override;
+    /// "supervisor <pid> <start time>", and the GPUs it holds.
+    LegStarted describe(const TrialProcess& process) const override;
     /// Finds the supervisors of the running legs still at work (the journaled handle names a
     /// live supervisor that has started its trial) for adopt() to take over, and kills every
     /// other process of the run; "pgid N" (asha-tune 0.1's handles) names groups to kill.

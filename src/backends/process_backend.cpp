@@ -97,7 +97,8 @@ void ProcessBackend::stop(TrialId trial, bool immediately) {
         leg.killed = true;
     } else if (!leg.stopping) {
         launcher_->stop(leg, false);
-        if (launcher_->engine_kills_after_grace()) leg.kill_at = now() + options_.stop_grace_period;
+        if (!launcher_->traits().kills_after_grace_itself)
+            leg.kill_at = now() + options_.stop_grace_period;
     }
     leg.stopping = true;
 }
@@ -121,7 +122,7 @@ void ProcessBackend::on_line(TrialProcess& leg, std::string_view line, bool cut)
             BackendEvent running;
             running.kind = BackendEvent::Kind::running;
             running.trial_id = leg.trial;
-            running.handle = launcher_->handle(leg);  // with the id it runs under
+            running.handle = launcher_->describe(leg).handle;  // with the id it runs under
             pending_.push_back(std::move(running));
         }
         return;
@@ -227,17 +228,19 @@ void ProcessBackend::finish_if_read(TrialProcess& leg) {
     TrialExit exit = launcher_->describe_exit(leg);
     exit.stopped_by_tuner = exit.stopped_by_tuner || leg.stopping;
     if (exit.stderr_tail.empty()) exit.stderr_tail = stderr_tail_lines(leg.stderr_tail, 3);
-    std::vector<std::string> query = launcher_->exit_query(leg, exit);
-    if (query.empty()) {
+    std::optional<ExitQuery> query = launcher_->exit_query(leg, exit);
+    if (!query) {
         deliver_exit(leg.trial, std::move(exit));
         return;
     }
     // Delivered when the query has answered; meanwhile the loop goes on.
     const TrialId trial = leg.trial;
-    commands_.start({std::move(query), [this, trial, exit](int, const std::string& output) mutable {
-                         launcher_->explain_exit(exit, output);
-                         deliver_exit(trial, std::move(exit));
-                     }});
+    commands_.start(
+        {std::move(query->argv), [this, trial, exit, explain = std::move(query->explain)](
+                                     int, const std::string& output) mutable {
+             explain(exit, output);
+             deliver_exit(trial, std::move(exit));
+         }});
 }
 
 void ProcessBackend::deliver_exit(TrialId trial, TrialExit exit) {

@@ -57,7 +57,7 @@ class ProcessBackend : public Backend {
     std::optional<LegStarted> take_over(const TrialLaunch& launch,
                                         const LegProgress& progress) override;
     std::string reclaim(const std::vector<RunningLeg>& legs) override;
-    bool legs_wait_in_queue() const override { return launcher_->legs_wait_in_queue(); }
+    bool legs_wait_in_queue() const override { return launcher_->traits().legs_wait_in_queue; }
 
   private:
     using Legs = std::map<TrialId, std::unique_ptr<TrialProcess>>;

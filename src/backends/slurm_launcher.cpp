@@ -249,26 +249,30 @@ void SlurmJobsLauncher::adapt_environment(std::vector<std::string>& env) const {
     std::erase_if(env, allocation_variable);  // a job of its own even inside an allocation
 }
 
-std::vector<std::string> SlurmJobsLauncher::exit_query(const TrialProcess& process,
-                                                       const TrialExit& exit) {
-    // Slurm's word on a job that failed (FAILED NonZeroExitCode, TIMEOUT, NODE_FAIL,
-    // OUT_OF_MEMORY, PREEMPTED...) goes first in the error.
-    if (process.stopping || (!exit.signal && !exit.exit_code)) return {};
-    if (!slurm_id(process).empty())
-        return {"squeue", "-h", "-t", "all", "-j", slurm_id(process), "-o", "%T %r"};
-    return {"squeue", "-h", "-t", "all", "-n", job_name(process), "-o", "%T %r"};
-}
-
-void SlurmJobsLauncher::explain_exit(TrialExit& exit, const std::string& query_output) {
+/// Slurm's word on a job that failed, from squeue's "STATE REASON" line, goes first in its
+/// error. Right after srun exits the job may still be COMPLETING: then only the reason is final.
+static void explain_with_slurm_state(TrialExit& exit, const std::string& query_output) {
     std::string state = last_line(query_output);
-    // Right after srun exits the job may still be COMPLETING: then only the reason is final.
     for (const char* transient : {"COMPLETING ", "RUNNING "})
         if (state.rfind(transient, 0) == 0) state.erase(0, std::strlen(transient));
     if (!state.empty()) exit.stderr_tail = "Slurm: " + state + "; " + exit.stderr_tail;
 }
 
-std::string SlurmJobsLauncher::handle(const TrialProcess& process) const {
-    return SlurmHandle{false, "", job_name(process), slurm_id(process)}.encode();
+std::optional<ExitQuery> SlurmJobsLauncher::exit_query(const TrialProcess& process,
+                                                       const TrialExit& exit) {
+    // FAILED NonZeroExitCode, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY, PREEMPTED...
+    if (process.stopping || (!exit.signal && !exit.exit_code)) return std::nullopt;
+    std::vector<std::string> argv =
+        slurm_id(process).empty()
+            ? std::vector<std::string>{"squeue",          "-h", "-t",   "all", "-n",
+                                       job_name(process), "-o", "%T %r"}
+            : std::vector<std::string>{"squeue",          "-h", "-t",   "all", "-j",
+                                       slurm_id(process), "-o", "%T %r"};
+    return ExitQuery{std::move(argv), explain_with_slurm_state};
+}
+
+LegStarted SlurmJobsLauncher::describe(const TrialProcess& process) const {
+    return {SlurmHandle{false, "", job_name(process), slurm_id(process)}.encode(), "", 0};
 }
 
 std::string SlurmJobsLauncher::reclaim(const std::vector<RunningLeg>& legs) {
@@ -298,8 +302,9 @@ void SlurmStepsLauncher::stop_queued(TrialProcess& process) {
     ::kill(process.pid, SIGTERM);  // srun withdraws its request for a step and exits
 }
 
-std::string SlurmStepsLauncher::handle(const TrialProcess& process) const {
-    return SlurmHandle{true, options_.allocation, job_name(process), slurm_id(process)}.encode();
+LegStarted SlurmStepsLauncher::describe(const TrialProcess& process) const {
+    return {SlurmHandle{true, options_.allocation, job_name(process), slurm_id(process)}.encode(),
+            "", 0};
 }
 
 std::string SlurmStepsLauncher::reclaim(const std::vector<RunningLeg>& legs) {

@@ -66,7 +66,7 @@ std::vector<std::string> srun_argv(const SlurmLauncherOptions& options, const st
 class SlurmLauncher : public Launcher {
   public:
     LaunchPlan plan(const LegSpec& leg, TrialProcess& process) override;
-    bool legs_wait_in_queue() const override { return true; }
+    LauncherTraits traits() const override { return {true, false}; }
     bool take_line(TrialProcess& process, std::string_view line) override;
     void stop(TrialProcess& process, bool kill) override;
     TrialExit describe_exit(TrialProcess& process) override;
@@ -102,10 +102,9 @@ class SlurmLauncher : public Launcher {
 class SlurmJobsLauncher final : public SlurmLauncher {
   public:
     explicit SlurmJobsLauncher(SlurmLauncherOptions options) : SlurmLauncher(std::move(options)) {}
-    std::vector<std::string> exit_query(const TrialProcess& process,
+    std::optional<ExitQuery> exit_query(const TrialProcess& process,
                                         const TrialExit& exit) override;
-    void explain_exit(TrialExit& exit, const std::string& query_output) override;
-    std::string handle(const TrialProcess& process) const override;
+    LegStarted describe(const TrialProcess& process) const override;
     /// Cancels the dead tuner's jobs (by id; by name those it never saw run) and kills its
     /// srun processes on this machine.
     std::string reclaim(const std::vector<RunningLeg>& legs) override;
@@ -121,7 +120,7 @@ class SlurmJobsLauncher final : public SlurmLauncher {
 class SlurmStepsLauncher final : public SlurmLauncher {
   public:
     explicit SlurmStepsLauncher(SlurmLauncherOptions options) : SlurmLauncher(std::move(options)) {}
-    std::string handle(const TrialProcess& process) const override;
+    LegStarted describe(const TrialProcess& process) const override;
     /// Cancels the dead tuner's steps (by id; those it never saw run, found by name with
     /// squeue -s) and kills its srun processes on this machine.
     std::string reclaim(const std::vector<RunningLeg>& legs) override;
