@@ -57,7 +57,8 @@ TEST(BackendFactory, ASimulationReadsTheBenchmarksHyperparameters) {
     const auto [code, message] = refusal(parse_experiment(other_space, "f.json"), true);
     EXPECT_EQ(code, 2) << message;
     EXPECT_NE(message.find("has none of them"), std::string::npos) << message;
-    BackendFactory simulated(config_with({{"simulator", {{"benchmark", "lenet"}}}}), true);
+    const ExperimentConfig lenet = config_with({{"simulator", {{"benchmark", "lenet"}}}});
+    BackendFactory simulated(lenet, true);  // keeps a reference: the config outlives it
     EXPECT_EQ(simulated.journal_name(), "simulate");
     EXPECT_NE(simulated.create("/nonexistent/run", "", -1), nullptr);  // nothing on disk needed
     EXPECT_EQ(BackendFactory(config_with(json::object()), false).journal_name(), "local");

@@ -20,6 +20,7 @@ class BackendFactory {
     /// Checks what the backend needs and throws the error a user should see before anything is
     /// created: a command that does not exist, GPUs that are not there, Slurm's commands
     /// missing, a simulated benchmark that reads none of the config space's hyperparameters.
+    /// `config` must outlive the factory and what it creates.
     BackendFactory(const ExperimentConfig& config, bool simulate);
     ~BackendFactory();
     BackendFactory(const BackendFactory&) = delete;
