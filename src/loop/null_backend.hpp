@@ -1,13 +1,13 @@
 #pragma once
 /// The backend of a run that runs nothing: the Tuner's while a journal is replayed
 /// (Tuner::restore), and the one a dead run's files are rewritten with (refresh_run). Its clock
-/// is moved from outside; it starts and stops nothing, but keeps the last leg it was asked to
-/// start, for the replay to check against the journal's `start` record.
+/// is moved from outside; it starts and stops nothing, but shows each leg it is asked to start
+/// to `on_start` (the replay checks it against the journal's `start` record).
 #include "asha/backend.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <optional>
-#include <utility>
 
 namespace asha {
 
@@ -18,12 +18,12 @@ class NullBackend final : public Backend {
     explicit NullBackend(bool legs_wait_in_queue) : legs_wait_in_queue_(legs_wait_in_queue) {}
 
     void advance_to(double t) { now_ = std::max(now_, t); }
-    /// The leg start() was last asked for, once; nullopt when none since the last call.
-    std::optional<TrialLaunch> take_started() { return std::exchange(started_, std::nullopt); }
+    /// Called with every leg start() is asked for; may throw to refuse it.
+    std::function<void(const TrialLaunch&)> on_start;
 
     double now() const override { return now_; }
     LegStarted start(const TrialLaunch& launch) override {
-        started_ = launch;
+        if (on_start) on_start(launch);
         return {};
     }
     void stop(TrialId /*trial*/, bool /*immediately*/) override {}
@@ -33,7 +33,6 @@ class NullBackend final : public Backend {
   private:
     bool legs_wait_in_queue_;
     double now_ = 0;
-    std::optional<TrialLaunch> started_;
 };
 
 }  // namespace asha

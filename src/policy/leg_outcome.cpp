@@ -15,7 +15,7 @@ LegOutcome classify_leg_end(const LegFacts& leg, const TrialExit& exit, const Re
                          : TrialStatus::paused;
     } else if (leg.timed_out) {
         out.status = TrialStatus::timeout;
-        out.error = leg.timeout_reason;
+        out.error = std::string(leg.timeout_reason);
     } else if (leg.stop_requested || exit.stopped_by_tuner) {
         out.how = LegEnd::stopped;
         out.status = TrialStatus::stopped;
@@ -28,7 +28,8 @@ LegOutcome classify_leg_end(const LegFacts& leg, const TrialExit& exit, const Re
         out.status = TrialStatus::failed;
         out.error = exit.signal ? "killed by signal " + std::to_string(exit.signal)
                     : clean     ? "exited with code 0 without a report (no usable report of " +
-                                  names.metric + " and " + names.resource_attr + " on stdout)"
+                                  std::string(names.metric) + " and " +
+                                  std::string(names.resource_attr) + " on stdout)"
                             : "exited with code " + std::to_string(exit.exit_code);
         if (!exit.stderr_tail.empty()) out.error += ": " + exit.stderr_tail;
     }

@@ -8,15 +8,17 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace asha {
 
-/// What the Tuner knew of the leg when it ended.
+/// What the Tuner knew of the leg when it ended (views into the Tuner's state: classify_leg_end
+/// is called with them at once, for every leg of a run, so nothing is copied).
 struct LegFacts {
     bool stopped_by_scheduler = false;  ///< the scheduler decided STOP
     bool stop_requested = false;        ///< the tuner asked it to stop (STOP, or the run ending)
     bool timed_out = false;             ///< trial_timeout or report_timeout
-    std::string timeout_reason;
+    std::string_view timeout_reason;
     double last_resource = 0;  ///< the trial's highest accepted resource level
     double milestone = 0;      ///< the leg's milestone (0 = unbounded)
     double max_t = 0;          ///< the config's max_t (0 = none)
@@ -25,8 +27,8 @@ struct LegFacts {
 
 /// What the run's config says about reports, for the error of a leg that had none.
 struct ReportNames {
-    std::string metric;
-    std::string resource_attr;
+    std::string_view metric;
+    std::string_view resource_attr;
 };
 
 struct LegOutcome {
