@@ -5,8 +5,10 @@
 
 #include "test_util.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,8 +55,17 @@ TEST(Process, ExecutablesAreFoundAsExecvpFindsThem) {
 // session (setsid) included, and only they: a process without the marker is left alone.
 TEST(Process, LeftoversAreFoundByTheirMarkerWhereverTheyWent) {
     const std::string marker = "ASHA_TEST_MARKER=" + std::to_string(::getpid()) + "-leftovers";
+    // Both marked processes wait on a FIFO the test holds open (so opening it never blocks and
+    // nothing is ever written): shells blocked in `read`, never in the middle of an exec, when
+    // /proc/PID/environ can read empty for a moment and the sweep would miss them.
+    const std::filesystem::path fifo = test::temp_path("leftovers.fifo");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const Fd held(::open(fifo.c_str(), O_RDWR | O_CLOEXEC));
+    ASSERT_TRUE(held.valid());
     SpawnSpec marked;
-    marked.argv = {"/bin/sh", "-c", "setsid sleep 1000 & echo $!; exec sleep 1000"};
+    marked.argv = {"/bin/sh", "-c",
+                   "setsid /bin/sh -c 'echo $$; read x < \"$0\"' \"$0\" & read x < \"$0\"",
+                   fifo.string()};
     marked.env = current_environment();
     marked.env.push_back(marker);
     Child child = spawn_child(marked);
@@ -62,7 +73,8 @@ TEST(Process, LeftoversAreFoundByTheirMarkerWhereverTheyWent) {
     unmarked.argv = {"/bin/sh", "-c", "exec sleep 1000"};
     unmarked.env = current_environment();
     Child bystander = spawn_child(unmarked);
-    // The escaped descendant exists once its pid is printed (it was forked with the marker).
+    // The escaped descendant prints its pid from its own session, after its exec; its parent
+    // has run since its exec too (it started the descendant).
     set_nonblocking(child.stdout_fd.get(), false);
     std::string pid_text;
     char ch = 0;
