@@ -29,9 +29,8 @@ LegFacts leg_at(double resource, std::size_t reports = 1) {
     return f;
 }
 
-LegFacts with(LegFacts f, bool scheduler_stop, bool stop_requested, bool timed_out) {
-    f.stopped_by_scheduler = scheduler_stop;
-    f.stop_requested = stop_requested || scheduler_stop;
+LegFacts with(LegFacts f, StopCause stop, bool timed_out) {
+    f.stop = stop;
     f.timed_out = timed_out;
     if (timed_out) f.timeout_reason = "ran longer than trial_timeout (5 s)";
     return f;
@@ -53,8 +52,9 @@ TEST(LegOutcome, EachWayALegEnds) {
         "exited with code 0 without a report (no usable report of loss and epoch on stdout)";
     const Row rows[] = {
         {"STOP counts even when the script reached its milestone first",
-         with(leg_at(3), true, false, false), clean, TrialStatus::stopped, LegEnd::stopped, ""},
-        {"STOP, ended by SIGTERM", with(leg_at(1), true, false, false), sigterm,
+         with(leg_at(3), StopCause::scheduler, false), clean, TrialStatus::stopped, LegEnd::stopped,
+         ""},
+        {"STOP, ended by SIGTERM", with(leg_at(1), StopCause::scheduler, false), sigterm,
          TrialStatus::stopped, LegEnd::stopped, ""},
         {"milestone reached below max_t: paused", leg_at(3), clean, TrialStatus::paused,
          LegEnd::reached_milestone, ""},
@@ -62,9 +62,14 @@ TEST(LegOutcome, EachWayALegEnds) {
          LegEnd::reached_milestone, ""},
         {"milestone reached, then crashed: still paused", leg_at(3), crashed, TrialStatus::paused,
          LegEnd::reached_milestone, ""},
-        {"timed out", with(leg_at(1), false, true, true), sigterm, TrialStatus::timeout,
+        {"timed out, then the scheduler said STOP: stopped",
+         with(leg_at(1), StopCause::scheduler, true), sigterm, TrialStatus::stopped,
+         LegEnd::stopped, ""},
+        {"timed out", with(leg_at(1), StopCause::none, true), sigterm, TrialStatus::timeout,
          LegEnd::failed, "ran longer than trial_timeout (5 s)"},
-        {"stopped as the run ends", with(leg_at(1), false, true, false), sigterm,
+        {"timed out, then the run ended", with(leg_at(1), StopCause::run_ending, true), sigterm,
+         TrialStatus::timeout, LegEnd::failed, "ran longer than trial_timeout (5 s)"},
+        {"stopped as the run ends", with(leg_at(1), StopCause::run_ending, false), sigterm,
          TrialStatus::stopped, LegEnd::stopped, ""},
         {"stopped by the tuner, as its exit says (a resume's cleanup)", leg_at(1),
          TrialExit{0, 9, true, ""}, TrialStatus::stopped, LegEnd::stopped, ""},

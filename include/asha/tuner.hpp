@@ -14,12 +14,15 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 
 namespace asha {
 
 class JournalWriter;
 struct JournalContents;
+class LegState;       // loop/leg_state.hpp
+class FailurePolicy;  // policy/run_limits.hpp
 
 /// Called after every event with the tuner, so a progress display can redraw when it likes;
 /// `next_update` returns the backend time at which it wants to be called again without an event.
@@ -51,6 +54,9 @@ class Tuner {
   public:
     Tuner(const ExperimentConfig& config, Scheduler& scheduler, Backend& backend,
           RunWriter* writer = nullptr, ProgressSink* progress = nullptr);
+    ~Tuner();  // in tuner.cpp, where LegState is complete
+    Tuner(const Tuner&) = delete;
+    Tuner& operator=(const Tuner&) = delete;
 
     RunResult run();
 
@@ -102,7 +108,6 @@ class Tuner {
     void on_exit(TrialRecord& trial, const TrialExit& exit);
     void apply(TrialRecord& trial, Decision decision, double resource);
     void check_stop_criteria();
-    void check_failures(const TrialRecord& trial, bool failed);
     void check_timeouts();
     double next_timeout() const;
     void end_run(const std::string& reason, ExitCode code);
@@ -117,32 +122,15 @@ class Tuner {
     RunWriter* writer_;
     ProgressSink* progress_;
 
-    struct LegState {
-        bool stop_requested = false;        // scheduler said stop, or the run is ending
-        bool stopped_by_scheduler = false;  // the scheduler said stop: the leg ends Stopped
-        bool pausing = false;               // scheduler said pause; the leg should end by itself
-        bool completing = false;            // reached max_t
-        bool timed_out = false;             // stopped by trial_timeout / report_timeout
-        bool stop_sent = false;             // backend_.stop() was called for this leg
-        bool pending = false;     // waiting in the backend's queue (Slurm), not running yet
-        bool relaunched = false;  // started again by a resume: may replay earlier epochs
-        LaunchKind kind = LaunchKind::new_trial;  // why this leg started
-        std::string timeout_reason;
-        double last_report = 0;  // tuner time of the last accepted report
-        // Where stdout.log has been read up to: past the last accepted report, or where the
-        // leg's output began; a resume that takes the leg over reads on from here.
-        std::uint64_t output_offset = 0;
-    };
     std::vector<TrialRecord> trials_;
     std::vector<LegState> legs_;
     std::set<TrialId> running_;        // legs started, exit not seen yet
     std::deque<TrialId> retry_queue_;  // failed legs to relaunch before anything new
-    int identical_failures_ =
-        0;  // first trials to end, all failed with first_error_; -1: no longer
-    std::string first_error_;
+    std::unique_ptr<FailurePolicy> failures_;
     std::set<std::pair<TrialId, std::string>> warned_;
     double start_time_ = 0;
-    std::size_t started_ = 0, completed_ = 0, stopped_ = 0, failed_ = 0;
+    // Trials started, and ended for good by status (running and paused are counted when asked).
+    StatusCounts counts_;
     double finished_leg_time_ = 0;   // worker-seconds of ended legs
     double running_leg_starts_ = 0;  // sum of leg start times of running legs, for cost in O(1)
     std::size_t pending_legs_ = 0;   // legs started but still queued (not counted as busy)

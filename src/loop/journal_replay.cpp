@@ -7,6 +7,7 @@
 // the legs that were running when the last tuner died.
 #include "asha/tuner.hpp"
 
+#include "loop/leg_state.hpp"
 #include "loop/null_backend.hpp"
 #include "run/journal.hpp"
 #include "run/journal_records.hpp"
@@ -128,7 +129,7 @@ class JournalReplay {
             throw diverged(line_, "trial " + std::to_string(id) + " was never started");
         return tuner_.trials_[static_cast<std::size_t>(id)];
     }
-    Tuner::LegState& leg(TrialId id) { return tuner_.legs_[static_cast<std::size_t>(id)]; }
+    LegState& leg(TrialId id) { return tuner_.legs_[static_cast<std::size_t>(id)]; }
 
     void apply(const StartRecord& r) {
         // The Tuner picks its next leg as a free worker would; the clock checks it is this one.
@@ -142,11 +143,11 @@ class JournalReplay {
 
     void apply(const StartedRecord& r) {
         TrialRecord& t = trial(r.trial);
-        if (!leg(t.id).pending) tuner_.running_leg_starts_ += r.time - t.leg_started;
+        if (!leg(t.id).queued()) tuner_.running_leg_starts_ += r.time - t.leg_started;
         t.leg_started = r.time;
         t.gpus = r.gpus;
         tuner_.handles_[t.id] = r.handle;
-        leg(t.id).output_offset = r.offset;
+        leg(t.id).set_output_offset(r.offset);
     }
 
     void apply(const ReportRecord& r) {
@@ -231,18 +232,18 @@ void Tuner::resume_running_legs() {
     for (TrialId id : std::vector<TrialId>(running_.begin(), running_.end())) {
         TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
         LegState& leg = legs_[static_cast<std::size_t>(id)];
-        leg.relaunched = true;
+        leg.mark_resumed();
         LegProgress progress;
         progress.started = trial.leg_started;
-        progress.last_report = std::max(trial.leg_started, leg.last_report);
+        progress.last_report = std::max(trial.leg_started, leg.last_report());
         progress.resource = trial.last_resource;
-        progress.stopping = leg.stop_sent;
+        progress.stopping = leg.stop_sent();
         auto handle = handles_.find(id);
         if (handle != handles_.end()) progress.handle = handle->second;
         progress.gpus = trial.gpus;
-        progress.output_offset = leg.output_offset;
+        progress.output_offset = leg.output_offset();
         TrialLaunch launch{id,
-                           leg.kind,
+                           leg.kind(),
                            trial.config,
                            trial.milestone,
                            trial.legs - 1,
@@ -271,7 +272,7 @@ void Tuner::resume_running_legs() {
     }
     for (TrialId id : ended) {
         // What the resume's cleanup did to it: a stopping leg was killed.
-        const bool stopping = legs_[static_cast<std::size_t>(id)].stop_sent;
+        const bool stopping = legs_[static_cast<std::size_t>(id)].stop_sent();
         on_exit(trials_[static_cast<std::size_t>(id)],
                 TrialExit{0, stopping ? SIGKILL : 0, stopping, ""});
     }

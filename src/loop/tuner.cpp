@@ -1,6 +1,8 @@
 #include "asha/tuner.hpp"
 
+#include "loop/leg_state.hpp"
 #include "policy/leg_outcome.hpp"
+#include "policy/run_limits.hpp"
 #include "run/journal.hpp"
 #include "run/journal_records.hpp"
 
@@ -25,7 +27,11 @@ Tuner::Tuner(const ExperimentConfig& config, Scheduler& scheduler, Backend& back
       scheduler_(scheduler),
       backend_(&backend),
       writer_(writer),
-      progress_(progress) {}
+      progress_(progress),
+      failures_(std::make_unique<FailurePolicy>(config.max_failures,
+                                                config.abort_on_identical_failures)) {}
+
+Tuner::~Tuner() = default;
 
 RunResult Tuner::run() {
     if (resumed_at_) backend_->resume_clock(*resumed_at_);
@@ -84,14 +90,14 @@ void Tuner::record(const Record& record) {
 }
 
 void Tuner::stop_leg(TrialId trial, bool immediately) {
-    legs_[static_cast<std::size_t>(trial)].stop_sent = true;
+    legs_[static_cast<std::size_t>(trial)].mark_stop_sent();
     backend_->stop(trial, immediately);
 }
 
 void Tuner::record_started(const TrialRecord& trial, const LegStarted& started) {
     if (started.handle.empty()) return;  // nothing outlives the tuner (simulator), or a replay
     handles_[trial.id] = started.handle;
-    legs_[static_cast<std::size_t>(trial.id)].output_offset = started.output_offset;
+    legs_[static_cast<std::size_t>(trial.id)].set_output_offset(started.output_offset);
     record(StartedRecord{trial.leg_started, trial.id, started.handle, trial.gpus,
                          started.output_offset});
 }
@@ -129,21 +135,16 @@ void Tuner::launch(const Suggestion& s, LaunchKind kind) {
         record.bracket = s.bracket;
         trials_.push_back(std::move(record));
         legs_.emplace_back();
-        ++started_;
+        ++counts_.started;
         if (config_.stop.max_num_trials_started &&
-            started_ >= static_cast<std::size_t>(*config_.stop.max_num_trials_started))
+            counts_.started >= static_cast<std::size_t>(*config_.stop.max_num_trials_started))
             no_new_trials_ = true;
     }
     TrialRecord& trial = trials_.at(static_cast<std::size_t>(s.trial_id));
     trial.status = TrialStatus::in_progress;
     trial.milestone = s.milestone;
-    // A new leg; where the trial's output was read up to carries over (a relaunch after a crash
-    // reads on from there: what the lost leg printed is not lost).
     LegState& leg = legs_[static_cast<std::size_t>(s.trial_id)];
-    const std::uint64_t offset = leg.output_offset;
-    leg = LegState{};
-    leg.kind = kind;
-    leg.output_offset = offset;
+    leg = LegState(kind, leg.output_offset());
     TrialLaunch launch{
         trial.id, kind, trial.config, s.milestone, trial.legs, trial.last_resource, std::nullopt};
     record(StartRecord{now(), trial.id, trial.legs, kind, trial.bracket, s.milestone,
@@ -155,7 +156,7 @@ void Tuner::launch(const Suggestion& s, LaunchKind kind) {
     trial.gpus = started.gpus;
     running_.insert(trial.id);
     if (backend_->legs_wait_in_queue()) {  // busy from its `running` event on, not before
-        legs_[static_cast<std::size_t>(trial.id)].pending = true;
+        leg.wait_in_queue();
         ++pending_legs_;
         trial.status = TrialStatus::pending;
     } else {
@@ -204,13 +205,13 @@ void Tuner::handle(const BackendEvent& event) {
 
 void Tuner::on_running(TrialRecord& trial, const std::string& handle) {
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
-    if (!leg.pending) return;
+    if (!leg.queued()) return;
     const double t = now();
     // Queued legs learn their address when they run (a Slurm job or step id): journal it, so
     // that a resume stops them by id rather than by name.
     if (!handle.empty()) handles_[trial.id] = handle;
     record(RunningRecord{t, trial.id, handle});
-    leg.pending = false;
+    leg.leave_queue();
     --pending_legs_;
     trial.leg_started = t;
     running_leg_starts_ += t;
@@ -226,7 +227,7 @@ void Tuner::warn_once(TrialId trial, const std::string& kind, const std::string&
 void Tuner::on_report(TrialRecord& trial, const Report& report, std::uint64_t offset) {
     if (!std::isfinite(report.resource) || report.resource <= trial.last_resource) {
         // A resumed script that does not checkpoint replays its earlier epochs: ignore those.
-        if (trial.legs <= 1 && !legs_[static_cast<std::size_t>(trial.id)].relaunched)
+        if (trial.legs <= 1 && !legs_[static_cast<std::size_t>(trial.id)].resumed())
             warn_once(trial.id, "resource",
                       "ignored a report with " + config_.resource_attr + " = " +
                           format_value(json(report.resource)) + ": it must grow past " +
@@ -235,8 +236,7 @@ void Tuner::on_report(TrialRecord& trial, const Report& report, std::uint64_t of
     }
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
     const double t = now();  // one time for the journal, the results row and the timeouts
-    leg.last_report = t;
-    if (offset) leg.output_offset = offset;
+    leg.accept_report(t, offset);
     ++trial.reports;
     trial.last_resource = report.resource;
     trial.last_metric = report.metric;
@@ -248,8 +248,8 @@ void Tuner::on_report(TrialRecord& trial, const Report& report, std::uint64_t of
         best_resource_ = report.resource;
     }
     Decision decision = Decision::stop;
-    if (!leg.stop_requested)
-        decision = scheduler_.on_report(trial.id, report.resource, report.metric);
+    const bool asks_scheduler = leg.asks_scheduler();
+    if (asks_scheduler) decision = scheduler_.on_report(trial.id, report.resource, report.metric);
     last_decision_ = decision;
     if (journal_) {
         // "fields" is left out when it holds only the resource and the metric (the replay puts
@@ -261,17 +261,9 @@ void Tuner::on_report(TrialRecord& trial, const Report& report, std::uint64_t of
                             plain ? std::nullopt : std::optional(report.fields), offset});
     }
     if (writer_) writer_->result(trial, report, decision, t);
-    if (!leg.stop_requested) apply(trial, decision, report.resource);
-    if (config_.stop.min_metric_value && report.metric <= *config_.stop.min_metric_value &&
-        !ending_)
-        end_run("trial " + std::to_string(trial.id) + " reached " + config_.metric +
-                    " <= " + format_value(json(*config_.stop.min_metric_value)),
-                ExitCode::ok);
-    if (config_.stop.max_metric_value && report.metric >= *config_.stop.max_metric_value &&
-        !ending_)
-        end_run("trial " + std::to_string(trial.id) + " reached " + config_.metric +
-                    " >= " + format_value(json(*config_.stop.max_metric_value)),
-                ExitCode::ok);
+    if (asks_scheduler) apply(trial, decision, report.resource);
+    if (auto reached = reached_metric_target(config_.stop, config_.metric, trial.id, report.metric))
+        end_run(*reached, ExitCode::ok);
 }
 
 void Tuner::apply(TrialRecord& trial, Decision decision, double resource) {
@@ -281,19 +273,16 @@ void Tuner::apply(TrialRecord& trial, Decision decision, double resource) {
     const bool told_milestone = !config_.max_resource_attr.empty();
     switch (decision) {
         case Decision::stop:
-            leg.stop_requested = true;
-            leg.stopped_by_scheduler = true;
+            leg.request_stop(StopCause::scheduler);
             stop_leg(trial.id);
             return;
         case Decision::pause:
-            if (leg.pausing || !told_milestone) stop_leg(trial.id);
-            leg.pausing = true;
+            if (leg.reach_milestone() || !told_milestone) stop_leg(trial.id);
             return;
         case Decision::proceed:
-            if (reached_level(resource, config_.max_t)) {
-                if (leg.completing || !told_milestone) stop_leg(trial.id);
-                leg.completing = true;
-            }
+            if (reached_level(resource, config_.max_t) &&
+                (leg.reach_milestone() || !told_milestone))
+                stop_leg(trial.id);
             return;
     }
 }
@@ -304,8 +293,7 @@ void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
                       exit.stderr_tail});
     LegState& leg = legs_[static_cast<std::size_t>(trial.id)];
     running_.erase(trial.id);
-    if (leg.pending) {  // ended in the queue: it never ran
-        leg.pending = false;
+    if (leg.leave_queue()) {  // ended in the queue: it never ran
         --pending_legs_;
         trial.leg_started = t;
     } else {
@@ -316,10 +304,8 @@ void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
     trial.worker_time += leg_time;
     finished_leg_time_ += leg_time;
     trial.exit_code = exit.signal ? -exit.signal : exit.exit_code;
-    const LegOutcome outcome = classify_leg_end(
-        LegFacts{leg.stopped_by_scheduler, leg.stop_requested, leg.timed_out, leg.timeout_reason,
-                 trial.last_resource, trial.milestone, config_.max_t, trial.reports},
-        exit, ReportNames{config_.metric, config_.resource_attr});
+    const LegOutcome outcome = classify_leg_end(leg.facts(trial, config_.max_t), exit,
+                                                ReportNames{config_.metric, config_.resource_attr});
     trial.status = outcome.status;
     const bool failed = trial.status == TrialStatus::failed || trial.status == TrialStatus::timeout;
     if (failed) trial.error = outcome.error;
@@ -340,44 +326,21 @@ void Tuner::on_exit(TrialRecord& trial, const TrialExit& exit) {
         return;
     }
     if (failed) {
-        ++failed_;
+        ++counts_.failed;
         spdlog::warn("(trial {}) {}: {}", trial.id,
                      trial.status == TrialStatus::timeout ? "timed out" : "failed", trial.error);
     }
-    if (trial.status == TrialStatus::completed) ++completed_;
-    if (trial.status == TrialStatus::stopped) ++stopped_;
+    if (trial.status == TrialStatus::completed) ++counts_.completed;
+    if (trial.status == TrialStatus::stopped) ++counts_.stopped;
     scheduler_.on_leg_end(trial.id, how);
     if (writer_) writer_->trial_ended(trial, trials_);
-    check_failures(trial, failed);
-}
-
-void Tuner::check_failures(const TrialRecord& trial, bool failed) {
-    if (ending_) return;
-    if (config_.max_failures && failed_ >= static_cast<std::size_t>(*config_.max_failures)) {
-        end_run(std::to_string(failed_) + " trials failed (max_failures = " +
-                    std::to_string(*config_.max_failures) + "); last error: " + trial.error,
-                ExitCode::too_many_failures);
-        return;
-    }
-    // A broken command fails every trial the same way: do not burn the budget on it.
-    if (identical_failures_ < 0) return;
-    if (!failed || (identical_failures_ > 0 && trial.error != first_error_)) {
-        identical_failures_ = -1;  // something worked, or failed differently: never again
-        return;
-    }
-    first_error_ = trial.error;
-    if (++identical_failures_ >= config_.abort_on_identical_failures &&
-        config_.abort_on_identical_failures > 0)
-        end_run("the first " + std::to_string(identical_failures_) +
-                    " trials all failed the same way: " + trial.error + " (see trials/" +
-                    std::to_string(trial.id) + "/stderr.log)",
-                ExitCode::too_many_failures);
+    if (auto reason = failures_->trial_ended(trial, failed, counts_.failed))
+        end_run(*reason, ExitCode::too_many_failures);
 }
 
 void Tuner::time_out(TrialId id, const std::string& reason, double t) {
     LegState& leg = legs_[static_cast<std::size_t>(id)];
-    leg.timed_out = true;
-    leg.timeout_reason = reason;
+    leg.time_out(reason);
     record(TimeoutRecord{t, id, reason});
     stop_leg(id);
 }
@@ -390,7 +353,7 @@ void Tuner::end_run(const std::string& reason, ExitCode code) {
     record(EndRecord{now(), reason, static_cast<int>(code)});
     spdlog::info("{}: stopping {} running trial(s)", reason, running_.size());
     for (TrialId id : running_) {
-        legs_[static_cast<std::size_t>(id)].stop_requested = true;
+        legs_[static_cast<std::size_t>(id)].request_stop(StopCause::run_ending);
         stop_leg(id);
     }
 }

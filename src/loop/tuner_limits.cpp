@@ -3,6 +3,9 @@
 // (asha/tuner.hpp), with its events in tuner.cpp.
 #include "asha/tuner.hpp"
 
+#include "loop/leg_state.hpp"
+#include "policy/run_limits.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -21,13 +24,13 @@ void Tuner::check_timeouts() {
     for (TrialId id : running_) {
         const LegState& leg = legs_[static_cast<std::size_t>(id)];
         const TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
-        if (leg.stop_requested || leg.timed_out || leg.pending) continue;  // queued: not yet
+        if (!leg.timed()) continue;
         std::string reason;
         if (config_.trial_timeout && t >= trial.leg_started + *config_.trial_timeout)
             reason = "ran longer than trial_timeout (" +
                      format_value(json(*config_.trial_timeout)) + " s)";
         else if (config_.report_timeout &&
-                 t >= std::max(trial.leg_started, leg.last_report) + *config_.report_timeout)
+                 t >= std::max(trial.leg_started, leg.last_report()) + *config_.report_timeout)
             reason = "no report for report_timeout (" +
                      format_value(json(*config_.report_timeout)) + " s)";
         else
@@ -42,12 +45,12 @@ double Tuner::next_timeout() const {
     for (TrialId id : running_) {
         const LegState& leg = legs_[static_cast<std::size_t>(id)];
         const TrialRecord& trial = trials_[static_cast<std::size_t>(id)];
-        if (leg.stop_requested || leg.timed_out || leg.pending) continue;  // queued: not yet
+        if (!leg.timed()) continue;
         if (config_.trial_timeout)
             deadline = std::min(deadline, trial.leg_started + *config_.trial_timeout);
         if (config_.report_timeout)
             deadline = std::min(
-                deadline, std::max(trial.leg_started, leg.last_report) + *config_.report_timeout);
+                deadline, std::max(trial.leg_started, leg.last_report()) + *config_.report_timeout);
     }
     return start_time_ + deadline;
 }
@@ -59,24 +62,10 @@ double Tuner::cost_at(double t) const {
 
 void Tuner::check_stop_criteria() {
     if (ending_) return;
-    const StopCriteria& stop = config_.stop;
-    auto fmt = [](double x) { return format_value(json(x)); };
-    if (stop.max_wallclock_time && now() >= *stop.max_wallclock_time)
-        end_run("reached max_wallclock_time (" + fmt(*stop.max_wallclock_time) + " s)",
-                ExitCode::ok);
-    else if (stop.max_num_trials_completed &&
-             completed_ >= static_cast<std::size_t>(*stop.max_num_trials_completed))
-        end_run("reached max_num_trials_completed (" +
-                    std::to_string(*stop.max_num_trials_completed) + ")",
-                ExitCode::ok);
-    else if (stop.max_num_trials_finished &&
-             completed_ + stopped_ + failed_ >=
-                 static_cast<std::size_t>(*stop.max_num_trials_finished))
-        end_run("reached max_num_trials_finished (" +
-                    std::to_string(*stop.max_num_trials_finished) + ")",
-                ExitCode::ok);
-    else if (stop.max_cost && cost_at(now()) >= *stop.max_cost)
-        end_run("reached max_cost (" + fmt(*stop.max_cost) + " worker-seconds)", ExitCode::ok);
+    const RunProgress progress{now(), counts_.completed,
+                               counts_.completed + counts_.stopped + counts_.failed,
+                               cost_at(now())};
+    if (auto reason = met_stop_criterion(config_.stop, progress)) end_run(*reason, ExitCode::ok);
 }
 
 RunSummary Tuner::summary_at(double t) const {
@@ -85,12 +74,10 @@ RunSummary Tuner::summary_at(double t) const {
     s.wallclock = t;
     s.busy_time = cost_at(t);
     s.workers = config_.workers;
-    s.started = started_;
-    s.running = running_.size();
-    s.completed = completed_;
-    s.stopped = stopped_;
-    s.failed = failed_;
-    for (const auto& trial : trials_) s.paused += trial.status == TrialStatus::paused;
+    StatusCounts counts = counts_;
+    counts.running = running_.size();
+    for (const auto& trial : trials_) counts.paused += trial.status == TrialStatus::paused;
+    s.set_counts(counts);
     s.best_trial = best_trial_;
     s.best_metric = best_metric_;
     s.best_resource = best_resource_;

@@ -5,7 +5,7 @@ namespace asha {
 LegOutcome classify_leg_end(const LegFacts& leg, const TrialExit& exit, const ReportNames& names) {
     LegOutcome out;
     const bool clean = exit.signal == 0 && exit.exit_code == 0;
-    if (leg.stopped_by_scheduler) {
+    if (leg.stop == StopCause::scheduler) {
         out.how = LegEnd::stopped;
         out.status = TrialStatus::stopped;
     } else if (reached_level(leg.last_resource, leg.milestone)) {
@@ -16,7 +16,7 @@ LegOutcome classify_leg_end(const LegFacts& leg, const TrialExit& exit, const Re
     } else if (leg.timed_out) {
         out.status = TrialStatus::timeout;
         out.error = std::string(leg.timeout_reason);
-    } else if (leg.stop_requested || exit.stopped_by_tuner) {
+    } else if (leg.stop != StopCause::none || exit.stopped_by_tuner) {
         out.how = LegEnd::stopped;
         out.status = TrialStatus::stopped;
     } else if (clean && leg.reports > 0) {

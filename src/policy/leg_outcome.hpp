@@ -7,17 +7,26 @@
 #include "asha/trial.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace asha {
 
+/// Why the Tuner wants a leg ended, weakest first: a stronger cause replaces a weaker one, never
+/// the reverse (a leg the scheduler stopped stays Stopped when the run ends too). A timeout is
+/// kept beside it (LegFacts::timed_out): it ranks between the two in classify_leg_end.
+enum class StopCause : std::uint8_t {
+    none,        ///< the leg may run to its milestone
+    run_ending,  ///< the run is ending (a stop criterion, an interrupt, failures)
+    scheduler,   ///< the scheduler decided STOP
+};
+
 /// What the Tuner knew of the leg when it ended (views into the Tuner's state: classify_leg_end
 /// is called with them at once, for every leg of a run, so nothing is copied).
 struct LegFacts {
-    bool stopped_by_scheduler = false;  ///< the scheduler decided STOP
-    bool stop_requested = false;        ///< the tuner asked it to stop (STOP, or the run ending)
-    bool timed_out = false;             ///< trial_timeout or report_timeout
+    StopCause stop = StopCause::none;
+    bool timed_out = false;  ///< trial_timeout or report_timeout
     std::string_view timeout_reason;
     double last_resource = 0;  ///< the trial's highest accepted resource level
     double milestone = 0;      ///< the leg's milestone (0 = unbounded)
