@@ -24,7 +24,7 @@ std::vector<Decision> stopping_decisions(const std::vector<double>& values, doub
     std::vector<Decision> out;
     for (std::size_t i = 0; i < values.size(); ++i) {
         s.suggest(static_cast<TrialId>(i));
-        out.push_back(s.on_report(static_cast<TrialId>(i), resource, values[i]));
+        out.push_back(s.on_report(static_cast<TrialId>(i), resource, values[i]).decision);
     }
     return out;
 }
@@ -74,13 +74,13 @@ TEST(AshaStopping, EtaThreeKeepsTheTopThird) {
 TEST(AshaStopping, JudgedOnceAtTheHighestRungPassed) {
     AshaScheduler s = make(AshaVariant::stopping, 1, 2, 8);
     s.suggest(0);
-    EXPECT_EQ(s.on_report(0, 5, 0.9), C);  // past rungs 1, 2 and 4: recorded at 4 only
+    EXPECT_EQ(s.on_report(0, 5, 0.9).decision, C);  // past rungs 1, 2 and 4: recorded at 4 only
     auto rungs = s.rungs();
     ASSERT_EQ(rungs.size(), 3u);
     EXPECT_EQ(rungs[0].recorded, 0u);
     EXPECT_EQ(rungs[1].recorded, 0u);
     EXPECT_EQ(rungs[2].recorded, 1u);
-    EXPECT_EQ(s.on_report(0, 6, 0.9), C);  // no new rung: nothing recorded
+    EXPECT_EQ(s.on_report(0, 6, 0.9).decision, C);  // no new rung: nothing recorded
     EXPECT_EQ(s.rungs()[2].recorded, 1u);
 }
 
@@ -88,8 +88,8 @@ TEST(AshaStopping, NeverStoppedAtMaxT) {
     AshaScheduler s = make(AshaVariant::stopping, 1, 2, 4);
     s.suggest(0);
     s.suggest(1);
-    EXPECT_EQ(s.on_report(0, 4, 0.1), C);
-    EXPECT_EQ(s.on_report(1, 4, 0.9), C);  // worse, but max_t completes a trial
+    EXPECT_EQ(s.on_report(0, 4, 0.1).decision, C);
+    EXPECT_EQ(s.on_report(1, 4, 0.9).decision, C);  // worse, but max_t completes a trial
     EXPECT_EQ(s.rungs()[0].recorded + s.rungs()[1].recorded, 2u);  // judged at rung 2 only
 }
 
@@ -134,7 +134,7 @@ TEST(AshaPromotion, OnlyTrialsWhoseLegEndedArePromoted) {
     AshaScheduler s = make(AshaVariant::promotion, 1, 2, 4);
     expect_start(s, 0, 1);
     expect_start(s, 1, 1);
-    EXPECT_EQ(s.on_report(0, 1, 0.1), Decision::pause);  // still exiting
+    EXPECT_EQ(s.on_report(0, 1, 0.1).decision, Decision::pause);  // still exiting
     EXPECT_EQ(finish_leg(s, 1, 1, 0.5), Decision::pause);
     expect_start(s, 2, 1);  // trial 0 is the one to promote, but its process has not ended
     s.on_leg_end(0, LegEnd::reached_milestone);
@@ -145,7 +145,7 @@ TEST(AshaPromotion, FailedLegIsNotPromoted) {
     AshaScheduler s = make(AshaVariant::promotion, 1, 2, 4);
     expect_start(s, 0, 1);
     expect_start(s, 1, 1);
-    EXPECT_EQ(s.on_report(0, 1, 0.1), Decision::pause);
+    EXPECT_EQ(s.on_report(0, 1, 0.1).decision, Decision::pause);
     s.on_leg_end(0, LegEnd::failed);
     EXPECT_EQ(finish_leg(s, 1, 1, 0.5), Decision::pause);
     expect_start(s, 2, 1);  // trial 1 is not in the top half, trial 0 failed

@@ -44,7 +44,7 @@ inline void expect_resume(Scheduler& s, TrialId next_id, TrialId id, double mile
 
 /// A trial reports its milestone and its process ends; returns the decision.
 inline Decision finish_leg(Scheduler& s, TrialId id, double resource, double metric) {
-    Decision d = s.on_report(id, resource, metric);
+    Decision d = s.on_report(id, resource, metric).decision;
     s.on_leg_end(id, LegEnd::reached_milestone);
     return d;
 }

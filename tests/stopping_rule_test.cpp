@@ -26,7 +26,7 @@ std::vector<Decision> decisions_at(double grace, double eta, double max_t, doubl
     std::vector<Decision> out;
     for (std::size_t i = 0; i < values.size(); ++i) {
         s.suggest(static_cast<TrialId>(i));
-        out.push_back(s.on_report(static_cast<TrialId>(i), resource, values[i]));
+        out.push_back(s.on_report(static_cast<TrialId>(i), resource, values[i]).decision);
     }
     return out;
 }
@@ -141,7 +141,7 @@ TEST(ReferenceRule, BracketsKeepTheirOwnRungsWithTheLaddersQuantiles) {
         ASSERT_TRUE(sug);
         ++seen[sug->bracket];
         double v = sug->bracket == 2 ? values[in_bracket_2.size()] : 0.001;
-        Decision d = s.on_report(id, 8, v);
+        Decision d = s.on_report(id, 8, v).decision;
         if (sug->bracket == 2) in_bracket_2.push_back(d);
     }
     EXPECT_EQ(in_bracket_2, (std::vector<Decision>{C, S, S, C}));
@@ -174,7 +174,7 @@ TEST(ReferenceRule, AJumpIsJudgedAtTheHighestRungPassed) {
     AshaScheduler s({AshaVariant::stopping, 2, 2, 10, 1, false},
                     std::make_unique<CountingSearcher>(), rng);
     s.suggest(0);
-    EXPECT_EQ(s.on_report(0, 9, 0.5), C);  // past 2, 4 and 8: recorded at 8 only
+    EXPECT_EQ(s.on_report(0, 9, 0.5).decision, C);  // past 2, 4 and 8: recorded at 8 only
     auto rungs = s.rungs();
     EXPECT_EQ(rungs[0].recorded, 0u);
     EXPECT_EQ(rungs[1].recorded, 0u);

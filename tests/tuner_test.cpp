@@ -440,3 +440,71 @@ TEST(Tuner, ALegPastItsTrialTimeoutIsStoppedRetriedAndEndsTimedOut) {
     EXPECT_EQ(run.trial(0).error, "ran longer than trial_timeout (5 s)");
     EXPECT_EQ(run.trial(0).legs, 2);
 }
+
+// A report that comes while the run is ending is STOP without asking the scheduler, and the
+// journal says so (decision reasons, journal version 2).
+TEST(Tuner, AReportWhileTheRunEndsIsStoppedForTheRunsReason) {
+    LegScript stubborn = steps({report(1, 1, 0.4), report(1, 2, 0.3)});
+    stubborn.ignores_sigterm = true;
+    ScriptedRun run({{"stop", {{"max_num_trials_started", 1}, {"max_wallclock_time", 1.5}}}},
+                    {{stubborn}});
+    const fs::path journal_path = temp_path("scripted-ending.jsonl");
+    run_with_journal(run, journal_path);
+    const std::string journal = read_file(journal_path);
+    EXPECT_NE(journal.find(R"({"event":"report","time":2,"trial":0,"resource":2,"metric":0.3,)"
+                           R"("decision":"STOP","why":{"rule":"run_ending","bracket":0,)"
+                           R"("level":2,"value":0.3}})"),
+              std::string::npos)
+        << journal;
+    // The report before the end reached no rung (FIFO, max_t 3): nothing to say.
+    EXPECT_NE(journal.find(R"("resource":1,"metric":0.4,"decision":"CONTINUE"})"),
+              std::string::npos)
+        << journal;
+}
+
+// The replay asks the scheduler again and finds the reasons it journaled; a journal whose
+// reason the scheduler does not give again cannot be resumed, and the error names the line.
+TEST(Tuner, AReplayFindsTheSameReasonsOrNamesTheLineWhereItDoesNot) {
+    const json patch = {{"workers", 2},
+                        {"stop", {{"max_num_trials_started", 6}}},
+                        {"scheduler",
+                         {{"type", "asha"},
+                          {"variant", "promotion"},
+                          {"grace_period", 1},
+                          {"reduction_factor", 2}}}};
+    ScriptedRun::Table table;
+    for (int i = 0; i < 6; ++i)
+        table.push_back(
+            {well_behaved({i, LaunchKind::new_trial, {}, 1, 0, 0, std::nullopt}, 0.1 * (6 - i))});
+    const fs::path journal_path = temp_path("scripted-reasons.jsonl");
+    ScriptedRun original(patch, table);
+    run_with_journal(original, journal_path);
+    const std::string text = read_file(journal_path);
+    ASSERT_NE(text.find(R"("kind":"promote")"), std::string::npos) << text;
+    ASSERT_NE(text.find(R"("why":{"rule":"promoted")"), std::string::npos) << text;
+    ScriptedRun replayed(patch, table);
+    EXPECT_TRUE(replayed.tuner.restore(read_journal(journal_path)).finished);
+
+    // A PAUSE whose rank was journaled differently.
+    std::string edited = text;
+    const std::size_t pause = edited.find(R"("rule":"paused")");
+    ASSERT_NE(pause, std::string::npos);
+    const std::size_t of = edited.find("\"of\":", pause);
+    edited.replace(of, 5, "\"of\":9");
+    const auto line =
+        std::count(edited.begin(), edited.begin() + static_cast<long>(pause), '\n') + 1;
+    std::ofstream(journal_path, std::ios::trunc) << edited;
+    ScriptedRun tampered(patch, table);
+    try {
+        tampered.tuner.restore(read_journal(journal_path));
+        ADD_FAILURE() << "a journal with another reason was replayed";
+    } catch (const Error& e) {
+        EXPECT_NE(
+            std::string(e.what()).find("journal.jsonl line " + std::to_string(line) + ": trial "),
+            std::string::npos)
+            << e.what();
+        EXPECT_NE(std::string(e.what()).find("is now decided for another reason"),
+                  std::string::npos)
+            << e.what();
+    }
+}

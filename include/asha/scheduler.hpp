@@ -31,8 +31,9 @@ class Scheduler {
     /// A new trial gets the id `next_id`; with `allow_new` false only paused trials may resume
     /// (the run has started as many trials as it may).
     virtual std::optional<Suggestion> suggest(TrialId next_id, bool allow_new = true) = 0;
-    /// A report whose resource grew past the trial's previous one. O(log n).
-    virtual Decision on_report(TrialId trial, double resource, double metric) = 0;
+    /// A report whose resource grew past the trial's previous one: the decision, and why when a
+    /// rung or max_t was reached. O(log n).
+    virtual Verdict on_report(TrialId trial, double resource, double metric) = 0;
     virtual void on_leg_end(TrialId trial, LegEnd how) = 0;
     virtual std::vector<RungSummary> rungs() const { return {}; }
 };

@@ -29,6 +29,46 @@ enum class Decision { proceed, pause, stop };
 const char* to_string(Decision decision);
 std::optional<Decision> parse_decision(std::string_view text);
 
+/// Why a scheduler decided what it did at a rung, or promoted a trial: the facts a reader needs
+/// to check the decision by hand. The scheduler returns it with the decision; the journal keeps
+/// it (docs/journal.md, `why`); `asha-tune why` and the report show it. Every rank rule reads
+/// the same way: the trial goes on iff fewer than `top` of the `of` values recorded at the rung
+/// (its own included) are strictly better than its own.
+struct DecisionReason {
+    enum class Rule : std::uint8_t {
+        quantile,    ///< stopping ASHA at a rung: CONTINUE iff better < top; `cutoff` is the
+                     ///< rung's quantile the rule compares with (the reference's wording)
+        paused,      ///< promotion ASHA: recorded at its rung and paused; it is promoted once
+                     ///< better < top (`cutoff`: the worst value in the top now, NaN if none)
+        promoted,    ///< promotion ASHA: a free worker promoted it from rung `level`, the best
+                     ///< not-yet-promoted trial of the highest rung where one ranks in the top
+        milestone,   ///< sync SH: reached its round's rung; it waits for the round to end
+        round_end,   ///< sync SH: its round's rung was complete, and it ranked in the top
+                     ///< max(1, floor(n / eta)): promoted from rung `level`
+        max_t,       ///< reached max_t: the trial completes (recorded at its rung, not judged)
+        run_ending,  ///< the run is ending: the tuner stops the leg, the scheduler is not asked
+    };
+    Rule rule = Rule::quantile;
+    int bracket = 0;
+    double level = 0;        ///< the rung (max_t for max_t without a rung, e.g. FIFO)
+    double value = 0;        ///< the trial's metric there
+    std::size_t better = 0;  ///< values at the rung strictly better than `value`
+    std::size_t of = 0;      ///< values recorded at the rung, `value` included (0: not ranked)
+    std::size_t top = 0;     ///< the trial goes on iff better < top
+    double cutoff = 0;       ///< see the rule; NaN when there is none
+    bool operator==(const DecisionReason&) const;
+};
+/// "quantile", "paused", "promoted", "milestone", "round_end", "max_t", "run_ending".
+const char* to_string(DecisionReason::Rule rule);
+std::optional<DecisionReason::Rule> parse_reason_rule(std::string_view text);
+
+/// A scheduler's answer to a report: the decision, and why when a rung or max_t was reached
+/// (nothing is recorded for a report between rungs, the most frequent kind).
+struct Verdict {
+    Decision decision = Decision::proceed;
+    std::optional<DecisionReason> why;
+};
+
 /// Why a leg starts: a new trial, a paused trial promoted, a failed leg retried.
 enum class LaunchKind { new_trial, promote, retry };
 /// "new", "promote", "retry" (the journal's `kind`).
@@ -58,6 +98,7 @@ struct Suggestion {
     double milestone =
         0;  ///< resource level this leg must reach (max_t: run to the end; 0: unbounded)
     int bracket = 0;
+    std::optional<DecisionReason> why;  ///< a promotion: why this trial, from which rung
 };
 
 /// A usable report of one trial: the resource level, the metric and every reported key.

@@ -146,6 +146,7 @@ class Tuner {
     double last_record_ = 0;            // tuner time of the last journal record
     std::optional<double> resumed_at_;  // restore() ran: run() continues the clock from here
     Decision last_decision_ = Decision::proceed;  // of the last accepted report
+    std::optional<DecisionReason> last_why_;      // and why (the replay compares it)
     std::map<TrialId, std::string> handles_;      // backend handle of each trial's latest leg
 };
 

@@ -9,6 +9,8 @@
 #include "policy/config_names.hpp"
 #include "report/html_report.hpp"
 #include "report/table.hpp"
+#include "report/trial_story.hpp"
+#include "run/journal.hpp"
 #include "run/run_dir.hpp"
 #include "run/run_reader.hpp"
 #include "supervisor/supervisor.hpp"
@@ -265,6 +267,29 @@ int show_status(const std::string& dir, bool as_json) {
     return run.running ? 1 : 0;
 }
 
+/// `asha-tune why RUN_DIR TRIAL [--json]`: one trial's story, from the run's journal.
+int show_why(const std::string& dir, TrialId trial, bool as_json) {
+    const RunData run = read_run(dir);
+    const JournalContents journal = read_journal(std::filesystem::path(dir) / run_files::journal);
+    const auto story = trial_story(journal, trial);
+    if (!story)
+        throw Error(
+            ExitCode::bad_config,
+            dir + ": the run has no trial " + std::to_string(trial) + " (it started " +
+                (run.trials.empty() ? std::string("none yet")
+                                    : "trials 0 to " + std::to_string(run.trials.size() - 1)) +
+                ")");
+    // The status as the run's files say; a leg the files have not caught up with yet runs.
+    std::string status = to_string(TrialStatus::in_progress);
+    for (const TrialRecord& t : run.trials)
+        if (t.id == trial) status = to_string(t.status);
+    if (as_json)
+        std::cout << story_json(*story, run.config, status).dump(2) << std::endl;
+    else
+        std::cout << render_story(*story, run.config, status);
+    return 0;
+}
+
 /// `asha-tune report RUN_DIR... [-o FILE]`.
 int write_html_reports(const std::vector<std::string>& dirs, std::string output) {
     std::vector<RunData> runs;
@@ -286,8 +311,10 @@ struct CommandLine {
     CLI::App* status = nullptr;
     CLI::App* report = nullptr;
     CLI::App* resume = nullptr;
-    std::string status_dir, resume_dir, report_output;
-    bool status_json = false;
+    CLI::App* why = nullptr;
+    std::string status_dir, resume_dir, report_output, why_dir;
+    TrialId why_trial = 0;
+    bool status_json = false, why_json = false;
     std::vector<std::string> report_dirs;
 
     CommandLine() {
@@ -310,6 +337,12 @@ struct CommandLine {
         report->add_option(
             "-o,--output", report_output,
             "Output file [default: RUN_DIR/report.html, or ./report.html for several runs]");
+        why = app.add_subcommand(
+            "why",
+            "Tell one trial's story: its legs, and each decision with the scheduler's reason");
+        why->add_option("run_dir", why_dir, "Run directory")->required();
+        why->add_option("trial", why_trial, "Trial id")->required()->check(CLI::NonNegativeNumber);
+        why->add_flag("--json", why_json, "Print the story as JSON");
         resume = app.add_subcommand(
             "resume", "Continue a run that was killed or interrupted, from its journal");
         resume->add_option("run_dir", resume_dir, "Run directory")->required();
@@ -392,6 +425,7 @@ int run_cli(int argc, char** argv) {
     try {
         if (cli.status->parsed()) return show_status(cli.status_dir, cli.status_json);
         if (cli.report->parsed()) return write_html_reports(cli.report_dirs, cli.report_output);
+        if (cli.why->parsed()) return show_why(cli.why_dir, cli.why_trial, cli.why_json);
     } catch (const std::exception& e) {
         return fail_with(e);
     }

@@ -138,6 +138,9 @@ class JournalReplay {
         expected_ = &r;
         tuner_.launch(next->suggestion, next->kind);
         if (expected_) throw not_suggested(line_, r);  // no leg started
+        if (r.why && next->suggestion.why != r.why)    // journals of version 1 have none
+            throw diverged(
+                line_, "trial " + std::to_string(r.trial) + " is now promoted for another reason");
         // Nothing started: the journal's `started` record follows.
     }
 
@@ -166,6 +169,9 @@ class JournalReplay {
             throw diverged(line_, "trial " + std::to_string(t.id) + " was decided " +
                                       to_string(r.decision) + ", the scheduler now decides " +
                                       to_string(tuner_.last_decision_));
+        if (!interrupted_ && r.why && r.why != tuner_.last_why_)
+            throw diverged(line_,
+                           "trial " + std::to_string(t.id) + " is now decided for another reason");
     }
 
     void apply(const RunningRecord& r) { tuner_.on_running(trial(r.trial), r.handle); }

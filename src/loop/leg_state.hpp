@@ -56,6 +56,7 @@ class LegState {
     bool asks_scheduler() const { return stop_ == StopCause::none; }
     /// trial_timeout and report_timeout apply: it runs, and nothing is ending it yet.
     bool timed() const { return !queued_ && stop_ == StopCause::none && !timed_out_; }
+    StopCause stop_cause() const { return stop_; }
     bool stop_sent() const { return stop_sent_; }
     bool resumed() const { return resumed_; }
     LaunchKind kind() const { return kind_; }

@@ -148,7 +148,8 @@ void Tuner::launch(const Suggestion& s, LaunchKind kind) {
     TrialLaunch launch{
         trial.id, kind, trial.config, s.milestone, trial.legs, trial.last_resource, std::nullopt};
     record(StartRecord{now(), trial.id, trial.legs, kind, trial.bracket, s.milestone,
-                       kind == LaunchKind::new_trial ? std::optional(trial.config) : std::nullopt});
+                       kind == LaunchKind::new_trial ? std::optional(trial.config) : std::nullopt,
+                       s.why});
     ++trial.legs;
     if (writer_) writer_->trial_started(trial);
     const LegStarted started = backend_->start(launch);
@@ -247,10 +248,22 @@ void Tuner::on_report(TrialRecord& trial, const Report& report, std::uint64_t of
         best_metric_ = report.metric;
         best_resource_ = report.resource;
     }
-    Decision decision = Decision::stop;
+    Verdict verdict{Decision::stop, std::nullopt};
     const bool asks_scheduler = leg.asks_scheduler();
-    if (asks_scheduler) decision = scheduler_.on_report(trial.id, report.resource, report.metric);
+    if (asks_scheduler) {
+        verdict = scheduler_.on_report(trial.id, report.resource, report.metric);
+    } else if (leg.stop_cause() == StopCause::run_ending) {
+        DecisionReason why;  // the scheduler is not asked: the run's end decides
+        why.rule = DecisionReason::Rule::run_ending;
+        why.bracket = trial.bracket;
+        why.level = report.resource;
+        why.value = report.metric;
+        why.cutoff = std::nan("");
+        verdict.why = why;
+    }
+    const Decision decision = verdict.decision;
     last_decision_ = decision;
+    last_why_ = verdict.why;
     if (journal_) {
         // "fields" is left out when it holds only the resource and the metric (the replay puts
         // them back): most reports are such, and this is the most frequent record.
@@ -258,7 +271,8 @@ void Tuner::on_report(TrialRecord& trial, const Report& report, std::uint64_t of
                            report.fields.contains(config_.resource_attr) &&
                            report.fields.contains(config_.metric);
         record(ReportRecord{t, trial.id, report.resource, report.metric, decision,
-                            plain ? std::nullopt : std::optional(report.fields), offset});
+                            plain ? std::nullopt : std::optional(report.fields), offset,
+                            verdict.why});
     }
     if (writer_) writer_->result(trial, report, decision, t);
     if (asks_scheduler) apply(trial, decision, report.resource);

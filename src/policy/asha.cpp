@@ -66,9 +66,12 @@ std::optional<Suggestion> AshaScheduler::promote() {
                 std::floor(static_cast<double>(rung.values.size()) / params_.eta));
             if (rung.values.count_less(best->first) >= top) continue;
             TrialId trial = best->second;
+            TrialState& st = state(trial);
+            const DecisionReason why =
+                reason(DecisionReason::Rule::promoted, static_cast<int>(b), rung, st.paused_metric,
+                       rung.values.count_less(best->first), top);
             rung.promotable.erase(best);
             ++rung.promoted;
-            TrialState& st = state(trial);
             st.milestone = milestone_after(bracket, k);
             st.next_rung = k + 1;
             Suggestion s;
@@ -76,6 +79,7 @@ std::optional<Suggestion> AshaScheduler::promote() {
             s.trial_id = trial;
             s.milestone = st.milestone;
             s.bracket = static_cast<int>(b);
+            s.why = why;
             return s;
         }
     }
@@ -109,35 +113,75 @@ int AshaScheduler::highest_rung_reached(const Bracket& bracket, int from, double
     return found;
 }
 
-Decision AshaScheduler::on_report(TrialId trial, double resource, double metric) {
+DecisionReason AshaScheduler::reason(DecisionReason::Rule rule, int b, const Rung& rung,
+                                     double metric, std::size_t better, std::size_t top) const {
+    DecisionReason why;
+    why.rule = rule;
+    why.bracket = b;
+    why.level = rung.level;
+    why.value = metric;
+    why.better = better;
+    why.of = rung.values.size();
+    why.top = top;
+    switch (rule) {
+        case DecisionReason::Rule::quantile:
+            why.cutoff = metric_of_badness(rung.values.quantile(rung.quantile), params_.maximize);
+            break;
+        case DecisionReason::Rule::paused:
+        case DecisionReason::Rule::promoted:
+            why.cutoff = top > 0 ? metric_of_badness(rung.values.select(top - 1), params_.maximize)
+                                 : std::nan("");
+            break;
+        default:
+            why.cutoff = std::nan("");
+    }
+    return why;
+}
+
+Verdict AshaScheduler::on_report(TrialId trial, double resource, double metric) {
+    using Rule = DecisionReason::Rule;
     searcher_->on_report(trial, resource, metric);
     TrialState& st = state(trial);
     Bracket& bracket = brackets_[static_cast<std::size_t>(st.bracket)];
     const double key = badness(metric, params_.maximize);
     if (params_.variant == AshaVariant::promotion) {
-        if (st.paused_rung >= 0 || !reached_level(resource, st.milestone) ||
-            reached_level(resource, params_.max_t))
-            return st.paused_rung >= 0 ? Decision::pause : Decision::proceed;
+        if (st.paused_rung >= 0) return {Decision::pause, std::nullopt};  // told already
+        if (reached_level(resource, params_.max_t)) {
+            DecisionReason why;
+            why.rule = Rule::max_t;
+            why.bracket = st.bracket;
+            why.level = params_.max_t;
+            why.value = metric;
+            why.cutoff = std::nan("");
+            return {Decision::proceed, why};
+        }
+        if (!reached_level(resource, st.milestone)) return {};
         int k = highest_rung_reached(bracket, st.next_rung, resource);
-        if (k < 0) return Decision::proceed;
-        bracket.rungs[static_cast<std::size_t>(k)].values.insert(key);
+        if (k < 0) return {};
+        Rung& rung = bracket.rungs[static_cast<std::size_t>(k)];
+        const std::size_t better = rung.values.insert_and_count_less(key);
         st.paused_rung = k;
         st.paused_badness = key;
+        st.paused_metric = metric;
         st.next_rung = k + 1;
-        return Decision::pause;
+        const auto top = static_cast<std::size_t>(
+            std::floor(static_cast<double>(rung.values.size()) / params_.eta));
+        return {Decision::pause, reason(Rule::paused, st.bracket, rung, metric, better, top)};
     }
     int k = highest_rung_reached(bracket, st.next_rung, resource);
-    if (k < 0) return Decision::proceed;
+    if (k < 0) return {};
     st.next_rung = k + 1;
-    OrderStatistics& values = bracket.rungs[static_cast<std::size_t>(k)].values;
-    const std::size_t better = values.insert_and_count_less(key);
-    if (reached_level(resource, params_.max_t))
-        return Decision::proceed;  // complete: recorded, never stopped
+    const Rung& rung = bracket.rungs[static_cast<std::size_t>(k)];
+    const std::size_t better =
+        bracket.rungs[static_cast<std::size_t>(k)].values.insert_and_count_less(key);
+    if (reached_level(resource, params_.max_t))  // complete: recorded, never stopped
+        return {Decision::proceed,
+                reason(Rule::max_t, st.bracket, rung, metric, better, rung.values.size())};
     // Continue iff the value is at least as good as the rung's q_k quantile of the recorded
     // values (itself included): a rank test (stopping_rule.hpp).
-    const Rung& rung = bracket.rungs[static_cast<std::size_t>(k)];
-    return better <= continue_rank(values.size(), rung.level, rung.next_level) ? Decision::proceed
-                                                                               : Decision::stop;
+    const std::size_t top = continue_rank(rung.values.size(), rung.level, rung.next_level) + 1;
+    return {better < top ? Decision::proceed : Decision::stop,
+            reason(Rule::quantile, st.bracket, rung, metric, better, top)};
 }
 
 void AshaScheduler::on_leg_end(TrialId trial, LegEnd how) {

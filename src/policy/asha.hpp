@@ -33,7 +33,7 @@ class AshaScheduler : public Scheduler {
     AshaScheduler(Params params, std::unique_ptr<Searcher> searcher, Rng& rng);
 
     std::optional<Suggestion> suggest(TrialId next_id, bool allow_new = true) override;
-    Decision on_report(TrialId trial, double resource, double metric) override;
+    Verdict on_report(TrialId trial, double resource, double metric) override;
     void on_leg_end(TrialId trial, LegEnd how) override;
     std::vector<RungSummary> rungs() const override;
 
@@ -60,6 +60,7 @@ class AshaScheduler : public Scheduler {
         double milestone = 0;  // promotion: where the current leg ends
         int paused_rung = -1;  // promotion: rung recorded at the milestone of the current leg
         double paused_badness = 0;
+        double paused_metric = 0;  // its metric there, as reported (for the promotion's reason)
     };
 
     int sample_bracket();
@@ -67,6 +68,10 @@ class AshaScheduler : public Scheduler {
     std::optional<Suggestion> promote();
     double milestone_after(const Bracket& bracket, int rung) const;
     TrialState& state(TrialId trial);
+    /// Why: `key` (badness) at rung k of bracket b, with `better` values strictly better and the
+    /// trial going on iff better < top.
+    DecisionReason reason(DecisionReason::Rule rule, int b, const Rung& rung, double metric,
+                          std::size_t better, std::size_t top) const;
 
     Params params_;
     std::unique_ptr<Searcher> searcher_;

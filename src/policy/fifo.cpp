@@ -1,5 +1,7 @@
 #include "policy/fifo.hpp"
 
+#include <cmath>
+
 namespace asha {
 
 std::optional<Suggestion> FifoScheduler::suggest(TrialId next_id, bool allow_new) {
@@ -9,6 +11,17 @@ std::optional<Suggestion> FifoScheduler::suggest(TrialId next_id, bool allow_new
     s.config = searcher_->suggest(next_id);
     s.milestone = max_t_;
     return s;
+}
+
+Verdict FifoScheduler::on_report(TrialId trial, double resource, double metric) {
+    searcher_->on_report(trial, resource, metric);
+    if (!reached_level(resource, max_t_)) return {};
+    DecisionReason why;
+    why.rule = DecisionReason::Rule::max_t;
+    why.level = max_t_;
+    why.value = metric;
+    why.cutoff = std::nan("");
+    return {Decision::proceed, why};
 }
 
 }  // namespace asha

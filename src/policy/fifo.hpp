@@ -11,10 +11,8 @@ class FifoScheduler : public Scheduler {
         : max_t_(max_t), searcher_(std::move(searcher)) {}
 
     std::optional<Suggestion> suggest(TrialId next_id, bool allow_new = true) override;
-    Decision on_report(TrialId trial, double resource, double metric) override {
-        searcher_->on_report(trial, resource, metric);
-        return Decision::proceed;
-    }
+    /// Always CONTINUE; at max_t, why: the trial completes.
+    Verdict on_report(TrialId trial, double resource, double metric) override;
     void on_leg_end(TrialId trial, LegEnd how) override { searcher_->on_leg_end(trial, how); }
 
   private:

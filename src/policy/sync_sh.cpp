@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
+#include <utility>
 
 namespace asha {
 
@@ -37,11 +39,13 @@ Suggestion SyncShScheduler::launch(Round& round, std::size_t round_index, TrialI
         s.kind = Suggestion::Kind::start;
         s.trial_id = next_id;
         s.config = searcher_->suggest(next_id);
-        trials_.push_back(TrialState{round_index, static_cast<std::size_t>(-1)});
+        trials_.push_back(TrialState{round_index, static_cast<std::size_t>(-1), 0, std::nullopt});
     } else {
         s.kind = Suggestion::Kind::resume;
         s.trial_id = round.to_resume.front();
         round.to_resume.pop_front();
+        s.why =
+            std::exchange(trials_.at(static_cast<std::size_t>(s.trial_id)).promotion, std::nullopt);
     }
     return s;
 }
@@ -59,18 +63,25 @@ std::optional<Suggestion> SyncShScheduler::suggest(TrialId next_id, bool allow_n
     return launch(rounds_.back(), rounds_.size() - 1, next_id);
 }
 
-Decision SyncShScheduler::on_report(TrialId trial, double resource, double metric) {
+Verdict SyncShScheduler::on_report(TrialId trial, double resource, double metric) {
     searcher_->on_report(trial, resource, metric);
     TrialState& st = trials_.at(static_cast<std::size_t>(trial));
     Round& round = rounds_[st.round];
     double milestone = round.milestones[round.stage];
     bool last = round.stage + 1 == round.milestones.size();
-    if (!reached_level(resource, milestone)) return Decision::proceed;
-    if (st.recorded_stage != round.stage) {
-        st.recorded_stage = round.stage;
-        round.results.emplace_back(badness(metric, params_.maximize), trial);
-    }
-    return last ? Decision::proceed : Decision::pause;
+    if (!reached_level(resource, milestone)) return {};
+    if (st.recorded_stage == round.stage)  // told already
+        return {last ? Decision::proceed : Decision::pause, std::nullopt};
+    st.recorded_stage = round.stage;
+    st.metric = metric;
+    round.results.emplace_back(badness(metric, params_.maximize), trial);
+    DecisionReason why;
+    why.rule = last ? DecisionReason::Rule::max_t : DecisionReason::Rule::milestone;
+    why.bracket = round.bracket;
+    why.level = milestone;
+    why.value = metric;
+    why.cutoff = std::nan("");
+    return {last ? Decision::proceed : Decision::pause, why};
 }
 
 void SyncShScheduler::on_leg_end(TrialId trial, LegEnd how) {
@@ -113,7 +124,25 @@ void SyncShScheduler::finish_stage_if_done(Round& round) {
         auto keep = std::max<std::size_t>(
             1, static_cast<std::size_t>(
                    std::floor(static_cast<double>(round.results.size()) / params_.eta)));
-        for (std::size_t i = 0; i < keep; ++i) round.to_resume.push_back(round.results[i].second);
+        const double worst_kept = round.results[keep - 1].first;
+        for (std::size_t i = 0; i < keep; ++i) {
+            const auto [key, id] = round.results[i];
+            round.to_resume.push_back(id);
+            TrialState& promoted = trials_[static_cast<std::size_t>(id)];
+            DecisionReason why;
+            why.rule = DecisionReason::Rule::round_end;
+            why.bracket = round.bracket;
+            why.level = summary.level;
+            why.value = promoted.metric;
+            why.better = static_cast<std::size_t>(
+                std::lower_bound(round.results.begin(), round.results.end(),
+                                 std::pair(key, std::numeric_limits<TrialId>::min())) -
+                round.results.begin());
+            why.of = round.results.size();
+            why.top = keep;
+            why.cutoff = metric_of_badness(worst_kept, params_.maximize);
+            promoted.promotion = why;
+        }
         summary.promoted = keep;
         ++round.stage;
     } else {

@@ -28,7 +28,7 @@ class SyncShScheduler : public Scheduler {
     SyncShScheduler(Params params, std::unique_ptr<Searcher> searcher);
 
     std::optional<Suggestion> suggest(TrialId next_id, bool allow_new = true) override;
-    Decision on_report(TrialId trial, double resource, double metric) override;
+    Verdict on_report(TrialId trial, double resource, double metric) override;
     void on_leg_end(TrialId trial, LegEnd how) override;
     std::vector<RungSummary> rungs() const override;
 
@@ -46,6 +46,8 @@ class SyncShScheduler : public Scheduler {
     struct TrialState {
         std::size_t round = 0;
         std::size_t recorded_stage = static_cast<std::size_t>(-1);
+        double metric = 0;                        // at recorded_stage, as reported
+        std::optional<DecisionReason> promotion;  // why it was promoted, until its leg starts
     };
 
     void open_round();

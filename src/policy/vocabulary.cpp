@@ -3,6 +3,7 @@
 #include "asha/trial.hpp"
 
 #include <array>
+#include <cmath>
 #include <utility>
 
 namespace asha {
@@ -24,6 +25,14 @@ constexpr Names<Decision, 3> kDecisionNames{
 constexpr Names<LaunchKind, 3> kLaunchKindNames{{{LaunchKind::new_trial, "new"},
                                                  {LaunchKind::promote, "promote"},
                                                  {LaunchKind::retry, "retry"}}};
+using Rule = DecisionReason::Rule;
+constexpr Names<Rule, 7> kRuleNames{{{Rule::quantile, "quantile"},
+                                     {Rule::paused, "paused"},
+                                     {Rule::promoted, "promoted"},
+                                     {Rule::milestone, "milestone"},
+                                     {Rule::round_end, "round_end"},
+                                     {Rule::max_t, "max_t"},
+                                     {Rule::run_ending, "run_ending"}}};
 
 template <typename Enum, std::size_t N>
 const char* name_of(const Names<Enum, N>& names, Enum value) {
@@ -58,6 +67,21 @@ const char* to_string(LaunchKind kind) {
 }
 std::optional<LaunchKind> parse_launch_kind(std::string_view text) {
     return value_of(kLaunchKindNames, text);
+}
+
+const char* to_string(DecisionReason::Rule rule) {
+    return name_of(kRuleNames, rule);
+}
+std::optional<DecisionReason::Rule> parse_reason_rule(std::string_view text) {
+    return value_of(kRuleNames, text);
+}
+
+bool DecisionReason::operator==(const DecisionReason& o) const {
+    // NaN cutoffs (no cutoff) are equal to each other: a replay compares reasons with this.
+    const bool same_cutoff = cutoff == o.cutoff || (std::isnan(cutoff) && std::isnan(o.cutoff));
+    return rule == o.rule && bracket == o.bracket && level == o.level &&
+           (value == o.value || (std::isnan(value) && std::isnan(o.value))) && better == o.better &&
+           of == o.of && top == o.top && same_cutoff;
 }
 
 void StatusCounts::add(TrialStatus status) {

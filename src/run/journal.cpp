@@ -22,7 +22,10 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr std::size_t kBufferLimit = 64 * 1024;
-constexpr int kJournalVersion = 1;
+// 2: decisions and promotions carry their reason (`why`). Version 1 journals are still read,
+// resumed (the records a resume appends carry reasons) and reported.
+constexpr int kJournalVersion = 2;
+constexpr int kOldestJournalVersion = 1;
 }  // namespace
 
 JournalHeader make_journal_header(const json& config_document, const std::string& config_file,
@@ -163,8 +166,12 @@ void JournalWriter::close() {
 }
 
 JournalRecord JournalContents::record(std::size_t i) const {
+    return decode_record(line(i));
+}
+
+std::string_view JournalContents::line(std::size_t i) const {
     const auto [offset, length] = spans_.at(i);
-    return decode_record(std::string_view(text).substr(offset, length));
+    return std::string_view(text).substr(offset, length);
 }
 
 JournalContents parse_journal(std::string text, const std::string& name) {
@@ -196,11 +203,15 @@ JournalContents parse_journal(std::string text, const std::string& name) {
         if (line_no == 1) {
             json header = json::parse(line);
             // Compared as JSON values: a journal_version of 1e300 must not be cast to int.
-            if (!header.is_object() || header.value("event", json()) != "run" ||
-                header.value("journal_version", json()) != kJournalVersion ||
+            const json version =
+                header.is_object() ? header.value("journal_version", json()) : json();
+            bool known = false;
+            for (int v = kOldestJournalVersion; v <= kJournalVersion; ++v) known |= version == v;
+            if (!header.is_object() || header.value("event", json()) != "run" || !known ||
                 !header.contains("config"))
                 throw Error(ExitCode::bad_config,
                             name + " line 1: expected the \"run\" header of journal version " +
+                                std::to_string(kOldestJournalVersion) + " to " +
                                 std::to_string(kJournalVersion));
             out.header = decode_header(header);
             have_header = true;

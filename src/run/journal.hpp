@@ -92,6 +92,9 @@ struct JournalContents {
     std::size_t size() const { return spans_.size(); }
     /// Record `i` (0 = the line after the header), decoded; throws what decode_record() throws.
     JournalRecord record(std::size_t i) const;
+    /// Record `i`'s line as it is in the file, without its newline (for a cheap look before
+    /// decoding it).
+    std::string_view line(std::size_t i) const;
 
   private:
     friend JournalContents parse_journal(std::string text, const std::string& name);

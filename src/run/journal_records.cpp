@@ -34,6 +34,7 @@ std::string encode(const StartRecord& r) {
         number_text(r.time), r.trial, r.leg, to_string(r.kind), r.bracket,
         number_text(r.milestone));
     if (r.config) line += ",\"config\":" + compact(*r.config);
+    if (r.why) line += ",\"why\":" + encode_reason(*r.why);
     return line + '}';
 }
 
@@ -44,6 +45,7 @@ std::string encode(const ReportRecord& r) {
         to_string(r.decision));
     if (r.fields) line += ",\"fields\":" + compact(*r.fields);
     if (r.offset) line += ",\"offset\":" + std::to_string(r.offset);
+    if (r.why) line += ",\"why\":" + encode_reason(*r.why);
     return line + '}';
 }
 
@@ -134,6 +136,31 @@ Enum parse_name(std::optional<Enum> (*parse)(std::string_view), const json& reco
 
 }  // namespace
 
+std::string encode_reason(const DecisionReason& why) {
+    std::string text =
+        fmt::format(R"({{"rule":"{}","bracket":{},"level":{},"value":{})", to_string(why.rule),
+                    why.bracket, number_text(why.level), number_text(why.value));
+    if (why.of > 0)
+        text += fmt::format(R"(,"better":{},"of":{},"top":{})", why.better, why.of, why.top);
+    if (!std::isnan(why.cutoff)) text += ",\"cutoff\":" + number_text(why.cutoff);
+    return text + '}';
+}
+
+DecisionReason decode_reason(const json& r) {
+    if (!r.is_object()) throw std::invalid_argument("\"why\": expected an object");
+    DecisionReason why;
+    why.rule = parse_name(parse_reason_rule, r, "rule");
+    why.bracket = get_or(r, "bracket", 0);
+    why.level = journal_double(r.at("level"));
+    why.value = journal_double(r.at("value"));
+    why.better = get_or(r, "better", std::size_t{0});
+    why.of = get_or(r, "of", std::size_t{0});
+    why.top = get_or(r, "top", std::size_t{0});
+    why.cutoff = r.contains("cutoff") ? journal_double(r["cutoff"])
+                                      : std::numeric_limits<double>::quiet_NaN();
+    return why;
+}
+
 json journal_number(double x) {
     if (std::isnan(x)) return "NaN";
     if (std::isinf(x)) return x > 0 ? "Infinity" : "-Infinity";
@@ -196,8 +223,10 @@ JournalRecord decode_record(std::string_view line) {
                       parse_name(parse_launch_kind, r, "kind"),
                       get_or(r, "bracket", 0),
                       journal_double(r.at("milestone")),
+                      std::nullopt,
                       std::nullopt};
         if (r.contains("config")) s.config = r["config"];
+        if (r.contains("why")) s.why = decode_reason(r["why"]);
         return s;
     }
     if (event == "report") {
@@ -207,8 +236,10 @@ JournalRecord decode_record(std::string_view line) {
                        journal_double(r.at("metric")),
                        parse_name(parse_decision, r, "decision"),
                        std::nullopt,
-                       get_or(r, "offset", std::uint64_t{0})};
+                       get_or(r, "offset", std::uint64_t{0}),
+                       std::nullopt};
         if (r.contains("fields")) s.fields = r["fields"];
+        if (r.contains("why")) s.why = decode_reason(r["why"]);
         return s;
     }
     if (event == "exit")

@@ -40,8 +40,9 @@ struct StartRecord {
     int leg = 0;
     LaunchKind kind = LaunchKind::new_trial;
     int bracket = 0;
-    double milestone = 0;          ///< 0: unbounded
-    std::optional<Config> config;  ///< new trials only
+    double milestone = 0;               ///< 0: unbounded
+    std::optional<Config> config;       ///< new trials only
+    std::optional<DecisionReason> why;  ///< promotions (journal version 2)
 };
 
 /// After a leg was spawned (real runs): how to find its processes after a crash.
@@ -76,6 +77,8 @@ struct ReportRecord {
     /// Where the report's line ends in stdout.log, when the backend follows that file: a resume
     /// reads on from there (0: not known).
     std::uint64_t offset = 0;
+    /// Why, when the report reached a rung or max_t, or the run was ending (journal version 2).
+    std::optional<DecisionReason> why;
 };
 
 /// Before a leg is stopped for trial_timeout / report_timeout.
@@ -144,6 +147,11 @@ JournalHeader decode_header(const json& line);
 /// A report record's fields: the recorded ones, or the resource and the metric alone.
 json report_fields(const ReportRecord& record, const std::string& resource_attr,
                    const std::string& metric);
+
+/// A decision's reason as the journal's `why` object, and back (throws std::invalid_argument or
+/// json::exception for a malformed one).
+std::string encode_reason(const DecisionReason& why);
+DecisionReason decode_reason(const json& why);
 
 /// A double as JSON that survives the round trip: a number, or "NaN", "Infinity", "-Infinity".
 json journal_number(double x);
