@@ -4,7 +4,7 @@ _asha_tune() {
     _init_completion || return
     local sub="" w
     for w in "${words[@]:1:cword-1}"; do
-        case "$w" in simulate|resume|status|report) sub=$w; break ;; esac
+        case "$w" in simulate|resume|status|why|report) sub=$w; break ;; esac
     done
     case "$prev" in
         -c|--config) _filedir json; return ;;
@@ -21,15 +21,16 @@ _asha_tune() {
                   --variant --searcher --quiet --json --verbose --resume --config"
     local opts
     case "$sub" in
-        "") opts="$common --backend --gpus --gpus-per-trial --version simulate resume status report" ;;
+        "") opts="$common --backend --gpus --gpus-per-trial --version simulate resume status why report" ;;
         simulate) opts="$common --benchmark" ;;
         resume) opts="--help --workers --quiet --json --verbose" ;;
-        status) opts="--help --json" ;;
+        status|why) opts="--help --json" ;;
         report) opts="--help --output" ;;
     esac
     if [[ "$cur" == -* || -z "$sub" && "$cur" != */* && -n "$cur" ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
-    elif [[ "$sub" == resume || "$sub" == status || "$sub" == report ]]; then
+    elif [[ "$sub" == resume || "$sub" == status || "$sub" == report ]] ||
+         [[ "$sub" == why && ! -d "${words[cword-1]}" ]]; then
         _filedir -d  # run directories
     else
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))

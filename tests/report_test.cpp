@@ -7,7 +7,9 @@
 
 #include "test_util.hpp"
 
+#include <fmt/format.h>
 #include <map>
+
 #include <regex>
 
 using namespace asha;
@@ -90,6 +92,17 @@ TEST(Report, OneCurvePerTrialAndOneBarPerLegWithoutOverlap) {
     EXPECT_NE(html.find("against learning_rate (log axis)"), std::string::npos);
     EXPECT_NE(html.find("<table class=\"rungs\">"), std::string::npos);
     EXPECT_NE(html.find("<table class=\"top\">"), std::string::npos);
+    // The top trials' real-valued hyperparameters are shown to 6 significant digits, with the
+    // exact value on hover (learning_rate: every trial has one).
+    const std::string top = html.substr(html.find("<table class=\"top\">"));
+    std::regex cell(R"re(<td title="([^"]+)">([^<]+)</td>)re");
+    std::size_t cells = 0;
+    for (std::sregex_iterator
+             it(top.begin(), top.begin() + static_cast<long>(top.find("</table>")), cell),
+         end;
+         it != end; ++it, ++cells)
+        EXPECT_EQ((*it)[2].str(), fmt::format("{:.6g}", std::stod((*it)[1].str())));
+    EXPECT_GT(cells, 0u);
     EXPECT_EQ(html.find("<script"), std::string::npos);  // self-contained, nothing to run
     EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));
 }

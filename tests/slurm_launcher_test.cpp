@@ -194,10 +194,13 @@ TEST(SlurmLauncher, AResumeCancelsTheDeadTunersSteps) {
     const fs::path journal = slurm.dir / "journal.jsonl";
     BackgroundTuner tuner({"--config", config, "--run-dir", slurm.dir.string(), "--quiet"},
                           slurm.env);
+    // Both legs have reported (only report records have "trial" then "resource"), so both
+    // steps are registered with their ids: the resume cancels them by id. (Waiting for trial
+    // 1 alone let a loaded machine kill the tuner before trial 0's step had an id.)
     ASSERT_TRUE(wait_for_journal(
         journal,
         [](const std::string& text) {
-            return text.find("\"event\":\"report\",\"time\"") != std::string::npos &&
+            return text.find("\"trial\":0,\"resource\"") != std::string::npos &&
                    text.find("\"trial\":1,\"resource\"") != std::string::npos;
         },
         tuner.pidfd()));

@@ -240,10 +240,18 @@ std::string top_trials(const RunData& run, const std::vector<TrialCurve>& curves
                          std::isfinite(order[i]->best) ? fmt::format("{:.6g}", metric)
                                                        : std::string("none finite"),
                          t ? to_string(t->status) : "");
-        for (const auto& name : run.config.config_space.names())
-            s += "<td>" +
-                 (t && t->config.contains(name) ? escape(format_value(t->config[name])) : "") +
-                 "</td>";
+        for (const auto& name : run.config.config_space.names()) {
+            if (!t || !t->config.contains(name)) {
+                s += "<td></td>";
+                continue;
+            }
+            // Six significant digits for a person; the exact value on hover (and in the files).
+            const json& value = t->config[name];
+            const std::string exact = escape(format_value(value));
+            s += value.is_number_float() ? "<td title=\"" + exact + "\">" +
+                                               fmt::format("{:.6g}", value.get<double>()) + "</td>"
+                                         : "<td>" + exact + "</td>";
+        }
         s += "</tr>\n";
     }
     return s + "</table>\n";

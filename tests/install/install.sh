@@ -40,7 +40,8 @@ done
 check "the man page is roff written from --help (it lists --config and the subcommands)" \
   sh -c "zcat '$prefix/share/man/man1/asha-tune.1.gz' | grep -q '^\.TH ASHA-TUNE \"1\"' &&
          zcat '$prefix/share/man/man1/asha-tune.1.gz' | grep -q 'config' &&
-         zcat '$prefix/share/man/man1/asha-tune.1.gz' | grep -q 'asha-tune resume'"
+         zcat '$prefix/share/man/man1/asha-tune.1.gz' | grep -q 'asha-tune resume' &&
+         zcat '$prefix/share/man/man1/asha-tune.1.gz' | grep -q 'asha-tune why'"
 check "the bash completion is valid bash and registers asha-tune" \
   bash -c "_init_completion() { :; }; source '$prefix/share/bash-completion/completions/asha-tune' && complete -p asha-tune"
 if [ -f /usr/share/bash-completion/bash_completion ]; then
@@ -49,6 +50,13 @@ if [ -f /usr/share/bash-completion/bash_completion ]; then
     source '$prefix/share/bash-completion/completions/asha-tune'
     COMP_WORDS=(asha-tune --sched); COMP_CWORD=1; COMP_LINE='asha-tune --sched'; COMP_POINT=\${#COMP_LINE}
     _asha_tune; [ \"\${COMPREPLY[*]}\" = --scheduler ]"
+  check "completing 'asha-tune w' offers why, and 'asha-tune why --j' offers --json" bash -c "
+    source /usr/share/bash-completion/bash_completion
+    source '$prefix/share/bash-completion/completions/asha-tune'
+    COMP_WORDS=(asha-tune w); COMP_CWORD=1; COMP_LINE='asha-tune w'; COMP_POINT=\${#COMP_LINE}
+    _asha_tune; [ \"\${COMPREPLY[*]}\" = why ] || exit 1
+    COMP_WORDS=(asha-tune why --j); COMP_CWORD=2; COMP_LINE='asha-tune why --j'; COMP_POINT=\${#COMP_LINE}
+    _asha_tune; [ \"\${COMPREPLY[*]}\" = --json ]"
 fi
 
 # Runs "$@" with the source and build trees hidden where that can be done: a private mount
