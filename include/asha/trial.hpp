@@ -55,8 +55,17 @@ struct DecisionReason {
     std::size_t better = 0;  ///< values at the rung strictly better than `value`
     std::size_t of = 0;      ///< values recorded at the rung, `value` included (0: not ranked)
     std::size_t top = 0;     ///< the trial goes on iff better < top
-    double cutoff = 0;       ///< see the rule; NaN when there is none
+    double cutoff = std::numeric_limits<double>::quiet_NaN();  ///< see the rule; NaN: none
     bool operator==(const DecisionReason&) const;
+    /// A reason without a rank (milestone, max_t without a rung, run_ending).
+    static DecisionReason unranked(Rule rule, int bracket, double level, double value) {
+        DecisionReason why;
+        why.rule = rule;
+        why.bracket = bracket;
+        why.level = level;
+        why.value = value;
+        return why;
+    }
 };
 /// "quantile", "paused", "promoted", "milestone", "round_end", "max_t", "run_ending".
 const char* to_string(DecisionReason::Rule rule);

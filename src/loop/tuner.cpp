@@ -253,13 +253,9 @@ void Tuner::on_report(TrialRecord& trial, const Report& report, std::uint64_t of
     if (asks_scheduler) {
         verdict = scheduler_.on_report(trial.id, report.resource, report.metric);
     } else if (leg.stop_cause() == StopCause::run_ending) {
-        DecisionReason why;  // the scheduler is not asked: the run's end decides
-        why.rule = DecisionReason::Rule::run_ending;
-        why.bracket = trial.bracket;
-        why.level = report.resource;
-        why.value = report.metric;
-        why.cutoff = std::nan("");
-        verdict.why = why;
+        // The scheduler is not asked: the run's end decides.
+        verdict.why = DecisionReason::unranked(DecisionReason::Rule::run_ending, trial.bracket,
+                                               report.resource, report.metric);
     }
     const Decision decision = verdict.decision;
     last_decision_ = decision;

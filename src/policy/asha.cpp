@@ -129,11 +129,11 @@ DecisionReason AshaScheduler::reason(DecisionReason::Rule rule, int b, const Run
             break;
         case DecisionReason::Rule::paused:
         case DecisionReason::Rule::promoted:
-            why.cutoff = top > 0 ? metric_of_badness(rung.values.select(top - 1), params_.maximize)
-                                 : std::nan("");
+            if (top > 0)  // else the top is empty: no cutoff (NaN)
+                why.cutoff = metric_of_badness(rung.values.select(top - 1), params_.maximize);
             break;
         default:
-            why.cutoff = std::nan("");
+            break;
     }
     return why;
 }
@@ -146,15 +146,9 @@ Verdict AshaScheduler::on_report(TrialId trial, double resource, double metric) 
     const double key = badness(metric, params_.maximize);
     if (params_.variant == AshaVariant::promotion) {
         if (st.paused_rung >= 0) return {Decision::pause, std::nullopt};  // told already
-        if (reached_level(resource, params_.max_t)) {
-            DecisionReason why;
-            why.rule = Rule::max_t;
-            why.bracket = st.bracket;
-            why.level = params_.max_t;
-            why.value = metric;
-            why.cutoff = std::nan("");
-            return {Decision::proceed, why};
-        }
+        if (reached_level(resource, params_.max_t))
+            return {Decision::proceed,
+                    DecisionReason::unranked(Rule::max_t, st.bracket, params_.max_t, metric)};
         if (!reached_level(resource, st.milestone)) return {};
         int k = highest_rung_reached(bracket, st.next_rung, resource);
         if (k < 0) return {};
@@ -171,9 +165,8 @@ Verdict AshaScheduler::on_report(TrialId trial, double resource, double metric) 
     int k = highest_rung_reached(bracket, st.next_rung, resource);
     if (k < 0) return {};
     st.next_rung = k + 1;
-    const Rung& rung = bracket.rungs[static_cast<std::size_t>(k)];
-    const std::size_t better =
-        bracket.rungs[static_cast<std::size_t>(k)].values.insert_and_count_less(key);
+    Rung& rung = bracket.rungs[static_cast<std::size_t>(k)];
+    const std::size_t better = rung.values.insert_and_count_less(key);
     if (reached_level(resource, params_.max_t))  // complete: recorded, never stopped
         return {Decision::proceed,
                 reason(Rule::max_t, st.bracket, rung, metric, better, rung.values.size())};

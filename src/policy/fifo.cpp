@@ -16,12 +16,8 @@ std::optional<Suggestion> FifoScheduler::suggest(TrialId next_id, bool allow_new
 Verdict FifoScheduler::on_report(TrialId trial, double resource, double metric) {
     searcher_->on_report(trial, resource, metric);
     if (!reached_level(resource, max_t_)) return {};
-    DecisionReason why;
-    why.rule = DecisionReason::Rule::max_t;
-    why.level = max_t_;
-    why.value = metric;
-    why.cutoff = std::nan("");
-    return {Decision::proceed, why};
+    return {Decision::proceed,
+            DecisionReason::unranked(DecisionReason::Rule::max_t, 0, max_t_, metric)};
 }
 
 }  // namespace asha

@@ -75,13 +75,10 @@ Verdict SyncShScheduler::on_report(TrialId trial, double resource, double metric
     st.recorded_stage = round.stage;
     st.metric = metric;
     round.results.emplace_back(badness(metric, params_.maximize), trial);
-    DecisionReason why;
-    why.rule = last ? DecisionReason::Rule::max_t : DecisionReason::Rule::milestone;
-    why.bracket = round.bracket;
-    why.level = milestone;
-    why.value = metric;
-    why.cutoff = std::nan("");
-    return {last ? Decision::proceed : Decision::pause, why};
+    return {last ? Decision::proceed : Decision::pause,
+            DecisionReason::unranked(
+                last ? DecisionReason::Rule::max_t : DecisionReason::Rule::milestone, round.bracket,
+                milestone, metric)};
 }
 
 void SyncShScheduler::on_leg_end(TrialId trial, LegEnd how) {

@@ -10,7 +10,7 @@ namespace asha {
 
 namespace {
 
-/// A number as a person reads it: 6 significant digits ("-" for NaN, as in the table).
+/// A number as a person reads it: 6 significant digits.
 std::string num(double x) {
     if (std::isnan(x)) return "NaN";
     return fmt::format("{:.6g}", x);
