@@ -5,9 +5,11 @@
 #include "asha/run.hpp"
 #include "backends/signals.hpp"
 #include "backends/synthetic_benchmarks.hpp"
+#include "cli/serve_command.hpp"
 #include "cli/terminal_progress.hpp"
 #include "policy/config_names.hpp"
 #include "report/html_report.hpp"
+#include "report/run_summary_json.hpp"
 #include "report/table.hpp"
 #include "report/trial_story.hpp"
 #include "run/journal.hpp"
@@ -43,7 +45,20 @@ struct Flags {
     bool json_output = false;
     bool verbose = false;
     bool resume = false;
+    CLI::Option* serve = nullptr;  ///< --serve [PORT]: a dashboard beside the run
+    std::string serve_port, bind = "127.0.0.1";
 };
+
+/// --serve [PORT] and --bind ADDR, for a run and a resume.
+void add_serve_flags(CLI::App& app, Flags& f) {
+    f.serve = app.add_option("--serve", f.serve_port,
+                             "Serve a live dashboard of the run on PORT [default 8080, or any free "
+                             "port if that is taken]; see asha-tune serve")
+                  ->expected(0, 1)
+                  ->type_name("[PORT]");
+    app.add_option("--bind", f.bind,
+                   "Address the dashboard listens on [default 127.0.0.1: this machine only]");
+}
 
 void add_flags(CLI::App& app, Flags& f, bool simulate) {
     app.add_option("-c,--config", f.config, "Experiment config file (JSON)")
@@ -87,6 +102,7 @@ void add_flags(CLI::App& app, Flags& f, bool simulate) {
     app.add_flag("-v,--verbose", f.verbose, "Log every trial start and decision");
     app.add_flag("--resume", f.resume,
                  "Continue the run in --run-dir if it exists (same config), else start it");
+    if (!simulate) add_serve_flags(app, f);
 }
 
 json overrides_from(const Flags& f) {
@@ -138,43 +154,6 @@ std::string command_line(int argc, char** argv) {
     std::string out;
     for (int i = 0; i < argc; ++i) out += (i ? " " : "") + std::string(argv[i]);
     return out;
-}
-
-/// The JSON of a run's counts by status and of its best result, shared by --json and status --json.
-json counts_json(const RunSummary& s) {
-    return {{"started", s.started}, {"running", s.running}, {"completed", s.completed},
-            {"stopped", s.stopped}, {"paused", s.paused},   {"failed", s.failed}};
-}
-
-/// The best result as JSON. "value" is the metric's value, as in best.json; "metric" holds the
-/// same value for scripts written before 0.2 (deprecated: elsewhere "metric" is the name).
-json best_json(const RunSummary& s, const ExperimentConfig& c, const json& config) {
-    if (!s.best_trial) return nullptr;
-    json value = std::isfinite(s.best_metric) ? json(s.best_metric)
-                                              : json(format_value(json(s.best_metric)));
-    return {{"trial_id", *s.best_trial},
-            {"value", value},
-            {"metric", value},
-            {c.resource_attr, s.best_resource},
-            {"config", config}};
-}
-
-/// A run's summary as JSON, in one shape for `--json` at the end of a run and for `status
-/// --json`: run_dir, run_id, state (finished, running, interrupted), metric, mode, best,
-/// stop_reason (null while the run has not ended), wallclock, utilisation, trials.
-json run_summary_json(const std::string& run_dir, const std::string& run_id, const char* state,
-                      const ExperimentConfig& c, const RunSummary& s, const json& best_config,
-                      bool ended) {
-    return {{"run_dir", run_dir},
-            {"run_id", run_id},
-            {"state", state},
-            {"metric", c.metric},
-            {"mode", name_of(kModeNames, c.mode)},
-            {"best", best_json(s, c, best_config)},
-            {"stop_reason", ended ? json(s.stop_reason) : json()},
-            {"wallclock", s.wallclock},
-            {"utilisation", s.utilisation()},
-            {"trials", counts_json(s)}};
 }
 
 void print_end(const RunOutcome& run, const ExperimentConfig& c, const Flags& f) {
@@ -245,15 +224,9 @@ int show_status(const std::string& dir, bool as_json) {
     }
     RunData run = read_run(dir);
     const RunSummary s = summarize(run);
-    const char* state = run.finished ? "finished" : run.running ? "running" : "interrupted";
+    const char* state = run_state(run);
     if (as_json) {
-        json config;
-        for (const auto& t : run.trials)
-            if (s.best_trial && t.id == *s.best_trial) config = t.config;
-        std::cout << run_summary_json(dir, run.run_id, state, run.config, s, config,
-                                      run.summary.is_object())
-                         .dump(2)
-                  << std::endl;
+        std::cout << status_json(dir, run, s).dump(2) << std::endl;
     } else {
         std::cout << dir << ": " << state
                   << (run.finished || run.running ? "" : " (the tuner ended without a summary)")
@@ -279,10 +252,7 @@ int show_why(const std::string& dir, TrialId trial, bool as_json) {
                 (run.trials.empty() ? std::string("none yet")
                                     : "trials 0 to " + std::to_string(run.trials.size() - 1)) +
                 ")");
-    // The status as the run's files say; a leg the files have not caught up with yet runs.
-    std::string status = to_string(TrialStatus::in_progress);
-    for (const TrialRecord& t : run.trials)
-        if (t.id == trial) status = to_string(t.status);
+    const std::string status = trial_status(run, trial);
     if (as_json)
         std::cout << story_json(*story, run.config, status).dump(2) << std::endl;
     else
@@ -312,6 +282,10 @@ struct CommandLine {
     CLI::App* report = nullptr;
     CLI::App* resume = nullptr;
     CLI::App* why = nullptr;
+    CLI::App* serve = nullptr;
+    std::vector<std::string> serve_dirs;
+    std::string serve_bind = "127.0.0.1";
+    int serve_port = 8080;
     std::string status_dir, resume_dir, report_output, why_dir;
     TrialId why_trial = 0;
     bool status_json = false, why_json = false;
@@ -353,10 +327,33 @@ struct CommandLine {
                          "Print a JSON summary on stdout at the end");
         resume->add_flag("-v,--verbose", resume_flags.verbose,
                          "Log every trial start and decision");
+        add_serve_flags(*resume, resume_flags);
+        serve = app.add_subcommand(
+            "serve", "Serve a live dashboard of the runs under DIRs (read-only; Ctrl-C stops)");
+        serve->add_option("dirs", serve_dirs, "Directories holding runs [default: runs]");
+        serve->add_option("--bind", serve_bind,
+                          "Address to listen on [default 127.0.0.1: this machine only]");
+        serve->add_option("-p,--port", serve_port, "Port [default 8080; 0: any free port]")
+            ->check(CLI::Range(0, 65535));
         // The top-level --config is only required when no subcommand is given.
         app.get_option("--config")->required(false);
     }
 };
+
+/// The port of --serve PORT; none for a plain --serve.
+std::optional<int> serve_port(const Flags& f) {
+    if (f.serve_port.empty()) return std::nullopt;
+    int port = -1;
+    try {
+        std::size_t used = 0;
+        port = std::stoi(f.serve_port, &used);
+        if (used != f.serve_port.size()) port = -1;
+    } catch (const std::exception&) {
+    }
+    if (port < 0 || port > 65535)
+        throw ConfigError("--serve: a port (0 to 65535) was expected, not " + f.serve_port);
+    return port;
+}
 
 /// `asha-tune --config ...`, `asha-tune simulate ...` and `asha-tune resume ...`: a run.
 int tune(const CommandLine& cli, int argc, char** argv) {
@@ -396,7 +393,11 @@ int tune(const CommandLine& cli, int argc, char** argv) {
         RunEnvironment environment;
         environment.progress = request.simulate ? nullptr : &progress;
         environment.wake_fd = signals ? signals->fd() : -1;
+        std::unique_ptr<DashboardServer> dashboard;
+        if (flags.serve && flags.serve->count() > 0 && !request.simulate)
+            dashboard = serve_beside_run(request.dir, flags.bind, serve_port(flags));
         RunOutcome outcome = run_experiment(request, environment);
+        dashboard.reset();
         if (outcome.already_ended) {
             std::cout << outcome.dir.string() << ": the run already ended ("
                       << outcome.summary.stop_reason << "); nothing to resume\n";
@@ -426,6 +427,10 @@ int run_cli(int argc, char** argv) {
         if (cli.status->parsed()) return show_status(cli.status_dir, cli.status_json);
         if (cli.report->parsed()) return write_html_reports(cli.report_dirs, cli.report_output);
         if (cli.why->parsed()) return show_why(cli.why_dir, cli.why_trial, cli.why_json);
+        if (cli.serve->parsed()) {
+            SignalWatcher signals;
+            return serve_main(cli.serve_dirs, cli.serve_bind, cli.serve_port, signals.fd());
+        }
     } catch (const std::exception& e) {
         return fail_with(e);
     }

@@ -206,4 +206,10 @@ json story_json(const TrialStory& s, const ExperimentConfig& config, const std::
             {"has_reasons", s.has_reasons}};
 }
 
+std::string trial_status(const RunData& run, TrialId trial) {
+    for (const TrialRecord& t : run.trials)
+        if (t.id == trial) return to_string(t.status);
+    return to_string(TrialStatus::in_progress);
+}
+
 }  // namespace asha

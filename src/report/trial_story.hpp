@@ -8,6 +8,7 @@
 #include "asha/trial.hpp"
 #include "run/journal.hpp"
 #include "run/journal_records.hpp"
+#include "run/run_reader.hpp"
 
 #include <optional>
 #include <string>
@@ -47,5 +48,9 @@ std::string explain(const DecisionReason& why, const ExperimentConfig& config);
 std::string render_story(const TrialStory& story, const ExperimentConfig& config,
                          const std::string& status);
 json story_json(const TrialStory& story, const ExperimentConfig& config, const std::string& status);
+
+/// The status of `trial` as the run's files say; a leg the files have not caught up with yet
+/// runs.
+std::string trial_status(const RunData& run, TrialId trial);
 
 }  // namespace asha

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <set>
 #include <string>
 #include <tuple>
@@ -26,9 +27,19 @@ namespace {
 /// second RunLock on the same run in the same process is refused here.
 /// (A fork() child inherits this memory but not the locks: entries are keyed by pid too.)
 using LockedFile = std::tuple<pid_t, dev_t, ino_t>;
+/// Guarded by mutex_of_locked_here(), held from the look to the lock or the close: `serve`
+/// alongside a run asks held() from its own threads, and a held() that opened and closed the
+/// file between a RunLock's look and its lock would drop that lock.
 std::set<LockedFile>& locked_here() {
     static std::set<LockedFile> files;
     return files;
+}
+std::mutex& mutex_of_locked_here() {
+    static std::mutex mutex;
+    return mutex;
+}
+bool locked_by_us(const LockedFile& id) {
+    return locked_here().count(id) != 0;
 }
 LockedFile ours(dev_t dev, ino_t ino) {
     return {::getpid(), dev, ino};
@@ -54,8 +65,9 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / run_files::tuner_pid) {
     };
     // Ours already (a second run of the same directory in one process): opening the file
     // again and closing it would drop the lock, so look before opening.
+    std::lock_guard guard(mutex_of_locked_here());
     struct stat st {};
-    if (::stat(path_.c_str(), &st) == 0 && locked_here().count(ours(st.st_dev, st.st_ino)))
+    if (::stat(path_.c_str(), &st) == 0 && locked_by_us(ours(st.st_dev, st.st_ino)))
         throw in_use(::getpid());
     fd_ = Fd(::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
     if (!fd_.valid())
@@ -80,7 +92,10 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / run_files::tuner_pid) {
 
 RunLock::~RunLock() {
     if (!fd_.valid()) return;
-    locked_here().erase(identity(fd_.get()));
+    {
+        std::lock_guard lock(mutex_of_locked_here());
+        locked_here().erase(identity(fd_.get()));
+    }
 }
 
 void RunLock::remove_file() {
@@ -89,9 +104,10 @@ void RunLock::remove_file() {
 }
 
 bool RunLock::held(const fs::path& dir) {
+    std::lock_guard guard(mutex_of_locked_here());
     struct stat st {};
     if (::stat((dir / run_files::tuner_pid).c_str(), &st) != 0) return false;
-    if (locked_here().count(ours(st.st_dev, st.st_ino))) return true;  // ours: do not open it
+    if (locked_by_us(ours(st.st_dev, st.st_ino))) return true;  // ours: do not open it
     int fd = ::open((dir / run_files::tuner_pid).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
     const bool held = record_lock_holder(fd, F_RDLCK) != 0;

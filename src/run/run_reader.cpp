@@ -116,6 +116,7 @@ RunData read_run(const fs::path& dir) {
                     (dir / files::metadata).string() + ": not valid run metadata");
     run.config = parse_experiment(metadata["config"], (dir / files::metadata).string());
     if (metadata.value("run_id", json()).is_string()) run.run_id = metadata["run_id"];
+    if (metadata.value("start_time", json()).is_string()) run.start_time = metadata["start_time"];
 
     CsvTable trials = parse_csv(read_text(dir / files::trials));
     namespace t_col = files::trials_csv;

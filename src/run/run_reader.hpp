@@ -56,6 +56,7 @@ struct RunData {
     bool running = false;             ///< the tuner's pid file names a live process
     json summary;                     ///< summary.json, or null
     std::string run_id;               ///< metadata.json's; "" for runs of versions before it
+    std::string start_time;           ///< metadata.json's (UTC, ISO 8601)
 };
 
 /// Reads the run directory; throws Error(bad_config) naming what is missing or unreadable.

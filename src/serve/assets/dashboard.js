@@ -1,0 +1,600 @@
+// asha-tune's live dashboard (asha-tune serve, --serve). Plain JavaScript, no library: the page
+// asks only its own server, so it works offline and through `ssh -L`.
+//
+// The state of a run is built here from its journal (the run's source of truth), which the
+// server streams as Server-Sent Events from an offset on: the first events bring the run so
+// far, the next ones each new record as the tuner journals it. Nothing polls on a timer; the
+// only timer limits how often the page redraws. The status of each trial is the one `status`
+// prints (trials.csv) once the run has ended; while it runs, the journal's newer word is shown.
+// Every name that comes from a run (hyperparameters, metric, trial output) goes through esc()
+// or textContent.
+'use strict';
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const ESC = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+  const esc = (v) => String(v).replace(/[&<>"']/g, (c) => ESC[c]);
+  const num = (v) =>
+    typeof v === 'number' ? v : v === 'NaN' ? NaN : v === 'Infinity' ? Infinity
+      : v === '-Infinity' ? -Infinity : v === null || v === undefined || v === '' ? NaN : Number(v);
+  // Numbers for people: 6 significant digits (the files keep them all).
+  const fmt = (v) => {
+    if (v === null || v === undefined || v === '') return '';
+    if (typeof v === 'string' && v.trim() !== '' && isNaN(Number(v)) && !/^-?Infinity$|^NaN$/.test(v)) return v;
+    const x = num(v);
+    if (!isFinite(x)) return String(x);
+    if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
+    return String(Number(x.toPrecision(6)));
+  };
+  const fmtDuration = (s) => {
+    if (!isFinite(s)) return '';
+    if (s < 60) return `${fmt(Math.round(s * 10) / 10)} s`;
+    const m = Math.floor(s / 60), h = Math.floor(m / 60);
+    return h > 0 ? `${h} h ${String(m % 60).padStart(2, '0')} min` : `${m} min ${String(Math.floor(s % 60)).padStart(2, '0')} s`;
+  };
+  const STATUS_COLOR = { InProgress: '#2f6fde', Completed: '#1a9e5b', Stopped: '#98a2b3', Paused: '#e08a00', Failed: '#d92d20' };
+  const pill = (s) => `<span class="pill ${esc(s)}">${esc(s === 'InProgress' ? 'Running' : s)}</span>`;
+  const runHref = (name) => `#/run/${encodeURIComponent(name)}`;
+  const trialHref = (name, id) => `${runHref(name)}/trial/${id}`;
+
+  // ---- what a test or a benchmark reads (window.ashaDashboard) ----
+  const probe = { view: '', reports: 0, decisions: [], drawn: [], runs: [], finished: false, renders: 0 };
+  window.ashaDashboard = probe;
+
+  // ---- the connection indicator ----
+  const live = (on, text) => { const el = $('live'); el.className = `live ${on ? 'on' : 'off'}`; el.textContent = text; };
+
+  // ---- CSV (trials.csv), RFC 4180 ----
+  function parseCsv(text) {
+    const rows = []; let row = [], field = '', quoted = false, i = 0;
+    while (i < text.length) {
+      const c = text[i];
+      if (quoted) {
+        if (c === '"') { if (text[i + 1] === '"') { field += '"'; i += 2; continue; } quoted = false; i++; continue; }
+        field += c; i++; continue;
+      }
+      if (c === '"') { quoted = true; i++; continue; }
+      if (c === ',') { row.push(field); field = ''; i++; continue; }
+      if (c === '\n' || c === '\r') {
+        if (c === '\r' && text[i + 1] === '\n') i++;
+        row.push(field); rows.push(row); row = []; field = ''; i++; continue;
+      }
+      field += c; i++;
+    }
+    return rows; // a last row without its newline is being written: dropped
+  }
+
+  // ---- one run, from its journal ----
+  class RunState {
+    constructor(name) { this.name = name; this.reset(); }
+    reset() {
+      this.header = null; this.config = {}; this.metric = 'metric'; this.mode = 'min'; this.resource = 'epoch';
+      this.hps = []; this.trials = new Map(); this.log = []; this.rungs = new Map(); this.best = [];
+      this.bestValue = undefined; this.bestTrial = undefined; this.time = 0; this.finished = null; this.ended = null;
+      this.csv = null; this.bad = 0; this.reports = 0;
+    }
+    better(a, b) { return this.mode === 'max' ? a > b : a < b; }
+    trial(id) {
+      let t = this.trials.get(id);
+      if (!t) { t = { id, config: {}, bracket: 0, status: 'InProgress', legs: [], points: [], decisions: [], last: undefined, lastDecision: '', maxResource: 0, timedOut: false }; this.trials.set(id, t); }
+      return t;
+    }
+    apply(r) {
+      if (r.trial !== undefined) r.trial = Number(r.trial);
+      if (typeof r.time === 'number' && r.time > this.time) this.time = r.time;
+      switch (r.event) {
+        case 'run': {
+          this.header = r; this.config = r.config || {};
+          this.metric = this.config.metric || 'metric'; this.mode = this.config.mode || 'min';
+          this.resource = this.config.resource_attr || 'epoch';
+          const space = this.config.config_space || {};
+          this.hps = Object.keys(space).filter((k) => space[k] && typeof space[k] === 'object' && !Array.isArray(space[k]) && space[k].type);
+          this.maxT = num(space[this.config.max_resource_attr]) || num(this.config.max_t) || undefined;
+          break;
+        }
+        case 'start': {
+          const t = this.trial(r.trial);
+          if (r.config) t.config = r.config;
+          t.bracket = r.bracket || 0; t.status = 'InProgress'; t.timedOut = false;
+          t.legs.push({ leg: r.leg, kind: r.kind, start: r.time, milestone: r.milestone, end: undefined, why: r.why });
+          if (r.why) this.decide(r.trial, r.time, 'PROMOTE', r.why, undefined);
+          break;
+        }
+        case 'started': case 'running': {
+          const t = this.trials.get(r.trial);
+          const leg = t && t.legs[t.legs.length - 1];
+          if (leg && leg.end === undefined) leg.running = r.time;
+          break;
+        }
+        case 'report': {
+          const t = this.trial(r.trial); const v = num(r.metric), x = num(r.resource);
+          t.points.push([x, v, r.time]); t.last = v; t.lastDecision = r.decision; t.maxResource = Math.max(t.maxResource, x);
+          this.reports++; probe.reports++;
+          if (isFinite(v) && (this.bestValue === undefined || this.better(v, this.bestValue))) {
+            this.bestValue = v; this.bestTrial = r.trial; this.best.push([r.time, v, r.trial]);
+          }
+          if (r.why) this.decide(r.trial, r.time, r.decision, r.why, x);
+          else if (r.decision !== 'CONTINUE') this.decide(r.trial, r.time, r.decision, null, x);
+          break;
+        }
+        case 'timeout': { const t = this.trials.get(r.trial); if (t) t.timedOut = true; break; }
+        case 'exit': {
+          const t = this.trials.get(r.trial); if (!t) break;
+          const leg = t.legs[t.legs.length - 1]; if (leg) leg.end = r.time, leg.exit = r;
+          // The journal's word until trials.csv has the tuner's own (classify_leg_end).
+          t.status = t.lastDecision === 'STOP' ? 'Stopped' : t.lastDecision === 'PAUSE' ? 'Paused'
+            : t.timedOut || (r.exit_code !== 0 && !r.stopped_by_tuner) || r.signal ? (r.stopped_by_tuner && !t.timedOut ? 'Stopped' : 'Failed')
+              : this.maxT !== undefined && t.maxResource >= this.maxT ? 'Completed' : r.stopped_by_tuner ? 'Stopped' : 'Completed';
+          break;
+        }
+        case 'end': this.ended = r; break;
+        case 'finished': this.finished = r; probe.finished = true; break;
+        default: break;
+      }
+    }
+    decide(trial, time, decision, why, resource) {
+      const d = { trial, time, decision, why, resource };
+      this.log.push(d); this.trial(trial).decisions.push(d);
+      probe.decisions.push({ run: this.name, trial, time, decision, why });
+      if (why && why.level !== undefined) {
+        const key = `${why.bracket}/${why.level}`;
+        let rung = this.rungs.get(key);
+        if (!rung) { rung = { bracket: why.bracket, level: num(why.level), values: new Map(), cutoff: NaN }; this.rungs.set(key, rung); }
+        if (decision !== 'PROMOTE') rung.values.set(trial, num(why.value));
+        if (why.cutoff !== undefined) rung.cutoff = num(why.cutoff);
+      }
+    }
+    // The status to show: trials.csv's (what `status` prints) once the run ended.
+    statusOf(t) { return this.finished && this.csv && this.csv.has(t.id) ? this.csv.get(t.id) : t.status; }
+    takeCsv(text) {
+      const rows = parseCsv(text); if (rows.length < 1) return;
+      const h = rows[0], id = h.indexOf('trial_id'), st = h.indexOf('status'); if (id < 0 || st < 0) return;
+      this.csv = new Map(); for (const row of rows.slice(1)) this.csv.set(Number(row[id]), row[st]);
+    }
+    counts() {
+      const c = { InProgress: 0, Completed: 0, Stopped: 0, Paused: 0, Failed: 0 };
+      for (const t of this.trials.values()) { const s = this.statusOf(t); c[s] = (c[s] || 0) + 1; }
+      return c;
+    }
+  }
+
+  // Connects a RunState to the server's stream of its journal; calls changed() after new records.
+  function follow(state, changed) {
+    const es = new EventSource(`/api/run/events?run=${encodeURIComponent(state.name)}`);
+    let csvBusy = false, csvAgain = false;
+    const loadCsv = () => {
+      if (csvBusy) { csvAgain = true; return; }
+      csvBusy = true;
+      fetch(`/api/run/trials.csv?run=${encodeURIComponent(state.name)}`).then((r) => r.text()).then((text) => {
+        state.takeCsv(text); changed();
+      }).catch(() => {}).finally(() => { csvBusy = false; if (csvAgain) { csvAgain = false; loadCsv(); } });
+    };
+    es.addEventListener('reset', () => state.reset());
+    es.addEventListener('start', (e) => { if (JSON.parse(e.data).from === 0) state.reset(); live(true, 'live'); });
+    es.addEventListener('journal', (e) => {
+      for (const line of e.data.split('\n')) {
+        let record; try { record = JSON.parse(line); } catch (err) { state.bad++; continue; }
+        state.apply(record);
+      }
+      changed();
+    });
+    es.addEventListener('trials', loadCsv);
+    es.addEventListener('gone', () => { state.gone = true; es.close(); live(false, 'run deleted'); changed(); });
+    const handle = { es, close: () => { handle.es.close(); if (handle.waiting) handle.waiting.close(); } };
+    es.onerror = () => {
+      if (state.gone) return;
+      live(false, 'reconnecting…');
+      // Refused (no such run, yet): wait on the list of runs until it appears, then follow it.
+      if (es.readyState === EventSource.CLOSED && !handle.waiting) {
+        state.missing = true; changed();
+        const runs = new EventSource('/api/runs/events'); handle.waiting = runs;
+        runs.addEventListener('runs', (e) => {
+          if (!JSON.parse(e.data).some((r) => r.name === state.name)) return;
+          runs.close(); state.missing = false;
+          const again = follow(state, changed); handle.es = again.es; handle.waiting = again.waiting;
+          handle.close = again.close;
+        });
+      }
+    };
+    es.onopen = () => live(true, 'live');
+    return handle;
+  }
+
+  // Redraws at most every 150 ms, however fast records come.
+  function throttle(draw) {
+    let pending = false, last = 0;
+    return () => {
+      if (pending) return; pending = true;
+      const wait = Math.max(0, 150 - (performance.now() - last));
+      setTimeout(() => requestAnimationFrame(() => { pending = false; last = performance.now(); draw(); }), wait);
+    };
+  }
+
+  // ---- charts: SVG drawn here ----
+  const niceTicks = (lo, hi, n = 5) => {
+    if (!(hi > lo)) return [lo];
+    const step0 = (hi - lo) / n, mag = Math.pow(10, Math.floor(Math.log10(step0)));
+    const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0) || step0;
+    const out = []; for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+    return out;
+  };
+  // Ticks of a log axis: the powers of ten inside it, with 2 and 5 times them when few.
+  const logTicks = (lo, hi) => {
+    const out = [];
+    for (let k = Math.floor(lo); k <= Math.ceil(hi); k++) for (const m of [1, 2, 5]) { const v = m * Math.pow(10, k); if (Math.log10(v) >= lo && Math.log10(v) <= hi) out.push(v); }
+    const powers = out.filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9);
+    return powers.length >= 3 ? powers : out;
+  };
+  function scale(values, { log = false, pad = 0.04 } = {}) {
+    let lo = Infinity, hi = -Infinity;
+    for (const v of values) if (isFinite(v) && (!log || v > 0)) { if (v < lo) lo = v; if (v > hi) hi = v; }
+    if (lo === Infinity) { lo = 0; hi = 1; }
+    if (log) { lo = Math.log10(lo); hi = Math.log10(hi); }
+    if (hi === lo) { hi += 0.5; lo -= 0.5; }
+    const span = hi - lo; lo -= span * pad; hi += span * pad;
+    return { lo, hi, log, f: (v) => ((log ? Math.log10(v) : v) - lo) / (hi - lo) };
+  }
+  // A frame: axes, ticks, labels. Returns {svg parts, x(v), y(v)} in pixels.
+  function frame({ w = 560, h = 260, xs, ys, xlabel = '', ylabel = '', xfmt = fmt, categories = null }) {
+    const m = { l: 58, r: 12, t: 10, b: 34 };
+    const X = (v) => m.l + xs.f(v) * (w - m.l - m.r), Y = (v) => h - m.b - ys.f(v) * (h - m.t - m.b);
+    let s = `<svg viewBox="0 0 ${w} ${h}" role="img">`;
+    const yt = ys.log ? logTicks(ys.lo, ys.hi) : niceTicks(ys.lo, ys.hi);
+    for (const v of yt) { const y = Y(v); if (y < m.t - 1 || y > h - m.b + 1) continue; s += `<line class="gridline" x1="${m.l}" x2="${w - m.r}" y1="${y}" y2="${y}"/><text x="${m.l - 6}" y="${y + 4}" text-anchor="end">${esc(fmt(v))}</text>`; }
+    if (categories) categories.forEach((c, i) => { s += `<text x="${X(i)}" y="${h - m.b + 16}" text-anchor="middle">${esc(String(c).slice(0, 12))}</text>`; });
+    else for (const v of (xs.log ? logTicks(xs.lo, xs.hi) : niceTicks(xs.lo, xs.hi))) { const x = X(v); if (x < m.l - 1 || x > w - m.r + 1) continue; s += `<text x="${x}" y="${h - m.b + 16}" text-anchor="middle">${esc(xfmt(v))}</text>`; }
+    s += `<line class="axis" x1="${m.l}" x2="${w - m.r}" y1="${h - m.b}" y2="${h - m.b}"/><line class="axis" x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${h - m.b}"/>`;
+    s += `<text x="${(m.l + w - m.r) / 2}" y="${h - 4}" text-anchor="middle">${esc(xlabel)}</text>`;
+    s += `<text transform="translate(12 ${(m.t + h - m.b) / 2}) rotate(-90)" text-anchor="middle">${esc(ylabel)}</text>`;
+    return { s, X, Y, m, w, h };
+  }
+  const clampY = (fr, y) => Math.max(fr.m.t, Math.min(fr.h - fr.m.b, y));
+  const configText = (state, t) => `trial ${t.id} (${state.statusOf(t) === 'InProgress' ? 'running' : state.statusOf(t)})\n` +
+    state.hps.map((k) => `${k} = ${fmt(t.config[k])}`).join('\n') + (t.last !== undefined ? `\n${state.metric} = ${fmt(t.last)}` : '');
+
+  // Every trial's curve; one trial's with its decisions marked (and each rung's cutoff).
+  function curvesChart(state, only, decisions = []) {
+    const ts = only ? [only] : [...state.trials.values()];
+    const marks = decisions.filter((d) => d.why && d.resource !== undefined);
+    const xs = scale(ts.flatMap((t) => t.points.map((p) => p[0])), { pad: 0.02 });
+    const ys = scale(ts.flatMap((t) => t.points.map((p) => p[1])).concat(marks.map((d) => num(d.why.cutoff))));
+    const fr = frame({ xs, ys, xlabel: state.resource, ylabel: state.metric });
+    let s = fr.s;
+    for (const t of ts) {
+      if (!t.points.length) continue;
+      let d = '';
+      for (const [x, v] of t.points) if (isFinite(v)) d += `${d ? 'L' : 'M'}${fr.X(x).toFixed(1)} ${clampY(fr, fr.Y(v)).toFixed(1)}`;
+      if (!d) continue;
+      const color = STATUS_COLOR[state.statusOf(t)] || '#98a2b3';
+      s += `<path class="curve" data-trial="${t.id}" stroke="${color}" d="${d}"/>`;
+      if (t.points.length === 1) s += `<circle cx="${fr.X(t.points[0][0])}" cy="${clampY(fr, fr.Y(t.points[0][1]))}" r="2" fill="${color}" data-trial="${t.id}"/>`;
+    }
+    const DECISION_COLOR = { STOP: '#d92d20', PAUSE: '#e08a00', CONTINUE: '#1a9e5b' };
+    for (const d of marks) {
+      const x = fr.X(d.resource), cut = num(d.why.cutoff), v = num(d.why.value);
+      if (isFinite(cut)) s += `<line class="cutoff" x1="${x - 14}" x2="${x + 14}" y1="${clampY(fr, fr.Y(cut))}" y2="${clampY(fr, fr.Y(cut))}"><title>cutoff ${esc(fmt(cut))}</title></line>`;
+      if (isFinite(v)) s += `<circle cx="${x}" cy="${clampY(fr, fr.Y(v))}" r="4.5" fill="${DECISION_COLOR[d.decision] || '#2f6fde'}"><title>${esc(d.decision)} at ${esc(state.resource)} ${esc(fmt(d.resource))}</title></circle>`;
+    }
+    return s + '</svg>';
+  }
+
+  function bestChart(series, { resource = 'time', metric = 'best', names = null } = {}) {
+    const all = series.flatMap((s) => s.points);
+    const xs = scale(all.map((p) => p[0]).concat([0]), { pad: 0.02 }), ys = scale(all.map((p) => p[1]));
+    const fr = frame({ xs, ys, xlabel: 'tuner time', ylabel: metric, xfmt: (v) => fmtDuration(v) });
+    let s = fr.s;
+    const colors = ['#2f6fde', '#d92d20', '#1a9e5b', '#e08a00', '#7a5af8', '#0e9384'];
+    series.forEach((ser, i) => {
+      if (!ser.points.length) return;
+      let d = `M${fr.X(ser.points[0][0]).toFixed(1)} ${fr.Y(ser.points[0][1]).toFixed(1)}`;
+      for (let j = 1; j < ser.points.length; j++) d += `H${fr.X(ser.points[j][0]).toFixed(1)}V${fr.Y(ser.points[j][1]).toFixed(1)}`;
+      d += `H${fr.X(ser.end).toFixed(1)}`;
+      s += `<path fill="none" stroke-width="2" stroke="${colors[i % colors.length]}" d="${d}"/>`;
+    });
+    s += '</svg>';
+    if (names) s += `<div class="legend">${series.map((ser, i) => `<span><i class="sw${i}" data-color="${colors[i % colors.length]}"></i>${esc(ser.name)}</span>`).join('')}</div>`;
+    void resource;
+    return s;
+  }
+
+  function rungChart(state) {
+    const rungs = [...state.rungs.values()].sort((a, b) => a.bracket - b.bracket || a.level - b.level);
+    if (!rungs.length) return '<p class="muted">No trial has reached a rung yet.</p>';
+    const ys = scale(rungs.flatMap((r) => [...r.values.values()]).concat(rungs.map((r) => r.cutoff)));
+    const xs = { lo: -0.5, hi: rungs.length - 0.5, log: false, f: (v) => (v + 0.5) / rungs.length };
+    const fr = frame({ xs, ys, ylabel: state.metric, xlabel: `bracket / ${state.resource} of the rung`, categories: rungs.map((r) => `b${r.bracket} · ${fmt(r.level)}`) });
+    let s = fr.s;
+    const band = (fr.w - fr.m.l - fr.m.r) / rungs.length;
+    rungs.forEach((r, i) => {
+      const cx = fr.X(i); let k = 0;
+      for (const [trial, v] of r.values) {
+        if (!isFinite(v)) continue;
+        const jitter = ((k++ * 37) % 100) / 100 - 0.5;
+        const t = state.trials.get(trial);
+        s += `<circle cx="${(cx + jitter * band * 0.6).toFixed(1)}" cy="${clampY(fr, fr.Y(v)).toFixed(1)}" r="3" fill="${STATUS_COLOR[t ? state.statusOf(t) : 'Stopped']}" fill-opacity=".75" data-trial="${trial}"/>`;
+      }
+      if (isFinite(r.cutoff)) s += `<line class="cutoff" x1="${cx - band * 0.45}" x2="${cx + band * 0.45}" y1="${clampY(fr, fr.Y(r.cutoff))}" y2="${clampY(fr, fr.Y(r.cutoff))}"><title>cutoff ${esc(fmt(r.cutoff))}</title></line>`;
+    });
+    return s + '</svg>';
+  }
+
+  // Worker slots: each leg in the first slot free at its start (the book's figure).
+  function timelineChart(state) {
+    const legs = [];
+    for (const t of state.trials.values()) for (const l of t.legs) legs.push({ trial: t.id, start: l.running ?? l.start, end: l.end ?? state.time, open: l.end === undefined, t });
+    if (!legs.length) return '<p class="muted">No leg has started yet.</p>';
+    legs.sort((a, b) => a.start - b.start || a.trial - b.trial);
+    const free = []; let slots = 0;
+    for (const l of legs) {
+      let slot = free.findIndex((end) => end <= l.start + 1e-9);
+      if (slot < 0) { slot = slots++; free.push(0); }
+      free[slot] = l.end; l.slot = slot;
+    }
+    const h = Math.min(420, Math.max(120, slots * 14 + 50));
+    const xs = scale(legs.map((l) => l.end).concat([0]), { pad: 0.01 });
+    const ys = { lo: 0, hi: slots, log: false, f: (v) => 1 - v / slots };
+    const fr = frame({ h, xs, ys: { ...ys }, xlabel: 'tuner time', ylabel: 'worker', xfmt: (v) => fmtDuration(v) });
+    let s = fr.s.replace(/<text x="\d+(\.\d+)?" y="[\d.]+" text-anchor="end">[^<]*<\/text>/g, '');
+    const row = (h - fr.m.t - fr.m.b) / slots;
+    for (const l of legs) {
+      const x0 = fr.X(l.start), x1 = Math.max(x0 + 1, fr.X(l.end));
+      s += `<rect x="${x0.toFixed(1)}" y="${(fr.m.t + l.slot * row + 1).toFixed(1)}" width="${(x1 - x0).toFixed(1)}" height="${Math.max(1, row - 2).toFixed(1)}" fill="${STATUS_COLOR[l.open ? 'InProgress' : state.statusOf(l.t)]}" fill-opacity=".8" data-trial="${l.trial}"/>`;
+    }
+    return s + '</svg>';
+  }
+
+  // The metric (each trial's last value) against one hyperparameter.
+  function hpChart(state, hp) {
+    const ts = [...state.trials.values()].filter((t) => t.last !== undefined && isFinite(t.last));
+    const spec = (state.config.config_space || {})[hp] || {};
+    const categorical = spec.type === 'choice';
+    const cats = categorical ? (spec.categories || []).map(String) : null;
+    const log = /^log/.test(spec.type || '');
+    const xs = categorical ? { lo: -0.5, hi: cats.length - 0.5, log: false, f: (v) => (v + 0.5) / cats.length } : scale(ts.map((t) => num(t.config[hp])), { log });
+    const ys = scale(ts.map((t) => t.last));
+    const fr = frame({ w: 360, h: 220, xs, ys, xlabel: hp, ylabel: state.metric, categories: cats });
+    let s = fr.s;
+    for (const t of ts) {
+      const xv = categorical ? cats.indexOf(String(t.config[hp])) : num(t.config[hp]);
+      if (categorical ? xv < 0 : !isFinite(xv)) continue;
+      s += `<circle cx="${fr.X(xv).toFixed(1)}" cy="${clampY(fr, fr.Y(t.last)).toFixed(1)}" r="2.5" fill="${STATUS_COLOR[state.statusOf(t)]}" fill-opacity=".7" data-trial="${t.id}"/>`;
+    }
+    return s + '</svg>';
+  }
+
+  function parallelChart(state) {
+    const ts = [...state.trials.values()].filter((t) => t.last !== undefined && isFinite(t.last));
+    if (!ts.length || !state.hps.length) return '<p class="muted">No results yet.</p>';
+    const space = state.config.config_space || {};
+    const axes = state.hps.map((hp) => {
+      const spec = space[hp] || {};
+      if (spec.type === 'choice') { const cats = (spec.categories || []).map(String); return { name: hp, f: (c) => (cats.indexOf(String(c)) + 0.5) / Math.max(1, cats.length), label: (lo) => (lo ? cats[0] : cats[cats.length - 1]) }; }
+      const sc = scale(ts.map((t) => num(t.config[hp])), { log: /^log/.test(spec.type || ''), pad: 0 });
+      return { name: hp, f: (v) => sc.f(num(v)), label: (lo) => fmt(sc.log ? Math.pow(10, lo ? sc.lo : sc.hi) : lo ? sc.lo : sc.hi) };
+    });
+    const ms = scale(ts.map((t) => t.last), { pad: 0 });
+    axes.push({ name: state.metric, f: (v) => ms.f(v), metric: true, label: (lo) => fmt(lo ? ms.lo : ms.hi) });
+    const w = 1200, h = 300, top = 24, bottom = 30;
+    const X = (i) => 70 + i * (w - 190) / Math.max(1, axes.length - 1), Y = (f) => h - bottom - Math.max(0, Math.min(1, f)) * (h - top - bottom);
+    let s = `<svg viewBox="0 0 ${w} ${h}" role="img">`;
+    const color = (t) => { const f = ms.f(t.last); const good = state.mode === 'max' ? f : 1 - f; return `hsl(${Math.round(good * 130)},70%,42%)`; };
+    for (const t of ts.sort((a, b) => (state.better(a.last, b.last) ? 1 : -1))) {
+      let d = '';
+      axes.forEach((a, i) => { const v = a.metric ? t.last : t.config[a.name]; d += `${d ? 'L' : 'M'}${X(i).toFixed(1)} ${Y(a.f(v)).toFixed(1)}`; });
+      s += `<path class="curve pc" stroke="${color(t)}" d="${d}" data-trial="${t.id}"/>`;
+    }
+    axes.forEach((a, i) => {
+      s += `<line class="axis" x1="${X(i)}" x2="${X(i)}" y1="${top}" y2="${h - bottom}"/><text x="${X(i)}" y="14" text-anchor="middle">${esc(a.name)}</text>`;
+      s += `<text x="${X(i) + 4}" y="${h - bottom + 14}">${esc(a.label(true))}</text><text x="${X(i) + 4}" y="${top + 10}">${esc(a.label(false))}</text>`;
+    });
+    return s + '</svg>';
+  }
+
+  // A reason as table cells: the journal's own fields.
+  const REASON = { quantile: 'stopping quantile', paused: 'promotion (paused)', promoted: 'promoted', milestone: 'milestone', round_end: 'round end', max_t: 'max_t reached', run_ending: 'the run ended' };
+  const reasonCells = (why) => why
+    ? `<td>${esc(REASON[why.rule] || why.rule)}</td><td class="num">${esc(fmt(why.bracket))}</td><td class="num">${esc(fmt(why.level))}</td><td class="num">${esc(fmt(why.value))}</td><td class="num">${why.better !== undefined ? `${esc(fmt(why.better))} of ${esc(fmt(why.of))}` : ''}</td><td class="num">${why.top !== undefined ? esc(fmt(why.top)) : ''}</td><td class="num">${why.cutoff !== undefined ? esc(fmt(why.cutoff)) : ''}</td>`
+    : '<td colspan="7" class="muted">(a journal without reasons)</td>';
+  const REASON_HEAD = '<th>rule</th><th class="num">bracket</th><th class="num">rung</th><th class="num">value</th><th class="num">better</th><th class="num">top</th><th class="num">cutoff</th>';
+
+  // Hover: a trial's config wherever an element carries data-trial.
+  function hover(root, state) {
+    const tip = $('tip');
+    root.onmousemove = (e) => {
+      const el = e.target.closest && e.target.closest('[data-trial]');
+      if (!el || !state) { tip.hidden = true; return; }
+      const t = state.trials.get(Number(el.dataset.trial)); if (!t) { tip.hidden = true; return; }
+      tip.textContent = configText(state, t); tip.hidden = false;
+      tip.style.left = `${Math.min(window.innerWidth - 300, e.clientX + 14)}px`; tip.style.top = `${e.clientY + 14}px`;
+    };
+    root.onmouseleave = () => { tip.hidden = true; };
+  }
+
+  // ---- the views ----
+  let current = null; // the open view: { close() }
+  const crumbs = (parts) => { $('crumbs').innerHTML = parts.map(([text, href]) => (href ? `<a href="${href}">${esc(text)}</a>` : `<span>${esc(text)}</span>`)).join(' / '); };
+
+  function runsView() {
+    probe.view = 'runs'; crumbs([['runs', '#/']]);
+    const view = $('view');
+    view.innerHTML = '<div class="toolbar"><h1>Runs</h1><button id="compare" disabled>Compare selected</button><span class="muted small">Every run directory found under the served directories; new ones appear here.</span></div><section><div class="scroll"><table id="runs"></table></div></section>';
+    const chosen = new Set();
+    const es = new EventSource('/api/runs/events');
+    es.onopen = () => live(true, 'live'); es.onerror = () => live(false, 'reconnecting…');
+    es.addEventListener('runs', (e) => {
+      const runs = JSON.parse(e.data); probe.runs = runs;
+      let rows = '<thead><tr><th></th><th>run</th><th>state</th><th class="num">best</th><th class="num">trials</th><th>by status</th><th class="num">utilisation</th><th>started</th></tr></thead><tbody>';
+      if (!runs.length) rows += '<tr><td colspan="8" class="muted">No run here yet: start one, e.g. <kbd>asha-tune --config configs/quick.json</kbd></td></tr>';
+      for (const r of runs) {
+        const st = r.status || {};
+        const c = st.trials || {};
+        rows += `<tr><td><input type="checkbox" data-name="${esc(r.name)}" ${chosen.has(r.name) ? 'checked' : ''}></td>` +
+          `<td><a href="${esc(runHref(r.name))}">${esc(r.name)}</a></td>` +
+          (r.error ? `<td colspan="6"><span class="pill error">unreadable</span> <span class="muted">${esc(r.error)}</span></td>`
+            : `<td>${pill(st.state)}</td><td class="num">${st.best ? `${esc(fmt(st.best.value))} <span class="muted small">(trial ${esc(st.best.trial_id)})</span>` : ''}</td>` +
+              `<td class="num">${esc(c.started)}</td><td class="small">${['running', 'completed', 'stopped', 'paused', 'failed'].filter((k) => c[k]).map((k) => `${esc(c[k])} ${k}`).join(', ')}</td>` +
+              `<td class="num">${esc(fmt(Math.round(st.utilisation * 1000) / 10))} %</td><td class="small">${esc(r.start_time || '')}</td>`) + '</tr>';
+      }
+      $('runs').innerHTML = `${rows}</tbody>`;
+      probe.renders++;
+    });
+    $('view').onchange = (e) => {
+      const name = e.target.dataset && e.target.dataset.name; if (name === undefined) return;
+      if (e.target.checked) chosen.add(name); else chosen.delete(name);
+      $('compare').disabled = chosen.size < 2;
+    };
+    $('compare').onclick = () => { location.hash = `#/compare/${[...chosen].map(encodeURIComponent).join(',')}`; };
+    return { close: () => es.close() };
+  }
+
+  function runView(name) {
+    probe.view = 'run'; crumbs([['runs', '#/'], [name, runHref(name)]]);
+    const state = new RunState(name);
+    const view = $('view');
+    const sort = { key: 'id', dir: 1 }; let filter = '';
+    view.innerHTML = `<h1>${esc(name)}</h1><div id="sub" class="muted small"></div><div id="warn"></div><div class="cards" id="cards"></div>
+      <section class="row"><div class="toolbar"><h2>Trials</h2><input type="search" id="filter" placeholder="filter: status, trial, value…"><span id="shown" class="muted small"></span></div><div class="scroll"><table id="trials"></table></div></section>
+      <div class="grid2 row"><section><h2>Learning curves</h2><div class="legend small">${Object.entries(STATUS_COLOR).map(([k, c]) => `<span><i data-color="${c}"></i>${k === 'InProgress' ? 'running' : k}</span>`).join('')}</div><div id="curves"></div></section>
+      <section><h2>Best so far</h2><div id="best"></div></section>
+      <section><h2>Rungs <span class="muted small">(every value at each rung; dashed: the cutoff of its latest decision)</span></h2><div id="rungs"></div></section>
+      <section><h2>Workers</h2><div id="timeline"></div></section></div>
+      <section class="row"><h2 id="hphead">The metric against each hyperparameter</h2><div id="hps" class="grid3"></div></section>
+      <section class="row"><h2>Parallel coordinates</h2><div id="parallel"></div></section>
+      <section class="row"><div class="toolbar"><h2>Decisions</h2><span class="muted small">newest first; each with the scheduler's reason, as journaled</span></div><div class="scroll"><table id="log"></table></div></section>`;
+    const paint = () => {
+      probe.renders++;
+      // Colour swatches: set through the DOM (the page's policy allows no inline styles).
+      for (const el of view.querySelectorAll('i[data-color]')) el.style.background = el.dataset.color;
+      const c = state.counts(); const cfg = state.config; const sched = cfg.scheduler || {};
+      $('sub').textContent = state.missing ? `No run called ${name} is served (yet): this page follows it as soon as it appears.` : state.header ? `${cfg.name || ''} · ${sched.type || ''}${sched.variant ? ` (${sched.variant})` : ''} · ${state.mode} ${state.metric} over ${state.resource} · ${cfg.workers || 1} workers · ${state.header.backend || ''}` : 'waiting for the run…';
+      $('warn').innerHTML = (state.gone ? '<div class="warn">This run directory was deleted; what is shown is what was read before.</div>' : '') +
+        (state.bad ? `<div class="warn">${state.bad} journal line(s) could not be read and were skipped.</div>` : '');
+      const stateText = state.finished ? 'finished' : state.ended ? 'ending' : 'running';
+      const cards = [['state', stateText], ['best', state.bestValue !== undefined ? fmt(state.bestValue) : '–'], ['best trial', state.bestTrial ?? '–'], ['trials', state.trials.size],
+        ['running', c.InProgress], ['completed', c.Completed], ['stopped', c.Stopped], ['paused', c.Paused], ['failed', c.Failed], ['tuner time', fmtDuration(state.time)]];
+      $('cards').innerHTML = cards.map(([k, v]) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`).join('') +
+        (state.finished ? `<div class="card"><div class="k">stopped because</div><div class="small">${esc(state.finished.reason || '')}</div></div>` : '');
+      // The status table: sortable, filterable; the first 500 rows matching.
+      const cols = [['id', 'trial', (t) => t.id], ['status', 'status', (t) => state.statusOf(t)], ['bracket', 'bracket', (t) => t.bracket], ['legs', 'legs', (t) => t.legs.length],
+        ['reports', 'reports', (t) => t.points.length], ['res', state.resource, (t) => t.maxResource], ['last', state.metric, (t) => t.last]]
+        .concat(state.hps.map((hp) => [`hp:${hp}`, hp, (t) => t.config[hp]]));
+      const col = cols.find((x) => x[0] === sort.key) || cols[0];
+      let ts = [...state.trials.values()];
+      if (filter) { const f = filter.toLowerCase(); ts = ts.filter((t) => cols.some(([, , get]) => String(fmt(get(t))).toLowerCase().includes(f) || (get === cols[1][2] && String(get(t)).toLowerCase().includes(f)))); }
+      ts.sort((a, b) => { const x = col[2](a), y = col[2](b); const nx = num(x), ny = num(y); const r = isFinite(nx) && isFinite(ny) ? nx - ny : String(x ?? '').localeCompare(String(y ?? '')); return r * sort.dir || a.id - b.id; });
+      $('shown').textContent = `${Math.min(ts.length, 500)} of ${state.trials.size} trials${ts.length > 500 ? ' (the first 500 shown)' : ''}`;
+      $('trials').innerHTML = `<thead><tr>${cols.map(([k, label]) => `<th class="sort${k === 'status' ? '' : ' num'}" data-key="${esc(k)}">${esc(label)}${k === sort.key ? (sort.dir > 0 ? ' ▲' : ' ▼') : ''}</th>`).join('')}</tr></thead><tbody>` +
+        ts.slice(0, 500).map((t) => `<tr><td class="num"><a href="${esc(trialHref(name, t.id))}">${t.id}</a></td><td>${pill(state.statusOf(t))}</td><td class="num">${t.bracket}</td><td class="num">${t.legs.length}</td><td class="num">${t.points.length}</td><td class="num">${esc(fmt(t.maxResource))}</td><td class="num">${esc(fmt(t.last))}</td>${state.hps.map((hp) => `<td class="num" title="${esc(t.config[hp])}">${esc(fmt(t.config[hp]))}</td>`).join('')}</tr>`).join('') + '</tbody>';
+      $('curves').innerHTML = curvesChart(state);
+      $('best').innerHTML = bestChart([{ name, points: state.best, end: state.time }], { metric: `best ${state.metric}` });
+      $('rungs').innerHTML = rungChart(state);
+      $('timeline').innerHTML = timelineChart(state);
+      $('hphead').textContent = `${state.metric} against each hyperparameter (each trial's last value)`;
+      $('hps').innerHTML = state.hps.map((hp) => `<div class="hp">${hpChart(state, hp)}</div>`).join('') || '<p class="muted">No hyperparameter is searched.</p>';
+      $('parallel').innerHTML = parallelChart(state);
+      const log = state.log.slice(-400).reverse();
+      $('log').innerHTML = `<thead><tr><th class="num">time</th><th class="num">trial</th><th>decision</th><th class="num">${esc(state.resource)}</th>${REASON_HEAD}</tr></thead><tbody>` +
+        log.map((d) => `<tr><td class="num">${esc(fmtDuration(d.time))}</td><td class="num"><a href="${esc(trialHref(name, d.trial))}">${d.trial}</a></td><td class="dec-${esc(d.decision)}">${esc(d.decision)}</td><td class="num">${esc(fmt(d.resource))}</td>${reasonCells(d.why)}</tr>`).join('') + '</tbody>';
+      // What a latency benchmark reads: when each report was drawn.
+      probe.drawnAt = Date.now(); probe.drawnReports = state.reports;
+    };
+    const redraw = throttle(paint);
+    const es = follow(state, redraw);
+    $('filter').oninput = (e) => { filter = e.target.value.trim(); redraw(); };
+    view.onclick = (e) => {
+      const th = e.target.closest && e.target.closest('th.sort');
+      if (th) { if (sort.key === th.dataset.key) sort.dir = -sort.dir; else { sort.key = th.dataset.key; sort.dir = 1; } redraw(); return; }
+      const el = e.target.closest && e.target.closest('svg [data-trial]');
+      if (el) location.hash = trialHref(name, el.dataset.trial);
+    };
+    hover(view, state);
+    return { close: () => es.close() };
+  }
+
+  function trialView(name, id) {
+    probe.view = 'trial'; crumbs([['runs', '#/'], [name, runHref(name)], [`trial ${id}`, trialHref(name, id)]]);
+    const state = new RunState(name);
+    const view = $('view');
+    view.innerHTML = `<h1>Trial ${id} <span id="tstatus"></span></h1><div class="muted small">of <a href="${esc(runHref(name))}">${esc(name)}</a></div>
+      <div class="grid2 row"><section><h2>Configuration</h2><table id="tconfig"></table></section><section><h2>Learning curve</h2><div id="tcurve"></div></section></div>
+      <section class="row"><h2>Decisions <span class="muted small">(what <kbd>asha-tune why</kbd> says)</span></h2><div class="scroll"><table id="tdecisions"></table></div></section>
+      <section class="row"><h2>Legs</h2><table id="tlegs"></table></section>
+      <div class="grid2 row"><section><h2>stdout <span class="muted small">(its last 64 KiB)</span></h2><pre id="tstdout"></pre></section><section><h2>stderr</h2><pre id="tstderr"></pre></section></div>`;
+    let story = null, busy = false, again = false, seen = -1;
+    const q = `run=${encodeURIComponent(name)}&trial=${id}`;
+    const load = () => {
+      if (busy) { again = true; return; }
+      busy = true;
+      Promise.all([
+        fetch(`/api/trial?${q}`).then((r) => r.json()),
+        fetch(`/api/trial/output?${q}&stream=stdout`).then((r) => r.text()),
+        fetch(`/api/trial/output?${q}&stream=stderr`).then((r) => r.text()),
+      ]).then(([s, out, err]) => {
+        story = s;
+        const atEnd = (el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 4;
+        for (const [el, text] of [[$('tstdout'), out], [$('tstderr'), err]]) { const stick = atEnd(el); el.textContent = text || '(nothing written)'; if (stick) el.scrollTop = el.scrollHeight; }
+        paint();
+      }).catch(() => {}).finally(() => { busy = false; if (again) { again = false; load(); } });
+    };
+    const paint = () => {
+      probe.renders++;
+      const t = state.trials.get(id);
+      if (story && story.error) { $('tconfig').innerHTML = `<tr><td>${esc(story.error)}</td></tr>`; return; }
+      if (!story || !story.story) return;
+      const st = story.story;
+      $('tstatus').innerHTML = pill(t && !state.finished ? state.statusOf(t) : story.status);
+      $('tconfig').innerHTML = Object.entries(st.config || {}).map(([k, v]) => `<tr><th>${esc(k)}</th><td class="num" title="${esc(v)}">${esc(fmt(v))}</td></tr>`).join('') +
+        `<tr><th>bracket</th><td class="num">${esc(st.bracket)}</td></tr><tr><th>reports</th><td class="num">${esc(st.reports)}</td></tr>`;
+      $('tcurve').innerHTML = t ? curvesChart(state, t, t.decisions) : '';
+      $('tdecisions').innerHTML = `<thead><tr><th class="num">time</th><th class="num">${esc(state.resource)}</th><th class="num">${esc(state.metric)}</th><th>decision</th><th>why</th></tr></thead><tbody>` +
+        (st.decisions || []).map((d) => `<tr><td class="num">${esc(fmtDuration(d.time))}</td><td class="num">${esc(fmt(d.resource))}</td><td class="num">${esc(fmt(d.metric))}</td><td class="dec-${esc(d.decision)}">${esc(d.decision)}</td><td class="why">${esc(d.explanation || '')}</td></tr>`).join('') + '</tbody>';
+      $('tlegs').innerHTML = '<thead><tr><th class="num">leg</th><th>kind</th><th class="num">start</th><th class="num">milestone</th><th class="num">end</th><th class="num">exit</th><th>why it started</th></tr></thead><tbody>' +
+        (st.legs || []).map((l) => `<tr><td class="num">${esc(l.leg)}</td><td>${esc(l.kind)}</td><td class="num">${esc(fmtDuration(l.start))}</td><td class="num">${esc(fmt(l.milestone))}</td><td class="num">${l.end ? esc(fmtDuration(l.end.time)) : '<span class="pill InProgress">running</span>'}</td><td class="num">${l.end ? esc(l.end.signal ? `signal ${l.end.signal}` : l.end.exit_code) : ''}${l.end && l.end.stopped_by_tuner ? ' <span class="muted small">(stopped by the tuner)</span>' : ''}</td><td class="small">${esc(l.explanation || '')}</td></tr>`).join('') + '</tbody>';
+    };
+    const es = follow(state, () => {
+      const t = state.trials.get(id);
+      const n = t ? t.points.length + t.legs.length * 1000 + (t.legs.length && t.legs[t.legs.length - 1].end !== undefined ? 1e6 : 0) : 0;
+      if (n !== seen) { seen = n; load(); } else paint();
+    });
+    hover(view, state);
+    return { close: () => es.close() };
+  }
+
+  function compareView(names) {
+    probe.view = 'compare'; crumbs([['runs', '#/'], ['compare', location.hash]]);
+    names = names.slice(0, 4); // each run is one stream; a browser opens at most 6 per server
+    const view = $('view');
+    view.innerHTML = `<h1>Compare</h1><div class="muted small">${names.map((n) => `<a href="${esc(runHref(n))}">${esc(n)}</a>`).join(' · ')}</div><section class="row"><h2>Best so far, on one time axis</h2><div id="cmp"></div></section><section><table id="cmptable"></table></section>`;
+    const states = names.map((n) => new RunState(n));
+    const paint = () => {
+      probe.renders++;
+      $('cmp').innerHTML = bestChart(states.map((s) => ({ name: s.name, points: s.best, end: s.time })), { metric: states[0].metric, names: true });
+      for (const el of view.querySelectorAll('i[data-color]')) el.style.background = el.dataset.color;
+      $('cmptable').innerHTML = '<thead><tr><th>run</th><th class="num">best</th><th class="num">trial</th><th class="num">trials</th><th class="num">tuner time</th></tr></thead><tbody>' +
+        states.map((s) => `<tr><td>${esc(s.name)}</td><td class="num">${esc(fmt(s.bestValue))}</td><td class="num">${esc(s.bestTrial ?? '')}</td><td class="num">${s.trials.size}</td><td class="num">${esc(fmtDuration(s.time))}</td></tr>`).join('') + '</tbody>';
+    };
+    const redraw = throttle(paint);
+    const streams = states.map((s) => follow(s, redraw));
+    return { close: () => streams.forEach((es) => es.close()) };
+  }
+
+  function route() {
+    if (current) current.close();
+    $('tip').hidden = true;
+    const parts = location.hash.replace(/^#\/?/, '').split('/');
+    try {
+      if (parts[0] === 'run' && parts[1]) {
+        const name = decodeURIComponent(parts[1]);
+        current = parts[2] === 'trial' && /^\d+$/.test(parts[3] || '') ? trialView(name, Number(parts[3])) : runView(name);
+      } else if (parts[0] === 'compare' && parts[1]) {
+        current = compareView(parts[1].split(',').map(decodeURIComponent));
+      } else {
+        current = runsView();
+      }
+    } catch (err) {
+      $('view').innerHTML = `<div class="warn">${esc(err.message)}</div>`;
+      current = null;
+    }
+  }
+  window.addEventListener('hashchange', route);
+  route();
+})();
