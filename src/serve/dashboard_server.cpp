@@ -4,6 +4,7 @@
 #include "serve/journal_stream.hpp"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <httplib.h>
 
 #include <chrono>
@@ -68,6 +69,12 @@ void DashboardServer::install_handlers() {
     server.set_write_timeout(kWriteTimeout);
     server.set_read_timeout(std::chrono::seconds(10));
     server.set_payload_max_length(64 * 1024);  // a read-only server takes no bodies
+    // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, with which a second server on a
+    // taken port binds too and the kernel shares the connections out between the two.
+    server.set_socket_options([](int sock) {
+        int yes = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     auto handle = [this](const httplib::Request& req, httplib::Response& res) {
         HttpRequest request;
         request.method = req.method;

@@ -59,7 +59,14 @@ std::string JournalStream::next() {
     if (!started_) {
         started_ = true;
         if (reset_) out += sse_event("reset", "{}");
-        out += sse_event("start", "{\"from\":" + std::to_string(offset_) + "}");
+        // "end": where the journal ends now; a page draws once it has read that far, not after
+        // every batch of a long run's past.
+        struct stat st {};
+        const auto end = journal_.valid() && ::fstat(journal_.get(), &st) == 0
+                             ? static_cast<std::uint64_t>(st.st_size)
+                             : offset_;
+        out += sse_event("start", "{\"from\":" + std::to_string(offset_) +
+                                      ",\"end\":" + std::to_string(end) + "}");
     }
     if (!journal_.valid() || !fs::exists(dir_ / run_files::journal)) {
         gone_ = true;

@@ -29,7 +29,8 @@ class JournalStream {
     /// of this journal starts again at 0, with a `reset` event first.
     JournalStream(std::filesystem::path run_dir, std::uint64_t from);
 
-    /// The events to send now ("" when nothing is new): a `start` first ({"from": offset}),
+    /// The events to send now ("" when nothing is new): a `start` first ({"from": offset,
+    /// "end": the journal's size now}),
     /// then `journal` (complete lines, at most kMaxBatch bytes), `trials` (trials.csv was
     /// rewritten) and, once, `gone` (the run directory was deleted).
     std::string next();

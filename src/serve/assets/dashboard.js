@@ -169,12 +169,25 @@
       }).catch(() => {}).finally(() => { csvBusy = false; if (csvAgain) { csvAgain = false; loadCsv(); } });
     };
     es.addEventListener('reset', () => state.reset());
-    es.addEventListener('start', (e) => { if (JSON.parse(e.data).from === 0) state.reset(); live(true, 'live'); });
+    // A long run's past comes in batches: drawn once it is all read (a line says how far).
+    let catchUp = 0;
+    es.addEventListener('start', (e) => {
+      const start = JSON.parse(e.data);
+      if (start.from === 0) state.reset();
+      catchUp = start.end || 0; state.loaded = start.from >= catchUp;
+      live(true, 'live'); if (state.loaded) changed();
+    });
     es.addEventListener('journal', (e) => {
+      const t0 = performance.now();
+      if (probe.firstJournalAt === undefined) probe.firstJournalAt = t0;
       for (const line of e.data.split('\n')) {
         let record; try { record = JSON.parse(line); } catch (err) { state.bad++; continue; }
         state.apply(record);
       }
+      probe.readMs = (probe.readMs || 0) + performance.now() - t0; probe.readAt = performance.now();
+      const offset = Number(e.lastEventId);
+      if (!state.loaded && offset < catchUp) { live(true, `reading the journal: ${Math.floor(100 * offset / catchUp)} %`); return; }
+      if (!state.loaded) { state.loaded = true; live(true, 'live'); }
       changed();
     });
     es.addEventListener('trials', loadCsv);
@@ -251,35 +264,69 @@
   const configText = (state, t) => `trial ${t.id} (${state.statusOf(t) === 'InProgress' ? 'running' : state.statusOf(t)})\n` +
     state.hps.map((k) => `${k} = ${fmt(t.config[k])}`).join('\n') + (t.last !== undefined ? `\n${state.metric} = ${fmt(t.last)}` : '');
 
+  // What a chart draws, grouped by colour: a few SVG elements however many trials (a run of
+  // 10,000 trials would otherwise be 70,000 elements), and where each trial is, for hover().
+  class Ink {
+    constructor(order = ['#98a2b3', '#e08a00', '#d92d20', '#1a9e5b', '#2f6fde']) {
+      this.lines = new Map(order.map((c) => [c, ''])); this.dots = new Map(order.map((c) => [c, '']));
+      this.boxes = new Map(order.map((c) => [c, ''])); this.hits = []; this.count = 0;
+    }
+    line(color, d) { this.lines.set(color, (this.lines.get(color) || '') + d); }
+    dot(color, x, y, trial) {
+      this.dots.set(color, `${this.dots.get(color) || ''}M${x.toFixed(1)} ${y.toFixed(1)}h0`);
+      if (trial !== undefined) this.hits.push([x, y, x, y, trial]);
+    }
+    box(color, x0, y0, x1, y1, trial) {
+      this.boxes.set(color, `${this.boxes.get(color) || ''}M${x0.toFixed(1)} ${y0.toFixed(1)}H${x1.toFixed(1)}V${y1.toFixed(1)}H${x0.toFixed(1)}Z`);
+      this.hits.push([x0, y0, x1, y1, trial]);
+    }
+    hit(x, y, trial) { this.hits.push([x, y, x, y, trial]); }
+    svg() {
+      let s = '';
+      for (const [c, d] of this.boxes) if (d) s += `<path class="ink-box" fill="${c}" d="${d}"/>`;
+      for (const [c, d] of this.lines) if (d) s += `<path class="ink-line" stroke="${c}" d="${d}"/>`;
+      for (const [c, d] of this.dots) if (d) s += `<path class="ink-dot" stroke="${c}" d="${d}"/>`;
+      return s;
+    }
+  }
+  // Puts a chart in its place, with what hover() needs to find a trial and draw it out.
+  function place(el, svg, ink, highlight) {
+    el.innerHTML = svg; el.hits = ink ? ink.hits : []; el.highlight = highlight; el.dataset.drawn = ink ? ink.count : 0;
+  }
+  const curvePath = (fr, t) => {
+    let d = '';
+    for (const [x, v] of t.points) if (isFinite(v)) d += `${d ? 'L' : 'M'}${fr.X(x).toFixed(1)} ${clampY(fr, fr.Y(v)).toFixed(1)}`;
+    return d;
+  };
+
   // Every trial's curve; one trial's with its decisions marked (and each rung's cutoff).
-  function curvesChart(state, only, decisions = []) {
+  function curvesChart(el, state, only, decisions = []) {
     const ts = only ? [only] : [...state.trials.values()];
     const marks = decisions.filter((d) => d.why && d.resource !== undefined);
     const xs = scale(ts.flatMap((t) => t.points.map((p) => p[0])), { pad: 0.02 });
     const ys = scale(ts.flatMap((t) => t.points.map((p) => p[1])).concat(marks.map((d) => num(d.why.cutoff))));
     const fr = frame({ xs, ys, xlabel: state.resource, ylabel: state.metric });
-    let s = fr.s;
+    const ink = new Ink();
     for (const t of ts) {
-      if (!t.points.length) continue;
-      let d = '';
-      for (const [x, v] of t.points) if (isFinite(v)) d += `${d ? 'L' : 'M'}${fr.X(x).toFixed(1)} ${clampY(fr, fr.Y(v)).toFixed(1)}`;
-      if (!d) continue;
+      const d = curvePath(fr, t); if (!d) continue;
       const color = STATUS_COLOR[state.statusOf(t)] || '#98a2b3';
-      s += `<path class="curve" data-trial="${t.id}" stroke="${color}" d="${d}"/>`;
-      if (t.points.length === 1) s += `<circle cx="${fr.X(t.points[0][0])}" cy="${clampY(fr, fr.Y(t.points[0][1]))}" r="2" fill="${color}" data-trial="${t.id}"/>`;
+      ink.line(color, d); ink.count++;
+      if (t.points.length === 1) ink.dot(color, fr.X(t.points[0][0]), clampY(fr, fr.Y(t.points[0][1])));
+      for (const [x, v] of t.points) if (isFinite(v)) ink.hit(fr.X(x), clampY(fr, fr.Y(v)), t.id);
     }
+    let s = fr.s + ink.svg();
     const DECISION_COLOR = { STOP: '#d92d20', PAUSE: '#e08a00', CONTINUE: '#1a9e5b' };
     for (const d of marks) {
       const x = fr.X(d.resource), cut = num(d.why.cutoff), v = num(d.why.value);
       if (isFinite(cut)) s += `<line class="cutoff" x1="${x - 14}" x2="${x + 14}" y1="${clampY(fr, fr.Y(cut))}" y2="${clampY(fr, fr.Y(cut))}"><title>cutoff ${esc(fmt(cut))}</title></line>`;
       if (isFinite(v)) s += `<circle cx="${x}" cy="${clampY(fr, fr.Y(v))}" r="4.5" fill="${DECISION_COLOR[d.decision] || '#2f6fde'}"><title>${esc(d.decision)} at ${esc(state.resource)} ${esc(fmt(d.resource))}</title></circle>`;
     }
-    return s + '</svg>';
+    place(el, `${s}</svg>`, ink, (trial) => { const t = state.trials.get(trial); return t ? curvePath(fr, t) : ''; });
   }
 
   function bestChart(series, { resource = 'time', metric = 'best', names = null } = {}) {
     const all = series.flatMap((s) => s.points);
-    const xs = scale(all.map((p) => p[0]).concat([0]), { pad: 0.02 }), ys = scale(all.map((p) => p[1]));
+    const xs = scale(all.map((p) => p[0]).concat([0], series.map((ser) => ser.end)), { pad: 0.02 }), ys = scale(all.map((p) => p[1]));
     const fr = frame({ xs, ys, xlabel: 'tuner time', ylabel: metric, xfmt: (v) => fmtDuration(v) });
     let s = fr.s;
     const colors = ['#2f6fde', '#d92d20', '#1a9e5b', '#e08a00', '#7a5af8', '#0e9384'];
@@ -296,13 +343,14 @@
     return s;
   }
 
-  function rungChart(state) {
+  function rungChart(el, state) {
     const rungs = [...state.rungs.values()].sort((a, b) => a.bracket - b.bracket || a.level - b.level);
-    if (!rungs.length) return '<p class="muted">No trial has reached a rung yet.</p>';
+    if (!rungs.length) { place(el, '<p class="muted">No trial has reached a rung yet.</p>'); return; }
     const ys = scale(rungs.flatMap((r) => [...r.values.values()]).concat(rungs.map((r) => r.cutoff)));
     const xs = { lo: -0.5, hi: rungs.length - 0.5, log: false, f: (v) => (v + 0.5) / rungs.length };
     const fr = frame({ xs, ys, ylabel: state.metric, xlabel: `bracket / ${state.resource} of the rung`, categories: rungs.map((r) => `b${r.bracket} · ${fmt(r.level)}`) });
     let s = fr.s;
+    const ink = new Ink();
     const band = (fr.w - fr.m.l - fr.m.r) / rungs.length;
     rungs.forEach((r, i) => {
       const cx = fr.X(i); let k = 0;
@@ -310,18 +358,22 @@
         if (!isFinite(v)) continue;
         const jitter = ((k++ * 37) % 100) / 100 - 0.5;
         const t = state.trials.get(trial);
-        s += `<circle cx="${(cx + jitter * band * 0.6).toFixed(1)}" cy="${clampY(fr, fr.Y(v)).toFixed(1)}" r="3" fill="${STATUS_COLOR[t ? state.statusOf(t) : 'Stopped']}" fill-opacity=".75" data-trial="${trial}"/>`;
+        ink.dot(STATUS_COLOR[t ? state.statusOf(t) : 'Stopped'], cx + jitter * band * 0.6, clampY(fr, fr.Y(v)), trial); ink.count++;
       }
+    });
+    s += ink.svg();
+    rungs.forEach((r, i) => {
+      const cx = fr.X(i);
       if (isFinite(r.cutoff)) s += `<line class="cutoff" x1="${cx - band * 0.45}" x2="${cx + band * 0.45}" y1="${clampY(fr, fr.Y(r.cutoff))}" y2="${clampY(fr, fr.Y(r.cutoff))}"><title>cutoff ${esc(fmt(r.cutoff))}</title></line>`;
     });
-    return s + '</svg>';
+    place(el, `${s}</svg>`, ink);
   }
 
   // Worker slots: each leg in the first slot free at its start (the book's figure).
-  function timelineChart(state) {
+  function timelineChart(el, state) {
     const legs = [];
     for (const t of state.trials.values()) for (const l of t.legs) legs.push({ trial: t.id, start: l.running ?? l.start, end: l.end ?? state.time, open: l.end === undefined, t });
-    if (!legs.length) return '<p class="muted">No leg has started yet.</p>';
+    if (!legs.length) { place(el, '<p class="muted">No leg has started yet.</p>'); return; }
     legs.sort((a, b) => a.start - b.start || a.trial - b.trial);
     const free = []; let slots = 0;
     for (const l of legs) {
@@ -332,14 +384,15 @@
     const h = Math.min(420, Math.max(120, slots * 14 + 50));
     const xs = scale(legs.map((l) => l.end).concat([0]), { pad: 0.01 });
     const ys = { lo: 0, hi: slots, log: false, f: (v) => 1 - v / slots };
-    const fr = frame({ h, xs, ys: { ...ys }, xlabel: 'tuner time', ylabel: 'worker', xfmt: (v) => fmtDuration(v) });
-    let s = fr.s.replace(/<text x="\d+(\.\d+)?" y="[\d.]+" text-anchor="end">[^<]*<\/text>/g, '');
+    const fr = frame({ h, xs, ys, xlabel: 'tuner time', ylabel: `${slots} workers`, xfmt: (v) => fmtDuration(v) });
+    const s = fr.s.replace(/<text x="\d+(\.\d+)?" y="[\d.]+" text-anchor="end">[^<]*<\/text>/g, '');
     const row = (h - fr.m.t - fr.m.b) / slots;
+    const ink = new Ink();
     for (const l of legs) {
-      const x0 = fr.X(l.start), x1 = Math.max(x0 + 1, fr.X(l.end));
-      s += `<rect x="${x0.toFixed(1)}" y="${(fr.m.t + l.slot * row + 1).toFixed(1)}" width="${(x1 - x0).toFixed(1)}" height="${Math.max(1, row - 2).toFixed(1)}" fill="${STATUS_COLOR[l.open ? 'InProgress' : state.statusOf(l.t)]}" fill-opacity=".8" data-trial="${l.trial}"/>`;
+      const x0 = fr.X(l.start), x1 = Math.max(x0 + 1, fr.X(l.end)), y0 = fr.m.t + l.slot * row + 1;
+      ink.box(STATUS_COLOR[l.open ? 'InProgress' : state.statusOf(l.t)], x0, y0, x1, y0 + Math.max(1, row - 2), l.trial); ink.count++;
     }
-    return s + '</svg>';
+    place(el, `${s}${ink.svg()}</svg>`, ink);
   }
 
   // The metric (each trial's last value) against one hyperparameter.
@@ -352,18 +405,24 @@
     const xs = categorical ? { lo: -0.5, hi: cats.length - 0.5, log: false, f: (v) => (v + 0.5) / cats.length } : scale(ts.map((t) => num(t.config[hp])), { log });
     const ys = scale(ts.map((t) => t.last));
     const fr = frame({ w: 360, h: 220, xs, ys, xlabel: hp, ylabel: state.metric, categories: cats });
-    let s = fr.s;
+    const ink = new Ink();
     for (const t of ts) {
       const xv = categorical ? cats.indexOf(String(t.config[hp])) : num(t.config[hp]);
       if (categorical ? xv < 0 : !isFinite(xv)) continue;
-      s += `<circle cx="${fr.X(xv).toFixed(1)}" cy="${clampY(fr, fr.Y(t.last)).toFixed(1)}" r="2.5" fill="${STATUS_COLOR[state.statusOf(t)]}" fill-opacity=".7" data-trial="${t.id}"/>`;
+      ink.dot(STATUS_COLOR[state.statusOf(t)], fr.X(xv), clampY(fr, fr.Y(t.last)), t.id); ink.count++;
     }
-    return s + '</svg>';
+    return { svg: `${fr.s}${ink.svg()}</svg>`, ink };
+  }
+  function hpCharts(el, state) {
+    if (!state.hps.length) { place(el, '<p class="muted">No hyperparameter is searched.</p>'); return; }
+    const charts = state.hps.map((hp) => hpChart(state, hp));
+    el.innerHTML = charts.map((c) => `<div class="hp">${c.svg}</div>`).join('');
+    [...el.children].forEach((child, i) => { child.hits = charts[i].ink.hits; child.dataset.drawn = charts[i].ink.count; });
   }
 
-  function parallelChart(state) {
+  function parallelChart(el, state) {
     const ts = [...state.trials.values()].filter((t) => t.last !== undefined && isFinite(t.last));
-    if (!ts.length || !state.hps.length) return '<p class="muted">No results yet.</p>';
+    if (!ts.length || !state.hps.length) { place(el, '<p class="muted">No results yet.</p>'); return; }
     const space = state.config.config_space || {};
     const axes = state.hps.map((hp) => {
       const spec = space[hp] || {};
@@ -375,18 +434,21 @@
     axes.push({ name: state.metric, f: (v) => ms.f(v), metric: true, label: (lo) => fmt(lo ? ms.lo : ms.hi) });
     const w = 1200, h = 300, top = 24, bottom = 30;
     const X = (i) => 70 + i * (w - 190) / Math.max(1, axes.length - 1), Y = (f) => h - bottom - Math.max(0, Math.min(1, f)) * (h - top - bottom);
-    let s = `<svg viewBox="0 0 ${w} ${h}" role="img">`;
-    const color = (t) => { const f = ms.f(t.last); const good = state.mode === 'max' ? f : 1 - f; return `hsl(${Math.round(good * 130)},70%,42%)`; };
-    for (const t of ts.sort((a, b) => (state.better(a.last, b.last) ? 1 : -1))) {
-      let d = '';
-      axes.forEach((a, i) => { const v = a.metric ? t.last : t.config[a.name]; d += `${d ? 'L' : 'M'}${X(i).toFixed(1)} ${Y(a.f(v)).toFixed(1)}`; });
-      s += `<path class="curve pc" stroke="${color(t)}" d="${d}" data-trial="${t.id}"/>`;
+    // Twelve shades from bad (red) to good (green); the best drawn last, on top.
+    const shades = Array.from({ length: 12 }, (_, i) => `hsl(${Math.round((i / 11) * 130)},70%,42%)`);
+    const ink = new Ink(shades);
+    const pathOf = (t) => { let d = ''; axes.forEach((a, i) => { const v = a.metric ? t.last : t.config[a.name]; d += `${d ? 'L' : 'M'}${X(i).toFixed(1)} ${Y(a.f(v)).toFixed(1)}`; }); return d; };
+    for (const t of ts) {
+      const f = ms.f(t.last), good = state.mode === 'max' ? f : 1 - f;
+      ink.line(shades[Math.max(0, Math.min(11, Math.round(good * 11)))], pathOf(t)); ink.count++;
+      axes.forEach((a, i) => ink.hit(X(i), Y(a.f(a.metric ? t.last : t.config[a.name])), t.id));
     }
+    let s = `<svg viewBox="0 0 ${w} ${h}" role="img" class="pc">${ink.svg()}`;
     axes.forEach((a, i) => {
       s += `<line class="axis" x1="${X(i)}" x2="${X(i)}" y1="${top}" y2="${h - bottom}"/><text x="${X(i)}" y="14" text-anchor="middle">${esc(a.name)}</text>`;
       s += `<text x="${X(i) + 4}" y="${h - bottom + 14}">${esc(a.label(true))}</text><text x="${X(i) + 4}" y="${top + 10}">${esc(a.label(false))}</text>`;
     });
-    return s + '</svg>';
+    place(el, `${s}</svg>`, ink, (trial) => { const t = state.trials.get(trial); return t ? pathOf(t) : ''; });
   }
 
   // A reason as table cells: the journal's own fields.
@@ -396,17 +458,37 @@
     : '<td colspan="7" class="muted">(a journal without reasons)</td>';
   const REASON_HEAD = '<th>rule</th><th class="num">bracket</th><th class="num">rung</th><th class="num">value</th><th class="num">better</th><th class="num">top</th><th class="num">cutoff</th>';
 
-  // Hover: a trial's config wherever an element carries data-trial.
+  // Hover: the trial nearest the pointer in any chart that placed its hits; its config in a tip,
+  // its curve drawn out; a click opens its page.
   function hover(root, state) {
     const tip = $('tip');
+    const nearest = (e) => {
+      const svg = e.target.closest && e.target.closest('svg');
+      const holder = svg && svg.parentElement;
+      if (!svg || !holder || !holder.hits || !holder.hits.length) return null;
+      const pt = svg.createSVGPoint(); pt.x = e.clientX; pt.y = e.clientY;
+      const at = pt.matrixTransform(svg.getScreenCTM().inverse());
+      let best = null, bestD = 100; // within 10 units
+      for (const [x0, y0, x1, y1, trial] of holder.hits) {
+        const dx = Math.max(0, x0 - at.x, at.x - x1), dy = Math.max(0, y0 - at.y, at.y - y1), d = dx * dx + dy * dy;
+        if (d < bestD) { bestD = d; best = trial; }
+      }
+      return best === null ? null : { svg, holder, trial: best };
+    };
+    let lit = null;
+    const unlight = () => { if (lit) { lit.remove(); lit = null; } };
     root.onmousemove = (e) => {
-      const el = e.target.closest && e.target.closest('[data-trial]');
-      if (!el || !state) { tip.hidden = true; return; }
-      const t = state.trials.get(Number(el.dataset.trial)); if (!t) { tip.hidden = true; return; }
+      const found = nearest(e);
+      const t = found && state.trials.get(found.trial);
+      unlight();
+      if (!t) { tip.hidden = true; return; }
       tip.textContent = configText(state, t); tip.hidden = false;
       tip.style.left = `${Math.min(window.innerWidth - 300, e.clientX + 14)}px`; tip.style.top = `${e.clientY + 14}px`;
+      const d = found.holder.highlight && found.holder.highlight(found.trial);
+      if (d) { lit = document.createElementNS('http://www.w3.org/2000/svg', 'path'); lit.setAttribute('class', 'hi'); lit.setAttribute('d', d); found.svg.appendChild(lit); }
     };
-    root.onmouseleave = () => { tip.hidden = true; };
+    root.onmouseleave = () => { tip.hidden = true; unlight(); };
+    return (e) => { const found = nearest(e); return found ? found.trial : null; };
   }
 
   // ---- the views ----
@@ -461,9 +543,12 @@
       <section class="row"><h2>Parallel coordinates</h2><div id="parallel"></div></section>
       <section class="row"><div class="toolbar"><h2>Decisions</h2><span class="muted small">newest first; each with the scheduler's reason, as journaled</span></div><div class="scroll"><table id="log"></table></div></section>`;
     const paint = () => {
+      const t0 = performance.now();
       probe.renders++;
       // Colour swatches: set through the DOM (the page's policy allows no inline styles).
       for (const el of view.querySelectorAll('i[data-color]')) el.style.background = el.dataset.color;
+      const parts = {}; probe.paintParts = parts;
+      const part = (label, draw) => { const t = performance.now(); draw(); parts[label] = Math.round(performance.now() - t); };
       const c = state.counts(); const cfg = state.config; const sched = cfg.scheduler || {};
       $('sub').textContent = state.missing ? `No run called ${name} is served (yet): this page follows it as soon as it appears.` : state.header ? `${cfg.name || ''} · ${sched.type || ''}${sched.variant ? ` (${sched.variant})` : ''} · ${state.mode} ${state.metric} over ${state.resource} · ${cfg.workers || 1} workers · ${state.header.backend || ''}` : 'waiting for the run…';
       $('warn').innerHTML = (state.gone ? '<div class="warn">This run directory was deleted; what is shown is what was read before.</div>' : '') +
@@ -484,29 +569,29 @@
       $('shown').textContent = `${Math.min(ts.length, 500)} of ${state.trials.size} trials${ts.length > 500 ? ' (the first 500 shown)' : ''}`;
       $('trials').innerHTML = `<thead><tr>${cols.map(([k, label]) => `<th class="sort${k === 'status' ? '' : ' num'}" data-key="${esc(k)}">${esc(label)}${k === sort.key ? (sort.dir > 0 ? ' ▲' : ' ▼') : ''}</th>`).join('')}</tr></thead><tbody>` +
         ts.slice(0, 500).map((t) => `<tr><td class="num"><a href="${esc(trialHref(name, t.id))}">${t.id}</a></td><td>${pill(state.statusOf(t))}</td><td class="num">${t.bracket}</td><td class="num">${t.legs.length}</td><td class="num">${t.points.length}</td><td class="num">${esc(fmt(t.maxResource))}</td><td class="num">${esc(fmt(t.last))}</td>${state.hps.map((hp) => `<td class="num" title="${esc(t.config[hp])}">${esc(fmt(t.config[hp]))}</td>`).join('')}</tr>`).join('') + '</tbody>';
-      $('curves').innerHTML = curvesChart(state);
+      part('curves', () => curvesChart($('curves'), state));
       $('best').innerHTML = bestChart([{ name, points: state.best, end: state.time }], { metric: `best ${state.metric}` });
-      $('rungs').innerHTML = rungChart(state);
-      $('timeline').innerHTML = timelineChart(state);
+      part('rungs', () => rungChart($('rungs'), state));
+      part('timeline', () => timelineChart($('timeline'), state));
       $('hphead').textContent = `${state.metric} against each hyperparameter (each trial's last value)`;
-      $('hps').innerHTML = state.hps.map((hp) => `<div class="hp">${hpChart(state, hp)}</div>`).join('') || '<p class="muted">No hyperparameter is searched.</p>';
-      $('parallel').innerHTML = parallelChart(state);
+      part('hps', () => hpCharts($('hps'), state));
+      part('parallel', () => parallelChart($('parallel'), state));
       const log = state.log.slice(-400).reverse();
       $('log').innerHTML = `<thead><tr><th class="num">time</th><th class="num">trial</th><th>decision</th><th class="num">${esc(state.resource)}</th>${REASON_HEAD}</tr></thead><tbody>` +
         log.map((d) => `<tr><td class="num">${esc(fmtDuration(d.time))}</td><td class="num"><a href="${esc(trialHref(name, d.trial))}">${d.trial}</a></td><td class="dec-${esc(d.decision)}">${esc(d.decision)}</td><td class="num">${esc(fmt(d.resource))}</td>${reasonCells(d.why)}</tr>`).join('') + '</tbody>';
       // What a latency benchmark reads: when each report was drawn.
-      probe.drawnAt = Date.now(); probe.drawnReports = state.reports;
+      probe.drawnAt = Date.now(); probe.drawnReports = state.reports; probe.paintMs = performance.now() - t0;
     };
     const redraw = throttle(paint);
     const es = follow(state, redraw);
     $('filter').oninput = (e) => { filter = e.target.value.trim(); redraw(); };
+    const pick = hover(view, state);
     view.onclick = (e) => {
       const th = e.target.closest && e.target.closest('th.sort');
       if (th) { if (sort.key === th.dataset.key) sort.dir = -sort.dir; else { sort.key = th.dataset.key; sort.dir = 1; } redraw(); return; }
-      const el = e.target.closest && e.target.closest('svg [data-trial]');
-      if (el) location.hash = trialHref(name, el.dataset.trial);
+      const trial = pick(e);
+      if (trial !== null) location.hash = trialHref(name, trial);
     };
-    hover(view, state);
     return { close: () => es.close() };
   }
 
@@ -544,7 +629,7 @@
       $('tstatus').innerHTML = pill(t && !state.finished ? state.statusOf(t) : story.status);
       $('tconfig').innerHTML = Object.entries(st.config || {}).map(([k, v]) => `<tr><th>${esc(k)}</th><td class="num" title="${esc(v)}">${esc(fmt(v))}</td></tr>`).join('') +
         `<tr><th>bracket</th><td class="num">${esc(st.bracket)}</td></tr><tr><th>reports</th><td class="num">${esc(st.reports)}</td></tr>`;
-      $('tcurve').innerHTML = t ? curvesChart(state, t, t.decisions) : '';
+      if (t) curvesChart($('tcurve'), state, t, t.decisions);
       $('tdecisions').innerHTML = `<thead><tr><th class="num">time</th><th class="num">${esc(state.resource)}</th><th class="num">${esc(state.metric)}</th><th>decision</th><th>why</th></tr></thead><tbody>` +
         (st.decisions || []).map((d) => `<tr><td class="num">${esc(fmtDuration(d.time))}</td><td class="num">${esc(fmt(d.resource))}</td><td class="num">${esc(fmt(d.metric))}</td><td class="dec-${esc(d.decision)}">${esc(d.decision)}</td><td class="why">${esc(d.explanation || '')}</td></tr>`).join('') + '</tbody>';
       $('tlegs').innerHTML = '<thead><tr><th class="num">leg</th><th>kind</th><th class="num">start</th><th class="num">milestone</th><th class="num">end</th><th class="num">exit</th><th>why it started</th></tr></thead><tbody>' +
@@ -579,6 +664,7 @@
 
   function route() {
     if (current) current.close();
+    Object.assign(probe, { reports: 0, decisions: [], finished: false, renders: 0, runs: [] });
     $('tip').hidden = true;
     const parts = location.hash.replace(/^#\/?/, '').split('/');
     try {

@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+"""The dashboard in headless Chromium (driven over the DevTools protocol, tests/serve/cdp.py).
+
+1. A live run with `--serve`: the page shows new reports and decisions as the trials print them,
+   without reloading, and the reasons on the page are the journal's.
+2. The same run once finished, served by `asha-tune serve`: the page's counts are `status`'s,
+   the trial page's decisions are `why`'s.
+3. Hostile names (a hyperparameter, the metric and the run's directory) are shown as text and
+   run nothing.
+4. A finished simulated run of 10,000 trials opens and draws (the time is printed, not judged:
+   bench/dashboard_bench.py measures it).
+
+The trials are tests/trials/gated.sh: each epoch is printed only after the trial takes a token
+from a FIFO this script holds, so the run moves exactly when the test says. Every wait is for
+something the page or the tuner does; the timeouts only bound a hung browser or tuner.
+
+Usage: browser_test.py ASHA_TUNE SOURCE_DIR WORK_DIR"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cdp import Browser  # noqa: E402
+
+tuner, src, work = sys.argv[1:4]
+if shutil.which("chromium") is None:
+    if os.environ.get("CI") == "true":
+        sys.exit("FAIL: chromium missing in CI")
+    print("SKIP: chromium is not installed (scripts/install-deps.sh --test installs it)")
+    sys.exit(77)
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+runs = os.path.join(work, "runs")
+os.makedirs(runs)
+failures = []
+BOUND = 120  # seconds: a hung browser or tuner, never a synchronisation
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+         f"--user-data-dir={os.path.join(work, 'profile')}"]
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what, flush=True)
+    if not ok:
+        failures.append(what)
+
+
+def journal_records(run_dir):
+    with open(os.path.join(run_dir, "journal.jsonl")) as f:
+        return [json.loads(line) for line in f if line.endswith("\n")]
+
+
+# ---- 1. a live run with --serve ----
+gate = os.path.join(work, "gate")
+os.mkfifo(gate)
+gate_fd = os.open(gate, os.O_RDWR)  # held open: trials block on it, tokens never block us
+live_dir = os.path.join(runs, "live")
+config = {
+    "name": "live",
+    "command": ["/bin/sh", os.path.join(src, "tests/trials/gated.sh")],
+    "config_space": {"quality": {"type": "uniform", "lower": 0.1, "upper": 0.9}, "max_epochs": 9},
+    "metric": "validation_error", "max_resource_attr": "max_epochs",
+    "scheduler": {"grace_period": 1, "reduction_factor": 3},
+    "stop": {"min_metric_value": 0}, "workers": 2, "gpus": "none", "stop_grace_period": 1,
+    "env": {"ASHA_TEST_GATE": gate},
+}
+with open(os.path.join(work, "live.json"), "w") as f:
+    json.dump(config, f)
+tuner_err = []
+proc = subprocess.Popen([tuner, "--config", os.path.join(work, "live.json"), "--run-dir", live_dir,
+                         "--quiet", "--serve", "0"], stdout=subprocess.DEVNULL,
+                        stderr=subprocess.PIPE, text=True)
+url = None
+for line in proc.stderr:  # the tuner prints the dashboard's address before the run starts
+    tuner_err.append(line)
+    if "dashboard of this run: " in line:
+        url = line.split("dashboard of this run: ")[1].split()[0]
+        break
+threading.Thread(target=lambda: tuner_err.extend(proc.stderr), daemon=True).start()
+check(url is not None and url.endswith("#/run/live"), f"--serve prints the run's page ({url})")
+if url is None:
+    print("".join(tuner_err))
+    sys.exit(1)
+
+
+def page_decisions(page):
+    return page.evaluate("JSON.stringify(window.ashaDashboard.decisions)")
+
+
+with Browser(FLAGS, os.path.join(work, "chromium-live.log")) as browser:
+    os.write(gate_fd, b"g")  # one epoch of one trial
+    page = browser.open(url)
+    check(page.wait_for("window.ashaDashboard.view === 'run' && window.ashaDashboard.reports >= 1",
+                        BOUND), "the page of the live run shows its first report")
+    page.evaluate("window.sameDocument = 'yes'")  # gone if the page reloads
+    os.write(gate_fd, b"g" * 7)
+    check(page.wait_for("window.ashaDashboard.reports >= 8", BOUND),
+          "the next reports arrive on the open page")
+    check(page.evaluate("window.sameDocument") == "yes", "... without reloading it")
+    check(page.wait_for("Number(document.querySelector('#curves').dataset.drawn) >= 2", BOUND),
+          "the learning curves of both trials are drawn")
+    # The reasons on the page are the journal's, in its order.
+    reports = [r for r in journal_records(live_dir) if r["event"] == "report"]
+    check(page.wait_for(f"window.ashaDashboard.reports >= {len(reports)}", BOUND),
+          "the page has every journaled report")
+    shown = [d for d in json.loads(page_decisions(page)) if d["decision"] != "PROMOTE" and d["why"]]
+    journaled = [{"trial": r["trial"], "decision": r["decision"], "why": r["why"]}
+                 for r in reports if "why" in r][:len(shown)]
+    check(len(shown) >= 2 and [{k: d[k] for k in ("trial", "decision", "why")} for d in shown]
+          == journaled, f"the page's {len(shown)} decisions and reasons are the journal's")
+    check(page.wait_for("document.querySelectorAll('#log tbody tr').length >= 2", BOUND),
+          "the decision log lists them")
+    page.screenshot(os.path.join(work, "live-run.png"))
+    os.write(gate_fd, b"f")  # validation_error 0: the stop criterion ends the run
+    try:
+        rc = proc.wait(timeout=BOUND)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rc = proc.wait()
+    check(rc == 0, f"the run ended with exit 0 ({rc})")
+
+# ---- 2. the finished run, 3. hostile names, 4. a large run: served by `asha-tune serve` ----
+evil_hp = "<img src=x onerror=window.pwned=1>"
+evil_metric = '"><script>window.pwned=2</script>'
+evil_dir = os.path.join(runs, "evil<b>run")
+trial = os.path.join(work, "evil_trial.py")
+with open(trial, "w") as f:
+    f.write("import json, os\n"
+            "metric = os.environ['EVIL_METRIC']\n"
+            "for epoch in range(1, 4):\n"
+            "    print('[tune-metric]: ' + json.dumps({'epoch': epoch, metric: 1.0 / epoch}),"
+            " flush=True)\n")
+evil = {"name": "evil<img src=y onerror=window.pwned=3>",
+        "command": ["/usr/bin/python3", "-S", trial],
+        "config_space": {evil_hp: {"type": "uniform", "lower": 0, "upper": 1}, "max_epochs": 3},
+        "metric": evil_metric, "max_resource_attr": "max_epochs", "gpus": "none",
+        "scheduler": {"grace_period": 1, "reduction_factor": 3}, "stop": {"max_num_trials_started": 3},
+        "env": {"EVIL_METRIC": evil_metric}}
+with open(os.path.join(work, "evil.json"), "w") as f:
+    json.dump(evil, f)
+made = subprocess.run([tuner, "--config", os.path.join(work, "evil.json"), "--run-dir", evil_dir,
+                       "--quiet"], capture_output=True, text=True, timeout=300)
+check(made.returncode == 0, "a run with hostile names: " + made.stderr[-300:])
+big_dir = os.path.join(runs, "big")
+made = subprocess.run([tuner, "simulate", "--config", os.path.join(src, "configs/synthetic.json"),
+                       "--max-trials", "10000", "--workers", "64", "--run-dir", big_dir, "--quiet"],
+                      capture_output=True, text=True, timeout=600)
+check(made.returncode == 0, "a simulated run of 10,000 trials: " + made.stderr[-300:])
+
+serve_err = open(os.path.join(work, "serve.err"), "w")
+server = subprocess.Popen([tuner, "serve", runs, "--port", "0"], stdout=subprocess.PIPE,
+                          stderr=serve_err, text=True)
+base = server.stdout.readline().split(" at ")[1].split()[0]
+status = json.loads(subprocess.run([tuner, "status", live_dir, "--json"], capture_output=True,
+                                   text=True).stdout)
+with Browser(FLAGS, os.path.join(work, "chromium-serve.log")) as browser:
+    page = browser.open(base)
+    check(page.wait_for("window.ashaDashboard.runs.length === 3", BOUND), "the runs page lists 3 runs")
+    page.screenshot(os.path.join(work, "runs.png"))
+    # 2. The finished run shows status's numbers.
+    page.evaluate("location.hash = '#/run/live'")
+    counts = status["trials"]
+    expected = {"completed": counts["completed"], "stopped": counts["stopped"],
+                "paused": counts["paused"], "failed": counts["failed"], "trials": counts["started"]}
+    probe = " && ".join(
+        f"[...document.querySelectorAll('.card')].some((c) => c.querySelector('.k').textContent === "
+        f"'{k}' && c.querySelector('.v').textContent === '{v}')" for k, v in expected.items())
+    check(page.wait_for(f"window.ashaDashboard.finished && ({probe})", BOUND),
+          f"the finished run's page shows status's counts {expected}")
+    why = json.loads(subprocess.run([tuner, "why", live_dir, "0", "--json"], capture_output=True,
+                                    text=True).stdout)
+    page.evaluate("location.hash = '#/run/live/trial/0'")
+    n = len(why["decisions"])
+    check(page.wait_for(f"document.querySelectorAll('#tdecisions tbody tr').length === {n}", BOUND),
+          f"the trial page lists why's {n} decisions")
+    shown = page.evaluate("[...document.querySelectorAll('#tdecisions td.why')].map((td) => td.textContent)")
+    check(shown == [d["explanation"] for d in why["decisions"]], "... with why's explanations")
+    page.screenshot(os.path.join(work, "trial.png"))
+    # 3. Hostile names: text, never markup.
+    page.evaluate("location.hash = " + json.dumps("#/run/" + "evil%3Cb%3Erun"))
+    check(page.wait_for("window.ashaDashboard.finished && window.ashaDashboard.renders > 0", BOUND),
+          "the run with hostile names opens")
+    text = page.evaluate("document.body.innerText")
+    check(evil_hp in text and evil_metric in text, "hostile names are shown as text")
+    check(page.evaluate("window.pwned === undefined && !document.querySelector('img[src=x], b')"),
+          "... and run nothing")
+    page.evaluate("location.hash = '#/'")
+    check(page.wait_for("document.body.innerText.includes('evil<b>run')", BOUND),
+          "a hostile run name is text on the runs page")
+    # 4. 10,000 trials.
+    start = time.monotonic()
+    page.evaluate("location.hash = '#/run/big'")
+    drawn = page.wait_for("window.ashaDashboard.finished && window.ashaDashboard.renders > 0 && "
+                          "Number(document.querySelector('#curves').dataset.drawn) >= 10000", 300)
+    check(drawn, f"a 10,000-trial run opens and draws every curve ({time.monotonic() - start:.2f} s)")
+    page.screenshot(os.path.join(work, "big-run.png"))
+    page.evaluate("location.hash = '#/compare/live,big'")
+    check(page.wait_for("document.querySelectorAll('#cmp path').length >= 2", BOUND),
+          "two runs compared on one time axis")
+server.terminate()
+server.wait(timeout=BOUND)
+serve_err.close()
+if failures:
+    print("--- tuner stderr\n" + "".join(tuner_err))
+    print("--- serve stderr\n" + open(os.path.join(work, "serve.err")).read())
+print(f"{len(failures)} failed; screenshots in {work}")
+sys.exit(1 if failures else 0)
