@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the config parser, the report parser and journal replay with libFuzzer (clang from
-# Debian) under AddressSanitizer + UndefinedBehaviorSanitizer, each for FUZZ_SECONDS (default
-# 60), through ctest (label fuzz). Any crash, leak, sanitizer report or uncaught exception fails
+# Fuzzes the config parser, the report parser, journal replay and the dashboard's request
+# handling with libFuzzer (clang from Debian) under AddressSanitizer + UndefinedBehaviorSanitizer,
+# each for FUZZ_SECONDS (default 60), through ctest (label fuzz). Any crash, leak, sanitizer report or uncaught exception fails
 # it; libFuzzer writes the input that did it to build-fuzz/fuzz/ as crash-* / leak-*.
 #   scripts/fuzz.sh                 FUZZ_SECONDS=600 scripts/fuzz.sh
 set -euo pipefail

@@ -4,6 +4,7 @@
 #include "serve/journal_stream.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <httplib.h>
 
@@ -70,10 +71,14 @@ void DashboardServer::install_handlers() {
     server.set_read_timeout(std::chrono::seconds(10));
     server.set_payload_max_length(64 * 1024);  // a read-only server takes no bodies
     // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, with which a second server on a
-    // taken port binds too and the kernel shares the connections out between the two.
+    // taken port binds too and the kernel shares the connections out between the two. And
+    // close-on-exec, which httplib 0.11 does not set: trials outlive the tuner, and one that
+    // held the listening socket would keep the port taken. (Its accepted sockets lack it too;
+    // every process asha-tune starts goes through sys/spawn, which closes all fds above 2.)
     server.set_socket_options([](int sock) {
         int yes = 1;
         ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        ::fcntl(sock, F_SETFD, FD_CLOEXEC);
     });
     auto handle = [this](const httplib::Request& req, httplib::Response& res) {
         HttpRequest request;
