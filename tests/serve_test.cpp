@@ -165,8 +165,7 @@ TEST(ServeStream, SendsCompleteLinesWithTheirOffsetAndWaitsForATornOne) {
         fake_run(temp_path("serve-stream"), "{\"event\":\"run\"}\n{\"a\":1}\n{\"b\"");
     JournalStream stream(run, 0);
     const std::string first = stream.next();
-    EXPECT_EQ(events_named(first, "start"),
-              (std::vector<std::string>{"{\"from\":0,\"end\":29}"}));
+    EXPECT_EQ(events_named(first, "start"), (std::vector<std::string>{"{\"from\":0,\"end\":29}"}));
     EXPECT_EQ(events_named(first, "journal"),
               (std::vector<std::string>{"{\"event\":\"run\"}\n{\"a\":1}"}));
     EXPECT_NE(first.find("id: 24\n"), std::string::npos) << first;

@@ -37,7 +37,7 @@
   const trialHref = (name, id) => `${runHref(name)}/trial/${id}`;
 
   // ---- what a test or a benchmark reads (window.ashaDashboard) ----
-  const probe = { view: '', reports: 0, decisions: [], drawn: [], runs: [], finished: false, renders: 0 };
+  const probe = { view: '', reports: 0, decisions: [], latencies: [], runs: [], finished: false, renders: 0 };
   window.ashaDashboard = probe;
 
   // ---- the connection indicator ----
@@ -70,7 +70,7 @@
       this.header = null; this.config = {}; this.metric = 'metric'; this.mode = 'min'; this.resource = 'epoch';
       this.hps = []; this.trials = new Map(); this.log = []; this.rungs = new Map(); this.best = [];
       this.bestValue = undefined; this.bestTrial = undefined; this.time = 0; this.finished = null; this.ended = null;
-      this.csv = null; this.bad = 0; this.reports = 0;
+      this.csv = null; this.bad = 0; this.reports = 0; this.printed = [];
     }
     better(a, b) { return this.mode === 'max' ? a > b : a < b; }
     trial(id) {
@@ -109,6 +109,9 @@
           const t = this.trial(r.trial); const v = num(r.metric), x = num(r.resource);
           t.points.push([x, v, r.time]); t.last = v; t.lastDecision = r.decision; t.maxResource = Math.max(t.maxResource, x);
           this.reports++; probe.reports++;
+          // A trial that reports its own wall-clock time as `ts` (bench/dashboard_bench.py): the
+          // page notes when the point is drawn, for the latency from print to screen.
+          if (r.fields && typeof r.fields.ts === 'number' && this.printed.length < 100000) this.printed.push([r.fields.ts, Date.now()]);
           if (isFinite(v) && (this.bestValue === undefined || this.better(v, this.bestValue))) {
             this.bestValue = v; this.bestTrial = r.trial; this.best.push([r.time, v, r.trial]);
           }
@@ -174,7 +177,7 @@
     es.addEventListener('start', (e) => {
       const start = JSON.parse(e.data);
       if (start.from === 0) state.reset();
-      catchUp = start.end || 0; state.loaded = start.from >= catchUp;
+      catchUp = start.end || 0; state.loaded = start.from >= catchUp; probe.connectedAt = Date.now();
       live(true, 'live'); if (state.loaded) changed();
     });
     es.addEventListener('journal', (e) => {
@@ -212,13 +215,29 @@
     return handle;
   }
 
-  // Redraws at most every 150 ms, however fast records come.
+  // What a latency benchmark reads: when the page had drawn each report.
+  // Drawn means the DOM holds it; `frame` is when the browser next produced a frame after that.
+  function noteDrawn(state) {
+    probe.drawnAt = Date.now(); probe.drawnReports = state.reports;
+    const batch = state.printed.map(([ts, received]) => [ts * 1000, received, probe.drawnAt, 0]);
+    probe.latencies.push(...batch);
+    state.printed = [];
+    requestAnimationFrame(() => { const now = Date.now(); for (const x of batch) x[3] = now; });
+  }
+
+  // Redraws at most every 150 ms however fast records come, and leaves the page at least twice
+  // the time a drawing took before the next (so a large run is never drawn back to back).
   function throttle(draw) {
-    let pending = false, last = 0;
+    let pending = false, last = 0, took = 0;
     return () => {
       if (pending) return; pending = true;
-      const wait = Math.max(0, 150 - (performance.now() - last));
-      setTimeout(() => requestAnimationFrame(() => { pending = false; last = performance.now(); draw(); }), wait);
+      const wait = Math.max(0, Math.max(150, 2 * took) - (performance.now() - last));
+      // A timer, not requestAnimationFrame: frames come late while the browser rasterises a
+      // large chart, and the data would wait for them; the browser shows the DOM at its next
+      // frame anyway (and a hidden page's timers are slowed by the browser itself).
+      setTimeout(() => {
+        pending = false; const t = performance.now(); draw(); last = performance.now(); took = last - t;
+      }, wait);
     };
   }
 
@@ -532,9 +551,9 @@
     probe.view = 'run'; crumbs([['runs', '#/'], [name, runHref(name)]]);
     const state = new RunState(name);
     const view = $('view');
-    const sort = { key: 'id', dir: 1 }; let filter = '';
+    const sort = { key: 'id', dir: 1 }; let filter = ''; let tablePage = 0; const ROWS = 100;
     view.innerHTML = `<h1>${esc(name)}</h1><div id="sub" class="muted small"></div><div id="warn"></div><div class="cards" id="cards"></div>
-      <section class="row"><div class="toolbar"><h2>Trials</h2><input type="search" id="filter" placeholder="filter: status, trial, value…"><span id="shown" class="muted small"></span></div><div class="scroll"><table id="trials"></table></div></section>
+      <section class="row"><div class="toolbar"><h2>Trials</h2><input type="search" id="filter" placeholder="filter: status, trial, value…"><button id="prev" title="previous rows">‹</button><span id="shown" class="muted small"></span><button id="next" title="next rows">›</button></div><div class="scroll"><table id="trials"></table></div></section>
       <div class="grid2 row"><section><h2>Learning curves</h2><div class="legend small">${Object.entries(STATUS_COLOR).map(([k, c]) => `<span><i data-color="${c}"></i>${k === 'InProgress' ? 'running' : k}</span>`).join('')}</div><div id="curves"></div></section>
       <section><h2>Best so far</h2><div id="best"></div></section>
       <section><h2>Rungs <span class="muted small">(every value at each rung; dashed: the cutoff of its latest decision)</span></h2><div id="rungs"></div></section>
@@ -548,7 +567,13 @@
       // Colour swatches: set through the DOM (the page's policy allows no inline styles).
       for (const el of view.querySelectorAll('i[data-color]')) el.style.background = el.dataset.color;
       const parts = {}; probe.paintParts = parts;
-      const part = (label, draw) => { const t = performance.now(); draw(); parts[label] = Math.round(performance.now() - t); };
+      // Only what can be seen is drawn (a live run with many workers would spend the page's
+      // time on charts below the fold); the rest when it is scrolled to.
+      const part = (label, draw) => {
+        if (!onScreen.has(label)) { stale.add(label); return; }
+        stale.delete(label);
+        const t = performance.now(); draw(); parts[label] = Math.round(performance.now() - t);
+      };
       const c = state.counts(); const cfg = state.config; const sched = cfg.scheduler || {};
       $('sub').textContent = state.missing ? `No run called ${name} is served (yet): this page follows it as soon as it appears.` : state.header ? `${cfg.name || ''} · ${sched.type || ''}${sched.variant ? ` (${sched.variant})` : ''} · ${state.mode} ${state.metric} over ${state.resource} · ${cfg.workers || 1} workers · ${state.header.backend || ''}` : 'waiting for the run…';
       $('warn').innerHTML = (state.gone ? '<div class="warn">This run directory was deleted; what is shown is what was read before.</div>' : '') +
@@ -558,33 +583,53 @@
         ['running', c.InProgress], ['completed', c.Completed], ['stopped', c.Stopped], ['paused', c.Paused], ['failed', c.Failed], ['tuner time', fmtDuration(state.time)]];
       $('cards').innerHTML = cards.map(([k, v]) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`).join('') +
         (state.finished ? `<div class="card"><div class="k">stopped because</div><div class="small">${esc(state.finished.reason || '')}</div></div>` : '');
-      // The status table: sortable, filterable; the first 500 rows matching.
+      // The status table: sortable, filterable; a page of 100 rows at a time (a long table is
+      // laid out again on every drawing).
       const cols = [['id', 'trial', (t) => t.id], ['status', 'status', (t) => state.statusOf(t)], ['bracket', 'bracket', (t) => t.bracket], ['legs', 'legs', (t) => t.legs.length],
         ['reports', 'reports', (t) => t.points.length], ['res', state.resource, (t) => t.maxResource], ['last', state.metric, (t) => t.last]]
         .concat(state.hps.map((hp) => [`hp:${hp}`, hp, (t) => t.config[hp]]));
+      part('table', () => {
       const col = cols.find((x) => x[0] === sort.key) || cols[0];
       let ts = [...state.trials.values()];
       if (filter) { const f = filter.toLowerCase(); ts = ts.filter((t) => cols.some(([, , get]) => String(fmt(get(t))).toLowerCase().includes(f) || (get === cols[1][2] && String(get(t)).toLowerCase().includes(f)))); }
       ts.sort((a, b) => { const x = col[2](a), y = col[2](b); const nx = num(x), ny = num(y); const r = isFinite(nx) && isFinite(ny) ? nx - ny : String(x ?? '').localeCompare(String(y ?? '')); return r * sort.dir || a.id - b.id; });
-      $('shown').textContent = `${Math.min(ts.length, 500)} of ${state.trials.size} trials${ts.length > 500 ? ' (the first 500 shown)' : ''}`;
+      const pages = Math.max(1, Math.ceil(ts.length / ROWS)); tablePage = Math.min(tablePage, pages - 1);
+      const from = tablePage * ROWS, shown = ts.slice(from, from + ROWS);
+      $('shown').textContent = ts.length ? `${from + 1}–${from + shown.length} of ${ts.length}${ts.length < state.trials.size ? ` matching (${state.trials.size} trials)` : ' trials'}` : `none of ${state.trials.size} trials`;
+      $('prev').disabled = tablePage === 0; $('next').disabled = tablePage >= pages - 1;
       $('trials').innerHTML = `<thead><tr>${cols.map(([k, label]) => `<th class="sort${k === 'status' ? '' : ' num'}" data-key="${esc(k)}">${esc(label)}${k === sort.key ? (sort.dir > 0 ? ' ▲' : ' ▼') : ''}</th>`).join('')}</tr></thead><tbody>` +
-        ts.slice(0, 500).map((t) => `<tr><td class="num"><a href="${esc(trialHref(name, t.id))}">${t.id}</a></td><td>${pill(state.statusOf(t))}</td><td class="num">${t.bracket}</td><td class="num">${t.legs.length}</td><td class="num">${t.points.length}</td><td class="num">${esc(fmt(t.maxResource))}</td><td class="num">${esc(fmt(t.last))}</td>${state.hps.map((hp) => `<td class="num" title="${esc(t.config[hp])}">${esc(fmt(t.config[hp]))}</td>`).join('')}</tr>`).join('') + '</tbody>';
+        shown.map((t) => `<tr><td class="num"><a href="${esc(trialHref(name, t.id))}">${t.id}</a></td><td>${pill(state.statusOf(t))}</td><td class="num">${t.bracket}</td><td class="num">${t.legs.length}</td><td class="num">${t.points.length}</td><td class="num">${esc(fmt(t.maxResource))}</td><td class="num">${esc(fmt(t.last))}</td>${state.hps.map((hp) => `<td class="num" title="${esc(t.config[hp])}">${esc(fmt(t.config[hp]))}</td>`).join('')}</tr>`).join('') + '</tbody>';
+      });
       part('curves', () => curvesChart($('curves'), state));
-      $('best').innerHTML = bestChart([{ name, points: state.best, end: state.time }], { metric: `best ${state.metric}` });
+      part('best', () => { $('best').innerHTML = bestChart([{ name, points: state.best, end: state.time }], { metric: `best ${state.metric}` }); });
       part('rungs', () => rungChart($('rungs'), state));
       part('timeline', () => timelineChart($('timeline'), state));
       $('hphead').textContent = `${state.metric} against each hyperparameter (each trial's last value)`;
       part('hps', () => hpCharts($('hps'), state));
       part('parallel', () => parallelChart($('parallel'), state));
+      part('log', () => {
       const log = state.log.slice(-400).reverse();
       $('log').innerHTML = `<thead><tr><th class="num">time</th><th class="num">trial</th><th>decision</th><th class="num">${esc(state.resource)}</th>${REASON_HEAD}</tr></thead><tbody>` +
         log.map((d) => `<tr><td class="num">${esc(fmtDuration(d.time))}</td><td class="num"><a href="${esc(trialHref(name, d.trial))}">${d.trial}</a></td><td class="dec-${esc(d.decision)}">${esc(d.decision)}</td><td class="num">${esc(fmt(d.resource))}</td>${reasonCells(d.why)}</tr>`).join('') + '</tbody>';
+      });
       // What a latency benchmark reads: when each report was drawn.
-      probe.drawnAt = Date.now(); probe.drawnReports = state.reports; probe.paintMs = performance.now() - t0;
+      probe.paintMs = performance.now() - t0;
+      noteDrawn(state);
     };
     const redraw = throttle(paint);
+    const SECTIONS = { table: 'trials', curves: 'curves', best: 'best', rungs: 'rungs', timeline: 'timeline', hps: 'hps', parallel: 'parallel', log: 'log' };
+    const onScreen = new Set(Object.keys(SECTIONS)), stale = new Set(); // all, until the observer says
+    const observer = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        const label = e.target.dataset.part;
+        if (e.isIntersecting) { onScreen.add(label); if (stale.has(label)) redraw(); } else onScreen.delete(label);
+      }
+    }, { rootMargin: '300px' });
+    for (const [label, id] of Object.entries(SECTIONS)) { const sec = $(id).closest('section'); sec.dataset.part = label; observer.observe(sec); }
     const es = follow(state, redraw);
-    $('filter').oninput = (e) => { filter = e.target.value.trim(); redraw(); };
+    $('filter').oninput = (e) => { filter = e.target.value.trim(); tablePage = 0; redraw(); };
+    $('prev').onclick = () => { tablePage = Math.max(0, tablePage - 1); redraw(); };
+    $('next').onclick = () => { tablePage++; redraw(); };
     const pick = hover(view, state);
     view.onclick = (e) => {
       const th = e.target.closest && e.target.closest('th.sort');
@@ -592,7 +637,7 @@
       const trial = pick(e);
       if (trial !== null) location.hash = trialHref(name, trial);
     };
-    return { close: () => es.close() };
+    return { close: () => { es.close(); observer.disconnect(); } };
   }
 
   function trialView(name, id) {
@@ -656,6 +701,7 @@
       for (const el of view.querySelectorAll('i[data-color]')) el.style.background = el.dataset.color;
       $('cmptable').innerHTML = '<thead><tr><th>run</th><th class="num">best</th><th class="num">trial</th><th class="num">trials</th><th class="num">tuner time</th></tr></thead><tbody>' +
         states.map((s) => `<tr><td>${esc(s.name)}</td><td class="num">${esc(fmt(s.bestValue))}</td><td class="num">${esc(s.bestTrial ?? '')}</td><td class="num">${s.trials.size}</td><td class="num">${esc(fmtDuration(s.time))}</td></tr>`).join('') + '</tbody>';
+      states.forEach(noteDrawn);
     };
     const redraw = throttle(paint);
     const streams = states.map((s) => follow(s, redraw));
@@ -664,7 +710,7 @@
 
   function route() {
     if (current) current.close();
-    Object.assign(probe, { reports: 0, decisions: [], finished: false, renders: 0, runs: [] });
+    Object.assign(probe, { reports: 0, decisions: [], latencies: [], finished: false, renders: 0, runs: [] });
     $('tip').hidden = true;
     const parts = location.hash.replace(/^#\/?/, '').split('/');
     try {

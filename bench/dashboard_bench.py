@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+"""The dashboard's numbers (issue 21, README "Dashboard"), in headless Chromium driven over the
+DevTools protocol (tests/serve/cdp.py).
+
+  latency  a real run of instant trials (bench/timestamped_trial.py: 9 reports, each with the
+           wall-clock time it was printed at) with --serve and a page open on it: for every
+           report printed after the page connected, the time from the trial's print to the
+           page having drawn it (the page's own clock, Date.now(), after the paint). p50/p95/max.
+  scale    a finished simulated run of 10,000 trials (about 30,000 reports): the time the page
+           takes from its navigation to its first complete drawing (performance.now() in the
+           page), the server's peak RSS (VmHWM of `asha-tune serve` after the page drew), and
+           the size of the page's own code.
+  cost     the same real run with and without --serve and a connected page, interleaved rep by
+           rep: trials per second of each (the run's own wallclock in summary.json) and their
+           ratio. The page (Chromium) runs on the same machine here, so on few cores it takes
+           CPU from the trials; through `ssh -L` it would not.
+
+    bench/dashboard_bench.py [--asha-tune build/asha-tune] [--workers 64] [--trials 1000]
+                             [--repeat 3] [--only latency,scale,cost]
+Measure on a quiet machine. Standard library only (and chromium).
+"""
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "serve"))
+from cdp import Browser  # noqa: E402
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def write_config(path, trials, workers):
+    config = {
+        "name": "dashboard-bench",
+        "command": ["/usr/bin/python3", "-S", os.path.join(HERE, "timestamped_trial.py")],
+        "config_space": {"x": {"type": "uniform", "lower": 0, "upper": 1}, "max_epochs": 9},
+        "metric": "validation_error", "max_resource_attr": "max_epochs",
+        "scheduler": {"type": "asha", "grace_period": 1, "reduction_factor": 3},
+        "stop": {"max_num_trials_started": trials}, "workers": workers, "gpus": "none",
+    }
+    with open(path, "w") as f:
+        json.dump(config, f)
+    return path
+
+
+def real_run(tuner, config, run_dir, browser=None, view="run", nice=0):
+    """One run; with a browser, --serve and a page on it. (trials/s, page or None)"""
+    args = (["nice", "-n", str(nice)] if nice else []) + [tuner, "--config", config, "--run-dir",
+                                                           run_dir, "--quiet"]
+    if browser is None:
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        page = None
+    else:
+        proc = subprocess.Popen(args + ["--serve", "0"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        url = None
+        for line in proc.stderr:
+            if "dashboard of this run: " in line:
+                url = line.split("dashboard of this run: ")[1].split()[0]
+                break
+        if url is None:
+            sys.exit("--serve printed no URL")
+        if browser == "sse":
+            page = threading.Thread(target=read_stream, args=(url,), daemon=True)
+            page.start()
+        else:
+            page = browser.open(url.replace("#/run/", f"#/{view}/"))
+        proc.stderr.read()
+        if proc.wait() != 0:
+            sys.exit(f"the run with --serve failed: exit {proc.returncode}")
+    with open(os.path.join(run_dir, "summary.json")) as f:
+        summary = json.load(f)
+    started = summary["trials"]["started"] if isinstance(summary.get("trials"), dict) else None
+    trials = started or sum(1 for _ in open(os.path.join(run_dir, "trials.csv"))) - 1
+    return trials / summary["wallclock"], page
+
+
+def read_stream(url):
+    """A page that is not drawn: reads the run's event stream until the server closes it."""
+    host_port = url.split("//")[1].split("/")[0]
+    host, port = host_port.rsplit(":", 1)
+    name = url.split("#/run/")[1]
+    with socket.create_connection((host, int(port))) as s:
+        s.sendall(f"GET /api/run/events?run={name} HTTP/1.1\r\nHost: {host_port}\r\n\r\n".encode())
+        while s.recv(1 << 20):
+            pass
+
+
+def percentile(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def latency(args, tmp):
+    config = write_config(os.path.join(tmp, "latency.json"), args.trials, args.workers)
+    with Browser(FLAGS + [f"--user-data-dir={os.path.join(tmp, 'profile-latency')}"]) as browser:
+        rate, page = real_run(args.asha_tune, config, os.path.join(tmp, "latency-run"), browser,
+                              args.view, args.run_nice)
+        # The run is over; its last records reach the page before the page hears it finished.
+        page.wait_for("window.ashaDashboard.finished", 60)
+        page.wait_for("window.ashaDashboard.drawnReports === window.ashaDashboard.reports", 60)
+        renders = page.evaluate("window.ashaDashboard.renders")
+        probe = page.evaluate("JSON.stringify({c: window.ashaDashboard.connectedAt, "
+                              "l: window.ashaDashboard.latencies})")
+    probe = json.loads(probe)
+    kept = [x for x in probe["l"] if x[0] > probe["c"]]
+    if not kept:
+        sys.exit("no report was printed after the page connected: use more --trials")
+    lat = [(drawn - printed) / 1000 for printed, _, drawn, _ in kept]
+    came = [(received - printed) / 1000 for printed, received, _, _ in kept]
+    shown = [(frame - printed) / 1000 for printed, _, _, frame in kept if frame]
+    print(f"latency ({args.workers} workers, {args.trials} instant trials, {rate:.1f} trials/s): "
+          f"{len(lat)} reports printed after the page connected; print -> drawn "
+          f"p50 {percentile(lat, 0.5):.3f} s, p95 {percentile(lat, 0.95):.3f} s, "
+          f"max {max(lat):.3f} s (print -> on the page, before drawing: p50 "
+          f"{percentile(came, 0.5):.3f} s, p95 {percentile(came, 0.95):.3f} s; print -> the "
+          f"browser's next frame after drawing: p50 {percentile(shown, 0.5):.3f} s, p95 "
+          f"{percentile(shown, 0.95):.3f} s; {renders} drawings)")
+
+
+def scale(args, tmp):
+    runs = os.path.join(tmp, "scale")
+    subprocess.run([args.asha_tune, "simulate", "--config", os.path.join(ROOT, "configs/synthetic.json"),
+                    "--max-trials", "10000", "--workers", "64", "--run-dir",
+                    os.path.join(runs, "big"), "--quiet"], check=True, stdout=subprocess.DEVNULL)
+    reports = sum(1 for line in open(os.path.join(runs, "big", "journal.jsonl")) if '"report"' in line)
+    server = subprocess.Popen([args.asha_tune, "serve", runs, "--port", "0"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    base = server.stdout.readline().split(" at ")[1].split()[0]
+    times = []
+    for rep in range(args.repeat):
+        with Browser(FLAGS + [f"--user-data-dir={os.path.join(tmp, f'profile-scale-{rep}')}"]) as b:
+            page = b.open(base + "#/run/big")
+            page.wait_for("window.ashaDashboard.finished && window.ashaDashboard.renders > 0 && "
+                          "Number(document.querySelector('#curves').dataset.drawn) >= 10000", 300)
+            drawn = page.evaluate("window.ashaDashboard.drawnAt - performance.timeOrigin")
+            times.append(drawn / 1000)
+    with open(f"/proc/{server.pid}/status") as f:
+        hwm = next(line for line in f if line.startswith("VmHWM")).split()[1]
+    server.terminate()
+    server.wait()
+    assets = os.path.join(ROOT, "src", "serve", "assets")
+    code = sum(os.path.getsize(os.path.join(assets, n)) for n in os.listdir(assets))
+    print(f"scale (10,000 trials, {reports} reports, journal "
+          f"{os.path.getsize(os.path.join(runs, 'big', 'journal.jsonl')) / 1e6:.1f} MB): opened and "
+          f"drawn in {', '.join(f'{t:.2f}' for t in times)} s (median {statistics.median(times):.2f} s); "
+          f"server peak RSS {int(hwm) / 1024:.0f} MB; the page's own code {code / 1024:.0f} KB")
+
+
+def cost(args, tmp):
+    config = write_config(os.path.join(tmp, "cost.json"), args.trials, args.workers)
+    plain, served = [], []
+    with Browser(FLAGS + [f"--user-data-dir={os.path.join(tmp, 'profile-cost')}"]) as browser:
+        client = browser if args.client == "chromium" else "sse"
+        for rep in range(args.repeat):
+            plain.append(real_run(args.asha_tune, config, os.path.join(tmp, f"plain-{rep}"))[0])
+            served.append(real_run(args.asha_tune, config, os.path.join(tmp, f"served-{rep}"),
+                                   client)[0])
+            print(f"  rep {rep}: without {plain[-1]:.1f} trials/s, with --serve and a page "
+                  f"{served[-1]:.1f} trials/s", flush=True)
+    print(f"cost ({args.workers} workers, {args.trials} instant trials, {args.repeat} interleaved "
+          f"reps, the page: {args.client}): median {statistics.median(plain):.1f} trials/s without, "
+          f"{statistics.median(served):.1f} with --serve and a page: "
+          f"ratio {statistics.median(served) / statistics.median(plain):.3f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--asha-tune", default=os.path.join(ROOT, "build", "asha-tune"))
+    parser.add_argument("--workers", type=int, default=64)
+    parser.add_argument("--trials", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default="latency,scale,cost")
+    parser.add_argument("--client", default="chromium",
+                        help="cost: the connected page, chromium (drawn on this machine) or sse "
+                             "(its event stream read, not drawn: a page on another machine)")
+    parser.add_argument("--view", default="run", help="the page latency opens: run or compare")
+    parser.add_argument("--run-nice", type=int, default=0,
+                        help="latency: run the tuner and its trials at this nice value (e.g. 19: "
+                             "the page gets the CPU it would have on the user's own machine, "
+                             "through ssh -L; Chromium sets its own threads' priorities, so "
+                             "renicing the browser does nothing)")
+    args = parser.parse_args()
+    args.asha_tune = os.path.abspath(args.asha_tune)
+    with tempfile.TemporaryDirectory(prefix="asha-dashboard-bench-") as tmp:
+        for part in args.only.split(","):
+            {"latency": latency, "scale": scale, "cost": cost}[part](args, tmp)
+
+
+if __name__ == "__main__":
+    main()
