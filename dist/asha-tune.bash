@@ -4,7 +4,7 @@ _asha_tune() {
     _init_completion || return
     local sub="" w
     for w in "${words[@]:1:cword-1}"; do
-        case "$w" in simulate|resume|status|why|report) sub=$w; break ;; esac
+        case "$w" in simulate|resume|status|why|report|serve) sub=$w; break ;; esac
     done
     case "$prev" in
         -c|--config) _filedir json; return ;;
@@ -15,21 +15,23 @@ _asha_tune() {
         --benchmark) COMPREPLY=($(compgen -W "lenet hard mf-hartmann6 branin" -- "$cur")); return ;;
         --searcher) COMPREPLY=($(compgen -W "random bohb tpe" -- "$cur")); return ;;
         --gpus) COMPREPLY=($(compgen -W "auto none" -- "$cur")); return ;;
-        -w|--workers|--seed|--max-wallclock-time|--max-trials|--gpus-per-trial) return ;;
+        -w|--workers|--seed|--max-wallclock-time|--max-trials|--gpus-per-trial|-p|--port|--serve|--bind) return ;;
     esac
     local common="--help --workers --run-dir --seed --max-wallclock-time --max-trials --scheduler
                   --variant --searcher --quiet --json --verbose --resume --config"
     local opts
     case "$sub" in
-        "") opts="$common --backend --gpus --gpus-per-trial --version simulate resume status why report" ;;
+        "") opts="$common --backend --gpus --gpus-per-trial --serve --bind --version simulate resume status
+                  why report serve" ;;
         simulate) opts="$common --benchmark" ;;
-        resume) opts="--help --workers --quiet --json --verbose" ;;
+        resume) opts="--help --workers --quiet --json --verbose --serve --bind" ;;
+        serve) opts="--help --port --bind" ;;
         status|why) opts="--help --json" ;;
         report) opts="--help --output" ;;
     esac
     if [[ "$cur" == -* || -z "$sub" && "$cur" != */* && -n "$cur" ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
-    elif [[ "$sub" == resume || "$sub" == status || "$sub" == report ]] ||
+    elif [[ "$sub" == resume || "$sub" == status || "$sub" == report || "$sub" == serve ]] ||
          [[ "$sub" == why && ! -d "${words[cword-1]}" ]]; then
         _filedir -d  # run directories
     else

@@ -9,7 +9,7 @@ include=$(mktemp)
 trap 'rm -f "$include"' EXIT
 cat "$h2m" > "$include"
 printf '[SUBCOMMANDS]\n' >> "$include"
-for sub in simulate resume status why report; do
+for sub in simulate resume status why report serve; do
   printf '.SS "asha-tune %s"\n.nf\n' "$sub" >> "$include"
   # Roff: a leading dot or backslash in the help text would be read as a request or escape.
   "$exe" "$sub" --help | sed -e 's/\\/\\e/g' -e 's/^\./\\\&./' >> "$include"

@@ -41,7 +41,8 @@ check "the man page is roff written from --help (it lists --config and the subco
   sh -c "zcat '$prefix/share/man/man1/asha-tune.1.gz' | grep -q '^\.TH ASHA-TUNE \"1\"' &&
          zcat '$prefix/share/man/man1/asha-tune.1.gz' | grep -q 'config' &&
          zcat '$prefix/share/man/man1/asha-tune.1.gz' | grep -q 'asha-tune resume' &&
-         zcat '$prefix/share/man/man1/asha-tune.1.gz' | grep -q 'asha-tune why'"
+         zcat '$prefix/share/man/man1/asha-tune.1.gz' | grep -q 'asha-tune why' &&
+         zcat '$prefix/share/man/man1/asha-tune.1.gz' | grep -q 'asha-tune serve'"
 check "the bash completion is valid bash and registers asha-tune" \
   bash -c "_init_completion() { :; }; source '$prefix/share/bash-completion/completions/asha-tune' && complete -p asha-tune"
 if [ -f /usr/share/bash-completion/bash_completion ]; then
@@ -57,6 +58,13 @@ if [ -f /usr/share/bash-completion/bash_completion ]; then
     _asha_tune; [ \"\${COMPREPLY[*]}\" = why ] || exit 1
     COMP_WORDS=(asha-tune why --j); COMP_CWORD=2; COMP_LINE='asha-tune why --j'; COMP_POINT=\${#COMP_LINE}
     _asha_tune; [ \"\${COMPREPLY[*]}\" = --json ]"
+  check "completing 'asha-tune se' offers serve, and 'asha-tune serve --p' offers --port" bash -c "
+    source /usr/share/bash-completion/bash_completion
+    source '$prefix/share/bash-completion/completions/asha-tune'
+    COMP_WORDS=(asha-tune se); COMP_CWORD=1; COMP_LINE='asha-tune se'; COMP_POINT=\${#COMP_LINE}
+    _asha_tune; [ \"\${COMPREPLY[*]}\" = serve ] || exit 1
+    COMP_WORDS=(asha-tune serve --p); COMP_CWORD=2; COMP_LINE='asha-tune serve --p'; COMP_POINT=\${#COMP_LINE}
+    _asha_tune; [ \"\${COMPREPLY[*]}\" = --port ]"
 fi
 
 # Runs "$@" with the source and build trees hidden where that can be done: a private mount
@@ -92,6 +100,13 @@ use_installed() {  # use_installed LABEL ROOT (ROOT/bin/asha-tune, ROOT/share/as
     "$1/bin/asha-tune" status runs/quick-* > status.txt
     "$1/bin/asha-tune" report runs/quick-* -o report.html
     "$1/bin/asha-tune" simulate --config "$1/share/asha-tune/configs/synthetic.json" --max-trials 30 --quiet --json > simulated.json
+    # The dashboard serves its page from the binary alone: the URL it prints is read from a FIFO.
+    mkfifo serve.fifo
+    "$1/bin/asha-tune" serve runs --port 0 > serve.fifo &
+    read -r banner < serve.fifo
+    url=${banner#* at }; url=${url%% *}
+    /usr/bin/python3 -c "import sys, urllib.request; page = urllib.request.urlopen(sys.argv[1] + \"dashboard.js\").read(); assert b\"EventSource\" in page" "$url"
+    kill -INT $!; wait $!
     # Each leg runs under the installed asha-supervise (the trial names its parent).
     cat > report.txt <<"EOF2"
 [tune-metric]: {"epoch": 1, "validation_error": 0.5}
@@ -113,7 +128,7 @@ assert s["trials"]["started"] == 6, s
 assert os.path.getsize(os.path.join(cwd, "report.html")) > 1000
 json.load(open(os.path.join(cwd, "simulated.json")))
 PY
-  then pass "$label: a real run of the installed quick.json, status, report and simulate from $outside/cwd"
+  then pass "$label: a real run of the installed quick.json, status, report, simulate and serve from $outside/cwd"
   else
     fail "$label: the installed tool (exit $rc)"; echo "--- stdout"; cat "$work/$label.out"; echo "--- stderr"; cat "$work/$label.err"
   fi
@@ -135,7 +150,10 @@ else
     pass "cpack built $(basename "$deb")"
     depends=$(dpkg-deb -f "$deb" Depends)
     case "$depends" in
-      *libspdlog*libfmt*|*libfmt*libspdlog*) pass "Depends: $depends" ;;
+      *libcpp-httplib*) case "$depends" in
+                           *libspdlog*libfmt*|*libfmt*libspdlog*) pass "Depends: $depends" ;;
+                           *) fail "Depends misses the linked libraries: '$depends'" ;;
+                         esac ;;
       *) fail "Depends misses the linked libraries: '$depends'" ;;
     esac
     dpkg-deb -c "$deb" > "$work/contents.txt"
