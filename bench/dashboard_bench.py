@@ -16,7 +16,8 @@ DevTools protocol (tests/serve/cdp.py).
            CPU from the trials; through `ssh -L` it would not.
 
     bench/dashboard_bench.py [--asha-tune build/asha-tune] [--workers 64] [--trials 1000]
-                             [--repeat 3] [--only latency,scale,cost]
+                             [--repeat 3] [--only latency,scale,cost] [--client chromium|sse]
+                             [--view run|compare] [--run-nice N]
 Measure on a quiet machine. Standard library only (and chromium).
 """
 import argparse
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -84,15 +86,26 @@ def real_run(tuner, config, run_dir, browser=None, view="run", nice=0):
     return trials / summary["wallclock"], page
 
 
-def read_stream(url):
-    """A page that is not drawn: reads the run's event stream until the server closes it."""
+def read_stream(url, arrivals=None):
+    """A page that is not drawn: reads the run's event stream until the server closes it; with
+    `arrivals`, notes (printed, arrived) for each report that carries its print time."""
     host_port = url.split("//")[1].split("/")[0]
     host, port = host_port.rsplit(":", 1)
     name = url.split("#/run/")[1]
+    connected = time.time()
     with socket.create_connection((host, int(port))) as s:
         s.sendall(f"GET /api/run/events?run={name} HTTP/1.1\r\nHost: {host_port}\r\n\r\n".encode())
-        while s.recv(1 << 20):
-            pass
+        rest = b""
+        while chunk := s.recv(1 << 20):
+            if arrivals is None:
+                continue
+            now = time.time()
+            *lines, rest = (rest + chunk).split(b"\n")
+            for line in lines:
+                if line.startswith(b'data: {"event":"report"'):
+                    printed = json.loads(line[6:]).get("fields", {}).get("ts", 0)
+                    if printed > connected:
+                        arrivals.append((printed, now))
 
 
 def percentile(values, q):
@@ -102,6 +115,23 @@ def percentile(values, q):
 
 def latency(args, tmp):
     config = write_config(os.path.join(tmp, "latency.json"), args.trials, args.workers)
+    if args.client == "sse":  # the server alone: print -> the event read off the socket
+        arrivals = []
+        proc = subprocess.Popen([args.asha_tune, "--config", config, "--run-dir",
+                                 os.path.join(tmp, "latency-sse"), "--quiet", "--serve", "0"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        url = next(line for line in proc.stderr if "dashboard of this run: " in line)
+        url = url.split("dashboard of this run: ")[1].split()[0]
+        reader = threading.Thread(target=read_stream, args=(url, arrivals))
+        reader.start()
+        proc.stderr.read()
+        proc.wait()
+        reader.join()
+        lat = [arrived - printed for printed, arrived in arrivals]
+        print(f"latency, the server alone ({args.workers} workers, {args.trials} instant trials): "
+              f"{len(lat)} reports; print -> read off the event stream p50 "
+              f"{percentile(lat, 0.5):.3f} s, p95 {percentile(lat, 0.95):.3f} s, max {max(lat):.3f} s")
+        return
     with Browser(FLAGS + [f"--user-data-dir={os.path.join(tmp, 'profile-latency')}"]) as browser:
         rate, page = real_run(args.asha_tune, config, os.path.join(tmp, "latency-run"), browser,
                               args.view, args.run_nice)
@@ -181,8 +211,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", default="latency,scale,cost")
     parser.add_argument("--client", default="chromium",
-                        help="cost: the connected page, chromium (drawn on this machine) or sse "
-                             "(its event stream read, not drawn: a page on another machine)")
+                        help="latency and cost: the connected page, chromium (drawn on this "
+                             "machine) or sse (its event stream read, not drawn: the server "
+                             "alone, as with a page on another machine)")
     parser.add_argument("--view", default="run", help="the page latency opens: run or compare")
     parser.add_argument("--run-nice", type=int, default=0,
                         help="latency: run the tuner and its trials at this nice value (e.g. 19: "
