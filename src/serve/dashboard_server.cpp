@@ -186,13 +186,22 @@ void DashboardServer::start() {
                         " (the port is taken, or the address is not this machine's): choose "
                         "another with --port / --serve PORT, or --bind");
     routes_.set_port(port_);
-    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    thread_ = std::thread([this] {
+        server_->listen_after_bind();
+        listen_returned_ = true;
+    });
 }
 
 void DashboardServer::stop() {
     if (watcher_) watcher_->stop();  // wakes every stream, which then ends
-    if (server_) server_->stop();
-    if (thread_.joinable()) thread_.join();
+    if (thread_.joinable()) {
+        // httplib's stop() does nothing until its loop has begun (it would then accept for
+        // ever): a stop right after start() (Ctrl-C at once) waits for that first. The loop
+        // begins as soon as the thread runs, so this yields a few times at most.
+        while (!server_->is_running() && !listen_returned_) std::this_thread::yield();
+        server_->stop();
+        thread_.join();
+    }
 }
 
 }  // namespace asha

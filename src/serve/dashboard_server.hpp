@@ -67,6 +67,7 @@ class DashboardServer {
     std::unique_ptr<httplib::Server> server_;
     std::thread thread_;
     std::atomic<int> streams_{0};
+    std::atomic<bool> listen_returned_{false};
     int port_ = 0;
 };
 

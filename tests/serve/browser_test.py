@@ -93,7 +93,7 @@ def page_decisions(page):
 
 with Browser(FLAGS, os.path.join(work, "chromium-live.log")) as browser:
     os.write(gate_fd, b"g")  # one epoch of one trial
-    page = browser.open(url)
+    page = browser.open(url, height=4000)  # every section on screen: all are drawn
     check(page.wait_for("window.ashaDashboard.view === 'run' && window.ashaDashboard.reports >= 1",
                         BOUND), "the page of the live run shows its first report")
     page.evaluate("window.sameDocument = 'yes'")  # gone if the page reloads
@@ -158,7 +158,7 @@ base = server.stdout.readline().split(" at ")[1].split()[0]
 status = json.loads(subprocess.run([tuner, "status", live_dir, "--json"], capture_output=True,
                                    text=True).stdout)
 with Browser(FLAGS, os.path.join(work, "chromium-serve.log")) as browser:
-    page = browser.open(base)
+    page = browser.open(base, height=4000)
     check(page.wait_for("window.ashaDashboard.runs.length === 3", BOUND), "the runs page lists 3 runs")
     page.screenshot(os.path.join(work, "runs.png"))
     # 2. The finished run shows status's numbers.
