@@ -70,11 +70,11 @@ Served& served() {
     return *s;
 }
 
-/// Sends `bytes` and reads what comes back until the server closes (or 2 s pass: a stream).
-void send_raw(int port, const std::string& bytes) {
+/// A socket connected to the server, whose reads and writes give up after `seconds`.
+int connect_to(int port, long seconds) {
     const int sock = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (sock < 0) std::abort();
-    timeval limit{2, 0};
+    timeval limit{seconds, 0};
     ::setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
     ::setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
     sockaddr_in address{};
@@ -82,6 +82,12 @@ void send_raw(int port, const std::string& bytes) {
     address.sin_port = htons(static_cast<std::uint16_t>(port));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(sock, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) std::abort();
+    return sock;
+}
+
+/// Sends `bytes` and reads what comes back until the server closes (or 2 s pass: a stream).
+void send_raw(int port, const std::string& bytes) {
+    const int sock = connect_to(port, 2);
     [[maybe_unused]] ssize_t sent = ::send(sock, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     ::shutdown(sock, SHUT_WR);
     char buffer[65536];
@@ -93,14 +99,7 @@ void send_raw(int port, const std::string& bytes) {
 
 /// The server still answers a plain request: it must never stop because of an input.
 void check_alive(int port) {
-    const int sock = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    timeval limit{30, 0};
-    ::setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(sock, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) std::abort();
+    const int sock = connect_to(port, 30);
     const std::string request =
         "GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     ::send(sock, request.data(), request.size(), MSG_NOSIGNAL);

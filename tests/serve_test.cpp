@@ -42,6 +42,14 @@ fs::path simulated_run(const fs::path& dir) {
     return dir;
 }
 
+/// The routes over the runs below `root`, as the server would hold them.
+struct Served {
+    explicit Served(const fs::path& root) : catalog({root}), routes(catalog, overview, 8080) {}
+    RunCatalog catalog;
+    RunsOverview overview;
+    DashboardRoutes routes;
+};
+
 HttpRequest get(const std::string& path, std::multimap<std::string, std::string> params = {}) {
     HttpRequest r;
     r.method = "GET";
@@ -165,7 +173,7 @@ TEST(ServeStream, SendsCompleteLinesWithTheirOffsetAndWaitsForATornOne) {
         fake_run(temp_path("serve-stream"), "{\"event\":\"run\"}\n{\"a\":1}\n{\"b\"");
     JournalStream stream(run, 0);
     const std::string first = stream.next();
-    EXPECT_EQ(events_named(first, "start"), (std::vector<std::string>{"{\"from\":0,\"end\":29}"}));
+    EXPECT_EQ(events_named(first, "start"), (std::vector<std::string>{"{\"from\":0,\"end\":28}"}));
     EXPECT_EQ(events_named(first, "journal"),
               (std::vector<std::string>{"{\"event\":\"run\"}\n{\"a\":1}"}));
     EXPECT_NE(first.find("id: 24\n"), std::string::npos) << first;
@@ -180,7 +188,7 @@ TEST(ServeStream, SendsCompleteLinesWithTheirOffsetAndWaitsForATornOne) {
     const std::string text = bad.next();
     EXPECT_EQ(events_named(text, "reset").size(), 1u);
     EXPECT_EQ(events_named(text, "journal").size(), 1u);
-    EXPECT_NE(text.find("{\"from\":0}"), std::string::npos);
+    EXPECT_NE(text.find("{\"from\":0,"), std::string::npos);
 }
 
 TEST(ServeStream, SaysWhenTrialsCsvWasRewrittenAndWhenTheRunIsGone) {
@@ -215,9 +223,8 @@ TEST(ServeStream, NoDataCanStartAnEventField) {
 TEST(ServeRoutes, RefusesOtherHostsOtherMethodsAndUnknownRunsAndTrials) {
     const fs::path root = temp_path("serve-routes");
     fake_run(root / "r");
-    RunCatalog catalog({root});
-    RunsOverview overview;
-    DashboardRoutes routes(catalog, overview, 8080);
+    Served served(root);
+    const DashboardRoutes& routes = served.routes;
     HttpRequest evil = get("/api/runs");
     evil.host = "evil.example:8080";
     EXPECT_EQ(routes.handle(evil).status, 403);
@@ -250,9 +257,8 @@ TEST(ServeRoutes, RefusesOtherHostsOtherMethodsAndUnknownRunsAndTrials) {
 TEST(ServeRoutes, ARunsEntryIsWhatStatusJsonSays) {
     const fs::path root = temp_path("serve-routes-status");
     const fs::path run = simulated_run(root / "sim");
-    RunCatalog catalog({root});
-    RunsOverview overview;
-    DashboardRoutes routes(catalog, overview, 8080);
+    Served served(root);
+    const DashboardRoutes& routes = served.routes;
     const HttpReply reply = routes.handle(get("/api/run", {{"run", "sim"}}));
     ASSERT_EQ(reply.status, 200) << reply.body;
     const json entry = json::parse(reply.body);
@@ -277,9 +283,8 @@ TEST(ServeRoutes, TrialOutputIsItsTailAndNeverAFileOutsideTheRun) {
     std::ofstream(run / "trials" / "0" / "stdout.log") << std::string(70000, 'a') << "END";
     std::ofstream(root / "secret") << "secret";
     fs::create_symlink(root / "secret", run / "trials" / "1" / "stdout.log");
-    RunCatalog catalog({root});
-    RunsOverview overview;
-    DashboardRoutes routes(catalog, overview, 8080);
+    Served served(root);
+    const DashboardRoutes& routes = served.routes;
     const HttpReply tail = routes.handle(
         get("/api/trial/output", {{"run", "r"}, {"trial", "0"}, {"stream", "stdout"}}));
     EXPECT_EQ(tail.body.size(), 64u * 1024);
@@ -292,9 +297,8 @@ TEST(ServeRoutes, TrialOutputIsItsTailAndNeverAFileOutsideTheRun) {
 TEST(ServeRoutes, HostileNamesComeOutAsValidJson) {
     const fs::path root = temp_path("serve-routes-hostile");
     fake_run(root / "bad\xff\xfe<script>");
-    RunCatalog catalog({root});
-    RunsOverview overview;
-    DashboardRoutes routes(catalog, overview, 8080);
+    Served served(root);
+    const DashboardRoutes& routes = served.routes;
     const HttpReply reply = routes.handle(get("/api/runs"));
     ASSERT_EQ(reply.status, 200);
     const json runs = json::parse(reply.body);  // throws on invalid UTF-8

@@ -64,14 +64,14 @@ std::uint64_t ChangeWatcher::wait(std::uint64_t seen,
 
 bool ChangeWatcher::watch_catalog() {
     bool became_run = false;
-    for (const auto& dir : catalog_.watch_dirs()) {
-        const bool run = is_run_dir(dir);
+    for (const auto& [dir, run] : catalog_.watch_dirs()) {
         const int wd =
             ::inotify_add_watch(inotify_.get(), dir.c_str(), run ? kRunEvents : kTreeEvents);
         if (wd < 0) continue;  // a directory gone meanwhile is simply not watched
         watches_[wd] = run;
-        // Its journal may have been created after the scan and before this watch: missed by
-        // both, unless looked for once more now.
+        // As the catalog saw it: a journal created after its scan and before this watch was
+        // seen by neither, so look once more. (Asking the directory itself here instead would
+        // take it for a run the catalog never listed, and miss it for good.)
         if (!run && is_run_dir(dir)) became_run = true;
     }
     return became_run;

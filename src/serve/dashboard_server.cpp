@@ -129,6 +129,16 @@ void DashboardServer::install_handlers() {
         });
 }
 
+bool DashboardServer::wait_for_change(std::uint64_t& seen, httplib::DataSink& sink) {
+    const std::uint64_t now = watcher_->wait(seen, std::chrono::steady_clock::now() + kHeartbeat);
+    if (now == seen && !watcher_->stopping()) {
+        static constexpr char ping[] = ": ping\n\n";  // a comment line: pages ignore it
+        if (!sink.write(ping, sizeof ping - 1)) return false;
+    }
+    seen = now;
+    return true;
+}
+
 bool DashboardServer::stream_run(const HttpReply& reply, httplib::DataSink& sink) {
     JournalStream stream(reply.run_dir, reply.from);
     std::uint64_t seen = watcher_->epoch();
@@ -138,13 +148,7 @@ bool DashboardServer::stream_run(const HttpReply& reply, httplib::DataSink& sink
         if (stream.gone()) break;
         // Read on at once while a batch was full; else wait for a change.
         if (!events.empty() && events.size() >= JournalStream::kMaxBatch) continue;
-        const auto deadline = std::chrono::steady_clock::now() + kHeartbeat;
-        const std::uint64_t now = watcher_->wait(seen, deadline);
-        if (now == seen && !watcher_->stopping()) {
-            static constexpr char ping[] = ": ping\n\n";
-            if (!sink.write(ping, sizeof ping - 1)) return false;
-        }
-        seen = now;
+        if (!wait_for_change(seen, sink)) return false;
     }
     sink.done();
     return true;
@@ -160,13 +164,7 @@ bool DashboardServer::stream_runs(httplib::DataSink& sink) {
             if (!sink.write(event.data(), event.size())) return false;
             last = std::move(runs);
         }
-        const std::uint64_t now =
-            watcher_->wait(seen, std::chrono::steady_clock::now() + kHeartbeat);
-        if (now == seen && !watcher_->stopping()) {
-            static constexpr char ping[] = ": ping\n\n";
-            if (!sink.write(ping, sizeof ping - 1)) return false;
-        }
-        seen = now;
+        if (!wait_for_change(seen, sink)) return false;
     }
     sink.done();
     return true;

@@ -58,6 +58,9 @@ class DashboardServer {
     void install_handlers();
     bool stream_run(const HttpReply& reply, httplib::DataSink& sink);
     bool stream_runs(httplib::DataSink& sink);
+    /// Waits for a change after epoch `seen` (and moves it on); a quiet kHeartbeat gets a
+    /// comment line, which finds a vanished page. False when the page is gone.
+    bool wait_for_change(std::uint64_t& seen, httplib::DataSink& sink);
 
     ServeOptions options_;
     RunCatalog catalog_;

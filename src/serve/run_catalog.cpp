@@ -85,10 +85,11 @@ std::optional<fs::path> RunCatalog::find(std::string_view name) const {
     return std::nullopt;
 }
 
-std::vector<fs::path> RunCatalog::watch_dirs() const {
+std::vector<std::pair<fs::path, bool>> RunCatalog::watch_dirs() const {
     std::lock_guard lock(mutex_);
-    std::vector<fs::path> out = dirs_;
-    for (const auto& run : runs_) out.push_back(run.dir);
+    std::vector<std::pair<fs::path, bool>> out;
+    for (const auto& dir : dirs_) out.emplace_back(dir, false);
+    for (const auto& run : runs_) out.emplace_back(run.dir, true);
     return out;
 }
 

@@ -35,9 +35,9 @@ class RunCatalog {
     std::vector<ServedRun> runs() const;
     /// The directory of the run called `name`, if there is one.
     std::optional<std::filesystem::path> find(std::string_view name) const;
-    /// The directories to watch: the served ones, the directories below them where a run may
-    /// appear, and every run directory.
-    std::vector<std::filesystem::path> watch_dirs() const;
+    /// The directories to watch: the served ones and the directories below them where a run
+    /// may appear (false), and every run directory (true), as the last scan found them.
+    std::vector<std::pair<std::filesystem::path, bool>> watch_dirs() const;
     const std::vector<std::filesystem::path>& roots() const { return roots_; }
 
   private:
