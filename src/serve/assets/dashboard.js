@@ -462,7 +462,8 @@
       ink.line(shades[Math.max(0, Math.min(11, Math.round(good * 11)))], pathOf(t)); ink.count++;
       axes.forEach((a, i) => ink.hit(X(i), Y(a.f(a.metric ? t.last : t.config[a.name])), t.id));
     }
-    let s = `<svg viewBox="0 0 ${w} ${h}" role="img" class="pc">${ink.svg()}`;
+    // Faint lines only when there are many (they add up); a few are drawn plainly.
+    let s = `<svg viewBox="0 0 ${w} ${h}" role="img" class="pc${ts.length < 300 ? ' few' : ''}">${ink.svg()}`;
     axes.forEach((a, i) => {
       s += `<line class="axis" x1="${X(i)}" x2="${X(i)}" y1="${top}" y2="${h - bottom}"/><text x="${X(i)}" y="14" text-anchor="middle">${esc(a.name)}</text>`;
       s += `<text x="${X(i) + 4}" y="${h - bottom + 14}">${esc(a.label(true))}</text><text x="${X(i) + 4}" y="${top + 10}">${esc(a.label(false))}</text>`;
@@ -575,7 +576,7 @@
         const t = performance.now(); draw(); parts[label] = Math.round(performance.now() - t);
       };
       const c = state.counts(); const cfg = state.config; const sched = cfg.scheduler || {};
-      $('sub').textContent = state.missing ? `No run called ${name} is served (yet): this page follows it as soon as it appears.` : state.header ? `${cfg.name || ''} · ${sched.type || ''}${sched.variant ? ` (${sched.variant})` : ''} · ${state.mode} ${state.metric} over ${state.resource} · ${cfg.workers || 1} workers · ${state.header.backend || ''}` : 'waiting for the run…';
+      $('sub').textContent = state.missing ? `No run called ${name} is served (yet): this page follows it as soon as it appears.` : state.header ? `${cfg.name || ''} · ${sched.type || 'asha'}${sched.variant ? ` (${sched.variant})` : ''} · ${state.mode} ${state.metric} over ${state.resource} · ${cfg.workers || 1} workers · ${state.header.backend || ''}` : 'waiting for the run…';
       $('warn').innerHTML = (state.gone ? '<div class="warn">This run directory was deleted; what is shown is what was read before.</div>' : '') +
         (state.bad ? `<div class="warn">${state.bad} journal line(s) could not be read and were skipped.</div>` : '');
       const stateText = state.finished ? 'finished' : state.ended ? 'ending' : 'running';
