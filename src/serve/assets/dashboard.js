@@ -576,7 +576,7 @@
         const t = performance.now(); draw(); parts[label] = Math.round(performance.now() - t);
       };
       const c = state.counts(); const cfg = state.config; const sched = cfg.scheduler || {};
-      $('sub').textContent = state.missing ? `No run called ${name} is served (yet): this page follows it as soon as it appears.` : state.header ? `${cfg.name || ''} · ${sched.type || 'asha'}${sched.variant ? ` (${sched.variant})` : ''} · ${state.mode} ${state.metric} over ${state.resource} · ${cfg.workers || 1} workers · ${state.header.backend || ''}` : 'waiting for the run…';
+      $('sub').textContent = state.missing ? `No run called ${name} is served (yet): this page follows it as soon as it appears.` : state.header ? `${cfg.name || ''} · ${sched.type || 'asha'}${sched.variant && (sched.type || 'asha') === 'asha' ? ` (${sched.variant})` : ''} · ${state.mode} ${state.metric} over ${state.resource} · ${cfg.workers || 1} workers · ${state.header.backend || ''}` : 'waiting for the run…';
       $('warn').innerHTML = (state.gone ? '<div class="warn">This run directory was deleted; what is shown is what was read before.</div>' : '') +
         (state.bad ? `<div class="warn">${state.bad} journal line(s) could not be read and were skipped.</div>` : '');
       const stateText = state.finished ? 'finished' : state.ended ? 'ending' : 'running';
