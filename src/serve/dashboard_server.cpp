@@ -15,8 +15,10 @@ namespace asha {
 namespace {
 
 /// A page that hears nothing for this long gets a comment line: it tells a vanished page from a
-/// quiet run (the write fails) and keeps proxies from closing the stream.
-constexpr auto kHeartbeat = std::chrono::seconds(15);
+/// quiet run (the write fails) and keeps proxies from closing the stream. A vanished page holds
+/// its thread until a write fails, one or two of these (httplib does not say when the peer
+/// closed), so this is short.
+constexpr auto kHeartbeat = std::chrono::seconds(5);
 /// A page that does not take what is sent for this long is dropped; it reconnects and reads on
 /// from its last event.
 constexpr auto kWriteTimeout = std::chrono::seconds(10);
