@@ -13,14 +13,18 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -81,7 +85,17 @@ int connect_to(int port, long seconds) {
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(sock, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) std::abort();
+    if (::connect(sock, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        // Interrupted by libFuzzer's own SIGALRM, the connection goes on: wait for its end.
+        if (errno != EINTR) std::abort();
+        pollfd ready{sock, POLLOUT, 0};
+        while (::poll(&ready, 1, -1) < 0)
+            if (errno != EINTR) std::abort();
+        int error = 0;
+        socklen_t length = sizeof error;
+        if (::getsockopt(sock, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0)
+            std::abort();
+    }
     return sock;
 }
 
@@ -92,8 +106,12 @@ void send_raw(int port, const std::string& bytes) {
     ::shutdown(sock, SHUT_WR);
     char buffer[65536];
     std::size_t total = 0;
-    for (ssize_t n; (n = ::recv(sock, buffer, sizeof buffer, 0)) > 0 && total < (1u << 22);)
+    for (ssize_t n; total < (1u << 22);) {
+        n = ::recv(sock, buffer, sizeof buffer, 0);
+        if (n < 0 && errno == EINTR) continue;  // libFuzzer's own SIGALRM
+        if (n <= 0) break;
         total += static_cast<std::size_t>(n);
+    }
     ::close(sock);
 }
 
@@ -104,9 +122,16 @@ void check_alive(int port) {
         "GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     ::send(sock, request.data(), request.size(), MSG_NOSIGNAL);
     char buffer[16];
-    const ssize_t n = ::recv(sock, buffer, sizeof buffer, 0);
+    ssize_t n;
+    do n = ::recv(sock, buffer, sizeof buffer, 0);  // libFuzzer's own SIGALRM interrupts it
+    while (n < 0 && errno == EINTR);
     ::close(sock);
-    if (n < 12 || std::string(buffer, 12) != "HTTP/1.1 200") std::abort();
+    if (n < 12 || std::string(buffer, 12) != "HTTP/1.1 200") {
+        std::fprintf(stderr, "the server did not answer GET /api/runs: %s\n",
+                     n < 0 ? std::strerror(errno)
+                           : std::string(buffer, static_cast<std::size_t>(n)).c_str());
+        std::abort();
+    }
 }
 
 std::string next_line(std::string_view& text) {
