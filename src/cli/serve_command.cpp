@@ -24,13 +24,13 @@ void warn_if_exposed(const std::string& bind) {
                      "reach it can read these runs (their configs, metrics and trial output)\n";
 }
 
-/// The URL fragment of a run's page: its name, with the characters a fragment may not hold
-/// escaped.
+/// The URL fragment of a run's page: its name escaped as the page's encodeURIComponent does
+/// (a `/` too: the page splits the fragment at slashes).
 std::string run_fragment(const std::string& name) {
     static constexpr char hex[] = "0123456789ABCDEF";
     std::string out = "#/run/";
     for (unsigned char c : name) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/')
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
             out.push_back(static_cast<char>(c));
         else
             out += {'%', hex[c >> 4], hex[c & 15]};

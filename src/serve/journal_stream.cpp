@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 
 namespace fs = std::filesystem;
@@ -56,25 +57,28 @@ JournalStream::JournalStream(fs::path run_dir, std::uint64_t from)
 std::string JournalStream::next() {
     std::string out;
     if (gone_) return out;
+    struct stat st {};
+    const std::uint64_t size = journal_.valid() && ::fstat(journal_.get(), &st) == 0
+                                   ? static_cast<std::uint64_t>(st.st_size)
+                                   : offset_;
     if (!started_) {
         started_ = true;
         if (reset_) out += sse_event("reset", "{}");
         // "end": where the journal ends now; a page draws once it has read that far, not after
         // every batch of a long run's past.
-        struct stat st {};
-        const auto end = journal_.valid() && ::fstat(journal_.get(), &st) == 0
-                             ? static_cast<std::uint64_t>(st.st_size)
-                             : offset_;
         out += sse_event("start", "{\"from\":" + std::to_string(offset_) +
-                                      ",\"end\":" + std::to_string(end) + "}");
+                                      ",\"end\":" + std::to_string(size) + "}");
     }
     if (!journal_.valid() || !fs::exists(dir_ / run_files::journal)) {
         gone_ = true;
         return out + sse_event("gone", "{}");
     }
-    // A batch is kMaxBatch bytes, or more when one line is longer (it is sent whole).
-    for (std::size_t size = kMaxBatch;; size *= 2) {
-        std::string chunk(size, '\0');
+    // What is new (most wakes find nothing, or one record): a batch of at most kMaxBatch bytes,
+    // or more when one line is longer (it is sent whole).
+    const std::uint64_t available = size > offset_ ? size - offset_ : 0;
+    for (std::uint64_t want = std::min<std::uint64_t>(available, kMaxBatch); want > 0;
+         want = std::min(available, want * 2)) {
+        std::string chunk(static_cast<std::size_t>(want), '\0');
         const ssize_t n =
             ::pread(journal_.get(), chunk.data(), chunk.size(), static_cast<off_t>(offset_));
         if (n <= 0) break;
@@ -82,7 +86,7 @@ std::string JournalStream::next() {
         // Only complete lines: a line being written (a torn last line) waits for its newline.
         const std::size_t end = chunk.rfind('\n');
         if (end == std::string::npos) {
-            if (static_cast<std::size_t>(n) < size) break;
+            if (want >= available) break;  // all there is, and no newline yet
             continue;
         }
         chunk.resize(end);  // without the last newline: each line is one `data:` line
