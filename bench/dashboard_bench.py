@@ -15,9 +15,15 @@ DevTools protocol (tests/serve/cdp.py).
            ratio. The page (Chromium) runs on the same machine here, so on few cores it takes
            CPU from the trials; through `ssh -L` it would not.
 
+  --split-cpus puts the run (tuner, server, trials) on half the CPUs and Chromium on the others:
+  the page on a machine of its own, as a user's browser is through `ssh -L`, while the run has
+  only its half (with and without the page alike, for cost). Without it, Chromium competes with
+  64 CPU-bound processes at the same priority on the same 2 cores, and every hop of an event
+  (network process, renderer IO thread, main thread) waits for its turn.
+
     bench/dashboard_bench.py [--asha-tune build/asha-tune] [--workers 64] [--trials 1000]
                              [--repeat 3] [--only latency,scale,cost] [--client chromium|sse]
-                             [--view run|compare] [--run-nice N]
+                             [--view run|compare] [--run-nice N] [--split-cpus]
 Measure on a quiet machine. Standard library only (and chromium).
 """
 import argparse
@@ -40,6 +46,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
+RUN_CPUS = None  # --split-cpus: the CPUs of the run (the page has the others)
+
+
 def write_config(path, trials, workers):
     config = {
         "name": "dashboard-bench",
@@ -58,6 +67,8 @@ def real_run(tuner, config, run_dir, browser=None, view="run", nice=0):
     """One run; with a browser, --serve and a page on it. (trials/s, page or None)"""
     args = (["nice", "-n", str(nice)] if nice else []) + [tuner, "--config", config, "--run-dir",
                                                            run_dir, "--quiet"]
+    if RUN_CPUS:
+        args = ["taskset", "-c", RUN_CPUS] + args
     if browser is None:
         subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         page = None
@@ -76,6 +87,7 @@ def real_run(tuner, config, run_dir, browser=None, view="run", nice=0):
             page.start()
         else:
             page = browser.open(url.replace("#/run/", f"#/{view}/"))
+            page.send("Performance.enable")
         proc.stderr.read()
         if proc.wait() != 0:
             sys.exit(f"the run with --serve failed: exit {proc.returncode}")
@@ -108,6 +120,26 @@ def read_stream(url, arrivals=None):
                         arrivals.append((printed, now))
 
 
+def cpu_seconds(root_pid):
+    """CPU time (user + system) used so far by a process and all its descendants."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append((int(entry), fields))
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        for child, fields in children.get(pid, []):
+            total += int(fields[11]) + int(fields[12])
+            todo.append(child)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values, q):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
@@ -117,7 +149,8 @@ def latency(args, tmp):
     config = write_config(os.path.join(tmp, "latency.json"), args.trials, args.workers)
     if args.client == "sse":  # the server alone: print -> the event read off the socket
         arrivals = []
-        proc = subprocess.Popen([args.asha_tune, "--config", config, "--run-dir",
+        proc = subprocess.Popen((["taskset", "-c", RUN_CPUS] if RUN_CPUS else []) +
+                                [args.asha_tune, "--config", config, "--run-dir",
                                  os.path.join(tmp, "latency-sse"), "--quiet", "--serve", "0"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         url = next(line for line in proc.stderr if "dashboard of this run: " in line)
@@ -139,6 +172,10 @@ def latency(args, tmp):
         page.wait_for("window.ashaDashboard.finished", 60)
         page.wait_for("window.ashaDashboard.drawnReports === window.ashaDashboard.reports", 60)
         renders = page.evaluate("window.ashaDashboard.renders")
+        connections = page.evaluate("window.ashaDashboard.connections")
+        browser_cpu = cpu_seconds(browser.proc.pid) + sum(
+            int(x) for x in open(f"/proc/{browser.proc.pid}/stat").read().rsplit(")", 1)[1].split()[11:13]) / os.sysconf("SC_CLK_TCK")
+        parts = json.loads(page.evaluate("JSON.stringify(window.ashaDashboard.partsMs || {})"))
         probe = page.evaluate("JSON.stringify({c: window.ashaDashboard.connectedAt, "
                               "l: window.ashaDashboard.latencies})")
     probe = json.loads(probe)
@@ -154,7 +191,8 @@ def latency(args, tmp):
           f"max {max(lat):.3f} s (print -> on the page, before drawing: p50 "
           f"{percentile(came, 0.5):.3f} s, p95 {percentile(came, 0.95):.3f} s; print -> the "
           f"browser's next frame after drawing: p50 {percentile(shown, 0.5):.3f} s, p95 "
-          f"{percentile(shown, 0.95):.3f} s; {renders} drawings)")
+          f"{percentile(shown, 0.95):.3f} s; {renders} drawings, {connections} connection(s); Chromium's CPU {browser_cpu:.1f} s; "
+          f"the page's wall time per part, ms: {parts})")
 
 
 def scale(args, tmp):
@@ -220,7 +258,18 @@ def main():
                              "the page gets the CPU it would have on the user's own machine, "
                              "through ssh -L; Chromium sets its own threads' priorities, so "
                              "renicing the browser does nothing)")
+    parser.add_argument("--split-cpus", action="store_true",
+                        help="latency and cost: the run (tuner, server, trials) on the first half "
+                             "of the CPUs, this script and its Chromium on the others: the page on "
+                             "a machine of its own, as through ssh -L")
     args = parser.parse_args()
+    if args.split_cpus:
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            sys.exit("--split-cpus needs at least 2 CPUs")
+        global RUN_CPUS
+        RUN_CPUS = ",".join(map(str, cpus[:len(cpus) // 2]))
+        os.sched_setaffinity(0, cpus[len(cpus) // 2:])
     args.asha_tune = os.path.abspath(args.asha_tune)
     with tempfile.TemporaryDirectory(prefix="asha-dashboard-bench-") as tmp:
         for part in args.only.split(","):

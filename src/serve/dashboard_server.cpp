@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <httplib.h>
+#include <malloc.h>
 #include <sys/socket.h>
 
 #include <chrono>
@@ -50,6 +51,12 @@ DashboardServer::DashboardServer(ServeOptions options)
       catalog_(options_.dirs),
       routes_(catalog_, overview_, options_.port),
       server_(std::make_unique<httplib::Server>()) {
+    // glibc gives each thread that allocates its own malloc arena (up to 8 per core), and each
+    // keeps what its requests freed: a page that opens a large run leaves its ~1 MB batches in
+    // the arena of whichever of the 56 threads served it, and the server's RSS grew by ~8 MB
+    // with every page opened (86 MB after five openings of a 10,000-trial run, 62 MB with two
+    // arenas). Two arenas are plenty for threads that mostly wait.
+    ::mallopt(M_ARENA_MAX, 2);
     watcher_ = std::make_unique<ChangeWatcher>(catalog_);
     install_handlers();
 }

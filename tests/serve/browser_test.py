@@ -18,6 +18,7 @@ to a trial that was stopped as it took it: then another is given).
 Usage: browser_test.py ASHA_TUNE SOURCE_DIR WORK_DIR"""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -181,6 +182,22 @@ with Browser(FLAGS, os.path.join(work, "chromium-serve.log")) as browser:
         f"'{k}' && c.querySelector('.v').textContent === '{v}')" for k, v in expected.items())
     check(page.wait_for(f"window.ashaDashboard.finished && ({probe})", BOUND),
           f"the finished run's page shows status's counts {expected}")
+    # Hover: the pointer on a point of the learning curves shows that trial's config and draws
+    # its curve out (where each point is, is worked out when the pointer first comes).
+    at = json.loads(page.evaluate("""(() => {
+        const holder = document.querySelector('#curves'), svg = holder.querySelector('svg');
+        const hits = typeof holder.hits === 'function' ? holder.hits() : holder.hits;
+        const pt = svg.createSVGPoint(); pt.x = hits[0][0]; pt.y = hits[0][1];
+        const on = pt.matrixTransform(svg.getScreenCTM());
+        return JSON.stringify({x: on.x, y: on.y, trials: hits.map((h) => h[4])});
+    })()"""))
+    page.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": at["x"], "y": at["y"]})
+    check(page.wait_for("!document.querySelector('#tip').hidden && "
+                        "document.querySelector('#curves path.hi') !== null", BOUND),
+          "hovering a curve's point shows a tip and draws the curve out")
+    tip = page.evaluate("document.querySelector('#tip').textContent")
+    check(re.match(r"trial (\d+) ", tip) and int(re.match(r"trial (\d+) ", tip)[1]) in at["trials"]
+          and "\nquality = " in tip, f"... with a trial's config: {tip!r}")
     why = json.loads(subprocess.run([tuner, "why", live_dir, "0", "--json"], capture_output=True,
                                     text=True).stdout)
     page.evaluate("location.hash = '#/run/live/trial/0'")

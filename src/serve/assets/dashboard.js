@@ -41,7 +41,13 @@
   window.ashaDashboard = probe;
 
   // ---- the connection indicator ----
-  const live = (on, text) => { const el = $('live'); el.className = `live ${on ? 'on' : 'off'}`; el.textContent = text; };
+  const live = (on, text) => { const el = $('live'); setAttr(el, 'class', `live ${on ? 'on' : 'off'}`); setText(el, text); };
+
+  // Replaces an element's content only when it changed: most of a live page is the same from one
+  // drawing to the next, and the browser lays out and rasterises again whatever is written.
+  const setHtml = (el, html) => { if (el.shownHtml === html) return; el.innerHTML = html; el.shownHtml = html; };
+  const setText = (el, text) => { if (el.textContent !== text) el.textContent = text; };
+  const setAttr = (el, name, value) => { if (el.getAttribute(name) !== String(value)) el.setAttribute(name, value); };
 
   // ---- CSV (trials.csv), RFC 4180 ----
   function parseCsv(text) {
@@ -63,6 +69,15 @@
     return rows; // a last row without its newline is being written: dropped
   }
 
+  // The smallest and largest resource and value seen so far.
+  class Extent {
+    constructor() { this.x = [Infinity, -Infinity]; this.v = [Infinity, -Infinity]; }
+    push(x, v) {
+      if (isFinite(x)) { this.x[0] = Math.min(this.x[0], x); this.x[1] = Math.max(this.x[1], x); }
+      this.v[0] = Math.min(this.v[0], v); this.v[1] = Math.max(this.v[1], v);
+    }
+  }
+
   // ---- one run, from its journal ----
   class RunState {
     constructor(name) { this.name = name; this.reset(); }
@@ -71,6 +86,7 @@
       this.hps = []; this.trials = new Map(); this.log = []; this.rungs = new Map(); this.best = [];
       this.bestValue = undefined; this.bestTrial = undefined; this.time = 0; this.finished = null; this.ended = null;
       this.csv = null; this.bad = 0; this.reports = 0; this.printed = [];
+      this.extent = new Extent(); // of every finite point: the curves' axes without a pass over all
     }
     better(a, b) { return this.mode === 'max' ? a > b : a < b; }
     trial(id) {
@@ -108,6 +124,7 @@
         case 'report': {
           const t = this.trial(r.trial); const v = num(r.metric), x = num(r.resource);
           t.points.push([x, v, r.time]); t.last = v; t.lastDecision = r.decision; t.maxResource = Math.max(t.maxResource, x);
+          if (isFinite(v)) { this.extent.push(x, v); }
           this.reports++; probe.reports++;
           // A trial that reports its own wall-clock time as `ts` (bench/dashboard_bench.py): the
           // page notes when the point is drawn, for the latency from print to screen.
@@ -175,7 +192,7 @@
     // A long run's past comes in batches: drawn once it is all read (a line says how far).
     let catchUp = 0;
     es.addEventListener('start', (e) => {
-      const start = JSON.parse(e.data);
+      const start = JSON.parse(e.data); probe.connections = (probe.connections || 0) + 1;
       if (start.from === 0) state.reset();
       catchUp = start.end || 0; state.loaded = start.from >= catchUp; probe.connectedAt = Date.now();
       live(true, 'live'); if (state.loaded) changed();
@@ -191,9 +208,14 @@
       const offset = Number(e.lastEventId);
       if (!state.loaded && offset < catchUp) { live(true, `reading the journal: ${Math.floor(100 * offset / catchUp)} %`); return; }
       if (!state.loaded) { state.loaded = true; live(true, 'live'); }
+      csvIfFinished();
       changed();
     });
-    es.addEventListener('trials', loadCsv);
+    // trials.csv is rewritten as trials end; its statuses are shown once the run has finished
+    // (until then the journal's are newer), so it is read then, and again if rewritten after.
+    let csvWanted = true;
+    const csvIfFinished = () => { if (csvWanted && state.finished) { csvWanted = false; loadCsv(); } };
+    es.addEventListener('trials', () => { csvWanted = true; csvIfFinished(); });
     es.addEventListener('gone', () => { state.gone = true; es.close(); live(false, 'run deleted'); changed(); });
     const handle = { es, close: () => { handle.es.close(); if (handle.waiting) handle.waiting.close(); } };
     es.onerror = () => {
@@ -222,7 +244,7 @@
     const batch = state.printed.map(([ts, received]) => [ts * 1000, received, probe.drawnAt, 0]);
     probe.latencies.push(...batch);
     state.printed = [];
-    requestAnimationFrame(() => { const now = Date.now(); for (const x of batch) x[3] = now; });
+    if (batch.length) requestAnimationFrame(() => { const now = Date.now(); for (const x of batch) x[3] = now; });
   }
 
   // Redraws at most every 150 ms however fast records come, and leaves the page at least twice
@@ -310,11 +332,16 @@
   }
   // Puts a chart in its place, with what hover() needs to find a trial and draw it out.
   function place(el, svg, ink, highlight) {
-    el.innerHTML = svg; el.hits = ink ? ink.hits : []; el.highlight = highlight; el.dataset.drawn = ink ? ink.count : 0;
+    setHtml(el, svg); el.hits = ink ? ink.hits : []; el.highlight = highlight; setAttr(el, 'data-drawn', ink ? ink.count : 0);
   }
   const curvePath = (fr, t) => {
+    // A live run redraws its curves often, mostly on the same axes: each trial's path is kept
+    // until its points or the axes change.
+    const key = fr.key && `${fr.key}|${t.points.length}`;
+    if (key && t.path && t.path.key === key) return t.path.d;
     let d = '';
     for (const [x, v] of t.points) if (isFinite(v)) d += `${d ? 'L' : 'M'}${fr.X(x).toFixed(1)} ${clampY(fr, fr.Y(v)).toFixed(1)}`;
+    if (key) t.path = { key, d };
     return d;
   };
 
@@ -322,17 +349,24 @@
   function curvesChart(el, state, only, decisions = []) {
     const ts = only ? [only] : [...state.trials.values()];
     const marks = decisions.filter((d) => d.why && d.resource !== undefined);
-    const xs = scale(ts.flatMap((t) => t.points.map((p) => p[0])), { pad: 0.02 });
-    const ys = scale(ts.flatMap((t) => t.points.map((p) => p[1])).concat(marks.map((d) => num(d.why.cutoff))));
+    const xs = scale(only ? only.points.map((p) => p[0]) : state.extent.x, { pad: 0.02 });
+    const ys = scale((only ? only.points.map((p) => p[1]) : state.extent.v).concat(marks.map((d) => num(d.why.cutoff))));
     const fr = frame({ xs, ys, xlabel: state.resource, ylabel: state.metric });
+    fr.key = only ? null : `${xs.lo} ${xs.hi} ${ys.lo} ${ys.hi}`;
     const ink = new Ink();
     for (const t of ts) {
       const d = curvePath(fr, t); if (!d) continue;
       const color = STATUS_COLOR[state.statusOf(t)] || '#98a2b3';
       ink.line(color, d); ink.count++;
       if (t.points.length === 1) ink.dot(color, fr.X(t.points[0][0]), clampY(fr, fr.Y(t.points[0][1])));
-      for (const [x, v] of t.points) if (isFinite(v)) ink.hit(fr.X(x), clampY(fr, fr.Y(v)), t.id);
     }
+    // Where each point is, for hover(): worked out when the pointer first comes (a live run's
+    // curves are drawn far more often than pointed at).
+    ink.hits = () => {
+      const hits = [];
+      for (const t of ts) for (const [x, v] of t.points) if (isFinite(v)) hits.push([fr.X(x), clampY(fr, fr.Y(v)), fr.X(x), clampY(fr, fr.Y(v)), t.id]);
+      return hits;
+    };
     let s = fr.s + ink.svg();
     const DECISION_COLOR = { STOP: '#d92d20', PAUSE: '#e08a00', CONTINUE: '#1a9e5b' };
     for (const d of marks) {
@@ -435,8 +469,8 @@
   function hpCharts(el, state) {
     if (!state.hps.length) { place(el, '<p class="muted">No hyperparameter is searched.</p>'); return; }
     const charts = state.hps.map((hp) => hpChart(state, hp));
-    el.innerHTML = charts.map((c) => `<div class="hp">${c.svg}</div>`).join('');
-    [...el.children].forEach((child, i) => { child.hits = charts[i].ink.hits; child.dataset.drawn = charts[i].ink.count; });
+    setHtml(el, charts.map((c) => `<div class="hp">${c.svg}</div>`).join(''));
+    [...el.children].forEach((child, i) => { child.hits = charts[i].ink.hits; setAttr(child, 'data-drawn', charts[i].ink.count); });
   }
 
   function parallelChart(el, state) {
@@ -485,6 +519,7 @@
     const nearest = (e) => {
       const svg = e.target.closest && e.target.closest('svg');
       const holder = svg && svg.parentElement;
+      if (holder && typeof holder.hits === 'function') holder.hits = holder.hits();
       if (!svg || !holder || !holder.hits || !holder.hits.length) return null;
       const pt = svg.createSVGPoint(); pt.x = e.clientX; pt.y = e.clientY;
       const at = pt.matrixTransform(svg.getScreenCTM().inverse());
@@ -536,7 +571,7 @@
               `<td class="num">${esc(c.started)}</td><td class="small">${['running', 'completed', 'stopped', 'paused', 'failed'].filter((k) => c[k]).map((k) => `${esc(c[k])} ${k}`).join(', ')}</td>` +
               `<td class="num">${esc(fmt(Math.round(st.utilisation * 1000) / 10))} %</td><td class="small">${esc(r.start_time || '')}</td>`) + '</tr>';
       }
-      $('runs').innerHTML = `${rows}</tbody>`;
+      setHtml($('runs'), `${rows}</tbody>`);
       probe.renders++;
     });
     $('view').onchange = (e) => {
@@ -569,21 +604,28 @@
       for (const el of view.querySelectorAll('i[data-color]')) el.style.background = el.dataset.color;
       const parts = {}; probe.paintParts = parts;
       // Only what can be seen is drawn (a live run with many workers would spend the page's
-      // time on charts below the fold); the rest when it is scrolled to.
+      // time on charts below the fold); the rest when it is scrolled to. The counts, the table
+      // and the learning curves (where a new report shows) are drawn as often as the page can;
+      // the charts that explain the run at most once a second, and less often when they take
+      // long (ten times their own time), so that a large live run leaves the page its time.
       const part = (label, draw) => {
         if (!onScreen.has(label)) { stale.add(label); return; }
+        const t = performance.now();
+        if (t < (due.get(label) || 0)) { stale.add(label); later(due.get(label) - t); return; }
         stale.delete(label);
-        const t = performance.now(); draw(); parts[label] = Math.round(performance.now() - t);
+        draw(); const took = performance.now() - t; parts[label] = Math.round(took);
+        if (!EVERY_TIME.has(label)) due.set(label, t + took + Math.max(1000, 10 * took));
+        const sum = probe.partsMs || (probe.partsMs = {}); sum[label] = (sum[label] || 0) + parts[label];
       };
       const c = state.counts(); const cfg = state.config; const sched = cfg.scheduler || {};
-      $('sub').textContent = state.missing ? `No run called ${name} is served (yet): this page follows it as soon as it appears.` : state.header ? `${cfg.name || ''} · ${sched.type || 'asha'}${sched.variant && (sched.type || 'asha') === 'asha' ? ` (${sched.variant})` : ''} · ${state.mode} ${state.metric} over ${state.resource} · ${cfg.workers || 1} workers · ${state.header.backend || ''}` : 'waiting for the run…';
-      $('warn').innerHTML = (state.gone ? '<div class="warn">This run directory was deleted; what is shown is what was read before.</div>' : '') +
-        (state.bad ? `<div class="warn">${state.bad} journal line(s) could not be read and were skipped.</div>` : '');
+      setText($('sub'), state.missing ? `No run called ${name} is served (yet): this page follows it as soon as it appears.` : state.header ? `${cfg.name || ''} · ${sched.type || 'asha'}${sched.variant && (sched.type || 'asha') === 'asha' ? ` (${sched.variant})` : ''} · ${state.mode} ${state.metric} over ${state.resource} · ${cfg.workers || 1} workers · ${state.header.backend || ''}` : 'waiting for the run…');
+      setHtml($('warn'), (state.gone ? '<div class="warn">This run directory was deleted; what is shown is what was read before.</div>' : '') +
+        (state.bad ? `<div class="warn">${state.bad} journal line(s) could not be read and were skipped.</div>` : ''));
       const stateText = state.finished ? 'finished' : state.ended ? 'ending' : 'running';
       const cards = [['state', stateText], ['best', state.bestValue !== undefined ? fmt(state.bestValue) : '–'], ['best trial', state.bestTrial ?? '–'], ['trials', state.trials.size],
         ['running', c.InProgress], ['completed', c.Completed], ['stopped', c.Stopped], ['paused', c.Paused], ['failed', c.Failed], ['tuner time', fmtDuration(state.time)]];
-      $('cards').innerHTML = cards.map(([k, v]) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`).join('') +
-        (state.finished ? `<div class="card"><div class="k">stopped because</div><div class="small">${esc(state.finished.reason || '')}</div></div>` : '');
+      setHtml($('cards'), cards.map(([k, v]) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`).join('') +
+        (state.finished ? `<div class="card"><div class="k">stopped because</div><div class="small">${esc(state.finished.reason || '')}</div></div>` : ''));
       // The status table: sortable, filterable; a page of 100 rows at a time (a long table is
       // laid out again on every drawing).
       const cols = [['id', 'trial', (t) => t.id], ['status', 'status', (t) => state.statusOf(t)], ['bracket', 'bracket', (t) => t.bracket], ['legs', 'legs', (t) => t.legs.length],
@@ -596,28 +638,32 @@
       ts.sort((a, b) => { const x = col[2](a), y = col[2](b); const nx = num(x), ny = num(y); const r = isFinite(nx) && isFinite(ny) ? nx - ny : String(x ?? '').localeCompare(String(y ?? '')); return r * sort.dir || a.id - b.id; });
       const pages = Math.max(1, Math.ceil(ts.length / ROWS)); tablePage = Math.min(tablePage, pages - 1);
       const from = tablePage * ROWS, shown = ts.slice(from, from + ROWS);
-      $('shown').textContent = ts.length ? `${from + 1}–${from + shown.length} of ${ts.length}${ts.length < state.trials.size ? ` matching (${state.trials.size} trials)` : ' trials'}` : `none of ${state.trials.size} trials`;
-      $('prev').disabled = tablePage === 0; $('next').disabled = tablePage >= pages - 1;
-      $('trials').innerHTML = `<thead><tr>${cols.map(([k, label]) => `<th class="sort${k === 'status' ? '' : ' num'}" data-key="${esc(k)}">${esc(label)}${k === sort.key ? (sort.dir > 0 ? ' ▲' : ' ▼') : ''}</th>`).join('')}</tr></thead><tbody>` +
-        shown.map((t) => `<tr><td class="num"><a href="${esc(trialHref(name, t.id))}">${t.id}</a></td><td>${pill(state.statusOf(t))}</td><td class="num">${t.bracket}</td><td class="num">${t.legs.length}</td><td class="num">${t.points.length}</td><td class="num">${esc(fmt(t.maxResource))}</td><td class="num">${esc(fmt(t.last))}</td>${state.hps.map((hp) => `<td class="num" title="${esc(t.config[hp])}">${esc(fmt(t.config[hp]))}</td>`).join('')}</tr>`).join('') + '</tbody>';
+      setText($('shown'), ts.length ? `${from + 1}–${from + shown.length} of ${ts.length}${ts.length < state.trials.size ? ` matching (${state.trials.size} trials)` : ' trials'}` : `none of ${state.trials.size} trials`);
+      if ($('prev').disabled !== (tablePage === 0)) $('prev').disabled = tablePage === 0;
+      if ($('next').disabled !== (tablePage >= pages - 1)) $('next').disabled = tablePage >= pages - 1;
+      setHtml($('trials'), `<thead><tr>${cols.map(([k, label]) => `<th class="sort${k === 'status' ? '' : ' num'}" data-key="${esc(k)}">${esc(label)}${k === sort.key ? (sort.dir > 0 ? ' ▲' : ' ▼') : ''}</th>`).join('')}</tr></thead><tbody>` +
+        shown.map((t) => `<tr><td class="num"><a href="${esc(trialHref(name, t.id))}">${t.id}</a></td><td>${pill(state.statusOf(t))}</td><td class="num">${t.bracket}</td><td class="num">${t.legs.length}</td><td class="num">${t.points.length}</td><td class="num">${esc(fmt(t.maxResource))}</td><td class="num">${esc(fmt(t.last))}</td>${state.hps.map((hp) => `<td class="num" title="${esc(t.config[hp])}">${esc(fmt(t.config[hp]))}</td>`).join('')}</tr>`).join('') + '</tbody>');
       });
       part('curves', () => curvesChart($('curves'), state));
-      part('best', () => { $('best').innerHTML = bestChart([{ name, points: state.best, end: state.time }], { metric: `best ${state.metric}` }); });
+      part('best', () => setHtml($('best'), bestChart([{ name, points: state.best, end: state.time }], { metric: `best ${state.metric}` })));
       part('rungs', () => rungChart($('rungs'), state));
       part('timeline', () => timelineChart($('timeline'), state));
-      $('hphead').textContent = `${state.metric} against each hyperparameter (each trial's last value)`;
+      setText($('hphead'), `${state.metric} against each hyperparameter (each trial's last value)`);
       part('hps', () => hpCharts($('hps'), state));
       part('parallel', () => parallelChart($('parallel'), state));
       part('log', () => {
       const log = state.log.slice(-400).reverse();
-      $('log').innerHTML = `<thead><tr><th class="num">time</th><th class="num">trial</th><th>decision</th><th class="num">${esc(state.resource)}</th>${REASON_HEAD}</tr></thead><tbody>` +
-        log.map((d) => `<tr><td class="num">${esc(fmtDuration(d.time))}</td><td class="num"><a href="${esc(trialHref(name, d.trial))}">${d.trial}</a></td><td class="dec-${esc(d.decision)}">${esc(d.decision)}</td><td class="num">${esc(fmt(d.resource))}</td>${reasonCells(d.why)}</tr>`).join('') + '</tbody>';
+      setHtml($('log'), `<thead><tr><th class="num">time</th><th class="num">trial</th><th>decision</th><th class="num">${esc(state.resource)}</th>${REASON_HEAD}</tr></thead><tbody>` +
+        log.map((d) => `<tr><td class="num">${esc(fmtDuration(d.time))}</td><td class="num"><a href="${esc(trialHref(name, d.trial))}">${d.trial}</a></td><td class="dec-${esc(d.decision)}">${esc(d.decision)}</td><td class="num">${esc(fmt(d.resource))}</td>${reasonCells(d.why)}</tr>`).join('') + '</tbody>');
       });
       // What a latency benchmark reads: when each report was drawn.
       probe.paintMs = performance.now() - t0;
       noteDrawn(state);
     };
     const redraw = throttle(paint);
+    const EVERY_TIME = new Set(['table', 'curves']), due = new Map();
+    let laterTimer = 0;
+    const later = (ms) => { if (!laterTimer) laterTimer = setTimeout(() => { laterTimer = 0; redraw(); }, ms); };
     const SECTIONS = { table: 'trials', curves: 'curves', best: 'best', rungs: 'rungs', timeline: 'timeline', hps: 'hps', parallel: 'parallel', log: 'log' };
     const onScreen = new Set(Object.keys(SECTIONS)), stale = new Set(); // all, until the observer says
     const observer = new IntersectionObserver((entries) => {
@@ -638,7 +684,7 @@
       const trial = pick(e);
       if (trial !== null) location.hash = trialHref(name, trial);
     };
-    return { close: () => { es.close(); observer.disconnect(); } };
+    return { close: () => { es.close(); observer.disconnect(); clearTimeout(laterTimer); } };
   }
 
   function trialView(name, id) {
@@ -669,17 +715,17 @@
     const paint = () => {
       probe.renders++;
       const t = state.trials.get(id);
-      if (story && story.error) { $('tconfig').innerHTML = `<tr><td>${esc(story.error)}</td></tr>`; return; }
+      if (story && story.error) { setHtml($('tconfig'), `<tr><td>${esc(story.error)}</td></tr>`); return; }
       if (!story || !story.story) return;
       const st = story.story;
-      $('tstatus').innerHTML = pill(t && !state.finished ? state.statusOf(t) : story.status);
-      $('tconfig').innerHTML = Object.entries(st.config || {}).map(([k, v]) => `<tr><th>${esc(k)}</th><td class="num" title="${esc(v)}">${esc(fmt(v))}</td></tr>`).join('') +
-        `<tr><th>bracket</th><td class="num">${esc(st.bracket)}</td></tr><tr><th>reports</th><td class="num">${esc(st.reports)}</td></tr>`;
+      setHtml($('tstatus'), pill(t && !state.finished ? state.statusOf(t) : story.status));
+      setHtml($('tconfig'), Object.entries(st.config || {}).map(([k, v]) => `<tr><th>${esc(k)}</th><td class="num" title="${esc(v)}">${esc(fmt(v))}</td></tr>`).join('') +
+        `<tr><th>bracket</th><td class="num">${esc(st.bracket)}</td></tr><tr><th>reports</th><td class="num">${esc(st.reports)}</td></tr>`);
       if (t) curvesChart($('tcurve'), state, t, t.decisions);
-      $('tdecisions').innerHTML = `<thead><tr><th class="num">time</th><th class="num">${esc(state.resource)}</th><th class="num">${esc(state.metric)}</th><th>decision</th><th>why</th></tr></thead><tbody>` +
-        (st.decisions || []).map((d) => `<tr><td class="num">${esc(fmtDuration(d.time))}</td><td class="num">${esc(fmt(d.resource))}</td><td class="num">${esc(fmt(d.metric))}</td><td class="dec-${esc(d.decision)}">${esc(d.decision)}</td><td class="why">${esc(d.explanation || '')}</td></tr>`).join('') + '</tbody>';
-      $('tlegs').innerHTML = '<thead><tr><th class="num">leg</th><th>kind</th><th class="num">start</th><th class="num">milestone</th><th class="num">end</th><th class="num">exit</th><th>why it started</th></tr></thead><tbody>' +
-        (st.legs || []).map((l) => `<tr><td class="num">${esc(l.leg)}</td><td>${esc(l.kind)}</td><td class="num">${esc(fmtDuration(l.start))}</td><td class="num">${esc(fmt(l.milestone))}</td><td class="num">${l.end ? esc(fmtDuration(l.end.time)) : '<span class="pill InProgress">running</span>'}</td><td class="num">${l.end ? esc(l.end.signal ? `signal ${l.end.signal}` : l.end.exit_code) : ''}${l.end && l.end.stopped_by_tuner ? ' <span class="muted small">(stopped by the tuner)</span>' : ''}</td><td class="small">${esc(l.explanation || '')}</td></tr>`).join('') + '</tbody>';
+      setHtml($('tdecisions'), `<thead><tr><th class="num">time</th><th class="num">${esc(state.resource)}</th><th class="num">${esc(state.metric)}</th><th>decision</th><th>why</th></tr></thead><tbody>` +
+        (st.decisions || []).map((d) => `<tr><td class="num">${esc(fmtDuration(d.time))}</td><td class="num">${esc(fmt(d.resource))}</td><td class="num">${esc(fmt(d.metric))}</td><td class="dec-${esc(d.decision)}">${esc(d.decision)}</td><td class="why">${esc(d.explanation || '')}</td></tr>`).join('') + '</tbody>');
+      setHtml($('tlegs'), '<thead><tr><th class="num">leg</th><th>kind</th><th class="num">start</th><th class="num">milestone</th><th class="num">end</th><th class="num">exit</th><th>why it started</th></tr></thead><tbody>' +
+        (st.legs || []).map((l) => `<tr><td class="num">${esc(l.leg)}</td><td>${esc(l.kind)}</td><td class="num">${esc(fmtDuration(l.start))}</td><td class="num">${esc(fmt(l.milestone))}</td><td class="num">${l.end ? esc(fmtDuration(l.end.time)) : '<span class="pill InProgress">running</span>'}</td><td class="num">${l.end ? esc(l.end.signal ? `signal ${l.end.signal}` : l.end.exit_code) : ''}${l.end && l.end.stopped_by_tuner ? ' <span class="muted small">(stopped by the tuner)</span>' : ''}</td><td class="small">${esc(l.explanation || '')}</td></tr>`).join('') + '</tbody>');
     };
     const es = follow(state, () => {
       const t = state.trials.get(id);
@@ -698,10 +744,10 @@
     const states = names.map((n) => new RunState(n));
     const paint = () => {
       probe.renders++;
-      $('cmp').innerHTML = bestChart(states.map((s) => ({ name: s.name, points: s.best, end: s.time })), { metric: states[0].metric, names: true });
+      setHtml($('cmp'), bestChart(states.map((s) => ({ name: s.name, points: s.best, end: s.time })), { metric: states[0].metric, names: true }));
       for (const el of view.querySelectorAll('i[data-color]')) el.style.background = el.dataset.color;
-      $('cmptable').innerHTML = '<thead><tr><th>run</th><th class="num">best</th><th class="num">trial</th><th class="num">trials</th><th class="num">tuner time</th></tr></thead><tbody>' +
-        states.map((s) => `<tr><td>${esc(s.name)}</td><td class="num">${esc(fmt(s.bestValue))}</td><td class="num">${esc(s.bestTrial ?? '')}</td><td class="num">${s.trials.size}</td><td class="num">${esc(fmtDuration(s.time))}</td></tr>`).join('') + '</tbody>';
+      setHtml($('cmptable'), '<thead><tr><th>run</th><th class="num">best</th><th class="num">trial</th><th class="num">trials</th><th class="num">tuner time</th></tr></thead><tbody>' +
+        states.map((s) => `<tr><td>${esc(s.name)}</td><td class="num">${esc(fmt(s.bestValue))}</td><td class="num">${esc(s.bestTrial ?? '')}</td><td class="num">${s.trials.size}</td><td class="num">${esc(fmtDuration(s.time))}</td></tr>`).join('') + '</tbody>');
       states.forEach(noteDrawn);
     };
     const redraw = throttle(paint);
