@@ -185,7 +185,7 @@ with Browser(FLAGS, os.path.join(work, "chromium-serve.log")) as browser:
     # Hover: the pointer on a point of the learning curves shows that trial's config and draws
     # its curve out (where each point is, is worked out when the pointer first comes).
     at = json.loads(page.evaluate("""(() => {
-        const holder = document.querySelector('#curves'), svg = holder.querySelector('svg');
+        const holder = document.querySelector('#curves .curve-settled'), svg = holder.querySelector('svg');
         const hits = typeof holder.hits === 'function' ? holder.hits() : holder.hits;
         const pt = svg.createSVGPoint(); pt.x = hits[0][0]; pt.y = hits[0][1];
         const on = pt.matrixTransform(svg.getScreenCTM());

@@ -345,36 +345,75 @@
     return d;
   };
 
-  // Every trial's curve; one trial's with its decisions marked (and each rung's cutoff).
-  function curvesChart(el, state, only, decisions = []) {
-    const ts = only ? [only] : [...state.trials.values()];
+  // One trial's curve with its decisions marked (and each rung's cutoff): the trial page.
+  function curvesChart(el, state, t, decisions) {
     const marks = decisions.filter((d) => d.why && d.resource !== undefined);
-    const xs = scale(only ? only.points.map((p) => p[0]) : state.extent.x, { pad: 0.02 });
-    const ys = scale((only ? only.points.map((p) => p[1]) : state.extent.v).concat(marks.map((d) => num(d.why.cutoff))));
+    const xs = scale(t.points.map((p) => p[0]), { pad: 0.02 });
+    const ys = scale(t.points.map((p) => p[1]).concat(marks.map((d) => num(d.why.cutoff))));
     const fr = frame({ xs, ys, xlabel: state.resource, ylabel: state.metric });
-    fr.key = only ? null : `${xs.lo} ${xs.hi} ${ys.lo} ${ys.hi}`;
     const ink = new Ink();
-    for (const t of ts) {
-      const d = curvePath(fr, t); if (!d) continue;
-      const color = STATUS_COLOR[state.statusOf(t)] || '#98a2b3';
-      ink.line(color, d); ink.count++;
-      if (t.points.length === 1) ink.dot(color, fr.X(t.points[0][0]), clampY(fr, fr.Y(t.points[0][1])));
-    }
-    // Where each point is, for hover(): worked out when the pointer first comes (a live run's
-    // curves are drawn far more often than pointed at).
-    ink.hits = () => {
-      const hits = [];
-      for (const t of ts) for (const [x, v] of t.points) if (isFinite(v)) hits.push([fr.X(x), clampY(fr, fr.Y(v)), fr.X(x), clampY(fr, fr.Y(v)), t.id]);
-      return hits;
-    };
+    const d = curvePath(fr, t), color = STATUS_COLOR[state.statusOf(t)] || '#98a2b3';
+    if (d) { ink.line(color, d); ink.count++; }
+    if (d && t.points.length === 1) ink.dot(color, fr.X(t.points[0][0]), clampY(fr, fr.Y(t.points[0][1])));
+    for (const [x, v] of t.points) if (isFinite(v)) ink.hit(fr.X(x), clampY(fr, fr.Y(v)), t.id);
     let s = fr.s + ink.svg();
     const DECISION_COLOR = { STOP: '#d92d20', PAUSE: '#e08a00', CONTINUE: '#1a9e5b' };
-    for (const d of marks) {
-      const x = fr.X(d.resource), cut = num(d.why.cutoff), v = num(d.why.value);
+    for (const m of marks) {
+      const x = fr.X(m.resource), cut = num(m.why.cutoff), v = num(m.why.value);
       if (isFinite(cut)) s += `<line class="cutoff" x1="${x - 14}" x2="${x + 14}" y1="${clampY(fr, fr.Y(cut))}" y2="${clampY(fr, fr.Y(cut))}"><title>cutoff ${esc(fmt(cut))}</title></line>`;
-      if (isFinite(v)) s += `<circle cx="${x}" cy="${clampY(fr, fr.Y(v))}" r="4.5" fill="${DECISION_COLOR[d.decision] || '#2f6fde'}"><title>${esc(d.decision)} at ${esc(state.resource)} ${esc(fmt(d.resource))}</title></circle>`;
+      if (isFinite(v)) s += `<circle cx="${x}" cy="${clampY(fr, fr.Y(v))}" r="4.5" fill="${DECISION_COLOR[m.decision] || '#2f6fde'}"><title>${esc(m.decision)} at ${esc(state.resource)} ${esc(fmt(m.resource))}</title></circle>`;
     }
-    place(el, `${s}</svg>`, ink, (trial) => { const t = state.trials.get(trial); return t ? curvePath(fr, t) : ''; });
+    place(el, `${s}</svg>`, ink, () => curvePath(fr, t));
+  }
+
+  // Every trial's curve, in two stacked SVGs that the browser keeps as layers of their own: the
+  // lower one holds the trials that had settled (not running) when it was drawn, and is drawn
+  // again at most once a second or when the axes change; the upper one holds the rest (the
+  // running trials, and those that changed since), a few dozen paths redrawn as reports come.
+  // Rasterising every curve on each drawing was most of a live page's CPU.
+  const SETTLED_EVERY_MS = 1000;
+  function runCurves(el, state) {
+    if (!el.layers) {
+      el.innerHTML = '<div class="curve-settled"></div><div class="curve-live"></div>';
+      el.layers = { settled: el.firstChild, live: el.lastChild, key: '', at: -Infinity, drawn: new Map() };
+    }
+    const layers = el.layers;
+    const xs = scale(state.extent.x, { pad: 0.02 }), ys = scale(state.extent.v);
+    const fr = frame({ xs, ys, xlabel: state.resource, ylabel: state.metric });
+    fr.key = `${xs.lo} ${xs.hi} ${ys.lo} ${ys.hi}`;
+    const colorOf = (t) => STATUS_COLOR[state.statusOf(t)] || '#98a2b3';
+    const add = (ink, t, color) => {
+      const d = curvePath(fr, t); if (!d) return false;
+      ink.line(color, d); ink.count++;
+      if (t.points.length === 1) ink.dot(color, fr.X(t.points[0][0]), clampY(fr, fr.Y(t.points[0][1])));
+      return true;
+    };
+    const now = performance.now();
+    if (layers.key !== fr.key || now - layers.at >= SETTLED_EVERY_MS) {
+      const ink = new Ink(); layers.drawn = new Map();
+      for (const t of state.trials.values()) {
+        if (state.statusOf(t) === 'InProgress') continue;
+        const color = colorOf(t);
+        if (add(ink, t, color)) layers.drawn.set(t.id, `${t.points.length} ${color}`);
+      }
+      setHtml(layers.settled, `${fr.s}${ink.svg()}</svg>`);
+      layers.key = fr.key; layers.at = now; layers.count = ink.count;
+    }
+    const ink = new Ink();
+    for (const t of state.trials.values()) {
+      const color = colorOf(t);
+      if (layers.drawn.get(t.id) !== `${t.points.length} ${color}`) add(ink, t, color);
+    }
+    setHtml(layers.live, `<svg viewBox="0 0 ${fr.w} ${fr.h}" role="presentation">${ink.svg()}</svg>`);
+    // Where each point is, for hover(): worked out when the pointer first comes (a live run's
+    // curves are drawn far more often than pointed at).
+    layers.settled.hits = () => {
+      const hits = [];
+      for (const t of state.trials.values()) for (const [x, v] of t.points) if (isFinite(v)) hits.push([fr.X(x), clampY(fr, fr.Y(v)), fr.X(x), clampY(fr, fr.Y(v)), t.id]);
+      return hits;
+    };
+    layers.settled.highlight = (trial) => { const t = state.trials.get(trial); return t ? curvePath(fr, t) : ''; };
+    setAttr(el, 'data-drawn', layers.count + ink.count);
   }
 
   function bestChart(series, { resource = 'time', metric = 'best', names = null } = {}) {
@@ -644,7 +683,7 @@
       setHtml($('trials'), `<thead><tr>${cols.map(([k, label]) => `<th class="sort${k === 'status' ? '' : ' num'}" data-key="${esc(k)}">${esc(label)}${k === sort.key ? (sort.dir > 0 ? ' ▲' : ' ▼') : ''}</th>`).join('')}</tr></thead><tbody>` +
         shown.map((t) => `<tr><td class="num"><a href="${esc(trialHref(name, t.id))}">${t.id}</a></td><td>${pill(state.statusOf(t))}</td><td class="num">${t.bracket}</td><td class="num">${t.legs.length}</td><td class="num">${t.points.length}</td><td class="num">${esc(fmt(t.maxResource))}</td><td class="num">${esc(fmt(t.last))}</td>${state.hps.map((hp) => `<td class="num" title="${esc(t.config[hp])}">${esc(fmt(t.config[hp]))}</td>`).join('')}</tr>`).join('') + '</tbody>');
       });
-      part('curves', () => curvesChart($('curves'), state));
+      part('curves', () => runCurves($('curves'), state));
       part('best', () => setHtml($('best'), bestChart([{ name, points: state.best, end: state.time }], { metric: `best ${state.metric}` })));
       part('rungs', () => rungChart($('rungs'), state));
       part('timeline', () => timelineChart($('timeline'), state));
