@@ -1,0 +1,54 @@
+#pragma once
+/// Orders results of several objectives: the multi-objective priorities that MO-ASHA (issue 22)
+/// ranks a rung by. Every objective is minimised here; the caller negates one that is maximised,
+/// and maps a non-finite or missing value to a finite worst before it comes here.
+///
+/// - nondominated_order: front by front (a front: the points no remaining point dominates, where
+///   a dominates b when a is no worse in every objective and better in one; equal points share a
+///   front), and within a front by an epsilon-net (Clarkson 2005): the point smallest in
+///   `seed_objective` first, then each time the point farthest (Euclidean) from those already
+///   taken. This is the non-dominated sorting of Salinas et al. 2021 that Syne Tune's
+///   `NonDominatedPriority` (its MOASHA's default) is meant to compute; ties go to the lower
+///   index, as numpy's argmin and argmax do.
+/// - linear_scalarization: the mean of the weighted objectives (Syne Tune's
+///   `LinearScalarizationPriority`).
+///
+/// Syne Tune v0.13.0 does not compute what it means to (checked by running its code; see
+/// docs/architecture.md, "Issue 22"): its `compute_epsilon_net` returns each point's rank, and
+/// `nondominated_sort` uses those ranks as an order; and MOASHA takes the last entry of that
+/// order divided by n as the rank of the new result. These functions compute the intended order.
+///
+/// Cost: O(n^2 d) for n points of d objectives (each front's epsilon-net keeps every point's
+/// distance to the nearest point taken, so it is O(m^2 d) for a front of m, not O(m^3 d)).
+
+#include <cstddef>
+#include <vector>
+
+namespace asha {
+
+/// One result: its value of each objective (all minimised).
+using Objectives = std::vector<double>;
+
+/// Whether `a` dominates `b`: no worse in every objective, better in at least one.
+bool dominates(const Objectives& a, const Objectives& b);
+
+/// For each point, whether no other point dominates it.
+std::vector<bool> pareto_efficient(const std::vector<Objectives>& points);
+
+/// The indices of `points`, an epsilon-net order: first the point smallest in `seed_objective`,
+/// then each time the one farthest from the points already taken.
+std::vector<std::size_t> epsilon_net_order(const std::vector<Objectives>& points,
+                                           std::size_t seed_objective);
+
+/// The indices of `points`, best first: front by front, each front in epsilon-net order.
+std::vector<std::size_t> nondominated_order(const std::vector<Objectives>& points,
+                                            std::size_t seed_objective = 0);
+
+/// For each point, its position in nondominated_order (0: first).
+std::vector<std::size_t> nondominated_positions(const std::vector<Objectives>& points,
+                                                std::size_t seed_objective = 0);
+
+/// The mean of the weighted objectives; `weights` has one weight per objective.
+double linear_scalarization(const Objectives& point, const std::vector<double>& weights);
+
+}  // namespace asha
