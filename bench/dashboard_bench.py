@@ -87,7 +87,6 @@ def real_run(tuner, config, run_dir, browser=None, view="run", nice=0):
             page.start()
         else:
             page = browser.open(url.replace("#/run/", f"#/{view}/"))
-            page.send("Performance.enable")
         proc.stderr.read()
         if proc.wait() != 0:
             sys.exit(f"the run with --serve failed: exit {proc.returncode}")
@@ -122,7 +121,7 @@ def read_stream(url, arrivals=None):
 
 def cpu_seconds(root_pid):
     """CPU time (user + system) used so far by a process and all its descendants."""
-    children = {}
+    stats, children = {}, {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -130,13 +129,14 @@ def cpu_seconds(root_pid):
                     fields = f.read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            children.setdefault(int(fields[1]), []).append((int(entry), fields))
+            stats[int(entry)] = fields
+            children.setdefault(int(fields[1]), []).append(int(entry))
     total, todo = 0, [root_pid]
     while todo:
         pid = todo.pop()
-        for child, fields in children.get(pid, []):
-            total += int(fields[11]) + int(fields[12])
-            todo.append(child)
+        if pid in stats:
+            total += int(stats[pid][11]) + int(stats[pid][12])
+        todo.extend(children.get(pid, []))
     return total / os.sysconf("SC_CLK_TCK")
 
 
@@ -173,8 +173,7 @@ def latency(args, tmp):
         page.wait_for("window.ashaDashboard.drawnReports === window.ashaDashboard.reports", 60)
         renders = page.evaluate("window.ashaDashboard.renders")
         connections = page.evaluate("window.ashaDashboard.connections")
-        browser_cpu = cpu_seconds(browser.proc.pid) + sum(
-            int(x) for x in open(f"/proc/{browser.proc.pid}/stat").read().rsplit(")", 1)[1].split()[11:13]) / os.sysconf("SC_CLK_TCK")
+        browser_cpu = cpu_seconds(browser.proc.pid)
         parts = json.loads(page.evaluate("JSON.stringify(window.ashaDashboard.partsMs || {})"))
         probe = page.evaluate("JSON.stringify({c: window.ashaDashboard.connectedAt, "
                               "l: window.ashaDashboard.latencies})")

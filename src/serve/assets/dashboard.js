@@ -301,6 +301,7 @@
     s += `<text transform="translate(12 ${(m.t + h - m.b) / 2}) rotate(-90)" text-anchor="middle">${esc(ylabel)}</text>`;
     return { s, X, Y, m, w, h };
   }
+  const statusColor = (state, t) => STATUS_COLOR[state.statusOf(t)] || '#98a2b3';
   const clampY = (fr, y) => Math.max(fr.m.t, Math.min(fr.h - fr.m.b, y));
   const configText = (state, t) => `trial ${t.id} (${state.statusOf(t) === 'InProgress' ? 'running' : state.statusOf(t)})\n` +
     state.hps.map((k) => `${k} = ${fmt(t.config[k])}`).join('\n') + (t.last !== undefined ? `\n${state.metric} = ${fmt(t.last)}` : '');
@@ -352,7 +353,7 @@
     const ys = scale(t.points.map((p) => p[1]).concat(marks.map((d) => num(d.why.cutoff))));
     const fr = frame({ xs, ys, xlabel: state.resource, ylabel: state.metric });
     const ink = new Ink();
-    const d = curvePath(fr, t), color = STATUS_COLOR[state.statusOf(t)] || '#98a2b3';
+    const d = curvePath(fr, t), color = statusColor(state, t);
     if (d) { ink.line(color, d); ink.count++; }
     if (d && t.points.length === 1) ink.dot(color, fr.X(t.points[0][0]), clampY(fr, fr.Y(t.points[0][1])));
     for (const [x, v] of t.points) if (isFinite(v)) ink.hit(fr.X(x), clampY(fr, fr.Y(v)), t.id);
@@ -381,7 +382,6 @@
     const xs = scale(state.extent.x, { pad: 0.02 }), ys = scale(state.extent.v);
     const fr = frame({ xs, ys, xlabel: state.resource, ylabel: state.metric });
     fr.key = `${xs.lo} ${xs.hi} ${ys.lo} ${ys.hi}`;
-    const colorOf = (t) => STATUS_COLOR[state.statusOf(t)] || '#98a2b3';
     const add = (ink, t, color) => {
       const d = curvePath(fr, t); if (!d) return false;
       ink.line(color, d); ink.count++;
@@ -393,7 +393,7 @@
       const ink = new Ink(); layers.drawn = new Map();
       for (const t of state.trials.values()) {
         if (state.statusOf(t) === 'InProgress') continue;
-        const color = colorOf(t);
+        const color = statusColor(state, t);
         if (add(ink, t, color)) layers.drawn.set(t.id, `${t.points.length} ${color}`);
       }
       setHtml(layers.settled, `${fr.s}${ink.svg()}</svg>`);
@@ -401,7 +401,7 @@
     }
     const ink = new Ink();
     for (const t of state.trials.values()) {
-      const color = colorOf(t);
+      const color = statusColor(state, t);
       if (layers.drawn.get(t.id) !== `${t.points.length} ${color}`) add(ink, t, color);
     }
     setHtml(layers.live, `<svg viewBox="0 0 ${fr.w} ${fr.h}" role="presentation">${ink.svg()}</svg>`);
@@ -409,7 +409,9 @@
     // curves are drawn far more often than pointed at).
     layers.settled.hits = () => {
       const hits = [];
-      for (const t of state.trials.values()) for (const [x, v] of t.points) if (isFinite(v)) hits.push([fr.X(x), clampY(fr, fr.Y(v)), fr.X(x), clampY(fr, fr.Y(v)), t.id]);
+      for (const t of state.trials.values()) {
+        for (const [x, v] of t.points) if (isFinite(v)) { const px = fr.X(x), py = clampY(fr, fr.Y(v)); hits.push([px, py, px, py, t.id]); }
+      }
       return hits;
     };
     layers.settled.highlight = (trial) => { const t = state.trials.get(trial); return t ? curvePath(fr, t) : ''; };
