@@ -124,7 +124,7 @@ TEST(Experiment, ValidationErrorsAreExact) {
 TEST(Experiment, MissingRequiredKeys) {
     EXPECT_EQ(error_for("{}", "metric"),
               "lenet.json: $: missing \"metric\" (the reported key to optimise, e.g. "
-              "\"validation_error\")");
+              "\"validation_error\", or a list of keys)");
     EXPECT_EQ(error_for("{}", "config_space"),
               "lenet.json: $: missing \"config_space\" (the hyperparameters to tune)");
     json doc = lenet_document();
@@ -249,4 +249,95 @@ TEST(ConfigNames, EveryWrittenNameReadsBack) {
                   {"scheduler", name_of(kSchedulerNames, c.scheduler.type)},
                   {"searcher", name_of(kSearcherNames, c.searcher.type)}};
     EXPECT_EQ(names, json::parse(R"({"mode": "max", "scheduler": "sync_sh", "searcher": "tpe"})"));
+}
+
+// Several objectives and constraints (README "Several objectives and constraints"): the lists,
+// the bounds and what such a run may use, each error with its JSON path.
+TEST(Experiment, ObjectivesAndConstraintsErrorsAreExact) {
+    const std::vector<std::pair<const char*, const char*>> cases = {
+        {R"({"metric": []})",
+         "lenet.json: $.metric: expected a non-empty list of metric names, found []"},
+        {R"({"metric": ["err", 3]})", "lenet.json: $.metric[1]: expected a string, found 3"},
+        {R"({"metric": ["err", "size", "err"]})",
+         "lenet.json: $.metric[2]: \"err\" is listed twice"},
+        {R"({"metric": ["err", "size"], "mode": ["min"]})",
+         "lenet.json: $.mode: has 1 modes for 2 metrics (give one mode for all, or one per "
+         "metric)"},
+        {R"({"metric": ["err", "size"], "mode": ["min", "smaller"]})",
+         "lenet.json: $.mode[1]: expected one of min, max, found \"smaller\""},
+        {R"({"metric": ["err", "epoch"]})",
+         "lenet.json: $.resource_attr: expected a non-empty name different from every metric, "
+         "found \"epoch\""},
+        {R"({"constraints": {"epoch": {"max": 3}}})",
+         "lenet.json: $.constraints.epoch: \"epoch\" is the resource attribute: it grows as a "
+         "trial "
+         "trains, it cannot be bounded (set max_t instead)"},
+        {R"({"constraints": {"memory_mb": {"max": "8 GB"}}})",
+         "lenet.json: $.constraints.memory_mb.max: expected a number, found \"8 GB\""},
+        {R"({"constraints": {"memory_mb": {}}})",
+         "lenet.json: $.constraints.memory_mb: expected {\"min\": N} or {\"max\": N} or both, "
+         "found {}"},
+        {R"({"constraints": {"memory_mb": {"maximum": 8000}}})",
+         "lenet.json: $.constraints.memory_mb.maximum: unknown key"},
+        {R"({"constraints": {"accuracy": {"min": 0.9, "max": 0.5}}})",
+         "lenet.json: $.constraints.accuracy: min 0.9 is above max 0.5: no report could be "
+         "feasible"},
+        {R"({"constraints": [{"memory_mb": 1}]})",
+         "lenet.json: $.constraints: expected an object, found [{\"memory_mb\":1}]"},
+        {R"({"metric": ["err", "size"], "searcher": "bohb"})",
+         "lenet.json: $.searcher: \"bohb\" models one metric; with several objectives use "
+         "\"random\""},
+        {R"({"metric": ["err", "size"], "scheduler": {"type": "sync_sh"}})",
+         "lenet.json: $.metric: several objectives need scheduler type \"asha\" or \"fifo\" "
+         "(sync_sh "
+         "ranks one metric)"},
+        {R"({"constraints": {"m": {"max": 1}}, "scheduler": {"type": "sync_sh"}})",
+         "lenet.json: $.constraints: constraints need scheduler type \"asha\" or \"fifo\" (sync_sh "
+         "ranks one metric)"},
+        {R"({"metric": ["err", "size"], "stop": {"min_metric_value": 0.1}})",
+         "lenet.json: $.stop.min_metric_value: a metric target needs a single objective (this run "
+         "has 2)"},
+        {R"({"metric": ["err", "size"], "scheduler": {"multiobjective_priority": "pareto"}})",
+         "lenet.json: $.scheduler.multiobjective_priority: expected one of non_dominated, "
+         "linear_scalarization, found \"pareto\""},
+        {R"({"metric": ["err", "size"], "scheduler": {"multiobjective_priority": "linear_scalarization", "weights": [1]}})",
+         "lenet.json: $.scheduler.weights: has 1 weights for 2 metrics (one weight per metric)"},
+        {R"({"metric": ["err", "size"], "scheduler": {"multiobjective_priority": "linear_scalarization", "weights": [1, -2]}})",
+         "lenet.json: $.scheduler.weights[1]: expected a number >= 0, found -2"},
+        {R"({"metric": ["err", "size"], "scheduler": {"weights": [1, 2]}})",
+         "lenet.json: $.scheduler.weights: weights are for \"multiobjective_priority\": "
+         "\"linear_scalarization\""},
+    };
+    for (const auto& [patch, message] : cases) EXPECT_EQ(error_for(patch), message) << patch;
+}
+
+TEST(Experiment, ReadsObjectivesAndConstraints) {
+    json doc = lenet_document();
+    merge_json(doc, json::parse(R"({"metric": ["err", "size"], "mode": ["min", "max"],
+        "constraints": {"memory_mb": {"max": 8000}, "accuracy": {"min": 0.5, "max": 1}},
+        "scheduler": {"multiobjective_priority": "linear_scalarization", "weights": [1, 0.5]}})"));
+    const ExperimentConfig c = parse_experiment(doc, "x.json");
+    ASSERT_EQ(c.objectives.size(), 2u);
+    EXPECT_EQ(c.metric, "err");
+    EXPECT_EQ(c.mode, Mode::min);
+    EXPECT_EQ(c.objectives[1].name, "size");
+    EXPECT_EQ(c.objectives[1].mode, Mode::max);
+    EXPECT_TRUE(multi_objective(c));
+    ASSERT_EQ(c.constraints.size(), 2u);
+    EXPECT_EQ(c.constraints[0].name, "memory_mb");
+    EXPECT_FALSE(c.constraints[0].min);
+    EXPECT_EQ(*c.constraints[0].max, 8000);
+    EXPECT_EQ(*c.constraints[1].min, 0.5);
+    EXPECT_EQ(c.scheduler.priority, MoPriority::linear_scalarization);
+    EXPECT_EQ(c.scheduler.weights, (std::vector<double>{1, 0.5}));
+    // One mode for all; a single metric stays a single objective.
+    merge_json(
+        doc, json::parse(
+                 R"({"mode": "max", "scheduler": {"multiobjective_priority": "non_dominated"}})"));
+    doc["scheduler"].erase("weights");
+    const ExperimentConfig all_max = parse_experiment(doc, "x.json");
+    EXPECT_EQ(all_max.objectives[1].mode, Mode::max);
+    EXPECT_EQ(all_max.objectives[0].mode, Mode::max);
+    EXPECT_FALSE(multi_objective(test::lenet_config()));
+    EXPECT_EQ(test::lenet_config().objectives.size(), 1u);
 }

@@ -2,10 +2,13 @@
 // sets with many ties and duplicates, and on small cases worked out by hand.
 #include "policy/pareto_order.hpp"
 
+#include "pareto_oracle.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <set>
 #include <vector>
@@ -13,73 +16,16 @@
 using asha::dominates;
 using asha::epsilon_net_order;
 using asha::linear_scalarization;
+using asha::nondominated_fronts;
 using asha::nondominated_order;
+using asha::nondominated_position;
 using asha::nondominated_positions;
 using asha::Objectives;
 using asha::pareto_efficient;
 
-namespace {
-
-/// n points of d objectives on a coarse grid: many equal values and duplicate points.
-std::vector<Objectives> grid_points(std::mt19937& gen, std::size_t n, std::size_t d, int levels) {
-    std::uniform_int_distribution<int> level(0, levels - 1);
-    std::vector<Objectives> points(n, Objectives(d));
-    for (auto& p : points)
-        for (auto& v : p) v = level(gen) / 4.0;
-    return points;
-}
-
-/// Brute force: the front number of each point (0: not dominated by any point; k: not
-/// dominated once fronts 0..k-1 are taken away).
-std::vector<int> front_numbers(const std::vector<Objectives>& points) {
-    std::vector<int> front(points.size(), -1);
-    for (int k = 0; std::count(front.begin(), front.end(), -1) > 0; ++k) {
-        std::vector<std::size_t> now;
-        for (std::size_t i = 0; i < points.size(); ++i) {
-            if (front[i] != -1) continue;
-            bool dominated = false;
-            for (std::size_t j = 0; j < points.size(); ++j)
-                if (front[j] == -1 && dominates(points[j], points[i])) dominated = true;
-            if (!dominated) now.push_back(i);
-        }
-        for (std::size_t i : now) front[i] = k;
-    }
-    return front;
-}
-
-/// Brute force: the epsilon-net order of the points named by `members`, recomputing every
-/// distance at every step, ties to the lower index.
-std::vector<std::size_t> brute_epsilon_net(const std::vector<Objectives>& points,
-                                           std::vector<std::size_t> members, std::size_t dim) {
-    std::sort(members.begin(), members.end());
-    std::vector<std::size_t> order;
-    std::size_t seed = members[0];
-    for (std::size_t i : members)
-        if (points[i][dim] < points[seed][dim]) seed = i;
-    order.push_back(seed);
-    while (order.size() < members.size()) {
-        std::size_t best = members.size();
-        double best_distance = -1.0;
-        for (std::size_t i : members) {
-            if (std::find(order.begin(), order.end(), i) != order.end()) continue;
-            double nearest = INFINITY;
-            for (std::size_t j : order) {
-                double sum = 0.0;
-                for (std::size_t k = 0; k < points[i].size(); ++k)
-                    sum += (points[i][k] - points[j][k]) * (points[i][k] - points[j][k]);
-                nearest = std::min(nearest, std::sqrt(sum));
-            }
-            if (nearest > best_distance) {
-                best_distance = nearest;
-                best = i;
-            }
-        }
-        order.push_back(best);
-    }
-    return order;
-}
-
-}  // namespace
+using asha::test::brute_epsilon_net;
+using asha::test::front_numbers;
+using asha::test::grid_points;
 
 TEST(ParetoOrder, DominationIsStrictSomewhereAndWeakEverywhere) {
     EXPECT_TRUE(dominates({1, 2}, {1, 3}));
@@ -124,6 +70,27 @@ TEST(ParetoOrder, NondominatedOrderIsFrontByFrontEachAnEpsilonNet) {
         }
         const auto position = nondominated_positions(points, dim);
         for (std::size_t k = 0; k < n; ++k) ASSERT_EQ(position[order[k]], k);
+    }
+}
+
+// The fronts (the two-objective sweep and the general rule) and the position of one point
+// without ordering the rest, against the brute-force peeling, on grids of many duplicates.
+TEST(ParetoOrder, FrontsAndOnePositionMatchBruteForce) {
+    std::mt19937 gen(17);
+    for (int round = 0; round < 400; ++round) {
+        const std::size_t n = 1 + round % 60, d = 1 + round % 4, dim = round % d;
+        const auto points = grid_points(gen, n, d, 2 + round % 9);
+        const std::vector<int> expected = front_numbers(points);
+        const std::vector<std::uint32_t> fronts = nondominated_fronts(points);
+        for (std::size_t i = 0; i < n; ++i)
+            ASSERT_EQ(static_cast<int>(fronts[i]), expected[i] + 1) << "round " << round;
+        const auto position = nondominated_positions(points, dim);
+        for (std::size_t i = 0; i < n; ++i) {
+            std::uint32_t front = 0;
+            ASSERT_EQ(nondominated_position(points, i, dim, front), position[i])
+                << "round " << round << " point " << i;
+            ASSERT_EQ(front, fronts[i]);
+        }
     }
 }
 

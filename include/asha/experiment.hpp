@@ -17,6 +17,20 @@ enum class AshaVariant { stopping, promotion };
 enum class ReportFormat { tune_metric, key_value };
 /// When journal.jsonl is fdatasync'ed (journal.hpp).
 enum class JournalSync { batch, always, never };
+/// How MO-ASHA orders a rung of several objectives (README "Several objectives and constraints").
+enum class MoPriority { non_dominated, linear_scalarization };
+
+/// One objective: a reported key, minimised or maximised.
+struct Objective {
+    std::string name;
+    Mode mode = Mode::min;
+};
+
+/// A bound on a reported value: a report outside it is infeasible.
+struct Constraint {
+    std::string name;
+    std::optional<double> min, max;  ///< at least one is set
+};
 
 struct SchedulerSpec {
     SchedulerType type = SchedulerType::asha;
@@ -26,6 +40,10 @@ struct SchedulerSpec {
     int brackets = 1;
     /// sync_sh: how many rounds may run at once (1 = strictly one round at a time).
     int rounds_in_flight = 2;
+    /// Several objectives: how a rung is ordered, and the weights of linear_scalarization
+    /// (empty: all 1).
+    MoPriority priority = MoPriority::non_dominated;
+    std::vector<double> weights;
 };
 
 /// Any criterion that is set ends the run (see README "Stopping").
@@ -89,8 +107,11 @@ struct ExperimentConfig {
     std::vector<std::string> command;
     ConfigSpace config_space;
     std::vector<Config> points_to_evaluate;  ///< completed with midpoints
-    std::string metric;
+    std::string metric;  ///< the first objective (the only one of a single-objective run)
     Mode mode = Mode::min;
+    /// Every objective, the first being metric / mode: `"metric"` (and `"mode"`) as lists.
+    std::vector<Objective> objectives;
+    std::vector<Constraint> constraints;  ///< `"constraints"`, in the order written
     std::string resource_attr = "epoch";
     std::string max_resource_attr;  ///< "" if unset
     double max_t = 0;               ///< 0 if unknown (fifo without max_t)
@@ -134,6 +155,11 @@ struct ExperimentConfig {
     /// a resume parses the same experiment (metadata.json adds the defaults for people).
     json document;
 };
+
+/// Whether the run optimises several objectives (MO-ASHA, a Pareto front instead of a best).
+inline bool multi_objective(const ExperimentConfig& c) {
+    return c.objectives.size() > 1;
+}
 
 /// Parses and validates; throws ConfigError naming `file` and the JSON path.
 ExperimentConfig parse_experiment(const json& document, const std::string& file);

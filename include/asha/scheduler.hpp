@@ -34,6 +34,11 @@ class Scheduler {
     /// A report whose resource grew past the trial's previous one: the decision, and why when a
     /// rung or max_t was reached. O(log n).
     virtual Verdict on_report(TrialId trial, double resource, double metric) = 0;
+    /// A report of a run with several objectives or constraints (MO-ASHA ranks all of it); the
+    /// other schedulers rank its first objective.
+    virtual Verdict on_observation(TrialId trial, double resource, const Observation& seen) {
+        return on_report(trial, resource, seen.metric());
+    }
     virtual void on_leg_end(TrialId trial, LegEnd how) = 0;
     virtual std::vector<RungSummary> rungs() const { return {}; }
 };

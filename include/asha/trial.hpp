@@ -47,6 +47,9 @@ struct DecisionReason {
                      ///< max(1, floor(n / eta)): promoted from rung `level`
         max_t,       ///< reached max_t: the trial completes (recorded at its rung, not judged)
         run_ending,  ///< the run is ending: the tuner stops the leg, the scheduler is not asked
+        ranked,      ///< MO-ASHA stopping at a rung (several objectives, or constraints):
+                     ///< CONTINUE iff better < top, `better` being how many results the rung's
+                     ///< priority order puts before it (no cutoff value)
     };
     Rule rule = Rule::quantile;
     int bracket = 0;
@@ -56,6 +59,13 @@ struct DecisionReason {
     std::size_t of = 0;      ///< values recorded at the rung, `value` included (0: not ranked)
     std::size_t top = 0;     ///< the trial goes on iff better < top
     double cutoff = std::numeric_limits<double>::quiet_NaN();  ///< see the rule; NaN: none
+    /// MO-ASHA with non-dominated sorting: the trial's front at the rung (1: non-dominated);
+    /// 0: not ranked by fronts.
+    std::uint32_t front = 0;
+    /// Constraints: how far the report is from feasible (0: feasible, +inf: a bounded value is
+    /// missing or not finite, or an objective is); an infeasible result ranks after every
+    /// feasible one.
+    double violation = 0;
     bool operator==(const DecisionReason&) const;
     /// A reason without a rank (milestone, max_t without a rung, run_ending).
     static DecisionReason unranked(Rule rule, int bracket, double level, double value) {
@@ -67,7 +77,7 @@ struct DecisionReason {
         return why;
     }
 };
-/// "quantile", "paused", "promoted", "milestone", "round_end", "max_t", "run_ending".
+/// "quantile", "paused", "promoted", "milestone", "round_end", "max_t", "run_ending", "ranked".
 const char* to_string(DecisionReason::Rule rule);
 std::optional<DecisionReason::Rule> parse_reason_rule(std::string_view text);
 
@@ -76,6 +86,15 @@ std::optional<DecisionReason::Rule> parse_reason_rule(std::string_view text);
 struct Verdict {
     Decision decision = Decision::proceed;
     std::optional<DecisionReason> why;
+};
+
+/// What one report tells a scheduler: every objective as reported, in the config's order (NaN
+/// where the report lacks one), and how far it is from feasible (README "Several objectives and
+/// constraints"). A single-objective run without constraints has one value and violation 0.
+struct Observation {
+    std::vector<double> values;
+    double violation = 0;
+    double metric() const { return values.front(); }
 };
 
 /// Why a leg starts: a new trial, a paused trial promoted, a failed leg retried.

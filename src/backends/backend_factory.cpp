@@ -60,6 +60,29 @@ void check_command(const ExperimentConfig& c) {
                         (c.command[0].find('/') == std::string::npos ? " (searched PATH)" : ""));
 }
 
+/// The benchmark's values that the config's second and later objectives and its constraints
+/// name; a name the benchmark cannot report is a ConfigError (the run would rank nothing).
+std::vector<std::string> benchmark_extras(const Benchmark& benchmark, const ExperimentConfig& c) {
+    std::vector<std::string> wanted;
+    for (std::size_t k = 1; k < c.objectives.size(); ++k) wanted.push_back(c.objectives[k].name);
+    for (const Constraint& bound : c.constraints)
+        if (bound.name != c.metric &&
+            std::find(wanted.begin(), wanted.end(), bound.name) == wanted.end())
+            wanted.push_back(bound.name);
+    const std::vector<std::string> known = benchmark.extra_names();
+    for (const std::string& name : wanted)
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+            std::string list = c.metric;
+            for (const std::string& k : known) list += ", " + k;
+            throw ConfigError(c.file + ": the simulator's benchmark \"" + benchmark.name() +
+                              "\" reports " + list +
+                              " (its metric under the name of the first); it "
+                              "cannot report \"" +
+                              name + "\"");
+        }
+    return wanted;
+}
+
 ProcessBackendOptions process_options(const ExperimentConfig& c) {
     ProcessBackendOptions o;
     o.command = c.command;
@@ -80,6 +103,7 @@ BackendFactory::BackendFactory(const ExperimentConfig& config, bool simulate)
     if (simulate_) {
         benchmark_ = make_benchmark(config.benchmark, config.max_t);
         check_benchmark_parameters(*benchmark_, config);
+        sim_extras_ = benchmark_extras(*benchmark_, config);
         return;
     }
     check_command(config);
@@ -95,7 +119,7 @@ std::unique_ptr<Backend> BackendFactory::create(const std::filesystem::path& run
                                                 const std::string& run_id, int wake_fd) {
     if (simulate_)
         return std::make_unique<SimBackend>(*benchmark_, config_.metric, config_.resource_attr,
-                                            config_.seed, config_.time_scale);
+                                            config_.seed, config_.time_scale, sim_extras_);
     ProcessBackendOptions options = process_options(config_);
     options.run_dir = run_dir;
     options.wake_fd = wake_fd;

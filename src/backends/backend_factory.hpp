@@ -40,6 +40,7 @@ class BackendFactory {
     const ExperimentConfig& config_;
     bool simulate_;
     std::unique_ptr<Benchmark> benchmark_;         // simulate
+    std::vector<std::string> sim_extras_;          // simulate: objectives and constrained values
     std::unique_ptr<LocalLauncherOptions> local_;  // local processes
 };
 

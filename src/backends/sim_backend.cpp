@@ -5,10 +5,11 @@
 namespace asha {
 
 SimBackend::SimBackend(const Benchmark& benchmark, std::string metric, std::string resource_attr,
-                       std::uint64_t seed, double time_scale)
+                       std::uint64_t seed, double time_scale, std::vector<std::string> extras)
     : benchmark_(benchmark),
       metric_(std::move(metric)),
       resource_attr_(std::move(resource_attr)),
+      extras_(std::move(extras)),
       seed_(seed),
       time_scale_(time_scale) {}
 
@@ -108,6 +109,17 @@ std::optional<BackendEvent> SimBackend::next_event(double deadline) {
     out.report.metric = benchmark_.metric(t.config, t.resource, noise);
     out.report.fields[resource_attr_] = t.resource;
     out.report.fields[metric_] = out.report.metric;
+    if (!extras_.empty()) {
+        // The noise of this epoch's time (schedule_next_step), so that epoch_seconds is the
+        // time the virtual clock advanced by.
+        const std::uint64_t step_noise = Rng::hash(seed_, static_cast<std::uint64_t>(e.trial),
+                                                   static_cast<std::uint64_t>(t.resource));
+        for (const std::string& name : extras_) {
+            double v = benchmark_.extra(name, t.config, t.resource, step_noise);
+            if (name == "epoch_seconds") v *= time_scale_;
+            out.report.fields[name] = v;
+        }
+    }
     reported_ = e.trial;
     return out;
 }

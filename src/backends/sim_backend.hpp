@@ -13,8 +13,10 @@ namespace asha {
 
 class SimBackend : public Backend {
   public:
+    /// `extras`: the benchmark's other values (Benchmark::extra_names) each report carries, e.g.
+    /// a second objective or a constrained value.
     SimBackend(const Benchmark& benchmark, std::string metric, std::string resource_attr,
-               std::uint64_t seed, double time_scale = 1);
+               std::uint64_t seed, double time_scale = 1, std::vector<std::string> extras = {});
 
     double now() const override { return now_; }
     LegStarted start(const TrialLaunch& launch) override;
@@ -58,6 +60,7 @@ class SimBackend : public Backend {
     const Benchmark& benchmark_;
     std::string metric_;
     std::string resource_attr_;
+    std::vector<std::string> extras_;
     std::uint64_t seed_;
     double time_scale_;
     double now_ = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace asha {
 
@@ -160,11 +161,38 @@ class BraninBenchmark : public Benchmark {
 
     double step_seconds(const Config&, double, std::uint64_t) const override { return 1; }
 
+    std::vector<std::string> extra_names() const override { return {"epoch_seconds", "currin"}; }
+    double extra(const std::string& name, const Config& c, double epochs,
+                 std::uint64_t noise) const override {
+        if (name != "currin") return Benchmark::extra(name, c, epochs, noise);
+        // Currin's exponential function on u in [0, 1]^2 (x1 in [-5, 10], x2 in [0, 15] scaled
+        // as BoTorch's BraninCurrin does), at fidelity s: s f(u) + (1 - s) f_low(u), with f_low
+        // the average of f at the four points 0.05 away diagonally (Xiong, Qian and Wu 2013).
+        const double s = fidelity(epochs, max_t_);
+        const double u1 = (std::clamp(number_or(c, "x1", 2.5), -5.0, 10.0) + 5) / 15;
+        const double u2 = std::clamp(number_or(c, "x2", 7.5), 0.0, 15.0) / 15;
+        const auto f = [](double a, double b) {
+            const double shape = b > 0 ? 1 - std::exp(-1 / (2 * b)) : 1.0;
+            return shape * (2300 * a * a * a + 1900 * a * a + 2092 * a + 60) /
+                   (100 * a * a * a + 500 * a * a + 4 * a + 20);
+        };
+        const double low = (f(u1 + 0.05, u2 + 0.05) + f(u1 + 0.05, std::max(0.0, u2 - 0.05)) +
+                            f(u1 - 0.05, u2 + 0.05) + f(u1 - 0.05, std::max(0.0, u2 - 0.05))) /
+                           4;
+        return s * f(u1, u2) + (1 - s) * low;
+    }
+
   private:
     double max_t_;
 };
 
 }  // namespace
+
+double Benchmark::extra(const std::string& name, const Config& config, double resource,
+                        std::uint64_t noise) const {
+    if (name == "epoch_seconds") return step_seconds(config, resource, noise);
+    return std::numeric_limits<double>::quiet_NaN();
+}
 
 std::vector<std::string> benchmark_names() {
     return {"lenet", "hard", "mf-hartmann6", "branin"};

@@ -22,6 +22,13 @@ class Benchmark {
     /// Seconds the epoch that reaches `resource` takes.
     virtual double step_seconds(const Config& config, double resource,
                                 std::uint64_t noise) const = 0;
+    /// The other values it can report beside its metric, when a config names them as an
+    /// objective or a constraint: every benchmark has "epoch_seconds" (the time of the epoch, the
+    /// one the virtual clock advances by); "branin" has "currin" (its bi-objective partner).
+    virtual std::vector<std::string> extra_names() const { return {"epoch_seconds"}; }
+    /// The value of extra_names()'s `name` after `resource` epochs (the same `noise` as metric).
+    virtual double extra(const std::string& name, const Config& config, double resource,
+                         std::uint64_t noise) const;
 };
 
 /// "lenet": the book's LeNet on Fashion-MNIST (learning_rate, batch_size): a 0.9 error plateau
@@ -30,6 +37,8 @@ class Benchmark {
 /// end worse) and epoch times that vary 20x across configurations.
 /// "mf-hartmann6": mf-prior-bench's MF-Hartmann 6 (x0..x5), "branin": BoTorch's AugmentedBranin
 /// (x1, x2); their fidelity runs from the first epoch to `max_t` (synthetic_benchmarks.cpp).
+/// "branin" also reports "currin": the multi-fidelity Currin function of Xiong et al. 2013 on the
+/// same (x1, x2), rescaled to [0, 1]^2 as BoTorch's BraninCurrin does (a bi-objective pair).
 std::unique_ptr<Benchmark> make_benchmark(const std::string& name, double max_t = 0);
 std::vector<std::string> benchmark_names();
 

@@ -2,6 +2,7 @@
 
 #include "loop/leg_state.hpp"
 #include "policy/leg_outcome.hpp"
+#include "policy/observation.hpp"
 #include "policy/run_limits.hpp"
 #include "run/journal.hpp"
 #include "run/journal_records.hpp"
@@ -241,8 +242,13 @@ void Tuner::on_report(TrialRecord& trial, const Report& report, std::uint64_t of
     ++trial.reports;
     trial.last_resource = report.resource;
     trial.last_metric = report.metric;
+    // Several objectives or constraints: the scheduler ranks every objective and the
+    // constraints; an infeasible report is never the best.
+    std::optional<Observation> seen;
+    if (needs_observations(config_)) seen = observe(report, config_);
     double key = badness(report.metric, config_.mode == Mode::max);
-    if (can_be_best(report.metric) && (!best_trial_ || key < best_badness_)) {
+    if (can_be_best(report.metric) && (!seen || seen->violation == 0) &&
+        (!best_trial_ || key < best_badness_)) {
         best_trial_ = trial.id;
         best_badness_ = key;
         best_metric_ = report.metric;
@@ -251,7 +257,8 @@ void Tuner::on_report(TrialRecord& trial, const Report& report, std::uint64_t of
     Verdict verdict{Decision::stop, std::nullopt};
     const bool asks_scheduler = leg.asks_scheduler();
     if (asks_scheduler) {
-        verdict = scheduler_.on_report(trial.id, report.resource, report.metric);
+        verdict = seen ? scheduler_.on_observation(trial.id, report.resource, *seen)
+                       : scheduler_.on_report(trial.id, report.resource, report.metric);
     } else if (leg.stop_cause() == StopCause::run_ending) {
         // The scheduler is not asked: the run's end decides.
         verdict.why = DecisionReason::unranked(DecisionReason::Rule::run_ending, trial.bracket,

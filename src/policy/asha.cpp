@@ -8,14 +8,10 @@ namespace asha {
 
 AshaScheduler::AshaScheduler(Params params, std::unique_ptr<Searcher> searcher, Rng& rng)
     : params_(params), searcher_(std::move(searcher)), rng_(rng) {
-    // Hyperband's bracket s (with s_max + 1 = number of levels including max_t) starts
-    // n_s = (s_max + 1) / (s + 1) * eta^s configurations; our bracket b is s = s_max - b.
     const auto levels0 = rung_levels(params_.grace_period, params_.eta, params_.max_t);
     // The reference's q_k = r_k / r_{k+1} of the full ladder; bracket b keeps rungs b, b+1, ...
     // with the same quantiles (Syne Tune's rung_levels[b:], promote_quantiles[b:]).
     const auto quantiles0 = rung_quantiles(levels0, params_.max_t);
-    const double s_max = static_cast<double>(levels0.size());
-    double sum = 0;
     for (int b = 0; b < params_.brackets; ++b) {
         Bracket bracket;
         for (std::size_t k = static_cast<std::size_t>(b); k < levels0.size(); ++k) {
@@ -26,28 +22,14 @@ AshaScheduler::AshaScheduler(Params params, std::unique_ptr<Searcher> searcher, 
                 k + 1 < levels0.size() ? levels0[k + 1] : params_.max_t;
         }
         brackets_.push_back(std::move(bracket));
-        double s = s_max - b;
-        double weight = (s_max + 1) / (s + 1) * std::pow(params_.eta, s);
-        bracket_probability_.push_back(weight);
-        sum += weight;
     }
-    for (double& p : bracket_probability_) p /= sum;
+    bracket_probability_ = hyperband_bracket_shares(levels0.size(), params_.brackets, params_.eta);
 }
 
 AshaScheduler::TrialState& AshaScheduler::state(TrialId trial) {
     if (trial < 0 || static_cast<std::size_t>(trial) >= trials_.size())
         throw std::logic_error("ASHA: unknown trial " + std::to_string(trial));
     return trials_[static_cast<std::size_t>(trial)];
-}
-
-int AshaScheduler::sample_bracket() {
-    if (brackets_.size() == 1) return 0;  // no draw: one bracket leaves the RNG to the searcher
-    double u = rng_.uniform01();
-    for (std::size_t b = 0; b + 1 < bracket_probability_.size(); ++b) {
-        if (u < bracket_probability_[b]) return static_cast<int>(b);
-        u -= bracket_probability_[b];
-    }
-    return static_cast<int>(bracket_probability_.size()) - 1;
 }
 
 double AshaScheduler::milestone_after(const Bracket& bracket, int rung) const {
@@ -95,7 +77,7 @@ std::optional<Suggestion> AshaScheduler::suggest(TrialId next_id, bool allow_new
                                std::to_string(trials_.size()));
     Suggestion s;
     s.trial_id = next_id;
-    s.bracket = sample_bracket();
+    s.bracket = draw_bracket(bracket_probability_, rng_);
     s.config = searcher_->suggest(next_id);
     const Bracket& bracket = brackets_[static_cast<std::size_t>(s.bracket)];
     bool pauses = params_.variant == AshaVariant::promotion && !bracket.rungs.empty();

@@ -63,7 +63,6 @@ class AshaScheduler : public Scheduler {
         double paused_metric = 0;  // its metric there, as reported (for the promotion's reason)
     };
 
-    int sample_bracket();
     int highest_rung_reached(const Bracket& bracket, int from, double resource) const;
     std::optional<Suggestion> promote();
     double milestone_after(const Bracket& bracket, int rung) const;

@@ -17,6 +17,9 @@ template <typename Enum>
 using NameTable = std::vector<std::pair<std::string, Enum>>;
 
 inline const NameTable<Mode> kModeNames = {{"min", Mode::min}, {"max", Mode::max}};
+inline const NameTable<MoPriority> kMoPriorityNames = {
+    {"non_dominated", MoPriority::non_dominated},
+    {"linear_scalarization", MoPriority::linear_scalarization}};
 inline const NameTable<SchedulerType> kSchedulerNames = {{"asha", SchedulerType::asha},
                                                          {"fifo", SchedulerType::fifo},
                                                          {"sync_sh", SchedulerType::sync_sh},

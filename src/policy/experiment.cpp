@@ -18,7 +18,7 @@ SchedulerSpec parse_scheduler(const json& spec, const JsonPath& where,
                               std::optional<double>& max_t) {
     where.object(spec);
     where.check_keys(spec, {"type", "variant", "grace_period", "reduction_factor", "brackets",
-                            "max_t", "rounds_in_flight"});
+                            "max_t", "rounds_in_flight", "multiobjective_priority", "weights"});
     SchedulerSpec s;
     if (spec.contains("type")) s.type = choose(where / "type", spec["type"], kSchedulerNames);
     if (spec.contains("variant"))
@@ -36,6 +36,18 @@ SchedulerSpec parse_scheduler(const json& spec, const JsonPath& where,
         s.rounds_in_flight = static_cast<int>(
             positive_integer(where / "rounds_in_flight", spec["rounds_in_flight"]));
     if (spec.contains("max_t")) max_t = positive_number(where / "max_t", spec["max_t"]);
+    if (spec.contains("multiobjective_priority"))
+        s.priority = choose(where / "multiobjective_priority", spec["multiobjective_priority"],
+                            kMoPriorityNames);
+    if (spec.contains("weights")) {
+        const JsonPath at = where / "weights";
+        const json& weights = at.array(spec["weights"]);
+        for (std::size_t i = 0; i < weights.size(); ++i) {
+            const double w = at[i].number(weights[i]);
+            if (!(w >= 0 && std::isfinite(w))) at[i].fail_expected("a number >= 0", weights[i]);
+            s.weights.push_back(w);
+        }
+    }
     return s;
 }
 
@@ -130,6 +142,103 @@ void parse_searcher(const json& doc, const JsonPath& where, SearcherSpec& s) {
         s.prior_weight = positive_number(at / "prior_weight", o["prior_weight"]);
     if (o.contains("avoid_pending"))
         s.avoid_pending = (at / "avoid_pending").boolean(o["avoid_pending"]);
+}
+
+/// `"metric"`: one name or a list of distinct names; `"mode"`: one mode for all, or a list of
+/// the same length. c.metric / c.mode are the first objective.
+void read_objectives(const json& doc, const JsonPath& where, ExperimentConfig& c) {
+    if (!doc.contains("metric"))
+        where.fail(
+            "missing \"metric\" (the reported key to optimise, e.g. \"validation_error\", or a "
+            "list of keys)");
+    const JsonPath at = where / "metric";
+    const json& metric = doc["metric"];
+    std::vector<std::pair<JsonPath, const json*>> names;
+    if (metric.is_array()) {
+        if (metric.empty()) at.fail_expected("a non-empty list of metric names", metric);
+        for (std::size_t i = 0; i < metric.size(); ++i) names.emplace_back(at[i], &metric[i]);
+    } else {
+        names.emplace_back(at, &metric);
+    }
+    for (const auto& [path, value] : names) {
+        Objective o;
+        o.name = path.string(*value);
+        if (o.name.empty()) path.fail_expected("a non-empty string", *value);
+        for (const Objective& earlier : c.objectives)
+            if (earlier.name == o.name) path.fail("\"" + o.name + "\" is listed twice");
+        c.objectives.push_back(o);
+    }
+    if (doc.contains("mode")) {
+        const JsonPath mode_at = where / "mode";
+        const json& mode = doc["mode"];
+        if (mode.is_array()) {
+            if (mode.size() != c.objectives.size())
+                mode_at.fail("has " + std::to_string(mode.size()) + " modes for " +
+                             std::to_string(c.objectives.size()) +
+                             " metrics (give one mode for all, or one per metric)");
+            for (std::size_t i = 0; i < mode.size(); ++i)
+                c.objectives[i].mode = choose(mode_at[i], mode[i], kModeNames);
+        } else {
+            const Mode all = choose(mode_at, mode, kModeNames);
+            for (Objective& o : c.objectives) o.mode = all;
+        }
+    }
+    c.metric = c.objectives.front().name;
+    c.mode = c.objectives.front().mode;
+}
+
+/// `"constraints": {"memory_mb": {"max": 8000}, "accuracy": {"min": 0.5}}`.
+void read_constraints(const json& value, const JsonPath& at, ExperimentConfig& c) {
+    at.object(value);
+    for (auto it = value.begin(); it != value.end(); ++it) {
+        const JsonPath here = at / it.key();
+        if (it.key().empty()) at.fail("a constraint needs the name of a reported value");
+        if (it.key() == c.resource_attr)
+            here.fail("\"" + it.key() +
+                      "\" is the resource attribute: it grows as a trial trains, it cannot be "
+                      "bounded (set max_t instead)");
+        here.object(it.value());
+        here.check_keys(it.value(), {"min", "max"});
+        Constraint bound;
+        bound.name = it.key();
+        if (it.value().contains("min")) bound.min = (here / "min").number(it.value()["min"]);
+        if (it.value().contains("max")) bound.max = (here / "max").number(it.value()["max"]);
+        if (!bound.min && !bound.max)
+            here.fail_expected("{\"min\": N} or {\"max\": N} or both", it.value());
+        if (bound.min && bound.max && *bound.min > *bound.max)
+            here.fail("min " + format_value(json(*bound.min)) + " is above max " +
+                      format_value(json(*bound.max)) + ": no report could be feasible");
+        c.constraints.push_back(bound);
+    }
+}
+
+/// What a run of several objectives (or with constraints) may use: ASHA or FIFO, random search
+/// (the model-based searchers model one metric), no metric target; weights match the metrics.
+void check_objectives_fit(const json& doc, const JsonPath& where, const ExperimentConfig& c) {
+    const auto& weights = c.scheduler.weights;
+    if (!weights.empty() && weights.size() != c.objectives.size())
+        (where / "scheduler" / "weights")
+            .fail("has " + std::to_string(weights.size()) + " weights for " +
+                  std::to_string(c.objectives.size()) + " metrics (one weight per metric)");
+    if (!weights.empty() && c.scheduler.priority != MoPriority::linear_scalarization)
+        (where / "scheduler" / "weights")
+            .fail("weights are for \"multiobjective_priority\": \"linear_scalarization\"");
+    const bool several = c.objectives.size() > 1;
+    if ((several || !c.constraints.empty()) && c.scheduler.type == SchedulerType::sync_sh)
+        (where / (several ? "metric" : "constraints"))
+            .fail(std::string(several ? "several objectives" : "constraints") +
+                  " need scheduler type \"asha\" or \"fifo\" (sync_sh ranks one metric)");
+    if (!several) return;
+    if (c.searcher.type != SearcherSpec::Type::random)
+        (where / "searcher")
+            .fail("\"" + name_of(kSearcherNames, c.searcher.type) +
+                  "\" models one metric; with several objectives use \"random\"");
+    if (doc.contains("stop") && doc["stop"].is_object())
+        for (const char* key : {"min_metric_value", "max_metric_value"})
+            if (doc["stop"].contains(key))
+                (where / "stop" / key)
+                    .fail("a metric target needs a single objective (this run has " +
+                          std::to_string(c.objectives.size()) + ")");
 }
 
 /// Works out max_t (README: "Where max_t comes from") and checks the rung structure.
@@ -291,27 +400,24 @@ const std::vector<Field>& fields() {
                            where.fail("missing \"config_space\" (the hyperparameters to tune)");
                        c.config_space = ConfigSpace::parse(value, at);
                    }),
-        ASHA_FIELD("metric", true,
-                   {
-                       if (!doc.contains("metric"))
-                           where.fail(
-                               "missing \"metric\" (the reported key to optimise, e.g. "
-                               "\"validation_error\")");
-                       c.metric = at.string(value);
-                       if (c.metric.empty()) at.fail_expected("a non-empty string", value);
-                   }),
-        ASHA_FIELD("mode", false, c.mode = choose(at, value, kModeNames)),
+        ASHA_FIELD("metric", true, read_objectives(doc, where, c)),
+        ASHA_FIELD("mode", false, {}),  // read with metric
         ASHA_FIELD("resource_attr", true,
                    {
                        if (doc.contains("resource_attr")) c.resource_attr = at.string(value);
-                       if (c.resource_attr.empty() || c.resource_attr == c.metric)
-                           at.fail_expected("a non-empty name different from metric",
+                       const bool objective = std::any_of(
+                           c.objectives.begin(), c.objectives.end(),
+                           [&](const Objective& o) { return o.name == c.resource_attr; });
+                       if (c.resource_attr.empty() || objective)
+                           at.fail_expected("a non-empty name different from every metric",
                                             json(c.resource_attr));
                    }),
         ASHA_FIELD("max_resource_attr", false, c.max_resource_attr = at.string(value)),
         ASHA_FIELD("scheduler", false, c.scheduler = parse_scheduler(value, at, p.scheduler_max_t)),
         ASHA_FIELD("searcher", true, parse_searcher(doc, where, c.searcher)),
-        ASHA_FIELD("searcher_options", false, {}),                       // read with searcher
+        ASHA_FIELD("searcher_options", false, {}),  // read with searcher
+        ASHA_FIELD("constraints", false, read_constraints(value, at, c)),
+        ASHA_STEP(check_objectives_fit(doc, where, c)),  // what several objectives allow
         ASHA_STEP(resolve_resources(c, p.scheduler_max_t, doc, where)),  // max_t, rungs
         ASHA_FIELD("points_to_evaluate", false,
                    {

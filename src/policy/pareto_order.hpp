@@ -18,10 +18,12 @@
 /// `nondominated_sort` uses those ranks as an order; and MOASHA takes the last entry of that
 /// order divided by n as the rank of the new result. These functions compute the intended order.
 ///
-/// Cost: O(n^2 d) for n points of d objectives (each front's epsilon-net keeps every point's
-/// distance to the nearest point taken, so it is O(m^2 d) for a front of m, not O(m^3 d)).
+/// Cost: the fronts in O(n log n) for two objectives (a sweep in lexicographic order), O(n^2 d)
+/// for more; each front's epsilon-net in O(m^2 d) for a front of m (every point keeps its
+/// distance to the nearest point taken).
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace asha {
@@ -39,6 +41,15 @@ std::vector<bool> pareto_efficient(const std::vector<Objectives>& points);
 /// then each time the one farthest from the points already taken.
 std::vector<std::size_t> epsilon_net_order(const std::vector<Objectives>& points,
                                            std::size_t seed_objective);
+
+/// For each point, its front: 1 for the points nothing dominates, k + 1 for those that only
+/// points of fronts 1..k dominate (equal points share a front).
+std::vector<std::uint32_t> nondominated_fronts(const std::vector<Objectives>& points);
+
+/// Where `points[which]` is in nondominated_order, without ordering the other fronts: the points
+/// of earlier fronts plus its place in its own front's epsilon-net; `front` gets its front.
+std::size_t nondominated_position(const std::vector<Objectives>& points, std::size_t which,
+                                  std::size_t seed_objective, std::uint32_t& front);
 
 /// The indices of `points`, best first: front by front, each front in epsilon-net order.
 std::vector<std::size_t> nondominated_order(const std::vector<Objectives>& points,

@@ -1,6 +1,8 @@
 #include "policy/asha.hpp"
 #include "policy/fifo.hpp"
 #include "policy/kde_searcher.hpp"
+#include "policy/mo_asha.hpp"
+#include "policy/observation.hpp"
 #include "policy/stopping_rule.hpp"
 #include "policy/sync_sh.hpp"
 #include "policy/tpe_searcher.hpp"
@@ -33,6 +35,19 @@ std::unique_ptr<Scheduler> make_scheduler(const ExperimentConfig& c, Rng& rng) {
         case SchedulerType::fifo:
             return std::make_unique<FifoScheduler>(c.max_t, std::move(searcher));
         case SchedulerType::asha: {
+            if (needs_observations(c)) {
+                MoAshaScheduler::Params p;
+                p.variant = c.scheduler.variant;
+                p.grace_period = c.scheduler.grace_period;
+                p.eta = c.scheduler.reduction_factor;
+                p.max_t = c.max_t;
+                p.brackets = c.scheduler.brackets;
+                for (const Objective& o : c.objectives)
+                    p.order.maximize.push_back(o.mode == Mode::max);
+                p.order.priority = c.scheduler.priority;
+                p.order.weights = c.scheduler.weights;
+                return std::make_unique<MoAshaScheduler>(std::move(p), std::move(searcher), rng);
+            }
             AshaScheduler::Params p{c.scheduler.variant,          c.scheduler.grace_period,
                                     c.scheduler.reduction_factor, c.max_t,
                                     c.scheduler.brackets,         maximize};

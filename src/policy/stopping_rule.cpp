@@ -56,4 +56,40 @@ std::size_t continue_rank(std::size_t n, double level, double next_level) {
     return static_cast<std::size_t>(std::floor(h * (1 + 1e-12L)));
 }
 
+std::size_t moasha_continue_count(std::size_t n, double eta) {
+    if (n == 0) return 0;
+    const auto stops = [&](std::size_t p) {
+        return static_cast<double>(p) / static_cast<double>(n) > 1.0 / eta;
+    };
+    // The rule is monotone in p: start near n / eta and step to the boundary.
+    auto p = static_cast<std::size_t>(std::floor(static_cast<double>(n) / eta));
+    if (p > n) p = n;
+    while (p > 0 && stops(p)) --p;
+    while (p < n && !stops(p)) ++p;
+    return p;
+}
+
+std::vector<double> hyperband_bracket_shares(std::size_t levels, int brackets, double eta) {
+    std::vector<double> share;
+    const double s_max = static_cast<double>(levels);
+    double sum = 0;
+    for (int b = 0; b < brackets; ++b) {
+        const double s = s_max - b;
+        share.push_back((s_max + 1) / (s + 1) * std::pow(eta, s));
+        sum += share.back();
+    }
+    for (double& p : share) p /= sum;
+    return share;
+}
+
+int draw_bracket(const std::vector<double>& shares, Rng& rng) {
+    if (shares.size() == 1) return 0;
+    double u = rng.uniform01();
+    for (std::size_t b = 0; b + 1 < shares.size(); ++b) {
+        if (u < shares[b]) return static_cast<int>(b);
+        u -= shares[b];
+    }
+    return static_cast<int>(shares.size()) - 1;
+}
+
 }  // namespace asha

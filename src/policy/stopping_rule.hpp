@@ -19,6 +19,8 @@
 /// a value (README "Scheduling"). Other deliberate differences: NaN and ±inf rank worst; a
 /// report that jumps over a rung is judged at the highest rung it passed.
 
+#include "asha/rng.hpp"
+
 #include <cstddef>
 #include <vector>
 
@@ -34,5 +36,19 @@ std::vector<double> rung_quantiles(const std::vector<double>& levels, double max
 /// included) may hold for the new one to continue, at rung level `level` whose next level
 /// (or max_t) is `next_level`: floor((n - 1) * level / next_level), exactly.
 std::size_t continue_rank(std::size_t n, double level, double next_level);
+
+/// MO-ASHA's stopping rule (Syne Tune v0.13's MOASHA, with the rank it means to read): a result
+/// placed at position p (0: first) of the rung's priority order among n stops iff p / n > 1 / eta,
+/// in the reference's double arithmetic. Returns how many positions continue (p < that).
+std::size_t moasha_continue_count(std::size_t n, double eta);
+
+/// Hyperband's share of new trials for each of `brackets` brackets over a ladder of `levels`
+/// rungs below max_t (as often as synchronous Hyperband would start them): bracket b is
+/// Hyperband's s = levels - b, started with (levels + 1) / (s + 1) * eta^s trials, normalised.
+std::vector<double> hyperband_bracket_shares(std::size_t levels, int brackets, double eta);
+
+/// The bracket of a new trial, drawn with `shares`; one bracket draws nothing (the RNG is left
+/// to the searcher).
+int draw_bracket(const std::vector<double>& shares, Rng& rng);
 
 }  // namespace asha

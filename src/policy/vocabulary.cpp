@@ -26,13 +26,14 @@ constexpr Names<LaunchKind, 3> kLaunchKindNames{{{LaunchKind::new_trial, "new"},
                                                  {LaunchKind::promote, "promote"},
                                                  {LaunchKind::retry, "retry"}}};
 using Rule = DecisionReason::Rule;
-constexpr Names<Rule, 7> kRuleNames{{{Rule::quantile, "quantile"},
+constexpr Names<Rule, 8> kRuleNames{{{Rule::quantile, "quantile"},
                                      {Rule::paused, "paused"},
                                      {Rule::promoted, "promoted"},
                                      {Rule::milestone, "milestone"},
                                      {Rule::round_end, "round_end"},
                                      {Rule::max_t, "max_t"},
-                                     {Rule::run_ending, "run_ending"}}};
+                                     {Rule::run_ending, "run_ending"},
+                                     {Rule::ranked, "ranked"}}};
 
 template <typename Enum, std::size_t N>
 const char* name_of(const Names<Enum, N>& names, Enum value) {
@@ -81,7 +82,8 @@ bool DecisionReason::operator==(const DecisionReason& o) const {
     const bool same_cutoff = cutoff == o.cutoff || (std::isnan(cutoff) && std::isnan(o.cutoff));
     return rule == o.rule && bracket == o.bracket && level == o.level &&
            (value == o.value || (std::isnan(value) && std::isnan(o.value))) && better == o.better &&
-           of == o.of && top == o.top && same_cutoff;
+           of == o.of && top == o.top && same_cutoff && front == o.front &&
+           (violation == o.violation || (std::isnan(violation) && std::isnan(o.violation)));
 }
 
 void StatusCounts::add(TrialStatus status) {

@@ -77,7 +77,16 @@ std::string explain(const DecisionReason& why, const ExperimentConfig& config) {
     using Rule = DecisionReason::Rule;
     const std::string at = config.resource_attr + " " + num(why.level);
     const std::string value = config.metric + " " + num(why.value);
-    const std::string rank = fmt::format("{} of the {} values there better", why.better, why.of);
+    // Several objectives or constraints: the rank is a place in the rung's priority order.
+    const bool ordered = why.rule == Rule::ranked || why.front > 0 || why.violation != 0;
+    std::string rank =
+        ordered ? fmt::format("{} of the {} results there ranked before it", why.better, why.of)
+                : fmt::format("{} of the {} values there better", why.better, why.of);
+    if (why.front > 0) rank += fmt::format(" (it is on front {})", why.front);
+    if (why.violation != 0)
+        rank += std::isinf(why.violation)
+                    ? " (infeasible: a constrained value or an objective is missing or not finite)"
+                    : " (infeasible by " + num(why.violation) + ")";
     const std::string top_ends =
         std::isnan(why.cutoff) ? "" : " (the top ends at " + num(why.cutoff) + ")";
     switch (why.rule) {
@@ -85,6 +94,9 @@ std::string explain(const DecisionReason& why, const ExperimentConfig& config) {
             return fmt::format(
                 "{}: {}, {}; it goes on while fewer than {} are (the rung's quantile is {})", at,
                 value, rank, why.top, num(why.cutoff));
+        case Rule::ranked:
+            return fmt::format("{}: {}, {}; it goes on while fewer than {} are", at, value, rank,
+                               why.top);
         case Rule::paused:
             if (why.top == 0)
                 return fmt::format("{}: {}, {}; paused: with {} values the rung promotes none yet",

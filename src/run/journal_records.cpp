@@ -143,6 +143,8 @@ std::string encode_reason(const DecisionReason& why) {
     if (why.of > 0)
         text += fmt::format(R"(,"better":{},"of":{},"top":{})", why.better, why.of, why.top);
     if (!std::isnan(why.cutoff)) text += ",\"cutoff\":" + number_text(why.cutoff);
+    if (why.front > 0) text += fmt::format(R"(,"front":{})", why.front);
+    if (why.violation != 0) text += ",\"violation\":" + number_text(why.violation);
     return text + '}';
 }
 
@@ -158,6 +160,8 @@ DecisionReason decode_reason(const json& r) {
     why.top = get_or(r, "top", std::size_t{0});
     why.cutoff = r.contains("cutoff") ? journal_double(r["cutoff"])
                                       : std::numeric_limits<double>::quiet_NaN();
+    why.front = get_or(r, "front", std::uint32_t{0});
+    why.violation = r.contains("violation") ? journal_double(r["violation"]) : 0.0;
     return why;
 }
 

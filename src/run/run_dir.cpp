@@ -42,8 +42,19 @@ std::string hostname() {
 json resolved_config(const ExperimentConfig& c) {
     json doc = c.document;
     doc["name"] = c.name;
-    doc["metric"] = c.metric;
-    doc["mode"] = name_of(kModeNames, c.mode);
+    if (multi_objective(c)) {  // as lists, as written; defaults filled in
+        doc["metric"] = json::array();
+        doc["mode"] = json::array();
+        for (const Objective& o : c.objectives) {
+            doc["metric"].push_back(o.name);
+            doc["mode"].push_back(name_of(kModeNames, o.mode));
+        }
+        doc["scheduler"]["multiobjective_priority"] =
+            name_of(kMoPriorityNames, c.scheduler.priority);
+    } else {
+        doc["metric"] = c.metric;
+        doc["mode"] = name_of(kModeNames, c.mode);
+    }
     doc["resource_attr"] = c.resource_attr;
     doc["workers"] = c.workers;
     doc["seed"] = c.seed;

@@ -1,0 +1,93 @@
+#include "policy/priority_rung.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace asha {
+
+Objectives PriorityRung::key(const Observation& seen) const {
+    Objectives k(seen.values.size());
+    for (std::size_t i = 0; i < k.size(); ++i)
+        k[i] = order_->maximize[i] ? -seen.values[i] : seen.values[i];  // the reference's * -1
+    return k;
+}
+
+PriorityRung::Place PriorityRung::insert(TrialId trial, const Observation& seen) {
+    if (seen.values.size() != order_->maximize.size())
+        throw std::logic_error("MO-ASHA: a result with " + std::to_string(seen.values.size()) +
+                               " objectives, expected " + std::to_string(order_->maximize.size()));
+    Entry e;
+    e.trial = trial;
+    const bool finite = std::all_of(seen.values.begin(), seen.values.end(),
+                                    [](double v) { return std::isfinite(v); });
+    e.violation = seen.violation;
+    Place at;
+    at.violation = seen.violation;
+    if (!finite || !std::isfinite(seen.violation)) {
+        e.kind = Kind::invalid;
+        at.violation = std::numeric_limits<double>::infinity();
+        e.violation = at.violation;
+        at.before = points_.size() + violations_.size();
+        ++invalid_;
+    } else if (seen.violation > 0) {
+        e.kind = Kind::infeasible;
+        at.before = points_.size() + violations_.insert_and_count_less(seen.violation);
+    } else {
+        e.kind = Kind::feasible;
+        e.index = points_.size();
+        Objectives k = key(seen);
+        if (points_.empty() || k[0] < best_first_) best_first_ = k[0];
+        if (order_->by_fronts()) {
+            points_.push_back(std::move(k));
+            at.before = nondominated_position(points_, e.index, 0, at.front);
+        } else {
+            e.scalar = k.size() == 1 ? k[0] : linear_scalarization(k, order_->weights);
+            points_.push_back(std::move(k));
+            at.before = scalars_.insert_and_count_less(e.scalar);
+        }
+    }
+    entries_.push_back(e);
+    return at;
+}
+
+std::vector<std::pair<TrialId, PriorityRung::Place>> PriorityRung::places() const {
+    std::vector<std::size_t> position;
+    std::vector<std::uint32_t> fronts;
+    if (order_->by_fronts()) {
+        position = nondominated_positions(points_, 0);
+        fronts = nondominated_fronts(points_);
+    }
+    std::vector<std::pair<TrialId, Place>> out;
+    out.reserve(entries_.size());
+    for (const Entry& e : entries_) {
+        Place at;
+        at.violation = e.violation;
+        switch (e.kind) {
+            case Kind::invalid:
+                at.before = points_.size() + violations_.size();
+                break;
+            case Kind::infeasible:
+                at.before = points_.size() + violations_.count_less(e.violation);
+                break;
+            case Kind::feasible:
+                if (order_->by_fronts()) {
+                    at.before = position[e.index];
+                    at.front = fronts[e.index];
+                } else {
+                    at.before = scalars_.count_less(e.scalar);
+                }
+                break;
+        }
+        out.emplace_back(e.trial, at);
+    }
+    return out;
+}
+
+double PriorityRung::best_first() const {
+    if (points_.empty()) return std::numeric_limits<double>::quiet_NaN();
+    return order_->maximize[0] ? -best_first_ : best_first_;
+}
+
+}  // namespace asha
