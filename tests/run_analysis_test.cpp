@@ -21,7 +21,10 @@ RunData two_trials(Mode mode) {
     run.trials[0].id = 0;
     run.trials[1].id = 1;
     // Trial 0: 0.5 then 0.7; trial 1: NaN then 0.6, later.
-    run.results = {{0, 1, 1, 0.5, ""}, {1, 2, 1, NAN, ""}, {0, 3, 2, 0.7, ""}, {1, 4, 2, 0.6, ""}};
+    run.results = {{0, 1, 1, 0.5, "", {}},
+                   {1, 2, 1, NAN, "", {}},
+                   {0, 3, 2, 0.7, "", {}},
+                   {1, 4, 2, 0.6, "", {}}};
     run.legs = {{0, 0, 0, 3, "", false}, {1, 0, 1, 4, "", false}, {0, 1, 5, 8, "", false}};
     return run;
 }

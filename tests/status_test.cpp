@@ -66,11 +66,25 @@ TEST(Status, SummaryLines) {
     s.wallclock = 185.4;
     EXPECT_EQ(render_progress_line(s),
               "2 trials running, 9 finished (5 until the end), 185.40s wallclock-time");
-    EXPECT_EQ(render_best_line(s, "validation_error"), "validation_error: no finite result yet");
+    ExperimentConfig c;
+    c.metric = "validation_error";
+    EXPECT_EQ(render_best_line(s, c), "validation_error: no finite result yet");
     s.best_trial = 4;
     s.best_metric = 0.1341;
-    EXPECT_EQ(render_best_line(s, "validation_error"),
-              "validation_error: best 0.1341 for trial-id 4");
+    EXPECT_EQ(render_best_line(s, c), "validation_error: best 0.1341 for trial-id 4");
+    // Several objectives: the front, one line per point.
+    c.objectives = {{"validation_error", Mode::min}, {"accuracy", Mode::max}};
+    c.resource_attr = "epoch";
+    c.max_t = 10;
+    s.multi_objective = true;
+    EXPECT_EQ(render_best_line(s, c),
+              "Pareto front of validation_error (min), accuracy (max): no feasible result at "
+              "epoch 10 yet");
+    s.front = {{3, 10, {0.1, 0.5}}, {7, 10, {0.2, 0.9}}};
+    EXPECT_EQ(render_best_line(s, c),
+              "Pareto front of validation_error (min), accuracy (max): 2 results\n"
+              "  trial-id 3: validation_error 0.1, accuracy 0.5\n"
+              "  trial-id 7: validation_error 0.2, accuracy 0.9");
     s.stop_reason = "reached max_wallclock_time (300 s)";
     s.workers = 2;
     s.busy_time = 370.8;

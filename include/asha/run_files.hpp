@@ -21,6 +21,7 @@ inline constexpr const char* trials = "trials.csv";
 inline constexpr const char* legs = "legs.csv";
 inline constexpr const char* best = "best.json";
 inline constexpr const char* summary = "summary.json";
+inline constexpr const char* pareto = "pareto.json";  ///< several objectives: the front
 inline constexpr const char* report = "report.html";
 inline constexpr const char* tuner_pid = "tuner.pid";
 /// trials/<id>/ holds one trial's files.
@@ -36,8 +37,8 @@ inline std::string config_column(std::string_view name) {
 }
 
 /// results.csv: one row per accepted report. Columns in order: trial_id, tuner_time,
-/// worker_time, <resource>, <metric>, the other keys of the run's first report, decision,
-/// status, config_<hp>...
+/// worker_time, <resource>, <metric>, the other objectives and the constrained values (in the
+/// config's order), the other keys of the run's first report, decision, status, config_<hp>...
 namespace results_csv {
 inline constexpr const char* trial_id = "trial_id";
 inline constexpr const char* tuner_time = "st_tuner_time";
@@ -47,7 +48,7 @@ inline constexpr const char* status = "st_status";
 }  // namespace results_csv
 
 /// trials.csv: one row per trial. Columns in order: `before_resource`, <resource>, <metric>,
-/// `after_metric`, config_<hp>...
+/// (several objectives: each other objective), `after_metric`, config_<hp>...
 namespace trials_csv {
 inline constexpr const char* trial_id = "trial_id";
 inline constexpr const char* status = "status";
@@ -88,6 +89,18 @@ inline constexpr const char* config = "config";
 inline constexpr const char* trial_dir = "trial_dir";
 }  // namespace best_json
 
+/// pareto.json: the Pareto front of a run of several objectives (policy/pareto_front.hpp).
+/// `front` lists its points, best first in the first objective, each with `trial_id`,
+/// <resource>, `values` ({objective: value}), `config` and `trial_dir`.
+namespace pareto_json {
+inline constexpr const char* objectives = "objectives";  ///< [{"name", "mode"}]
+inline constexpr const char* front = "front";
+inline constexpr const char* trial_id = "trial_id";
+inline constexpr const char* values = "values";
+inline constexpr const char* config = "config";
+inline constexpr const char* trial_dir = "trial_dir";
+}  // namespace pareto_json
+
 /// summary.json: how the run ended (written at its end).
 namespace summary_json {
 inline constexpr const char* stop_reason = "stop_reason";
@@ -101,6 +114,7 @@ inline constexpr const char* stopped = "stopped";
 inline constexpr const char* paused = "paused";
 inline constexpr const char* failed = "failed";
 inline constexpr const char* rungs = "rungs";
+inline constexpr const char* front = "front";  ///< several objectives: pareto.json's `front`
 /// Keys of each element of `rungs`.
 namespace rung {
 inline constexpr const char* bracket = "bracket";

@@ -19,6 +19,10 @@ struct RunSummary {
     std::optional<TrialId> best_trial;
     double best_metric = 0;
     double best_resource = 0;
+    /// Several objectives: the non-dominated feasible full-fidelity results, best first in the
+    /// first objective (policy/pareto_front.hpp); a run of several objectives has no one best.
+    bool multi_objective = false;
+    std::vector<FrontPoint> front;
     StatusCounts counts() const { return {started, running, completed, stopped, paused, failed}; }
     void set_counts(const StatusCounts& c) {
         started = c.started, running = c.running, completed = c.completed, stopped = c.stopped,

@@ -97,6 +97,13 @@ struct Observation {
     double metric() const { return values.front(); }
 };
 
+/// A feasible full-fidelity result of a run of several objectives: a point of its Pareto front.
+struct FrontPoint {
+    TrialId trial = 0;
+    double resource = 0;
+    std::vector<double> values;  ///< every objective, as reported
+};
+
 /// Why a leg starts: a new trial, a paused trial promoted, a failed leg retried.
 enum class LaunchKind { new_trial, promote, retry };
 /// "new", "promote", "retry" (the journal's `kind`).
@@ -172,18 +179,19 @@ struct TrialRecord {
     Config config;
     int bracket = 0;
     TrialStatus status = TrialStatus::in_progress;
-    std::size_t reports = 0;       ///< accepted reports ("iter")
-    double last_resource = 0;      ///< highest accepted resource level
-    double last_metric = 0;        ///< metric of the last accepted report (valid if reports > 0)
-    double worker_time = 0;        ///< seconds, all legs together
-    int legs = 0;                  ///< legs started (promotions and retries add legs)
-    int retries = 0;               ///< legs relaunched after a failure or a timeout
-    double milestone = 0;          ///< where the current / last leg should end
-    double leg_started = 0;        ///< tuner time the current leg started
-    double leg_ended = 0;          ///< tuner time the last leg's exit was seen
-    std::string gpus;              ///< CUDA_VISIBLE_DEVICES of the last leg
-    std::optional<int> exit_code;  ///< of the last leg; signal as -N
-    std::string error;             ///< why it failed (with the tail of stderr)
+    std::size_t reports = 0;   ///< accepted reports ("iter")
+    double last_resource = 0;  ///< highest accepted resource level
+    double last_metric = 0;    ///< metric of the last accepted report (valid if reports > 0)
+    std::vector<double> last_objectives;  ///< several objectives: the others' last values
+    double worker_time = 0;               ///< seconds, all legs together
+    int legs = 0;                         ///< legs started (promotions and retries add legs)
+    int retries = 0;                      ///< legs relaunched after a failure or a timeout
+    double milestone = 0;                 ///< where the current / last leg should end
+    double leg_started = 0;               ///< tuner time the current leg started
+    double leg_ended = 0;                 ///< tuner time the last leg's exit was seen
+    std::string gpus;                     ///< CUDA_VISIBLE_DEVICES of the last leg
+    std::optional<int> exit_code;         ///< of the last leg; signal as -N
+    std::string error;                    ///< why it failed (with the tail of stderr)
 };
 
 }  // namespace asha

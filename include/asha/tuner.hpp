@@ -19,6 +19,8 @@
 
 namespace asha {
 
+class FrontCandidates;
+
 class JournalWriter;
 struct JournalContents;
 class LegState;       // loop/leg_state.hpp
@@ -136,6 +138,7 @@ class Tuner {
     std::size_t pending_legs_ = 0;   // legs started but still queued (not counted as busy)
     std::optional<TrialId> best_trial_;
     double best_badness_ = 0, best_metric_ = 0, best_resource_ = 0;
+    std::unique_ptr<FrontCandidates> front_;  // several objectives: results that may be on it
     bool ending_ = false;
     bool no_new_trials_ = false;
     int interrupts_ = 0;

@@ -162,21 +162,19 @@ void print_end(const RunOutcome& run, const ExperimentConfig& c, const Flags& f)
     const std::string results = "results: " + run.dir.string() + "\n";
     std::string text = "--------------------\nResource summary (last result is reported):\n" +
                        render_table(run.trials, c, 50, s.wallclock) + render_progress_line(s) +
-                       "\n\n" + render_rungs(run.rungs, c.resource_attr) +
-                       render_best_line(s, c.metric) + "\n" + render_run_end(s) + "\n" + results +
-                       "--------------------\n";
+                       "\n\n" + render_rungs(run.rungs, c.resource_attr) + render_best_line(s, c) +
+                       "\n" + render_run_end(s) + "\n" + results + "--------------------\n";
     if (!f.quiet || f.json_output)
         std::fputs(text.c_str(), human);
     else
-        std::fputs(
-            (render_best_line(s, c.metric) + "\nstopped because: " + s.stop_reason + "\n" + results)
-                .c_str(),
-            human);
+        std::fputs((render_best_line(s, c) + "\nstopped because: " + s.stop_reason + "\n" + results)
+                       .c_str(),
+                   human);
     if (f.json_output) {
         const json best_config =
             s.best_trial ? run.trials.at(static_cast<std::size_t>(*s.best_trial)).config : json();
         std::cout << run_summary_json(run.dir.string(), run.run_id, "finished", c, s, best_config,
-                                      true)
+                                      true, run.trials)
                          .dump(2)
                   << std::endl;
     }
@@ -233,7 +231,7 @@ int show_status(const std::string& dir, bool as_json) {
                   << (run.run_id.empty() ? "" : ", run id " + run.run_id) << "\n"
                   << render_table(run.trials, run.config, 50, s.wallclock)
                   << render_progress_line(s) << "\n"
-                  << render_best_line(s, run.config.metric) << "\n";
+                  << render_best_line(s, run.config) << "\n";
         if (run.summary.is_object())
             std::cout << "stopped because: " << run.summary.value("stop_reason", "") << "\n";
     }

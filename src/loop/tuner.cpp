@@ -3,6 +3,7 @@
 #include "loop/leg_state.hpp"
 #include "policy/leg_outcome.hpp"
 #include "policy/observation.hpp"
+#include "policy/pareto_front.hpp"
 #include "policy/run_limits.hpp"
 #include "run/journal.hpp"
 #include "run/journal_records.hpp"
@@ -30,7 +31,9 @@ Tuner::Tuner(const ExperimentConfig& config, Scheduler& scheduler, Backend& back
       writer_(writer),
       progress_(progress),
       failures_(std::make_unique<FailurePolicy>(config.max_failures,
-                                                config.abort_on_identical_failures)) {}
+                                                config.abort_on_identical_failures)) {
+    if (multi_objective(config)) front_ = std::make_unique<FrontCandidates>(config.max_t);
+}
 
 Tuner::~Tuner() = default;
 
@@ -246,6 +249,10 @@ void Tuner::on_report(TrialRecord& trial, const Report& report, std::uint64_t of
     // constraints; an infeasible report is never the best.
     std::optional<Observation> seen;
     if (needs_observations(config_)) seen = observe(report, config_);
+    if (front_) {
+        front_->offer(trial.id, report.resource, *seen);
+        trial.last_objectives.assign(seen->values.begin() + 1, seen->values.end());
+    }
     double key = badness(report.metric, config_.mode == Mode::max);
     if (can_be_best(report.metric) && (!seen || seen->violation == 0) &&
         (!best_trial_ || key < best_badness_)) {

@@ -2,6 +2,7 @@
 // trial and report timeouts, and the summary of where the run stands. Part of the Tuner class
 // (asha/tuner.hpp), with its events in tuner.cpp.
 #include "asha/tuner.hpp"
+#include "policy/pareto_front.hpp"
 
 #include "loop/leg_state.hpp"
 #include "policy/run_limits.hpp"
@@ -81,6 +82,10 @@ RunSummary Tuner::summary_at(double t) const {
     s.best_trial = best_trial_;
     s.best_metric = best_metric_;
     s.best_resource = best_resource_;
+    if (front_) {
+        s.multi_objective = true;
+        s.front = pareto_front(front_->points(), config_.objectives);
+    }
     return s;
 }
 

@@ -23,9 +23,39 @@ json best_json(const RunSummary& s, const ExperimentConfig& c, const json& confi
             {"config", config}};
 }
 
+json front_json(const RunSummary& s, const ExperimentConfig& c,
+                const std::vector<TrialRecord>& trials) {
+    json points = json::array();
+    for (const FrontPoint& p : s.front) {
+        json values = json::object();
+        for (std::size_t k = 0; k < p.values.size(); ++k)
+            values[c.objectives[k].name] = p.values[k];
+        const auto id = static_cast<std::size_t>(p.trial);
+        points.push_back({{"trial_id", p.trial},
+                          {c.resource_attr, p.resource},
+                          {"values", values},
+                          {"config", id < trials.size() ? trials[id].config : json()}});
+    }
+    return points;
+}
+
 json run_summary_json(const std::string& run_dir, const std::string& run_id, const char* state,
                       const ExperimentConfig& c, const RunSummary& s, const json& best_config,
-                      bool ended) {
+                      bool ended, const std::vector<TrialRecord>& trials) {
+    if (s.multi_objective) {  // the front instead of one best
+        json objectives = json::array();
+        for (const Objective& o : c.objectives)
+            objectives.push_back({{"name", o.name}, {"mode", name_of(kModeNames, o.mode)}});
+        return {{"run_dir", run_dir},
+                {"run_id", run_id},
+                {"state", state},
+                {"objectives", objectives},
+                {"front", front_json(s, c, trials)},
+                {"stop_reason", ended ? json(s.stop_reason) : json()},
+                {"wallclock", s.wallclock},
+                {"utilisation", s.utilisation()},
+                {"trials", counts_json(s)}};
+    }
     return {{"run_dir", run_dir},
             {"run_id", run_id},
             {"state", state},
@@ -47,7 +77,7 @@ json status_json(const std::string& run_dir, const RunData& run, const RunSummar
     for (const auto& t : run.trials)
         if (s.best_trial && t.id == *s.best_trial) config = t.config;
     return run_summary_json(run_dir, run.run_id, run_state(run), run.config, s, config,
-                            run.summary.is_object());
+                            run.summary.is_object(), run.trials);
 }
 
 }  // namespace asha

@@ -18,10 +18,12 @@ json counts_json(const RunSummary& s);
 json best_json(const RunSummary& s, const ExperimentConfig& c, const json& config);
 
 /// run_dir, run_id, state (finished, running, interrupted), metric, mode, best, stop_reason (null
-/// while the run has not ended), wallclock, utilisation, trials.
+/// while the run has not ended), wallclock, utilisation, trials. A run of several objectives has
+/// `objectives` ([{name, mode}]) and `front` (pareto.json's points, `trials` giving the configs)
+/// instead of metric, mode and best.
 json run_summary_json(const std::string& run_dir, const std::string& run_id, const char* state,
                       const ExperimentConfig& c, const RunSummary& s, const json& best_config,
-                      bool ended);
+                      bool ended, const std::vector<TrialRecord>& trials = {});
 
 /// The state of a run read back: "finished", "running" (its tuner lives) or "interrupted".
 const char* run_state(const RunData& run);

@@ -83,10 +83,36 @@ std::string render_progress_line(const RunSummary& s) {
                        s.running, s.started - s.running, s.completed, s.wallclock);
 }
 
-std::string render_best_line(const RunSummary& s, const std::string& metric) {
-    if (!s.best_trial) return metric + ": no finite result yet";
-    return fmt::format("{}: best {} for trial-id {}", metric, format_value(json(s.best_metric)),
+std::string render_best_line(const RunSummary& s, const ExperimentConfig& c) {
+    if (s.multi_objective) return render_front(s, c);
+    if (!s.best_trial)
+        return c.metric + (c.constraints.empty() ? ": no finite result yet"
+                                                 : ": no finite feasible result yet");
+    return fmt::format("{}: best {} for trial-id {}", c.metric, format_value(json(s.best_metric)),
                        *s.best_trial);
+}
+
+std::string render_front(const RunSummary& s, const ExperimentConfig& c) {
+    constexpr std::size_t kMaxLines = 10;
+    std::string names;
+    for (const Objective& o : c.objectives)
+        names += (names.empty() ? "" : ", ") + o.name + " (" +
+                 (o.mode == Mode::max ? "max" : "min") + ")";
+    if (s.front.empty())
+        return "Pareto front of " + names + ": no feasible result at " + c.resource_attr + " " +
+               format_value(json(c.max_t)) + " yet";
+    std::string out = fmt::format("Pareto front of {}: {} result{}", names, s.front.size(),
+                                  s.front.size() == 1 ? "" : "s");
+    for (std::size_t i = 0; i < std::min(s.front.size(), kMaxLines); ++i) {
+        const FrontPoint& p = s.front[i];
+        out += fmt::format("\n  trial-id {}:", p.trial);
+        for (std::size_t k = 0; k < p.values.size(); ++k)
+            out += fmt::format("{} {} {}", k ? "," : "", c.objectives[k].name,
+                               format_value(json(p.values[k])));
+    }
+    if (s.front.size() > kMaxLines)
+        out += fmt::format("\n  ... and {} more (pareto.json)", s.front.size() - kMaxLines);
+    return out;
 }
 
 std::string render_rungs(const std::vector<RungSummary>& rungs, const std::string& resource_attr) {

@@ -22,7 +22,9 @@ std::string render_table(const std::vector<TrialRecord>& trials, const Experimen
 std::string render_progress_line(const RunSummary& summary);
 
 /// "validation_error: best 0.134 for trial-id 4" (or a line saying there is no result yet).
-std::string render_best_line(const RunSummary& summary, const std::string& metric);
+std::string render_best_line(const RunSummary& summary, const ExperimentConfig& config);
+/// A run of several objectives: its Pareto front, one line per point (the first 10).
+std::string render_front(const RunSummary& summary, const ExperimentConfig& config);
 
 /// How the metric fell rung by rung, one rung per line (empty without rungs, e.g. FIFO):
 /// "  bracket 1, epoch 4: 7 trials, best 0.5455, cutoff 0.898" (the bracket only with several).

@@ -184,10 +184,15 @@ void RunDir::trial_started(const TrialRecord& trial) {
 }
 
 void RunDir::write_header(const Report& first) {
-    for (auto it = first.fields.begin(); it != first.fields.end(); ++it)
-        if (it.key() != config_.resource_attr && it.key() != config_.metric &&
-            it.key() != columns::worker_time)
-            extra_columns_.push_back(it.key());
+    // The objectives and the constrained values first, whether the first report has them or not.
+    const auto add = [&](const std::string& key) {
+        if (key != config_.resource_attr && key != config_.metric && key != columns::worker_time &&
+            std::find(extra_columns_.begin(), extra_columns_.end(), key) == extra_columns_.end())
+            extra_columns_.push_back(key);
+    };
+    for (const Objective& o : config_.objectives) add(o.name);
+    for (const Constraint& c : config_.constraints) add(c.name);
+    for (auto it = first.fields.begin(); it != first.fields.end(); ++it) add(it.key());
     std::string header =
         fmt::format("{},{},{},{},{}", columns::trial_id, columns::tuner_time, columns::worker_time,
                     csv_field(config_.resource_attr), csv_field(config_.metric));
@@ -271,25 +276,31 @@ void RunDir::write_snapshot(const std::vector<TrialRecord>& trials, const RunSum
     std::string out;
     for (const char* column : files::trials_csv::before_resource) out += column + std::string(",");
     out += csv_field(config_.resource_attr) + "," + csv_field(config_.metric);
+    for (std::size_t k = 1; k < config_.objectives.size(); ++k)
+        out += "," + csv_field(config_.objectives[k].name);
     for (const char* column : files::trials_csv::after_metric) out += "," + std::string(column);
     for (const auto& name : config_.config_space.names())
         out += "," + csv_field(files::config_column(name));
     out += "\n";
     const TrialRecord* best = nullptr;
     for (const auto& t : trials) {
-        out +=
-            fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}", t.id, to_string(t.status),
-                        t.bracket, t.legs, t.reports, t.reports ? metric_text(t.last_resource) : "",
-                        t.reports ? metric_text(t.last_metric) : "", metric_text(t.worker_time),
-                        metric_text(t.leg_started), t.retries, csv_field(t.gpus),
-                        t.exit_code ? std::to_string(*t.exit_code) : "", csv_field(t.error));
+        out += fmt::format("{},{},{},{},{},{},{}", t.id, to_string(t.status), t.bracket, t.legs,
+                           t.reports, t.reports ? metric_text(t.last_resource) : "",
+                           t.reports ? metric_text(t.last_metric) : "");
+        for (std::size_t k = 0; k + 1 < config_.objectives.size(); ++k)  // the other objectives
+            out +=
+                "," + (t.reports && k < t.last_objectives.size() ? metric_text(t.last_objectives[k])
+                                                                 : std::string());
+        out += fmt::format(",{},{},{},{},{},{}", metric_text(t.worker_time),
+                           metric_text(t.leg_started), t.retries, csv_field(t.gpus),
+                           t.exit_code ? std::to_string(*t.exit_code) : "", csv_field(t.error));
         for (const auto& [name, value] : t.config.items())
             out += "," + csv_field(format_value(value));
         out += "\n";
         if (summary && summary->best_trial && *summary->best_trial == t.id) best = &t;
     }
     write_file_atomic(path_ / files::trials, out);
-    if (best) {
+    if (best && !multi_objective(config_)) {  // several objectives: pareto.json instead
         namespace key = files::best_json;
         json doc = {{key::trial_id, best->id},
                     {key::metric, config_.metric},
@@ -303,6 +314,27 @@ void RunDir::write_snapshot(const std::vector<TrialRecord>& trials, const RunSum
                     {key::trial_dir, trial_dir(best->id).string()}};
         write_file_atomic(path_ / files::best, doc.dump(2) + "\n");
     }
+}
+
+json RunDir::pareto_json(const std::vector<FrontPoint>& front,
+                         const std::vector<TrialRecord>& trials) const {
+    namespace key = files::pareto_json;
+    json objectives = json::array();
+    for (const Objective& o : config_.objectives)
+        objectives.push_back({{"name", o.name}, {"mode", name_of(kModeNames, o.mode)}});
+    json points = json::array();
+    for (const FrontPoint& p : front) {
+        json values = json::object();
+        for (std::size_t k = 0; k < p.values.size(); ++k)
+            values[config_.objectives[k].name] = p.values[k];
+        const auto id = static_cast<std::size_t>(p.trial);
+        points.push_back({{key::trial_id, p.trial},
+                          {config_.resource_attr, p.resource},
+                          {key::values, values},
+                          {key::config, id < trials.size() ? trials[id].config : json()},
+                          {key::trial_dir, trial_dir(p.trial).string()}});
+    }
+    return {{key::objectives, objectives}, {key::front, points}};
 }
 
 void RunDir::finished(const RunSummary& summary, const std::vector<TrialRecord>& trials,
@@ -330,6 +362,11 @@ void RunDir::finished(const RunSummary& summary, const std::vector<TrialRecord>&
                 {key::paused, summary.paused},
                 {key::failed, summary.failed},
                 {key::rungs, rung_rows}};
+    if (summary.multi_objective) {
+        json front = pareto_json(summary.front, trials);
+        write_file_atomic(path_ / files::pareto, front.dump(2) + "\n");
+        doc[key::front] = std::move(front[files::pareto_json::front]);
+    }
     write_file_atomic(path_ / files::summary, doc.dump(2) + "\n");
     // Read back while this process still holds the run's lock: the callee says "finished".
     if (options_.write_page) options_.write_page(true);

@@ -83,6 +83,9 @@ class RunDir : public RunWriter {
 
   private:
     void write_header(const Report& first);
+    /// pareto.json's document: the objectives and the front with each trial's config.
+    json pareto_json(const std::vector<FrontPoint>& front,
+                     const std::vector<TrialRecord>& trials) const;
     void write_snapshot(const std::vector<TrialRecord>& trials, const RunSummary* summary);
     void check_write(bool ok, const char* what) const;
 

@@ -4,6 +4,8 @@
 
 #include "asha/errors.hpp"
 #include "asha/run_files.hpp"
+#include "policy/observation.hpp"
+#include "policy/pareto_front.hpp"
 
 #include <signal.h>
 
@@ -148,6 +150,8 @@ RunData read_run(const fs::path& dir) {
 
     // Streamed: a long run has hundreds of thousands of rows, too many to hold as strings.
     int r_id = -1, r_time = -1, r_resource = -1, r_metric = -1, r_decision = -1;
+    const bool observed = needs_observations(run.config);
+    std::vector<int> r_objectives, r_constrained;  // observed: columns of each
     bool header = true;
     scan_csv(read_text(dir / files::results), [&](std::vector<std::string>& row) {
         if (header) {
@@ -159,12 +163,28 @@ RunData read_run(const fs::path& dir) {
             r_resource = columns.column(run.config.resource_attr);
             r_metric = columns.column(run.config.metric);
             r_decision = columns.column(r_col::decision);
+            for (const Objective& o : run.config.objectives)
+                r_objectives.push_back(columns.column(o.name));
+            for (const Constraint& c : run.config.constraints)
+                r_constrained.push_back(columns.column(c.name));
             header = false;
             return;
         }
-        run.results.push_back({static_cast<TrialId>(number(cell(row, r_id))),
-                               number(cell(row, r_time)), number(cell(row, r_resource)),
-                               number(cell(row, r_metric)), cell(row, r_decision)});
+        ResultRow r{static_cast<TrialId>(number(cell(row, r_id))),
+                    number(cell(row, r_time)),
+                    number(cell(row, r_resource)),
+                    number(cell(row, r_metric)),
+                    cell(row, r_decision),
+                    {}};
+        if (observed) {
+            for (int c : r_objectives) r.seen.values.push_back(number(cell(row, c)));
+            json fields = json::object();  // as the report had them, for the constraints
+            for (std::size_t k = 0; k < r_constrained.size(); ++k)
+                if (!cell(row, r_constrained[k]).empty())
+                    fields[run.config.constraints[k].name] = number(cell(row, r_constrained[k]));
+            r.seen.violation = constraint_violation(fields, run.config.constraints);
+        }
+        run.results.push_back(std::move(r));
     });
 
     CsvTable legs = parse_csv(read_text(dir / files::legs));
@@ -200,15 +220,23 @@ RunSummary summarize(const RunData& run) {
     for (const auto& t : run.trials) counts.add(t.status);
     s.set_counts(counts);
     double best_key = INFINITY, last_time = 0;
+    const bool several = multi_objective(run.config);
+    FrontCandidates candidates(run.config.max_t);
     for (const auto& r : run.results) {
         last_time = std::max(last_time, r.time);
+        if (several) candidates.offer(r.trial, r.resource, r.seen);
         const double key = badness(r.metric, run.config.mode == Mode::max);
-        if (can_be_best(r.metric) && (!s.best_trial || key < best_key)) {
+        const bool feasible = r.seen.violation == 0;  // 0 too when not observed
+        if (can_be_best(r.metric) && feasible && (!s.best_trial || key < best_key)) {
             best_key = key;
             s.best_trial = r.trial;
             s.best_metric = r.metric;
             s.best_resource = r.resource;
         }
+    }
+    if (several) {
+        s.multi_objective = true;
+        s.front = pareto_front(candidates.points(), run.config.objectives);
     }
     namespace key = run_files::summary_json;
     s.wallclock =

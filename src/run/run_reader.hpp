@@ -36,6 +36,8 @@ struct ResultRow {
     double resource = 0;
     double metric = 0;
     std::string decision;
+    /// Several objectives or constraints: every objective and the violation (else empty).
+    Observation seen;
 };
 
 struct LegRow {
