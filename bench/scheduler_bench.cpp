@@ -10,9 +10,12 @@
 // BM_SearcherSuggest/{bohb,tpe} is one suggestion of a model-based searcher that has seen n
 // trials (each reported at every budget) over 10 hyperparameters, with 64 trials still running
 // (the target: at most 5 ms with 10,000 observations).
+// BM_MoRungDecision/{non_dominated,linear}/n is MO-ASHA's work for one result reaching a rung of
+// n results of two objectives: record it and find its place in the rung's priority order.
 
 #include "policy/asha.hpp"
 #include "policy/kde_searcher.hpp"
+#include "policy/priority_rung.hpp"
 #include "policy/tpe_searcher.hpp"
 
 #include <benchmark/benchmark.h>
@@ -125,6 +128,36 @@ void BM_PromotionSuggest(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_PromotionSuggest)->Arg(1000)->Arg(100000)->Arg(1000000)->Iterations(1 << 14);
+
+void BM_MoRungDecision(benchmark::State& state, MoPriority priority) {
+    const auto at_rung = static_cast<std::size_t>(state.range(0));
+    PriorityRung::Order order;
+    order.maximize = {false, false};
+    order.priority = priority;
+    order.weights = {1, 1};
+    Rng rng(4);
+    // Two objectives that trade off (a noisy front), as results of a real rung do.
+    const auto result = [&] {
+        const double a = rng.uniform01(), b = 1 - a + 0.3 * rng.uniform01();
+        return Observation{{a, b}, 0};
+    };
+    PriorityRung rung(order);
+    TrialId next = 0;
+    for (; static_cast<std::size_t>(next) < at_rung; ++next) rung.record(next, result());
+    for (auto _ : state) benchmark::DoNotOptimize(rung.insert(next++, result()));
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_CAPTURE(BM_MoRungDecision, non_dominated, MoPriority::non_dominated)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(200);
+BENCHMARK_CAPTURE(BM_MoRungDecision, linear, MoPriority::linear_scalarization)
+    ->Arg(1000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(1 << 16);
 
 void BM_SearcherSuggest(benchmark::State& state, SearcherSpec::Type type) {
     const auto observed = static_cast<std::size_t>(state.range(0));

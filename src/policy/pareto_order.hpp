@@ -31,6 +31,26 @@ namespace asha {
 /// One result: its value of each objective (all minimised).
 using Objectives = std::vector<double>;
 
+/// Points of d objectives stored flat (point i at values[i d .. i d + d)), with their
+/// lexicographic order kept as points are added (a binary search, then a move of the indices
+/// after it): what a rung keeps, so that its fronts are found by one sweep without a sort.
+class PointSet {
+  public:
+    explicit PointSet(std::size_t dims);
+    /// Adds `point` (dims() values) as point size().
+    void add(const Objectives& point);
+    std::size_t size() const { return dims_ ? values_.size() / dims_ : 0; }
+    std::size_t dims() const { return dims_; }
+    const double* operator[](std::size_t i) const { return values_.data() + i * dims_; }
+    /// The indices of the points in lexicographic order.
+    const std::vector<std::uint32_t>& lex() const { return lex_; }
+
+  private:
+    std::size_t dims_;
+    std::vector<double> values_;
+    std::vector<std::uint32_t> lex_;
+};
+
 /// Whether `a` dominates `b`: no worse in every objective, better in at least one.
 bool dominates(const Objectives& a, const Objectives& b);
 
@@ -45,11 +65,16 @@ std::vector<std::size_t> epsilon_net_order(const std::vector<Objectives>& points
 /// For each point, its front: 1 for the points nothing dominates, k + 1 for those that only
 /// points of fronts 1..k dominate (equal points share a front).
 std::vector<std::uint32_t> nondominated_fronts(const std::vector<Objectives>& points);
+void nondominated_fronts(const PointSet& set, std::vector<std::uint32_t>& front);
 
 /// Where `points[which]` is in nondominated_order, without ordering the other fronts: the points
 /// of earlier fronts plus its place in its own front's epsilon-net; `front` gets its front.
 std::size_t nondominated_position(const std::vector<Objectives>& points, std::size_t which,
                                   std::size_t seed_objective, std::uint32_t& front);
+/// The same on a PointSet; `scratch` keeps the fronts (reused between calls).
+std::size_t nondominated_position(const PointSet& set, std::size_t which,
+                                  std::size_t seed_objective, std::uint32_t& front,
+                                  std::vector<std::uint32_t>& scratch);
 
 /// The indices of `points`, best first: front by front, each front in epsilon-net order.
 std::vector<std::size_t> nondominated_order(const std::vector<Objectives>& points,
@@ -58,6 +83,12 @@ std::vector<std::size_t> nondominated_order(const std::vector<Objectives>& point
 /// For each point, its position in nondominated_order (0: first).
 std::vector<std::size_t> nondominated_positions(const std::vector<Objectives>& points,
                                                 std::size_t seed_objective = 0);
+std::vector<std::size_t> nondominated_positions(const PointSet& set, std::size_t seed_objective);
+
+/// The epsilon-net order of the points of `set` that `members` names (positions in `members`).
+std::vector<std::size_t> epsilon_net_order(const PointSet& set,
+                                           const std::vector<std::size_t>& members,
+                                           std::size_t seed_objective);
 
 /// The mean of the weighted objectives; `weights` has one weight per objective.
 double linear_scalarization(const Objectives& point, const std::vector<double>& weights);

@@ -14,6 +14,27 @@ Objectives PriorityRung::key(const Observation& seen) const {
     return k;
 }
 
+void PriorityRung::record(TrialId trial, const Observation& seen) {
+    if (!order_->by_fronts()) {
+        insert(trial, seen);  // O(log n) already
+        return;
+    }
+    // As insert() does for the feasible ones, without the fronts.
+    const bool finite = std::all_of(seen.values.begin(), seen.values.end(),
+                                    [](double v) { return std::isfinite(v); });
+    if (!finite || !std::isfinite(seen.violation) || seen.violation > 0) {
+        insert(trial, seen);
+        return;
+    }
+    Entry e;
+    e.trial = trial;
+    e.index = points_.size();
+    Objectives k = key(seen);
+    if (points_.size() == 0 || k[0] < best_first_) best_first_ = k[0];
+    points_.add(k);
+    entries_.push_back(e);
+}
+
 PriorityRung::Place PriorityRung::insert(TrialId trial, const Observation& seen) {
     if (seen.values.size() != order_->maximize.size())
         throw std::logic_error("MO-ASHA: a result with " + std::to_string(seen.values.size()) +
@@ -38,13 +59,12 @@ PriorityRung::Place PriorityRung::insert(TrialId trial, const Observation& seen)
         e.kind = Kind::feasible;
         e.index = points_.size();
         Objectives k = key(seen);
-        if (points_.empty() || k[0] < best_first_) best_first_ = k[0];
+        if ((points_.size() == 0) || k[0] < best_first_) best_first_ = k[0];
+        points_.add(k);
         if (order_->by_fronts()) {
-            points_.push_back(std::move(k));
-            at.before = nondominated_position(points_, e.index, 0, at.front);
+            at.before = nondominated_position(points_, e.index, 0, at.front, fronts_);
         } else {
             e.scalar = k.size() == 1 ? k[0] : linear_scalarization(k, order_->weights);
-            points_.push_back(std::move(k));
             at.before = scalars_.insert_and_count_less(e.scalar);
         }
     }
@@ -57,7 +77,7 @@ std::vector<std::pair<TrialId, PriorityRung::Place>> PriorityRung::places() cons
     std::vector<std::uint32_t> fronts;
     if (order_->by_fronts()) {
         position = nondominated_positions(points_, 0);
-        fronts = nondominated_fronts(points_);
+        nondominated_fronts(points_, fronts);
     }
     std::vector<std::pair<TrialId, Place>> out;
     out.reserve(entries_.size());
@@ -86,7 +106,7 @@ std::vector<std::pair<TrialId, PriorityRung::Place>> PriorityRung::places() cons
 }
 
 double PriorityRung::best_first() const {
-    if (points_.empty()) return std::numeric_limits<double>::quiet_NaN();
+    if ((points_.size() == 0)) return std::numeric_limits<double>::quiet_NaN();
     return order_->maximize[0] ? -best_first_ : best_first_;
 }
 

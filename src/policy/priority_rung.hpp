@@ -44,13 +44,16 @@ class PriorityRung {
         double violation = 0;     ///< 0: feasible
     };
 
-    explicit PriorityRung(const Order& order) : order_(&order) {}
+    explicit PriorityRung(const Order& order) : order_(&order), points_(order.maximize.size()) {}
     PriorityRung(PriorityRung&&) = default;
     PriorityRung& operator=(PriorityRung&&) = default;
 
     /// Records `seen` for `trial` and returns its place among every result recorded here, its
     /// own included.
     Place insert(TrialId trial, const Observation& seen);
+    /// Records without working out the place: O(log n) plus a move of the order's indices (a
+    /// benchmark fills large rungs with it).
+    void record(TrialId trial, const Observation& seen);
     /// Every recorded result, in the order recorded: its trial and its place now (results
     /// recorded after it may have moved it). One computation of the order for all.
     std::vector<std::pair<TrialId, Place>> places() const;
@@ -71,10 +74,11 @@ class PriorityRung {
     Objectives key(const Observation& seen) const;  // every objective minimised
 
     const Order* order_;
-    std::vector<Entry> entries_;      // arrival order
-    std::vector<Objectives> points_;  // feasible results, arrival order
-    OrderStatistics scalars_;         // feasible results' scalar priority (not by fronts)
-    OrderStatistics violations_;      // infeasible results' violations
+    std::vector<Entry> entries_;         // arrival order
+    PointSet points_;                    // feasible results, arrival order
+    std::vector<std::uint32_t> fronts_;  // scratch: the fronts of points_
+    OrderStatistics scalars_;            // feasible results' scalar priority (not by fronts)
+    OrderStatistics violations_;         // infeasible results' violations
     std::size_t invalid_ = 0;
     double best_first_ = 0;  // smallest minimised first objective among points_
 };
