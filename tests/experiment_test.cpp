@@ -286,7 +286,7 @@ TEST(Experiment, ObjectivesAndConstraintsErrorsAreExact) {
          "lenet.json: $.constraints: expected an object, found [{\"memory_mb\":1}]"},
         {R"({"metric": ["err", "size"], "searcher": "bohb"})",
          "lenet.json: $.searcher: \"bohb\" models one metric; with several objectives use "
-         "\"random\""},
+         "\"tpe\" (MO-TPE) or \"random\""},
         {R"({"metric": ["err", "size"], "scheduler": {"type": "sync_sh"}})",
          "lenet.json: $.metric: several objectives need scheduler type \"asha\" or \"fifo\" "
          "(sync_sh "

@@ -693,7 +693,9 @@ INSTANTIATE_TEST_SUITE_P(
                       // Several objectives: the front is rebuilt exactly (MO-ASHA, both variants).
                       std::vector<std::string>{"configs/branin-currin.json", "--max-trials", "300"},
                       std::vector<std::string>{"configs/branin-currin.json", "--max-trials", "300",
-                                               "--variant", "promotion"}));
+                                               "--variant", "promotion"},
+                      std::vector<std::string>{"configs/branin-currin.json", "--max-trials", "200",
+                                               "--searcher", "tpe"}));
 
 }  // namespace
 

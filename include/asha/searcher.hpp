@@ -21,6 +21,11 @@ class Searcher {
     virtual Config suggest(TrialId trial) = 0;
     /// An accepted report of `trial`: `metric` after `resource` (every report, every rung).
     virtual void on_report(TrialId /*trial*/, double /*resource*/, double /*metric*/) {}
+    /// The same report in a run of several objectives or with constraints (MO-ASHA passes
+    /// these instead); a searcher that models one metric sees its first objective.
+    virtual void on_observation(TrialId trial, double resource, const Observation& seen) {
+        on_report(trial, resource, seen.metric());
+    }
     /// A leg of `trial` ended.
     virtual void on_leg_end(TrialId /*trial*/, LegEnd /*how*/) {}
 };

@@ -213,7 +213,7 @@ void read_constraints(const json& value, const JsonPath& at, ExperimentConfig& c
 }
 
 /// What a run of several objectives (or with constraints) may use: ASHA or FIFO, random search
-/// (the model-based searchers model one metric), no metric target; weights match the metrics.
+/// or TPE (BOHB's KDE models one metric), no metric target; weights match the metrics.
 void check_objectives_fit(const json& doc, const JsonPath& where, const ExperimentConfig& c) {
     const auto& weights = c.scheduler.weights;
     if (!weights.empty() && weights.size() != c.objectives.size())
@@ -229,10 +229,11 @@ void check_objectives_fit(const json& doc, const JsonPath& where, const Experime
             .fail(std::string(several ? "several objectives" : "constraints") +
                   " need scheduler type \"asha\" or \"fifo\" (sync_sh ranks one metric)");
     if (!several) return;
-    if (c.searcher.type != SearcherSpec::Type::random)
+    if (c.searcher.type == SearcherSpec::Type::bohb)
         (where / "searcher")
-            .fail("\"" + name_of(kSearcherNames, c.searcher.type) +
-                  "\" models one metric; with several objectives use \"random\"");
+            .fail(
+                "\"bohb\" models one metric; with several objectives use \"tpe\" (MO-TPE) or "
+                "\"random\"");
     if (doc.contains("stop") && doc["stop"].is_object())
         for (const char* key : {"min_metric_value", "max_metric_value"})
             if (doc["stop"].contains(key))

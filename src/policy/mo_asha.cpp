@@ -128,7 +128,7 @@ Verdict MoAshaScheduler::on_report(TrialId trial, double resource, double metric
 Verdict MoAshaScheduler::on_observation(TrialId trial, double resource, const Observation& seen) {
     using Rule = DecisionReason::Rule;
     const double metric = seen.metric();
-    searcher_->on_report(trial, resource, metric);
+    searcher_->on_observation(trial, resource, seen);
     TrialState& st = state(trial);
     Bracket& bracket = brackets_[static_cast<std::size_t>(st.bracket)];
     if (params_.variant == AshaVariant::promotion) {

@@ -70,6 +70,15 @@ void ModelSearcher::on_report(TrialId trial, double resource, double metric) {
     }
 }
 
+void ModelSearcher::on_observation(TrialId trial, double resource, const Observation& seen) {
+    TrialInfo& t = info(trial);
+    const int before = t.reached;
+    on_report(trial, resource, seen.metric());
+    if (!order_) return;
+    t.seen_at.resize(budgets_.size());
+    for (int k = before + 1; k <= t.reached; ++k) t.seen_at[static_cast<std::size_t>(k)] = seen;
+}
+
 void ModelSearcher::on_leg_end(TrialId trial, LegEnd how) {
     TrialInfo& t = info(trial);
     t.running = false;

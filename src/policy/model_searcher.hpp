@@ -7,6 +7,7 @@
 /// from the Rng, so the same calls in the same order give the same suggestions.
 
 #include "asha/searcher.hpp"
+#include "policy/priority_rung.hpp"
 #include "policy/space_encoding.hpp"
 
 #include <optional>
@@ -28,15 +29,22 @@ class ModelSearcher : public Searcher {
 
     Config suggest(TrialId trial) final;
     void on_report(TrialId trial, double resource, double metric) final;
+    /// Several objectives or constraints: every objective and the violation are kept at each
+    /// budget, and a searcher that can ranks by them (rank_by()).
+    void on_observation(TrialId trial, double resource, const Observation& seen) final;
+    /// Rank observations by `order` (MO-ASHA's rung order) instead of by the metric alone.
+    void rank_by(PriorityRung::Order order) { order_ = std::move(order); }
     void on_leg_end(TrialId trial, LegEnd how) final;
 
   protected:
     struct TrialInfo {
         std::vector<double> x;   ///< the configuration, encoded
         std::vector<double> at;  ///< badness at each budget; NaN: not observed
-        int reached = -1;        ///< the highest budget observed
-        bool running = true;     ///< between a start (or report) and the end of its leg
-        bool failed = false;     ///< its last leg failed
+        /// rank_by(): the whole observation at each budget (values empty: not observed)
+        std::vector<Observation> seen_at;
+        int reached = -1;     ///< the highest budget observed
+        bool running = true;  ///< between a start (or report) and the end of its leg
+        bool failed = false;  ///< its last leg failed
     };
 
     /// A configuration from the model, encoded; nullopt while none can be fit (then the
@@ -46,6 +54,8 @@ class ModelSearcher : public Searcher {
     const std::vector<TrialInfo>& trials() const { return trials_; }
     std::size_t budget_count() const { return budgets_.size(); }
     const SpaceEncoding& encoding() const { return encoding_; }
+    /// The order of rank_by(), if any.
+    const std::optional<PriorityRung::Order>& order() const { return order_; }
     Rng& rng() { return rng_; }
 
     /// A standard normal draw.
@@ -66,6 +76,7 @@ class ModelSearcher : public Searcher {
     Rng& rng_;
     std::vector<TrialInfo> trials_;
     std::unordered_set<std::string> seen_;
+    std::optional<PriorityRung::Order> order_;
 };
 
 }  // namespace asha

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <stdexcept>
 
 namespace asha {
@@ -103,6 +104,75 @@ std::vector<std::pair<TrialId, PriorityRung::Place>> PriorityRung::places() cons
         out.emplace_back(e.trial, at);
     }
     return out;
+}
+
+std::vector<std::size_t> first_in_order(const std::vector<const Observation*>& results,
+                                        const PriorityRung::Order& order, std::size_t count) {
+    std::vector<std::size_t> feasible, infeasible, invalid, chosen;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const Observation& r = *results[i];
+        const bool finite = std::all_of(r.values.begin(), r.values.end(),
+                                        [](double v) { return std::isfinite(v); });
+        if (!finite || !std::isfinite(r.violation))
+            invalid.push_back(i);
+        else if (r.violation > 0)
+            infeasible.push_back(i);
+        else
+            feasible.push_back(i);
+    }
+    const auto key = [&](std::size_t i) {
+        Objectives k(results[i]->values.size());
+        for (std::size_t j = 0; j < k.size(); ++j)
+            k[j] = order.maximize[j] ? -results[i]->values[j] : results[i]->values[j];
+        return k;
+    };
+    const auto take = [&](std::vector<std::size_t> ranked) {
+        for (std::size_t i = 0; i < ranked.size() && chosen.size() < count; ++i)
+            chosen.push_back(ranked[i]);
+    };
+    if (order.by_fronts()) {
+        PointSet points(order.maximize.size());
+        for (std::size_t i : feasible) points.add(key(i));
+        std::vector<std::uint32_t> fronts;
+        nondominated_fronts(points, fronts);
+        std::vector<std::size_t> by_front(feasible.size());
+        std::iota(by_front.begin(), by_front.end(), std::size_t{0});
+        std::stable_sort(by_front.begin(), by_front.end(),
+                         [&](std::size_t a, std::size_t b) { return fronts[a] < fronts[b]; });
+        std::size_t at = 0;
+        while (at < by_front.size() && chosen.size() < count) {
+            std::size_t end = at;
+            while (end < by_front.size() && fronts[by_front[end]] == fronts[by_front[at]]) ++end;
+            std::vector<std::size_t> ordered;
+            if (chosen.size() + (end - at) > count) {  // the boundary front: its net decides
+                std::vector<std::size_t> sorted(by_front.begin() + static_cast<long>(at),
+                                                by_front.begin() + static_cast<long>(end));
+                std::sort(sorted.begin(), sorted.end());
+                for (std::size_t k : epsilon_net_order(points, sorted, 0))
+                    ordered.push_back(feasible[sorted[k]]);
+            } else {
+                for (std::size_t k = at; k < end; ++k) ordered.push_back(feasible[by_front[k]]);
+            }
+            take(ordered);
+            at = end;
+        }
+    } else {
+        std::vector<double> scalar(results.size());
+        for (std::size_t i : feasible) {
+            const Objectives k = key(i);
+            scalar[i] = k.size() == 1 ? k[0] : linear_scalarization(k, order.weights);
+        }
+        std::stable_sort(feasible.begin(), feasible.end(),
+                         [&](std::size_t a, std::size_t b) { return scalar[a] < scalar[b]; });
+        take(feasible);
+    }
+    std::stable_sort(infeasible.begin(), infeasible.end(), [&](std::size_t a, std::size_t b) {
+        return results[a]->violation < results[b]->violation;
+    });
+    take(infeasible);
+    take(invalid);
+    std::sort(chosen.begin(), chosen.end());
+    return chosen;
 }
 
 double PriorityRung::best_first() const {

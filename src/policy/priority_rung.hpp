@@ -83,4 +83,10 @@ class PriorityRung {
     double best_first_ = 0;  // smallest minimised first objective among points_
 };
 
+/// Which `count` of `results` come first in `order`'s priority order (the rung's order above;
+/// ties by index): their indices, ascending. Only the front where the count ends is ordered
+/// within (an epsilon-net), so this costs the fronts plus one front's net.
+std::vector<std::size_t> first_in_order(const std::vector<const Observation*>& results,
+                                        const PriorityRung::Order& order, std::size_t count);
+
 }  // namespace asha

@@ -9,6 +9,20 @@
 
 namespace asha {
 
+namespace {
+
+/// MO-ASHA's rung order for the config's objectives and priority.
+PriorityRung::Order rung_order(const ExperimentConfig& c) {
+    PriorityRung::Order order;
+    for (const Objective& o : c.objectives) order.maximize.push_back(o.mode == Mode::max);
+    order.priority = c.scheduler.priority;
+    order.weights = c.scheduler.weights;
+    if (order.weights.empty()) order.weights.assign(c.objectives.size(), 1.0);  // Syne Tune's
+    return order;
+}
+
+}  // namespace
+
 std::unique_ptr<Searcher> make_searcher(const ExperimentConfig& c, Rng& rng) {
     // The budgets at which trials are compared: the rung levels of the first bracket, and max_t.
     std::vector<double> budgets =
@@ -19,9 +33,12 @@ std::unique_ptr<Searcher> make_searcher(const ExperimentConfig& c, Rng& rng) {
         case SearcherSpec::Type::bohb:
             return std::make_unique<KdeSearcher>(c.config_space, c.points_to_evaluate, budgets,
                                                  maximize, c.searcher, rng);
-        case SearcherSpec::Type::tpe:
-            return std::make_unique<TpeSearcher>(c.config_space, c.points_to_evaluate, budgets,
-                                                 maximize, c.searcher, rng);
+        case SearcherSpec::Type::tpe: {
+            auto tpe = std::make_unique<TpeSearcher>(c.config_space, c.points_to_evaluate, budgets,
+                                                     maximize, c.searcher, rng);
+            if (needs_observations(c)) tpe->rank_by(rung_order(c));  // MO-TPE
+            return tpe;
+        }
         case SearcherSpec::Type::random:
             break;
     }
@@ -42,10 +59,7 @@ std::unique_ptr<Scheduler> make_scheduler(const ExperimentConfig& c, Rng& rng) {
                 p.eta = c.scheduler.reduction_factor;
                 p.max_t = c.max_t;
                 p.brackets = c.scheduler.brackets;
-                for (const Objective& o : c.objectives)
-                    p.order.maximize.push_back(o.mode == Mode::max);
-                p.order.priority = c.scheduler.priority;
-                p.order.weights = c.scheduler.weights;
+                p.order = rung_order(c);
                 return std::make_unique<MoAshaScheduler>(std::move(p), std::move(searcher), rng);
             }
             AshaScheduler::Params p{c.scheduler.variant,          c.scheduler.grace_period,

@@ -121,6 +121,36 @@ double TpeSearcher::Parzen::log_pdf(double x) const {
     return log_sum_exp(terms);
 }
 
+void TpeSearcher::split_by_order(std::vector<std::pair<int, std::size_t>> by_level,
+                                 std::size_t n_below, std::vector<std::size_t>& below,
+                                 std::vector<std::size_t>& above) const {
+    // The highest budget observed first (failed trials, level -1, last), as for one metric;
+    // within the budget where "below" fills up, the rung order of MO-ASHA decides.
+    std::sort(by_level.begin(), by_level.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    std::size_t at = 0;
+    while (at < by_level.size()) {
+        std::size_t end = at;
+        while (end < by_level.size() && by_level[end].first == by_level[at].first) ++end;
+        const std::size_t room = n_below - std::min(n_below, below.size());
+        if (end - at <= room || by_level[at].first < 0) {
+            for (std::size_t k = at; k < end; ++k)
+                (below.size() < n_below ? below : above).push_back(by_level[k].second);
+        } else {
+            std::vector<const Observation*> results;
+            for (std::size_t k = at; k < end; ++k)
+                results.push_back(&trials()[by_level[k].second]
+                                       .seen_at[static_cast<std::size_t>(by_level[k].first)]);
+            std::vector<bool> chosen(end - at, false);
+            for (std::size_t i : first_in_order(results, *order(), room)) chosen[i] = true;
+            for (std::size_t k = at; k < end; ++k)
+                (chosen[k - at] ? below : above).push_back(by_level[k].second);
+        }
+        at = end;
+    }
+}
+
 std::optional<std::vector<double>> TpeSearcher::propose() {
     const std::size_t d = encoding().size();
     if (d == 0) return std::nullopt;
@@ -145,16 +175,22 @@ std::optional<std::vector<double>> TpeSearcher::propose() {
     }
     if (ranked.size() < static_cast<std::size_t>(std::max(options_.n_startup_trials, 1)))
         return std::nullopt;
-    std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
-        if (a.level != b.level) return a.level > b.level;
-        if (a.value != b.value) return a.value < b.value;
-        return a.index < b.index;
-    });
     const std::size_t n_below = std::min<std::size_t>(
         static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(ranked.size()))), 25);
     std::vector<std::size_t> below_ids, above_ids;
-    for (std::size_t r = 0; r < ranked.size(); ++r)
-        (r < n_below ? below_ids : above_ids).push_back(ranked[r].index);
+    if (order()) {
+        std::vector<std::pair<int, std::size_t>> by_level;
+        for (const Ranked& r : ranked) by_level.emplace_back(r.level, r.index);
+        split_by_order(std::move(by_level), n_below, below_ids, above_ids);
+    } else {
+        std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+            if (a.level != b.level) return a.level > b.level;
+            if (a.value != b.value) return a.value < b.value;
+            return a.index < b.index;
+        });
+        for (std::size_t r = 0; r < ranked.size(); ++r)
+            (r < n_below ? below_ids : above_ids).push_back(ranked[r].index);
+    }
     // Weights by age (trial id), at most max_points trials per group, evenly spaced by age.
     auto group_of = [&](std::vector<std::size_t> ids, std::vector<const TrialInfo*> extra) {
         std::vector<const TrialInfo*> group;

@@ -32,6 +32,9 @@ class TpeSearcher : public ModelSearcher {
         double sample(TpeSearcher& searcher) const;
         double log_pdf(double x) const;
     };
+    /// rank_by(): splits the trials (level, index) into the n_below best and the others.
+    void split_by_order(std::vector<std::pair<int, std::size_t>> by_level, std::size_t n_below,
+                        std::vector<std::size_t>& below, std::vector<std::size_t>& above) const;
     Parzen fit(std::size_t coordinate, const std::vector<const TrialInfo*>& group,
                const std::vector<double>& weights) const;
 
