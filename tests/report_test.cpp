@@ -8,6 +8,7 @@
 #include "test_util.hpp"
 
 #include <fmt/format.h>
+#include <fstream>
 #include <map>
 
 #include <regex>
@@ -35,7 +36,9 @@ fs::path simulate_into(const std::string& name, const char* patch) {
     auto benchmark = make_benchmark("lenet");
     Rng rng(c.seed);
     auto scheduler = make_scheduler(c, rng);
-    SimBackend backend(*benchmark, c.metric, c.resource_attr, c.seed);
+    std::vector<std::string> extras;  // a second objective: the simulator reports it too
+    for (std::size_t k = 1; k < c.objectives.size(); ++k) extras.push_back(c.objectives[k].name);
+    SimBackend backend(*benchmark, c.metric, c.resource_attr, c.seed, 1, extras);
     RunDir writer(dir, c, RunDirOptions{false, false, "test", {}, 0});
     Tuner(c, *scheduler, backend, &writer).run();
     return dir;
@@ -188,4 +191,27 @@ TEST(Report, NonFiniteValuesAreNeverTheBest) {
     const std::string curve = svg(html, "best-so-far");
     EXPECT_EQ(curve.find("inf"), std::string::npos);
     EXPECT_EQ(curve.find("nan"), std::string::npos);
+}
+
+// Several objectives: the front of pareto.json drawn point by point over every full-fidelity
+// result, the hypervolume against time, and the front's table.
+TEST(Report, SeveralObjectivesShowTheParetoFront) {
+    const fs::path dir =
+        simulate_into("mo", R"({"metric": ["validation_error", "epoch_seconds"], "workers": 8,
+                  "stop": {"max_wallclock_time": 600}})");
+    const json pareto = json::parse(std::ifstream(dir / "pareto.json"));
+    const json& front = pareto["front"];
+    ASSERT_GE(front.size(), 2u) << pareto.dump();
+    EXPECT_FALSE(fs::exists(dir / "best.json")) << "several objectives have no one best";
+    const std::string html = render_report({read_run(dir)}, ReportOptions{});
+    const std::string scatter = svg(html, "pareto");
+    ASSERT_FALSE(scatter.empty());
+    EXPECT_EQ(count(scatter, "class=\"front-point\""), front.size());
+    for (const json& p : front)
+        EXPECT_NE(scatter.find(fmt::format("<title>trial {}: ", p["trial_id"].get<int>())),
+                  std::string::npos)
+            << p.dump();
+    EXPECT_FALSE(svg(html, "hypervolume").empty());
+    EXPECT_NE(html.find(fmt::format("{} of the ", front.size())), std::string::npos);
+    EXPECT_EQ(count(html, "<table class=\"front-table\">"), 1u);
 }

@@ -1,5 +1,6 @@
 #include "report/html_report.hpp"
 
+#include "report/pareto_figures.hpp"
 #include "report/run_analysis.hpp"
 #include "report/svg.hpp"
 #include "run/run_dir.hpp"
@@ -335,7 +336,12 @@ std::string run_section(const RunData& run, const RunAnalysis& a) {
         escape(run.config.document.value("scheduler", json::object())
                    .value("type", std::string("asha"))),
         run.config.workers);
-    if (best) {
+    if (multi_objective(run.config)) {
+        std::string names;
+        for (const Objective& o : run.config.objectives)
+            names += (names.empty() ? "" : ", ") + o.name;
+        s += " Objectives: " + escape(names) + " (the Pareto front below).";
+    } else if (best) {
         const double value = metric_of(run, a.best_badness);
         s += fmt::format(" Best {}: <b>{:.6g}</b> (trial {}).", escape(run.config.metric), value,
                          *best);
@@ -344,6 +350,7 @@ std::string run_section(const RunData& run, const RunAnalysis& a) {
         s += " Stopped because: " +
              escape(run.summary[summary_key::stop_reason].get<std::string>()) + ".";
     s += "</p>\n";
+    s += pareto_section(run);
     s += curves_figure(run, curves, best, true);
     s += curves_figure(run, curves, best, false);
     s += best_so_far_figure({&a}, {run_title(run)}, run.config.metric);
@@ -362,6 +369,7 @@ figure{margin:12px 0}figcaption{color:#555;font-size:12px}svg{display:block;back
 .label{font-size:12px;fill:#333}.curve,.best-curve{fill:none;stroke-width:1.2;opacity:.75}
 .curve.promoted{stroke-dasharray:4 2}.curve.best{stroke-width:3.5;opacity:1}.best-curve{stroke-width:2;opacity:1}
 .stop-marker{stroke-width:1.5;fill:none}.rung{stroke:#000;stroke-width:1}.point{fill:#3366aa;opacity:.6}
+.front{fill:none;stroke:#d62728;stroke-width:1.5}.front-point{fill:#d62728}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px solid #ddd;padding:2px 8px;text-align:right}
 )";
 

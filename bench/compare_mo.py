@@ -1,0 +1,363 @@
+#!/usr/bin/python3
+"""Multi-objective ASHA head to head: asha-tune's MO-ASHA with random search and with MO-TPE,
+against Syne Tune v0.13's MOASHA (random search), by the hypervolume of the full-fidelity results
+against simulated time.
+
+    bench/compare_mo.py [--asha-tune build/asha-tune] [--syne-tune DIR] [--seeds 20] [--out DIR]
+
+Two bi-objective multi-fidelity benchmarks (both minimised; src/backends/synthetic_benchmarks.cpp,
+re-implemented below for Syne Tune with the same formulas):
+- branin-currin: BoTorch's AugmentedBranin (its fidelity changes the quadratic term) against
+  the multi-fidelity Currin function of Xiong, Qian and Wu (2013) on the same (x1, x2) scaled to
+  [0, 1]^2, as BoTorch's BraninCurrin pairs them; epochs of 1 s. Hypervolume reference point
+  (18, 6), BoTorch's for BraninCurrin.
+- lenet: the simulator's LeNet on Fashion-MNIST (learning_rate, batch_size) with its validation
+  error against the seconds an epoch takes (small batches are slower). Reference point
+  (0.9, 12): a trial on the initial 0.9 plateau adds nothing.
+All: eta 3, grace period 1, max_t 27, 8 workers, the same simulated-time budget. A run's
+hypervolume at time t is that of the non-dominated results at epoch 27 reported by t.
+
+Syne Tune (--syne-tune: a directory holding its `syne_tune` package at tag v0.13.0, e.g. from
+`git archive v0.13.0 syne_tune`): its MOASHA as released (random search, its defaults:
+non-dominated priority, brackets chosen as it chooses them) on a `UserBlackboxBackend` that
+returns the same curves, the Tuner's sleep time 0 and the simulator's tuner_sleep_time 0, so
+that only the curves' time passes. Its noise (LeNet's jitter) is drawn from the same
+distributions, not the same numbers: the trials differ anyway. Without --syne-tune only
+asha-tune runs.
+
+Prints, per benchmark and method, the median [quartiles] over seeds of the hypervolume at 25 %,
+50 % and 100 % of the budget, the time at which the median hypervolume first reaches random
+MO-ASHA's median final one, and the speedup over random; writes mo.svg (median and quartiles
+against time).
+"""
+import argparse
+import concurrent.futures
+import csv
+import json
+import math
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+MAX_T = 27
+WORKERS = 8
+U = lambda lo, hi: {"type": "uniform", "lower": lo, "upper": hi}
+BENCHMARKS = {
+    "branin-currin": {"space": {"x1": U(-5, 10), "x2": U(0, 15)}, "sim": "branin",
+                      "objectives": ["branin", "currin"], "reference": [18.0, 6.0],
+                      "budget": 600},
+    "lenet": {"space": {"learning_rate": {"type": "loguniform", "lower": 0.01, "upper": 1},
+                        "batch_size": {"type": "randint", "lower": 32, "upper": 256}},
+              "sim": "lenet", "objectives": ["validation_error", "epoch_seconds"],
+              "reference": [0.9, 12.0], "budget": 3000},
+}
+METHODS = ["random", "tpe", "syne-tune"]
+COLOURS = {"random": "#777777", "tpe": "#d62728", "syne-tune": "#1f77b4"}
+LABELS = {"random": "asha-tune MO-ASHA random", "tpe": "asha-tune MO-ASHA + MO-TPE",
+          "syne-tune": "Syne Tune v0.13 MOASHA"}
+
+
+# The benchmarks' formulas, as synthetic_benchmarks.cpp has them.
+def fidelity(epoch):
+    return min(1.0, max(0.0, (epoch - 1) / (MAX_T - 1)))
+
+
+def branin(x1, x2, epoch):
+    s = fidelity(epoch)
+    x1, x2 = min(10.0, max(-5.0, x1)), min(15.0, max(0.0, x2))
+    t1 = x2 - (5.1 / (4 * math.pi ** 2) - 0.1 * (1 - s)) * x1 * x1 + 5 / math.pi * x1 - 6
+    t2 = 10 * (1 - 1 / (8 * math.pi)) * math.cos(x1)
+    return t1 * t1 + t2 + 10
+
+
+def currin(x1, x2, epoch):
+    s = fidelity(epoch)
+    u1, u2 = (min(10.0, max(-5.0, x1)) + 5) / 15, min(15.0, max(0.0, x2)) / 15
+
+    def f(a, b):
+        shape = 1 - math.exp(-1 / (2 * b)) if b > 0 else 1.0
+        return shape * (2300 * a ** 3 + 1900 * a ** 2 + 2092 * a + 60) / (100 * a ** 3 + 500 * a ** 2 + 4 * a + 20)
+    low = (f(u1 + 0.05, u2 + 0.05) + f(u1 + 0.05, max(0.0, u2 - 0.05)) + f(u1 - 0.05, u2 + 0.05)
+           + f(u1 - 0.05, max(0.0, u2 - 0.05))) / 4
+    return s * f(u1, u2) + (1 - s) * low
+
+
+def lenet_error(lr, batch, epoch, jitter):
+    lr, batch = min(10.0, max(1e-6, lr)), min(1e6, max(1.0, batch))
+    progress = epoch * (60000 / batch) * lr
+    floor_error = min(0.85, 0.12 + 0.09 * math.log10(lr / 0.7) ** 2 + 0.00015 * batch)
+    learned = 0 if progress <= 200 else 1 - math.exp(-(progress - 200) / 350)
+    return min(1.0, max(0.0, 0.9 - (0.9 - floor_error) * learned + 0.004 * jitter))
+
+
+def lenet_seconds(batch, jitter):
+    return (2.0 + 300 / min(1e6, max(1.0, batch))) * (1 + 0.05 * jitter)
+
+
+def curves(name, config, rng):
+    """[(objective values, seconds of the epoch)] for epochs 1..MAX_T."""
+    out = []
+    for epoch in range(1, MAX_T + 1):
+        if name == "branin-currin":
+            out.append(([branin(config["x1"], config["x2"], epoch),
+                         currin(config["x1"], config["x2"], epoch)], 1.0))
+        else:
+            seconds = lenet_seconds(config["batch_size"], rng.uniform(-1, 1))
+            out.append(([lenet_error(config["learning_rate"], config["batch_size"], epoch,
+                                     rng.uniform(-1, 1)), seconds], seconds))
+    return out
+
+
+# Hypervolume of two minimised objectives below `reference`: a sweep.
+def hypervolume(points, reference):
+    inside = sorted(p for p in points if p[0] < reference[0] and p[1] < reference[1])
+    area, ceiling = 0.0, reference[1]
+    for x, y in inside:
+        if y < ceiling:
+            area += (reference[0] - x) * (ceiling - y)
+            ceiling = y
+    return area
+
+
+def hv_curve(results, reference):
+    """results: [(time, values)] at full fidelity in time order -> [(time, hypervolume)]."""
+    points, curve = [], []
+    for t, values in sorted(results, key=lambda r: r[0]):
+        points.append(values)
+        hv = hypervolume(points, reference)
+        if not curve or hv > curve[-1][1]:
+            curve.append((t, hv))
+    return curve
+
+
+def value_at(curve, t):
+    hv = 0.0
+    for time, value in curve:
+        if time > t:
+            break
+        hv = value
+    return hv
+
+
+def asha_config(name, searcher):
+    spec = BENCHMARKS[name]
+    space = dict(spec["space"])
+    space["epochs"] = MAX_T
+    return {"name": f"{name}-{searcher}", "config_space": space, "metric": spec["objectives"],
+            "mode": "min", "resource_attr": "epoch", "max_resource_attr": "epochs",
+            "scheduler": {"type": "asha", "grace_period": 1, "reduction_factor": 3},
+            "searcher": searcher, "simulator": {"benchmark": spec["sim"]},
+            "stop": {"max_wallclock_time": spec["budget"]}, "workers": WORKERS}
+
+
+def run_asha(exe, work, name, searcher, seed):
+    config = os.path.join(work, f"{name}-{searcher}.json")
+    run = os.path.join(work, f"{name}-{searcher}-{seed}")
+    subprocess.run([exe, "simulate", "--config", config, "--run-dir", run, "--seed", str(seed),
+                    "-q"], check=True, capture_output=True)
+    objectives = BENCHMARKS[name]["objectives"]
+    results = []
+    with open(os.path.join(run, "results.csv")) as f:
+        for row in csv.DictReader(f):
+            if float(row["epoch"]) >= MAX_T:
+                results.append((float(row["st_tuner_time"]), [float(row[o]) for o in objectives]))
+    return results
+
+
+SYNE_TUNE_RUNNER = r'''
+import json, logging, math, os, random, sys, types
+sys.path.insert(0, sys.argv[1])
+logging.disable(logging.WARNING)
+import numpy as np
+# The blackbox repository's package __init__ imports scikit-learn for its surrogates, which this
+# does not use: its modules are imported without it.
+_pkg = types.ModuleType("syne_tune.blackbox_repository")
+_pkg.__path__ = [os.path.join(sys.argv[1], "syne_tune", "blackbox_repository")]
+_pkg.add_surrogate = _pkg.load_blackbox = None  # used by the tabulated backend only
+sys.modules["syne_tune.blackbox_repository"] = _pkg
+from syne_tune import Tuner, StoppingCriterion
+from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
+from syne_tune.blackbox_repository.blackbox import Blackbox
+from syne_tune.blackbox_repository.simulated_tabular_backend import UserBlackboxBackend
+from syne_tune.config_space import uniform, loguniform, randint
+from syne_tune.optimizer.schedulers.multiobjective import MOASHA
+sys.path.insert(0, sys.argv[2])
+import compare_mo as bench
+
+name, seed, out = sys.argv[3], int(sys.argv[4]), sys.argv[5]
+spec = bench.BENCHMARKS[name]
+objectives = spec["objectives"]
+domains = {"uniform": uniform, "loguniform": loguniform, "randint": randint}
+space = {k: domains[v["type"]](v["lower"], v["upper"]) for k, v in spec["space"].items()}
+
+class Curves(Blackbox):
+    def __init__(self):
+        super().__init__(configuration_space=space, fidelity_space={"epoch": randint(1, bench.MAX_T)},
+                         objectives_names=objectives + ["elapsed_time"])
+    def objective_function(self, configuration, fidelity=None, seed=None):
+        key = json.dumps(configuration, sort_keys=True) + str(seed)
+        rows, elapsed = [], 0.0
+        for values, seconds in bench.curves(name, configuration, random.Random(key)):
+            elapsed += seconds
+            rows.append(values + [elapsed])
+        return np.array(rows)
+    @property
+    def fidelity_values(self):
+        return np.arange(1, bench.MAX_T + 1)
+
+np.random.seed(seed)
+random.seed(seed)
+backend = UserBlackboxBackend(blackbox=Curves(), elapsed_time_attr="elapsed_time", seed=seed,
+                              tuner_sleep_time=0)
+scheduler = MOASHA(config_space=space, metrics=objectives, mode="min", time_attr="epoch",
+                   max_t=bench.MAX_T, grace_period=1, reduction_factor=3)
+tuner = Tuner(trial_backend=backend, scheduler=scheduler, n_workers=bench.WORKERS, sleep_time=0,
+              stop_criterion=StoppingCriterion(max_wallclock_time=spec["budget"]),
+              callbacks=[SimulatorCallback()], results_update_interval=1e9,
+              print_update_interval=1e9, save_tuner=False, suffix_tuner_name=False,
+              tuner_name=f"mo-{name}-{seed}-{random.getrandbits(32):08x}")
+import io, contextlib
+with contextlib.redirect_stdout(io.StringIO()):
+    tuner.run()
+df = tuner.tuning_status.df if hasattr(tuner.tuning_status, "df") else None
+from syne_tune.experiments import load_experiment
+results = load_experiment(tuner.name).results
+rows = [(float(r["st_tuner_time"]), [float(r[o]) for o in objectives])
+        for _, r in results.iterrows() if float(r["epoch"]) >= bench.MAX_T]
+json.dump(rows, open(out, "w"))
+'''
+
+
+def run_syne_tune(syne_tune, work, name, seed):
+    out = os.path.join(work, f"st-{name}-{seed}.json")
+    script = os.path.join(work, "syne_tune_runner.py")
+    env = dict(os.environ, SYNETUNE_FOLDER=os.path.join(work, "syne-tune-runs"))
+    done = subprocess.run([sys.executable, script, syne_tune, HERE, name, str(seed), out],
+                          capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"Syne Tune {name} seed {seed}: {done.stderr[-2000:]}")
+    return [(t, v) for t, v in json.load(open(out))]
+
+
+def run_one(job):
+    kind, exe, syne_tune, work, name, method, seed = job
+    if method == "syne-tune":
+        results = run_syne_tune(syne_tune, work, name, seed)
+    else:
+        results = run_asha(exe, work, name, method, seed)
+    return name, method, seed, hv_curve(results, BENCHMARKS[name]["reference"])
+
+
+def quartiles(values):
+    values = sorted(values)
+    def q(p):
+        x = p * (len(values) - 1)
+        lo, hi = math.floor(x), math.ceil(x)
+        return values[lo] + (values[hi] - values[lo]) * (x - lo)
+    return q(0.25), q(0.5), q(0.75)
+
+
+def svg(curves, methods, path):
+    width, height, pad = 460, 300, 60
+    names = list(curves)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * len(names)}" '
+           f'height="{height + 40}" font-family="sans-serif" font-size="12">',
+           '<rect width="100%" height="100%" fill="white"/>']
+    for i, name in enumerate(names):
+        ox, oy = i * width, 40
+        budget = BENCHMARKS[name]["budget"]
+        times = [budget * k / 100 for k in range(0, 101)]
+        bands = {m: [quartiles([value_at(c, t) for c in curves[name][m]]) for t in times]
+                 for m in methods}
+        hi = max(b[2] for m in methods for b in bands[m]) or 1
+        def xy(t, v):
+            return (ox + pad + (width - pad - 15) * t / budget,
+                    oy + height - pad + (pad + 15 - height) * v / hi)
+        out.append(f'<text x="{ox + width / 2}" y="{oy + 10}" text-anchor="middle" '
+                   f'font-weight="bold">{name}: hypervolume</text>')
+        x0, y0 = xy(0, 0)
+        x1, y1 = xy(budget, hi)
+        out.append(f'<rect x="{x0}" y="{y1}" width="{x1 - x0}" height="{y0 - y1}" fill="none" stroke="#999"/>')
+        for k in range(5):
+            _, y = xy(0, hi * k / 4)
+            out.append(f'<text x="{x0 - 4}" y="{y + 4}" text-anchor="end">{hi * k / 4:.3g}</text>')
+            x, _ = xy(budget * k / 4, 0)
+            out.append(f'<text x="{x}" y="{y0 + 15}" text-anchor="middle">{budget * k / 4:.0f}</text>')
+        out.append(f'<text x="{(x0 + x1) / 2}" y="{y0 + 32}" text-anchor="middle">simulated seconds</text>')
+        for m in methods:
+            upper = " ".join("%.1f,%.1f" % xy(t, b[2]) for t, b in zip(times, bands[m]))
+            lower = " ".join("%.1f,%.1f" % xy(t, b[0]) for t, b in reversed(list(zip(times, bands[m]))))
+            out.append(f'<polygon points="{upper} {lower}" fill="{COLOURS[m]}" fill-opacity="0.15"/>')
+            line = " ".join("%.1f,%.1f" % xy(t, b[1]) for t, b in zip(times, bands[m]))
+            out.append(f'<polyline points="{line}" fill="none" stroke="{COLOURS[m]}" stroke-width="2"/>')
+    for k, m in enumerate(methods):
+        out.append(f'<rect x="{20 + 230 * k}" y="8" width="14" height="4" fill="{COLOURS[m]}"/>'
+                   f'<text x="{38 + 230 * k}" y="14">{LABELS[m]}</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--asha-tune", default=os.path.join(ROOT, "build", "asha-tune"))
+    ap.add_argument("--syne-tune", help="a directory holding Syne Tune v0.13.0's syne_tune package")
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--benchmarks", default=",".join(BENCHMARKS))
+    ap.add_argument("--jobs", type=int, default=os.cpu_count())
+    ap.add_argument("--out", default=".", help="where the figure goes (mo.svg)")
+    args = ap.parse_args()
+    exe = os.path.abspath(args.asha_tune)
+    names = args.benchmarks.split(",")
+    methods = [m for m in METHODS if m != "syne-tune" or args.syne_tune]
+    with tempfile.TemporaryDirectory(prefix="asha-mo-") as work:
+        for name in names:
+            for searcher in ("random", "tpe"):
+                with open(os.path.join(work, f"{name}-{searcher}.json"), "w") as f:
+                    json.dump(asha_config(name, searcher), f)
+        with open(os.path.join(work, "syne_tune_runner.py"), "w") as f:
+            f.write(SYNE_TUNE_RUNNER)
+        syne_tune = os.path.abspath(args.syne_tune) if args.syne_tune else None
+        jobs = [("run", exe, syne_tune, work, b, m, seed) for b in names for m in methods
+                for seed in range(args.seeds)]
+        curves = {b: {m: [] for m in methods} for b in names}
+        with concurrent.futures.ProcessPoolExecutor(args.jobs) as pool:
+            for b, m, seed, curve in pool.map(run_one, jobs):
+                curves[b][m].append(curve)
+    print(f"MO-ASHA (grace 1, eta 3, max_t {MAX_T}), {WORKERS} workers, {args.seeds} seeds; "
+          "hypervolume of the full-fidelity results (higher is better) against simulated time")
+    print()
+    print("| benchmark | method | HV at 25 % | HV at 50 % | HV at 100 %: median [quartiles] | "
+          "time to random's median final HV | speedup |")
+    print("|---|---|---|---|---|---|---|")
+    for b in names:
+        budget = BENCHMARKS[b]["budget"]
+        target = statistics.median(value_at(c, budget) for c in curves[b]["random"])
+        grid = [budget * k / 1000 for k in range(1, 1001)]
+        def median_time(m):
+            for t in grid:
+                if statistics.median(value_at(c, t) for c in curves[b][m]) >= target:
+                    return t
+            return math.inf
+        t_random = median_time("random")
+        for m in methods:
+            cells = []
+            for share in (0.25, 0.5, 1.0):
+                q1, med, q3 = quartiles([value_at(c, budget * share) for c in curves[b][m]])
+                cells.append(f"{med:.4g} [{q1:.4g}, {q3:.4g}]")
+            t = median_time(m)
+            speed = f"{t_random / t:.2f}x" if math.isfinite(t) and t > 0 else "-"
+            print(f"| {b} | {LABELS[m]} | {cells[0]} | {cells[1]} | {cells[2]} | "
+                  f"{'never' if math.isinf(t) else f'{t:.0f} s'} | {speed} |")
+    path = os.path.join(args.out, "mo.svg")
+    svg(curves, methods, path)
+    print(f"\nfigure: {path}")
+
+
+if __name__ == "__main__":
+    main()
