@@ -222,4 +222,25 @@ TEST(DecisionReason, EachRuleIsExplainedInOneSentence) {
     EXPECT_EQ(explain(reason(Rule::run_ending, 2, 0.5), config),
               "epoch 2: loss 0.5; the run was ending, so the tuner stopped it without asking "
               "the scheduler");
+    // MO-ASHA: a place in the rung's order, its front, how far from feasible.
+    DecisionReason mo = reason(Rule::ranked, 3, 0.2, 4, 9, 3);
+    mo.front = 2;
+    EXPECT_EQ(explain(mo, config),
+              "epoch 3: loss 0.2, 4 of the 9 results there ranked before it (it is on front 2); "
+              "it goes on while fewer than 3 are");
+    mo.front = 0;
+    mo.violation = 0.25;
+    EXPECT_EQ(explain(mo, config),
+              "epoch 3: loss 0.2, 4 of the 9 results there ranked before it (infeasible by "
+              "0.25); it goes on while fewer than 3 are");
+    mo.violation = INFINITY;
+    EXPECT_NE(explain(mo, config)
+                  .find("(infeasible: a constrained value or an objective is "
+                        "missing or not finite)"),
+              std::string::npos);
+    // The journal keeps both.
+    mo.front = 1;
+    EXPECT_EQ(decode_reason(json::parse(encode_reason(mo))), mo);
+    EXPECT_NE(encode_reason(mo).find(R"("front":1,"violation":"Infinity")"), std::string::npos)
+        << encode_reason(mo);
 }

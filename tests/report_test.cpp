@@ -38,6 +38,7 @@ fs::path simulate_into(const std::string& name, const char* patch) {
     auto scheduler = make_scheduler(c, rng);
     std::vector<std::string> extras;  // a second objective: the simulator reports it too
     for (std::size_t k = 1; k < c.objectives.size(); ++k) extras.push_back(c.objectives[k].name);
+    for (const Constraint& bound : c.constraints) extras.push_back(bound.name);
     SimBackend backend(*benchmark, c.metric, c.resource_attr, c.seed, 1, extras);
     RunDir writer(dir, c, RunDirOptions{false, false, "test", {}, 0});
     Tuner(c, *scheduler, backend, &writer).run();
@@ -196,14 +197,22 @@ TEST(Report, NonFiniteValuesAreNeverTheBest) {
 // Several objectives: the front of pareto.json drawn point by point over every full-fidelity
 // result, the hypervolume against time, and the front's table.
 TEST(Report, SeveralObjectivesShowTheParetoFront) {
+    // A hostile first metric name: a comma, a quote and markup, in every file and the page.
     const fs::path dir =
-        simulate_into("mo", R"({"metric": ["validation_error", "epoch_seconds"], "workers": 8,
+        simulate_into("mo", R"({"metric": ["err,\"<b>&x", "epoch_seconds"], "workers": 8,
                   "stop": {"max_wallclock_time": 600}})");
     const json pareto = json::parse(std::ifstream(dir / "pareto.json"));
     const json& front = pareto["front"];
     ASSERT_GE(front.size(), 2u) << pareto.dump();
+    EXPECT_TRUE(front[0]["values"].contains("err,\"<b>&x")) << pareto.dump();
     EXPECT_FALSE(fs::exists(dir / "best.json")) << "several objectives have no one best";
-    const std::string html = render_report({read_run(dir)}, ReportOptions{});
+    const RunData run = read_run(dir);
+    const RunSummary read_back = summarize(run);  // the reader finds the same front
+    ASSERT_EQ(read_back.front.size(), front.size());
+    for (std::size_t i = 0; i < front.size(); ++i)
+        EXPECT_EQ(read_back.front[i].trial, front[i]["trial_id"].get<TrialId>());
+    const std::string html = render_report({run}, ReportOptions{});
+    EXPECT_EQ(html.find("<b>&x"), std::string::npos) << "the name must be escaped";
     const std::string scatter = svg(html, "pareto");
     ASSERT_FALSE(scatter.empty());
     EXPECT_EQ(count(scatter, "class=\"front-point\""), front.size());
@@ -214,4 +223,28 @@ TEST(Report, SeveralObjectivesShowTheParetoFront) {
     EXPECT_FALSE(svg(html, "hypervolume").empty());
     EXPECT_NE(html.find(fmt::format("{} of the ", front.size())), std::string::npos);
     EXPECT_EQ(count(html, "<table class=\"front-table\">"), 1u);
+}
+
+// A constraint in a single-objective run: the best is the best feasible result, and an
+// infeasible report ranks after every feasible one at its rung.
+TEST(Report, AConstraintKeepsTheInfeasibleOutOfTheBest) {
+    const fs::path dir = simulate_into(
+        "constrained", R"({"constraints": {"epoch_seconds": {"max": 3.5}}, "workers": 8,
+                           "stop": {"max_wallclock_time": 600}})");
+    const RunData run = read_run(dir);
+    const RunSummary s = summarize(run);
+    ASSERT_TRUE(s.best_trial);
+    double unconstrained_best = INFINITY;
+    std::size_t infeasible = 0;
+    for (const ResultRow& r : run.results) {
+        unconstrained_best = std::min(unconstrained_best, r.metric);
+        if (r.seen.violation > 0) ++infeasible;
+        if (r.trial == *s.best_trial && r.metric == s.best_metric) {
+            EXPECT_EQ(r.seen.violation, 0) << "the best must be feasible";
+        }
+    }
+    EXPECT_GT(infeasible, 0u) << "the bound must bite for the test to mean something";
+    const json best = json::parse(std::ifstream(dir / "best.json"));
+    EXPECT_EQ(best["trial_id"].get<TrialId>(), *s.best_trial);
+    EXPECT_GE(s.best_metric, unconstrained_best);
 }
