@@ -21,7 +21,9 @@ Syne Tune (--syne-tune: a directory holding its `syne_tune` package at tag v0.13
 `git archive v0.13.0 syne_tune`): its MOASHA as released (random search, its defaults:
 non-dominated priority, brackets chosen as it chooses them) on a `UserBlackboxBackend` that
 returns the same curves, the Tuner's sleep time 0 and the simulator's tuner_sleep_time 0, so
-that only the curves' time passes. Its noise (LeNet's jitter) is drawn from the same
+that only the curves' time passes; and the same with the two lines of its non-dominated
+priority corrected that bench/mo_reference_check.py corrects (README "Several objectives and
+constraints"), to tell the simulators' differences from the reference's slip. Its noise (LeNet's jitter) is drawn from the same
 distributions, not the same numbers: the trials differ anyway. Without --syne-tune only
 asha-tune runs.
 
@@ -50,16 +52,18 @@ U = lambda lo, hi: {"type": "uniform", "lower": lo, "upper": hi}
 BENCHMARKS = {
     "branin-currin": {"space": {"x1": U(-5, 10), "x2": U(0, 15)}, "sim": "branin",
                       "objectives": ["branin", "currin"], "reference": [18.0, 6.0],
-                      "budget": 600},
+                      "budget": 400},
     "lenet": {"space": {"learning_rate": {"type": "loguniform", "lower": 0.01, "upper": 1},
                         "batch_size": {"type": "randint", "lower": 32, "upper": 256}},
               "sim": "lenet", "objectives": ["validation_error", "epoch_seconds"],
-              "reference": [0.9, 12.0], "budget": 3000},
+              "reference": [0.9, 12.0], "budget": 1500},
 }
-METHODS = ["random", "tpe", "syne-tune"]
-COLOURS = {"random": "#777777", "tpe": "#d62728", "syne-tune": "#1f77b4"}
+METHODS = ["random", "tpe", "syne-tune", "syne-tune-corrected"]
+COLOURS = {"random": "#777777", "tpe": "#d62728", "syne-tune": "#1f77b4",
+           "syne-tune-corrected": "#2ca02c"}
 LABELS = {"random": "asha-tune MO-ASHA random", "tpe": "asha-tune MO-ASHA + MO-TPE",
-          "syne-tune": "Syne Tune v0.13 MOASHA"}
+          "syne-tune": "Syne Tune v0.13 MOASHA",
+          "syne-tune-corrected": "Syne Tune v0.13 MOASHA, rank corrected"}
 
 
 # The benchmarks' formulas, as synthetic_benchmarks.cpp has them.
@@ -189,7 +193,7 @@ from syne_tune.optimizer.schedulers.multiobjective import MOASHA
 sys.path.insert(0, sys.argv[2])
 import compare_mo as bench
 
-name, seed, out = sys.argv[3], int(sys.argv[4]), sys.argv[5]
+name, seed, out, corrected = sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6] == "1"
 spec = bench.BENCHMARKS[name]
 objectives = spec["objectives"]
 domains = {"uniform": uniform, "loguniform": loguniform, "randint": randint}
@@ -214,8 +218,17 @@ np.random.seed(seed)
 random.seed(seed)
 backend = UserBlackboxBackend(blackbox=Curves(), elapsed_time_attr="elapsed_time", seed=seed,
                               tuner_sleep_time=0)
+priority = None
+if corrected:  # the two lines bench/mo_reference_check.py corrects, corrected the same way
+    import mo_reference_check, syne_tune.optimizer.schedulers.multiobjective as mo_pkg
+    modules = {"non_dominated_priority": sys.modules[
+                   "syne_tune.optimizer.schedulers.multiobjective.non_dominated_priority"],
+               "multiobjective_priority": sys.modules[
+                   "syne_tune.optimizer.schedulers.multiobjective.multiobjective_priority"]}
+    priority = mo_reference_check.corrected_priority(modules)
 scheduler = MOASHA(config_space=space, metrics=objectives, mode="min", time_attr="epoch",
-                   max_t=bench.MAX_T, grace_period=1, reduction_factor=3)
+                   max_t=bench.MAX_T, grace_period=1, reduction_factor=3,
+                   multiobjective_priority=priority)
 tuner = Tuner(trial_backend=backend, scheduler=scheduler, n_workers=bench.WORKERS, sleep_time=0,
               stop_criterion=StoppingCriterion(max_wallclock_time=spec["budget"]),
               callbacks=[SimulatorCallback()], results_update_interval=1e9,
@@ -233,11 +246,12 @@ json.dump(rows, open(out, "w"))
 '''
 
 
-def run_syne_tune(syne_tune, work, name, seed):
-    out = os.path.join(work, f"st-{name}-{seed}.json")
+def run_syne_tune(syne_tune, work, name, seed, corrected):
+    out = os.path.join(work, f"st-{name}-{seed}-{int(corrected)}.json")
     script = os.path.join(work, "syne_tune_runner.py")
     env = dict(os.environ, SYNETUNE_FOLDER=os.path.join(work, "syne-tune-runs"))
-    done = subprocess.run([sys.executable, script, syne_tune, HERE, name, str(seed), out],
+    done = subprocess.run([sys.executable, script, syne_tune, HERE, name, str(seed), out,
+                           "1" if corrected else "0"],
                           capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"Syne Tune {name} seed {seed}: {done.stderr[-2000:]}")
@@ -246,8 +260,8 @@ def run_syne_tune(syne_tune, work, name, seed):
 
 def run_one(job):
     kind, exe, syne_tune, work, name, method, seed = job
-    if method == "syne-tune":
-        results = run_syne_tune(syne_tune, work, name, seed)
+    if method.startswith("syne-tune"):
+        results = run_syne_tune(syne_tune, work, name, seed, method == "syne-tune-corrected")
     else:
         results = run_asha(exe, work, name, method, seed)
     return name, method, seed, hv_curve(results, BENCHMARKS[name]["reference"])
@@ -314,7 +328,7 @@ def main():
     args = ap.parse_args()
     exe = os.path.abspath(args.asha_tune)
     names = args.benchmarks.split(",")
-    methods = [m for m in METHODS if m != "syne-tune" or args.syne_tune]
+    methods = [m for m in METHODS if not m.startswith("syne-tune") or args.syne_tune]
     with tempfile.TemporaryDirectory(prefix="asha-mo-") as work:
         for name in names:
             for searcher in ("random", "tpe"):
