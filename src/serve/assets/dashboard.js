@@ -100,7 +100,8 @@
       switch (r.event) {
         case 'run': {
           this.header = r; this.config = r.config || {};
-          this.metric = this.config.metric || 'metric'; this.mode = this.config.mode || 'min';
+          const first = (x) => (Array.isArray(x) ? x[0] : x); // several objectives: the first is drawn
+          this.metric = first(this.config.metric) || 'metric'; this.mode = first(this.config.mode) || 'min';
           this.resource = this.config.resource_attr || 'epoch';
           const space = this.config.config_space || {};
           this.hps = Object.keys(space).filter((k) => space[k] && typeof space[k] === 'object' && !Array.isArray(space[k]) && space[k].type);
@@ -608,7 +609,7 @@
         rows += `<tr><td><input type="checkbox" data-name="${esc(r.name)}" ${chosen.has(r.name) ? 'checked' : ''}></td>` +
           `<td><a href="${esc(runHref(r.name))}">${esc(r.name)}</a></td>` +
           (r.error ? `<td colspan="6"><span class="pill error">unreadable</span> <span class="muted">${esc(r.error)}</span></td>`
-            : `<td>${pill(st.state)}</td><td class="num">${st.best ? `${esc(fmt(st.best.value))} <span class="muted small">(trial ${esc(st.best.trial_id)})</span>` : ''}</td>` +
+            : `<td>${pill(st.state)}</td><td class="num">${st.best ? `${esc(fmt(st.best.value))} <span class="muted small">(trial ${esc(st.best.trial_id)})</span>` : st.front ? `${st.front.length} on the Pareto front` : ''}</td>` +
               `<td class="num">${esc(c.started)}</td><td class="small">${['running', 'completed', 'stopped', 'paused', 'failed'].filter((k) => c[k]).map((k) => `${esc(c[k])} ${k}`).join(', ')}</td>` +
               `<td class="num">${esc(fmt(Math.round(st.utilisation * 1000) / 10))} %</td><td class="small">${esc(r.start_time || '')}</td>`) + '</tr>';
       }
