@@ -14,6 +14,7 @@
 
 #include "asha/scheduler.hpp"
 #include "policy/order_statistics.hpp"
+#include "policy/rung_ladder.hpp"
 
 #include <set>
 
@@ -39,45 +40,28 @@ class AshaScheduler : public Scheduler {
 
     /// Probability of each bracket for a new trial (as often as synchronous Hyperband would use
     /// it).
-    const std::vector<double>& bracket_probabilities() const { return bracket_probability_; }
+    const std::vector<double>& bracket_probabilities() const { return ladder_.shares(); }
 
   private:
-    struct Rung {
-        double level = 0;
-        double next_level = 0;   // r_{k+1}, or max_t for the last rung
-        double quantile = 0;     // q_k = r_k / r_{k+1}
-        OrderStatistics values;  // badness of every recorded trial
-        std::set<std::pair<double, TrialId>>
-            promotable;  // promotion: recorded, paused, not promoted
-        std::size_t promoted = 0;
+    /// What a rung keeps: the badness of every recorded trial, and (promotion) the recorded,
+    /// paused, not yet promoted trials by badness.
+    struct Record {
+        OrderStatistics values;
+        std::set<std::pair<double, TrialId>> promotable;
     };
-    struct Bracket {
-        std::vector<Rung> rungs;
-    };
-    struct TrialState {
-        int bracket = 0;
-        int next_rung = 0;     // rungs below this one are behind the trial
-        double milestone = 0;  // promotion: where the current leg ends
-        int paused_rung = -1;  // promotion: rung recorded at the milestone of the current leg
-        double paused_badness = 0;
-        double paused_metric = 0;  // its metric there, as reported (for the promotion's reason)
-    };
+    using Ladder = RungLadder<Record>;
 
-    int highest_rung_reached(const Bracket& bracket, int from, double resource) const;
     std::optional<Suggestion> promote();
-    double milestone_after(const Bracket& bracket, int rung) const;
-    TrialState& state(TrialId trial);
-    /// Why: `key` (badness) at rung k of bracket b, with `better` values strictly better and the
+    /// Why: at `rung` of bracket b, with `better` values strictly better than `metric` and the
     /// trial going on iff better < top.
-    DecisionReason reason(DecisionReason::Rule rule, int b, const Rung& rung, double metric,
+    DecisionReason reason(DecisionReason::Rule rule, int b, const Ladder::Rung& rung, double metric,
                           std::size_t better, std::size_t top) const;
 
     Params params_;
     std::unique_ptr<Searcher> searcher_;
     Rng& rng_;
-    std::vector<Bracket> brackets_;
-    std::vector<double> bracket_probability_;
-    std::vector<TrialState> trials_;  // indexed by trial id (ids are dense)
+    Ladder ladder_;
+    std::vector<double> paused_badness_;  // by trial id: promotion, its badness where it paused
 };
 
 }  // namespace asha

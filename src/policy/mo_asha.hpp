@@ -14,6 +14,7 @@
 
 #include "asha/scheduler.hpp"
 #include "policy/priority_rung.hpp"
+#include "policy/rung_ladder.hpp"
 
 #include <set>
 
@@ -31,6 +32,9 @@ class MoAshaScheduler : public Scheduler {
     };
 
     MoAshaScheduler(Params params, std::unique_ptr<Searcher> searcher, Rng& rng);
+    // Its rungs point at params_.order: it stays where it was made.
+    MoAshaScheduler(const MoAshaScheduler&) = delete;
+    MoAshaScheduler& operator=(const MoAshaScheduler&) = delete;
 
     std::optional<Suggestion> suggest(TrialId next_id, bool allow_new = true) override;
     Verdict on_report(TrialId trial, double resource, double metric) override;
@@ -39,39 +43,24 @@ class MoAshaScheduler : public Scheduler {
     std::vector<RungSummary> rungs() const override;
 
   private:
-    struct Rung {
-        double level = 0;
-        double next_level = 0;  // r_{k+1}, or max_t for the last rung
+    /// What a rung keeps: the results in the rung's order, and (promotion) the recorded, paused,
+    /// not yet promoted trials.
+    struct Record {
         PriorityRung results;
-        std::set<TrialId> promotable;  // promotion: recorded, paused, not promoted
-        std::size_t promoted = 0;
+        std::set<TrialId> promotable;
     };
-    struct Bracket {
-        std::vector<Rung> rungs;
-    };
-    struct TrialState {
-        int bracket = 0;
-        int next_rung = 0;     // rungs below this one are behind the trial
-        double milestone = 0;  // promotion: where the current leg ends
-        int paused_rung = -1;  // promotion: rung recorded at the milestone of the current leg
-        double paused_metric = 0;
-    };
+    using Ladder = RungLadder<Record>;
 
     std::optional<Suggestion> promote();
-    int highest_rung_reached(const Bracket& bracket, int from, double resource) const;
-    double milestone_after(const Bracket& bracket, int rung) const;
     /// How many places of a rung of n results continue, by the stopping rule.
-    std::size_t stopping_top(const Rung& rung, std::size_t n) const;
-    DecisionReason reason(DecisionReason::Rule rule, int bracket, const Rung& rung, double metric,
-                          const PriorityRung::Place& at, std::size_t top) const;
-    TrialState& state(TrialId trial);
+    std::size_t stopping_top(const Ladder::Rung& rung, std::size_t n) const;
+    DecisionReason reason(DecisionReason::Rule rule, int bracket, const Ladder::Rung& rung,
+                          double metric, const PriorityRung::Place& at, std::size_t top) const;
 
     Params params_;
     std::unique_ptr<Searcher> searcher_;
     Rng& rng_;
-    std::vector<Bracket> brackets_;
-    std::vector<double> bracket_share_;
-    std::vector<TrialState> trials_;  // indexed by trial id (ids are dense)
+    Ladder ladder_;
 };
 
 }  // namespace asha
