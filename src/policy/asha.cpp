@@ -40,13 +40,9 @@ std::optional<Suggestion> AshaScheduler::suggest(TrialId next_id, bool allow_new
     if (params_.variant == AshaVariant::promotion)
         if (auto promotion = promote()) return promotion;
     if (!allow_new) return std::nullopt;
-    const auto& p = ladder_.add(next_id, rng_, params_.variant == AshaVariant::promotion);
+    Suggestion s =
+        ladder_.start(next_id, rng_, params_.variant == AshaVariant::promotion, *searcher_);
     paused_badness_.push_back(0);
-    Suggestion s;
-    s.trial_id = next_id;
-    s.bracket = p.bracket;
-    s.milestone = p.milestone;
-    s.config = searcher_->suggest(next_id);
     return s;
 }
 

@@ -77,13 +77,7 @@ std::optional<Suggestion> MoAshaScheduler::suggest(TrialId next_id, bool allow_n
     if (params_.variant == AshaVariant::promotion)
         if (auto promotion = promote()) return promotion;
     if (!allow_new) return std::nullopt;
-    const auto& p = ladder_.add(next_id, rng_, params_.variant == AshaVariant::promotion);
-    Suggestion s;
-    s.trial_id = next_id;
-    s.bracket = p.bracket;
-    s.milestone = p.milestone;
-    s.config = searcher_->suggest(next_id);
-    return s;
+    return ladder_.start(next_id, rng_, params_.variant == AshaVariant::promotion, *searcher_);
 }
 
 Verdict MoAshaScheduler::on_report(TrialId trial, double resource, double metric) {

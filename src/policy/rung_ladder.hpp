@@ -6,6 +6,7 @@
 /// for one metric (policy/asha), a PriorityRung for several (policy/mo_asha). Pure.
 
 #include "asha/rng.hpp"
+#include "asha/searcher.hpp"
 #include "asha/trial.hpp"
 #include "policy/stopping_rule.hpp"
 
@@ -70,6 +71,16 @@ class RungLadder {
         p.milestone = pauses && !first.empty() ? first.front().level : max_t_;
         trials_.push_back(p);
         return trials_.back();
+    }
+    /// A free worker's new trial: its bracket and milestone (add()), then its configuration.
+    Suggestion start(TrialId trial, Rng& rng, bool pauses, Searcher& searcher) {
+        const Position& p = add(trial, rng, pauses);
+        Suggestion s;
+        s.trial_id = trial;
+        s.bracket = p.bracket;
+        s.milestone = p.milestone;
+        s.config = searcher.suggest(trial);
+        return s;
     }
     Position& at(TrialId trial) {
         if (trial < 0 || static_cast<std::size_t>(trial) >= trials_.size())
