@@ -2,6 +2,7 @@
 
 #include "asha/config_space.hpp"
 #include "policy/config_names.hpp"
+#include "run/run_dir.hpp"
 
 #include <cmath>
 
@@ -23,34 +24,15 @@ json best_json(const RunSummary& s, const ExperimentConfig& c, const json& confi
             {"config", config}};
 }
 
-json front_json(const RunSummary& s, const ExperimentConfig& c,
-                const std::vector<TrialRecord>& trials) {
-    json points = json::array();
-    for (const FrontPoint& p : s.front) {
-        json values = json::object();
-        for (std::size_t k = 0; k < p.values.size(); ++k)
-            values[c.objectives[k].name] = p.values[k];
-        const auto id = static_cast<std::size_t>(p.trial);
-        points.push_back({{"trial_id", p.trial},
-                          {c.resource_attr, p.resource},
-                          {"values", values},
-                          {"config", id < trials.size() ? trials[id].config : json()}});
-    }
-    return points;
-}
-
 json run_summary_json(const std::string& run_dir, const std::string& run_id, const char* state,
                       const ExperimentConfig& c, const RunSummary& s, const json& best_config,
                       bool ended, const std::vector<TrialRecord>& trials) {
     if (s.multi_objective) {  // the front instead of one best
-        json objectives = json::array();
-        for (const Objective& o : c.objectives)
-            objectives.push_back({{"name", o.name}, {"mode", name_of(kModeNames, o.mode)}});
         return {{"run_dir", run_dir},
                 {"run_id", run_id},
                 {"state", state},
-                {"objectives", objectives},
-                {"front", front_json(s, c, trials)},
+                {"objectives", objectives_json(c)},
+                {"front", front_points_json(s.front, c, trials)},
                 {"stop_reason", ended ? json(s.stop_reason) : json()},
                 {"wallclock", s.wallclock},
                 {"utilisation", s.utilisation()},

@@ -316,25 +316,36 @@ void RunDir::write_snapshot(const std::vector<TrialRecord>& trials, const RunSum
     }
 }
 
-json RunDir::pareto_json(const std::vector<FrontPoint>& front,
-                         const std::vector<TrialRecord>& trials) const {
-    namespace key = files::pareto_json;
+json objectives_json(const ExperimentConfig& c) {
     json objectives = json::array();
-    for (const Objective& o : config_.objectives)
+    for (const Objective& o : c.objectives)
         objectives.push_back({{"name", o.name}, {"mode", name_of(kModeNames, o.mode)}});
+    return objectives;
+}
+
+json front_points_json(const std::vector<FrontPoint>& front, const ExperimentConfig& c,
+                       const std::vector<TrialRecord>& trials) {
+    namespace key = files::pareto_json;
     json points = json::array();
     for (const FrontPoint& p : front) {
         json values = json::object();
         for (std::size_t k = 0; k < p.values.size(); ++k)
-            values[config_.objectives[k].name] = p.values[k];
+            values[c.objectives[k].name] = p.values[k];
         const auto id = static_cast<std::size_t>(p.trial);
         points.push_back({{key::trial_id, p.trial},
-                          {config_.resource_attr, p.resource},
+                          {c.resource_attr, p.resource},
                           {key::values, values},
-                          {key::config, id < trials.size() ? trials[id].config : json()},
-                          {key::trial_dir, trial_dir(p.trial).string()}});
+                          {key::config, id < trials.size() ? trials[id].config : json()}});
     }
-    return {{key::objectives, objectives}, {key::front, points}};
+    return points;
+}
+
+json RunDir::pareto_json(const std::vector<FrontPoint>& front,
+                         const std::vector<TrialRecord>& trials) const {
+    namespace key = files::pareto_json;
+    json points = front_points_json(front, config_, trials);
+    for (json& p : points) p[key::trial_dir] = trial_dir(p[key::trial_id].get<TrialId>()).string();
+    return {{key::objectives, objectives_json(config_)}, {key::front, points}};
 }
 
 void RunDir::finished(const RunSummary& summary, const std::vector<TrialRecord>& trials,

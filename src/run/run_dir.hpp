@@ -30,6 +30,13 @@
 
 namespace asha {
 
+/// [{"name", "mode"}] of the config's objectives (pareto.json, summary and status JSON).
+json objectives_json(const ExperimentConfig& config);
+/// The points of a Pareto front as pareto.json lists them, without their trial_dir: trial_id,
+/// <resource>, values ({objective: value}) and config (from `trials`, by id).
+json front_points_json(const std::vector<FrontPoint>& front, const ExperimentConfig& config,
+                       const std::vector<TrialRecord>& trials);
+
 struct RunDirOptions {
     bool trial_dirs = true;  ///< create trials/<id>/ with config.json (real runs)
     bool flush_when_idle =
