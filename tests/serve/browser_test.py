@@ -9,6 +9,8 @@
    run nothing.
 4. A finished simulated run of 10,000 trials opens and draws (the time is printed, not judged:
    bench/dashboard_bench.py measures it).
+5. A run of two objectives shows its Pareto front: the trials of pareto.json, and the
+   hypervolume worked out here from results.csv.
 
 The trials are tests/trials/gated.sh: each epoch is printed only after the trial takes a token
 from a FIFO this script holds, so the run moves when the test says. Every wait is for something
@@ -16,6 +18,7 @@ the page or the tuner does; the timeouts bound a hung browser or tuner (and, onc
 to a trial that was stopped as it took it: then another is given).
 
 Usage: browser_test.py ASHA_TUNE SOURCE_DIR WORK_DIR"""
+import csv
 import json
 import os
 import re
@@ -161,6 +164,35 @@ made = subprocess.run([tuner, "simulate", "--config", os.path.join(src, "configs
                        "--max-trials", "10000", "--workers", "64", "--run-dir", big_dir, "--quiet"],
                       capture_output=True, text=True, timeout=600)
 check(made.returncode == 0, "a simulated run of 10,000 trials: " + made.stderr[-300:])
+mo_dir = os.path.join(runs, "mo")
+made = subprocess.run([tuner, "simulate", "--config", os.path.join(src, "configs/branin-currin.json"),
+                       "--max-trials", "300", "--run-dir", mo_dir, "--quiet"],
+                      capture_output=True, text=True, timeout=600)
+check(made.returncode == 0, "a simulated run of two objectives: " + made.stderr[-300:])
+
+
+def expected_front(run_dir):
+    """pareto.json's trials, and the hypervolume of its front against the worst full-fidelity
+    value of each objective (both minimised here), from results.csv: each trial's first result
+    at max_t."""
+    with open(os.path.join(run_dir, "pareto.json")) as f:
+        pareto = json.load(f)
+    names = [o["name"] for o in pareto["objectives"]]
+    check([o["mode"] for o in pareto["objectives"]] == ["min", "min"], "branin-currin minimises both")
+    first = {}
+    with open(os.path.join(run_dir, "results.csv")) as f:
+        for row in csv.DictReader(f):
+            if float(row["epoch"]) >= 27 and row["trial_id"] not in first:
+                first[row["trial_id"]] = [float(row[n]) for n in names]
+    ref = [max(v[k] for v in first.values()) for k in range(2)]
+    points = sorted([p["values"][names[0]], p["values"][names[1]]] for p in pareto["front"])
+    volume, low = 0.0, ref[1]
+    for x, y in points:
+        if y < low:
+            volume += (ref[0] - x) * (low - y)
+            low = y
+    return [p["trial_id"] for p in pareto["front"]], volume, len(first)
+
 
 serve_err = open(os.path.join(work, "serve.err"), "w")
 server = subprocess.Popen([tuner, "serve", runs, "--port", "0"], stdout=subprocess.PIPE,
@@ -170,7 +202,7 @@ status = json.loads(subprocess.run([tuner, "status", live_dir, "--json"], captur
                                    text=True).stdout)
 with Browser(FLAGS, os.path.join(work, "chromium-serve.log")) as browser:
     page = browser.open(base, height=4000)
-    check(page.wait_for("window.ashaDashboard.runs.length === 3", BOUND), "the runs page lists 3 runs")
+    check(page.wait_for("window.ashaDashboard.runs.length === 4", BOUND), "the runs page lists 4 runs")
     page.screenshot(os.path.join(work, "runs.png"))
     # 2. The finished run shows status's numbers.
     page.evaluate("location.hash = '#/run/live'")
@@ -182,6 +214,9 @@ with Browser(FLAGS, os.path.join(work, "chromium-serve.log")) as browser:
         f"'{k}' && c.querySelector('.v').textContent === '{v}')" for k, v in expected.items())
     check(page.wait_for(f"window.ashaDashboard.finished && ({probe})", BOUND),
           f"the finished run's page shows status's counts {expected}")
+    check(page.evaluate("document.querySelector('#frontsec').hidden && "
+                        "document.querySelector('#besthead').textContent === 'Best so far'"),
+          "a run of one objective has no Pareto front section")
     # Hover: the pointer on a point of the learning curves shows that trial's config and draws
     # its curve out (where each point is, is worked out when the pointer first comes).
     at = json.loads(page.evaluate("""(() => {
@@ -228,6 +263,26 @@ with Browser(FLAGS, os.path.join(work, "chromium-serve.log")) as browser:
     page.evaluate("location.hash = '#/compare/live,big'")
     check(page.wait_for("document.querySelectorAll('#cmp path').length >= 2", BOUND),
           "two runs compared on one time axis")
+    # 5. Two objectives: the front and its hypervolume.
+    trials, volume, results = expected_front(mo_dir)
+    page.evaluate("location.hash = '#/run/mo'")
+    check(page.wait_for("window.ashaDashboard.finished && window.ashaDashboard.front && "
+                        "window.ashaDashboard.front.run === 'mo' && "
+                        f"window.ashaDashboard.front.results === {results}", BOUND),
+          f"the run of two objectives draws its front from its {results} full-fidelity results")
+    shown = json.loads(page.evaluate("JSON.stringify(window.ashaDashboard.front)"))
+    check(shown["trials"] == trials, f"the page's front is pareto.json's: {shown['trials']} / {trials}")
+    check(abs(shown["hypervolume"] - volume) <= 1e-9 * max(1.0, volume),
+          f"... with its hypervolume {shown['hypervolume']} (worked out here: {volume})")
+    rows = page.evaluate("[...document.querySelectorAll('#fronttable tbody tr td:first-child')]"
+                         ".map((td) => Number(td.textContent))")
+    check(rows == trials[:30], "the front's table lists its trials")
+    check(page.evaluate("!document.querySelector('#frontsec').hidden && "
+                        "document.querySelector('#front svg') !== null && "
+                        "document.querySelector('#besthead').textContent === 'Hypervolume so far' && "
+                        "[...document.querySelectorAll('.card .k')].some((k) => k.textContent === 'on the front')"),
+          "... beside the scatter, the hypervolume against time and the count on a card")
+    page.screenshot(os.path.join(work, "mo-run.png"))
 server.terminate()
 server.wait(timeout=BOUND)
 serve_err.close()

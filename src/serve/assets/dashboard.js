@@ -87,6 +87,19 @@
       this.bestValue = undefined; this.bestTrial = undefined; this.time = 0; this.finished = null; this.ended = null;
       this.csv = null; this.bad = 0; this.reports = 0; this.printed = [];
       this.extent = new Extent(); // of every finite point: the curves' axes without a pass over all
+      // Several objectives (and constraints): every objective and bound, and the results that
+      // may be on the Pareto front, as pareto.json counts them.
+      this.objectives = []; this.constraints = []; this.full = []; this.fullSeen = new Set(); this.frontMemo = null;
+    }
+    get multi() { return this.objectives.length > 1; }
+    // A reported value: from the report's fields (every key), the first objective also as `metric`.
+    valueOf(r, name) {
+      if (r.fields && Object.prototype.hasOwnProperty.call(r.fields, name)) return num(r.fields[name]);
+      return name === this.metric ? num(r.metric) : NaN;
+    }
+    // Within every constraint's bounds (a missing or non-finite value never is).
+    feasible(r) {
+      return this.constraints.every((c) => { const v = this.valueOf(r, c.name); return isFinite(v) && v >= c.min && v <= c.max; });
     }
     better(a, b) { return this.mode === 'max' ? a > b : a < b; }
     trial(id) {
@@ -103,6 +116,11 @@
           const first = (x) => (Array.isArray(x) ? x[0] : x); // several objectives: the first is drawn
           this.metric = first(this.config.metric) || 'metric'; this.mode = first(this.config.mode) || 'min';
           this.resource = this.config.resource_attr || 'epoch';
+          const metrics = Array.isArray(this.config.metric) ? this.config.metric : [this.metric];
+          const modes = Array.isArray(this.config.mode) ? this.config.mode : metrics.map(() => this.config.mode || 'min');
+          this.objectives = metrics.map((n, k) => ({ name: String(n), mode: modes[k] === 'max' ? 'max' : 'min' }));
+          this.constraints = Object.entries(this.config.constraints || {}).map(([n, b]) => ({
+            name: n, min: b && b.min !== undefined ? num(b.min) : -Infinity, max: b && b.max !== undefined ? num(b.max) : Infinity }));
           const space = this.config.config_space || {};
           this.hps = Object.keys(space).filter((k) => space[k] && typeof space[k] === 'object' && !Array.isArray(space[k]) && space[k].type);
           this.maxT = num(space[this.config.max_resource_attr]) || num(this.config.max_t) || undefined;
@@ -124,13 +142,15 @@
         }
         case 'report': {
           const t = this.trial(r.trial); const v = num(r.metric), x = num(r.resource);
-          t.points.push([x, v, r.time]); t.last = v; t.lastDecision = r.decision; t.maxResource = Math.max(t.maxResource, x);
+          t.points.push([x, v, r.time]); t.last = v; t.lastReport = r; t.lastDecision = r.decision; t.maxResource = Math.max(t.maxResource, x);
           if (isFinite(v)) { this.extent.push(x, v); }
           this.reports++; probe.reports++;
           // A trial that reports its own wall-clock time as `ts` (bench/dashboard_bench.py): the
           // page notes when the point is drawn, for the latency from print to screen.
           if (r.fields && typeof r.fields.ts === 'number' && this.printed.length < 100000) this.printed.push([r.fields.ts, Date.now()]);
-          if (isFinite(v) && (this.bestValue === undefined || this.better(v, this.bestValue))) {
+          const feasible = this.feasible(r);
+          if (this.multi) this.offerFull(r, x, feasible);
+          else if (feasible && isFinite(v) && (this.bestValue === undefined || this.better(v, this.bestValue))) {
             this.bestValue = v; this.bestTrial = r.trial; this.best.push([r.time, v, r.trial]);
           }
           if (r.why) this.decide(r.trial, r.time, r.decision, r.why, x);
@@ -151,6 +171,23 @@
         case 'finished': this.finished = r; probe.finished = true; break;
         default: break;
       }
+    }
+    // A result that may be on the Pareto front: its trial's first at max_t (every result of a run
+    // without max_t), every objective finite, no constraint violated (policy/pareto_front).
+    offerFull(r, x, feasible) {
+      if (this.maxT !== undefined) {
+        if (!(x >= this.maxT * (1 - 1e-9)) || this.fullSeen.has(r.trial)) return;
+        this.fullSeen.add(r.trial);
+      }
+      const values = this.objectives.map((o) => this.valueOf(r, o.name));
+      if (!feasible || !values.every(isFinite)) return;
+      this.full.push({ trial: r.trial, values, time: r.time }); this.frontMemo = null;
+    }
+    // The front, the hypervolume against time and its reference point; worked out again only
+    // after a new full-fidelity result.
+    front() {
+      if (!this.frontMemo) this.frontMemo = frontOf(this.objectives, this.full);
+      return this.frontMemo;
     }
     decide(trial, time, decision, why, resource) {
       const d = { trial, time, decision, why, resource };
@@ -264,6 +301,58 @@
     };
   }
 
+  // ---- several objectives: the Pareto front and its hypervolume, as pareto.json and the report ----
+  // A point's key: every objective minimised (a maximised one negated).
+  const minimised = (objectives, values) => values.map((v, k) => (objectives[k].mode === 'max' ? -v : v));
+  const dominates = (a, b) => {
+    let strict = false;
+    for (let k = 0; k < a.length; k++) { if (a[k] > b[k]) return false; if (a[k] < b[k]) strict = true; }
+    return strict;
+  };
+  const lexLess = (a, b) => { for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return a[k] - b[k]; return 0; };
+  // The volume dominated by minimised points and bounded by ref: a sweep for two objectives,
+  // slices along the last one for more.
+  function hypervolume(keys, ref) {
+    const pts = keys.filter((k) => k.every((v, i) => v < ref[i]));
+    if (!pts.length) return 0;
+    const d = ref.length;
+    if (d === 1) return ref[0] - Math.min(...pts.map((p) => p[0]));
+    if (d === 2) {
+      pts.sort(lexLess);
+      let vol = 0, low = ref[1];
+      for (const [x, y] of pts) if (y < low) { vol += (ref[0] - x) * (low - y); low = y; }
+      return vol;
+    }
+    pts.sort((a, b) => a[d - 1] - b[d - 1]);
+    let vol = 0;
+    for (let i = 0; i < pts.length; i++) {
+      const top = i + 1 < pts.length ? pts[i + 1][d - 1] : ref[d - 1];
+      if (top > pts[i][d - 1]) vol += (top - pts[i][d - 1]) * hypervolume(pts.slice(0, i + 1).map((p) => p.slice(0, d - 1)), ref.slice(0, d - 1));
+    }
+    return vol;
+  }
+  // The non-dominated results (equal ones all kept), best first in the first objective, then by
+  // trial; the reference point (the worst value of each objective among all results, as the
+  // report takes it) and the hypervolume of the front found by each result's time.
+  function frontOf(objectives, results) {
+    const keyed = results.map((p) => ({ p, k: minimised(objectives, p.values) }));
+    const ref = objectives.map((o, j) => keyed.reduce((worst, e) => Math.max(worst, e.k[j]), -Infinity));
+    // In lexicographic order a point can only be dominated by one before it.
+    const sorted = [...keyed].sort((a, b) => lexLess(a.k, b.k) || a.p.trial - b.p.trial);
+    const front = [];
+    for (const e of sorted) if (!front.some((f) => dominates(f.k, e.k))) front.push(e);
+    // Against time: the front so far, one result at a time, its volume where it changes.
+    const steps = []; let sofar = [];
+    for (const e of keyed) {
+      if (sofar.some((f) => dominates(f, e.k) || lexLess(f, e.k) === 0)) continue;
+      sofar = sofar.filter((f) => !dominates(e.k, f)); sofar.push(e.k);
+      const hv = hypervolume(sofar, ref);
+      if (!steps.length || hv > steps[steps.length - 1][1]) steps.push([e.p.time, hv, e.p.trial]);
+    }
+    const display = ref.map((v, j) => (objectives[j].mode === 'max' ? -v : v));
+    return { front: front.map((e) => e.p), reference: display, steps, hypervolume: steps.length ? steps[steps.length - 1][1] : 0 };
+  }
+
   // ---- charts: SVG drawn here ----
   const niceTicks = (lo, hi, n = 5) => {
     if (!(hi > lo)) return [lo];
@@ -305,7 +394,8 @@
   const statusColor = (state, t) => STATUS_COLOR[state.statusOf(t)] || '#98a2b3';
   const clampY = (fr, y) => Math.max(fr.m.t, Math.min(fr.h - fr.m.b, y));
   const configText = (state, t) => `trial ${t.id} (${state.statusOf(t) === 'InProgress' ? 'running' : state.statusOf(t)})\n` +
-    state.hps.map((k) => `${k} = ${fmt(t.config[k])}`).join('\n') + (t.last !== undefined ? `\n${state.metric} = ${fmt(t.last)}` : '');
+    state.hps.map((k) => `${k} = ${fmt(t.config[k])}`).join('\n') +
+    (!t.lastReport ? '' : state.multi ? state.objectives.map((o) => `\n${o.name} = ${fmt(state.valueOf(t.lastReport, o.name))}`).join('') : `\n${state.metric} = ${fmt(t.last)}`);
 
   // What a chart draws, grouped by colour: a few SVG elements however many trials (a run of
   // 10,000 trials would otherwise be 70,000 elements), and where each trial is, for hover().
@@ -549,10 +639,46 @@
 
   // A reason as table cells: the journal's own fields.
   const REASON = { quantile: 'stopping quantile', paused: 'promotion (paused)', promoted: 'promoted', milestone: 'milestone', round_end: 'round end', max_t: 'max_t reached', run_ending: 'the run ended' };
+  // The rung's cutoff; under several objectives (MO-ASHA) the trial's front there instead, and how
+  // far from feasible it was.
+  const limitOf = (why) => [why.cutoff !== undefined ? fmt(why.cutoff) : why.front !== undefined ? `front ${fmt(why.front)}` : '',
+    why.violation !== undefined ? `violation ${fmt(why.violation)}` : ''].filter(Boolean).join(', ');
   const reasonCells = (why) => why
-    ? `<td>${esc(REASON[why.rule] || why.rule)}</td><td class="num">${esc(fmt(why.bracket))}</td><td class="num">${esc(fmt(why.level))}</td><td class="num">${esc(fmt(why.value))}</td><td class="num">${why.better !== undefined ? `${esc(fmt(why.better))} of ${esc(fmt(why.of))}` : ''}</td><td class="num">${why.top !== undefined ? esc(fmt(why.top)) : ''}</td><td class="num">${why.cutoff !== undefined ? esc(fmt(why.cutoff)) : ''}</td>`
+    ? `<td>${esc(REASON[why.rule] || why.rule)}</td><td class="num">${esc(fmt(why.bracket))}</td><td class="num">${esc(fmt(why.level))}</td><td class="num">${esc(fmt(why.value))}</td><td class="num">${why.better !== undefined ? `${esc(fmt(why.better))} of ${esc(fmt(why.of))}` : ''}</td><td class="num">${why.top !== undefined ? esc(fmt(why.top)) : ''}</td><td class="num">${esc(limitOf(why))}</td>`
     : '<td colspan="7" class="muted">(a journal without reasons)</td>';
-  const REASON_HEAD = '<th>rule</th><th class="num">bracket</th><th class="num">rung</th><th class="num">value</th><th class="num">better</th><th class="num">top</th><th class="num">cutoff</th>';
+  const REASON_HEAD = '<th>rule</th><th class="num">bracket</th><th class="num">rung</th><th class="num">value</th><th class="num">better</th><th class="num">top</th><th class="num">cutoff / front</th>';
+
+  // Several objectives: every feasible full-fidelity result, the Pareto front drawn as a
+  // staircase through its points (two objectives), and the front as a table (any number).
+  function frontView(el, table, note, state, runName) {
+    const f = state.front(), o = state.objectives, n = state.full.length;
+    probe.front = { run: state.name, trials: f.front.map((p) => p.trial), hypervolume: f.hypervolume, reference: f.reference, results: n };
+    const at = `${esc(state.resource)} ${esc(fmt(state.maxT))}`;
+    setHtml(note, n ? `${f.front.length} of the ${n} feasible results at ${at} are on the front` + (o.length === 2 ? ' (red; grey: the others)' : '') : '');
+    if (!n) { place(el, `<p class="muted">No feasible result has reached ${state.maxT !== undefined ? at : 'the end'} yet.</p>`); setHtml(table, ''); return; }
+    if (o.length === 2) {
+      const label = (k) => `${o[k].name} (${o[k].mode})`;
+      const fr = frame({ xs: scale(state.full.map((p) => p.values[0])), ys: scale(state.full.map((p) => p.values[1])), xlabel: label(0), ylabel: label(1) });
+      const ink = new Ink(['#98a2b3', '#d92d20']);
+      const step = Math.max(1, Math.floor(n / 2000)); // an even sample of a very large run
+      for (let i = 0; i < n; i += step) ink.dot('#98a2b3', fr.X(state.full[i].values[0]), fr.Y(state.full[i].values[1]), state.full[i].trial);
+      let stairs = '';
+      f.front.forEach((p, i) => {
+        const x = fr.X(p.values[0]).toFixed(1), y = fr.Y(p.values[1]).toFixed(1);
+        stairs += i ? `H${x}V${y}` : `M${x} ${y}`;
+        ink.dot('#d92d20', fr.X(p.values[0]), fr.Y(p.values[1]), p.trial);
+      });
+      ink.line('#d92d20', stairs); ink.count = n;
+      place(el, `${fr.s}${ink.svg()}</svg>`, ink);
+    } else {
+      place(el, `<p class="muted">${o.length} objectives: the front is the table beside this (a scatter needs two).</p>`);
+    }
+    const ROWS = 30;
+    setHtml(table, `<thead><tr><th class="num">trial</th>${o.map((x) => `<th class="num">${esc(x.name)}</th>`).join('')}${state.hps.map((hp) => `<th class="num">${esc(hp)}</th>`).join('')}</tr></thead><tbody>` +
+      f.front.slice(0, ROWS).map((p) => { const t = state.trials.get(p.trial) || { config: {} };
+        return `<tr><td class="num"><a href="${esc(trialHref(runName, p.trial))}">${p.trial}</a></td>${p.values.map((v) => `<td class="num">${esc(fmt(v))}</td>`).join('')}${state.hps.map((hp) => `<td class="num">${esc(fmt(t.config[hp]))}</td>`).join('')}</tr>`; }).join('') +
+      (f.front.length > ROWS ? `<tr><td colspan="${1 + o.length + state.hps.length}" class="muted">… and ${f.front.length - ROWS} more (pareto.json)</td></tr>` : '') + '</tbody>');
+  }
 
   // Hover: the trial nearest the pointer in any chart that placed its hits; its config in a tip,
   // its curve drawn out; a click opens its page.
@@ -631,9 +757,10 @@
     const view = $('view');
     const sort = { key: 'id', dir: 1 }; let filter = ''; let tablePage = 0; const ROWS = 100;
     view.innerHTML = `<h1>${esc(name)}</h1><div id="sub" class="muted small"></div><div id="warn"></div><div class="cards" id="cards"></div>
+      <section class="row" id="frontsec" hidden><div class="toolbar"><h2>Pareto front</h2><span id="frontnote" class="muted small"></span></div><div class="grid2"><div id="front"></div><div class="scroll"><table id="fronttable"></table></div></div></section>
       <section class="row"><div class="toolbar"><h2>Trials</h2><input type="search" id="filter" placeholder="filter: status, trial, value…"><button id="prev" title="previous rows">‹</button><span id="shown" class="muted small"></span><button id="next" title="next rows">›</button></div><div class="scroll"><table id="trials"></table></div></section>
       <div class="grid2 row"><section><h2>Learning curves</h2><div class="legend small">${Object.entries(STATUS_COLOR).map(([k, c]) => `<span><i data-color="${c}"></i>${k === 'InProgress' ? 'running' : k}</span>`).join('')}</div><div id="curves"></div></section>
-      <section><h2>Best so far</h2><div id="best"></div></section>
+      <section><h2 id="besthead">Best so far</h2><div id="best"></div></section>
       <section><h2>Rungs <span class="muted small">(every value at each rung; dashed: the cutoff of its latest decision)</span></h2><div id="rungs"></div></section>
       <section><h2>Workers</h2><div id="timeline"></div></section></div>
       <section class="row"><h2 id="hphead">The metric against each hyperparameter</h2><div id="hps" class="grid3"></div></section>
@@ -660,11 +787,14 @@
         const sum = probe.partsMs || (probe.partsMs = {}); sum[label] = (sum[label] || 0) + parts[label];
       };
       const c = state.counts(); const cfg = state.config; const sched = cfg.scheduler || {};
-      setText($('sub'), state.missing ? `No run called ${name} is served (yet): this page follows it as soon as it appears.` : state.header ? `${cfg.name || ''} · ${sched.type || 'asha'}${sched.variant && (sched.type || 'asha') === 'asha' ? ` (${sched.variant})` : ''} · ${state.mode} ${state.metric} over ${state.resource} · ${cfg.workers || 1} workers · ${state.header.backend || ''}` : 'waiting for the run…');
+      setText($('sub'), state.missing ? `No run called ${name} is served (yet): this page follows it as soon as it appears.` : state.header ? `${cfg.name || ''} · ${sched.type || 'asha'}${sched.variant && (sched.type || 'asha') === 'asha' ? ` (${sched.variant})` : ''} · ${state.multi ? state.objectives.map((o) => `${o.mode} ${o.name}`).join(', ') : `${state.mode} ${state.metric}`}${state.constraints.length ? ` subject to ${state.constraints.map((x) => `${x.name} in [${fmt(x.min)}, ${fmt(x.max)}]`).join(', ')}` : ''} over ${state.resource} · ${cfg.workers || 1} workers · ${state.header.backend || ''}` : 'waiting for the run…');
       setHtml($('warn'), (state.gone ? '<div class="warn">This run directory was deleted; what is shown is what was read before.</div>' : '') +
         (state.bad ? `<div class="warn">${state.bad} journal line(s) could not be read and were skipped.</div>` : ''));
       const stateText = state.finished ? 'finished' : state.ended ? 'ending' : 'running';
-      const cards = [['state', stateText], ['best', state.bestValue !== undefined ? fmt(state.bestValue) : '–'], ['best trial', state.bestTrial ?? '–'], ['trials', state.trials.size],
+      const front = state.multi ? state.front() : null;
+      const bestCards = front ? [['on the front', front.front.length], ['hypervolume', front.steps.length ? fmt(front.hypervolume) : '–']]
+        : [['best', state.bestValue !== undefined ? fmt(state.bestValue) : '–'], ['best trial', state.bestTrial ?? '–']];
+      const cards = [['state', stateText], ...bestCards, ['trials', state.trials.size],
         ['running', c.InProgress], ['completed', c.Completed], ['stopped', c.Stopped], ['paused', c.Paused], ['failed', c.Failed], ['tuner time', fmtDuration(state.time)]];
       setHtml($('cards'), cards.map(([k, v]) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`).join('') +
         (state.finished ? `<div class="card"><div class="k">stopped because</div><div class="small">${esc(state.finished.reason || '')}</div></div>` : ''));
@@ -687,7 +817,13 @@
         shown.map((t) => `<tr><td class="num"><a href="${esc(trialHref(name, t.id))}">${t.id}</a></td><td>${pill(state.statusOf(t))}</td><td class="num">${t.bracket}</td><td class="num">${t.legs.length}</td><td class="num">${t.points.length}</td><td class="num">${esc(fmt(t.maxResource))}</td><td class="num">${esc(fmt(t.last))}</td>${state.hps.map((hp) => `<td class="num" title="${esc(t.config[hp])}">${esc(fmt(t.config[hp]))}</td>`).join('')}</tr>`).join('') + '</tbody>');
       });
       part('curves', () => runCurves($('curves'), state));
-      part('best', () => setHtml($('best'), bestChart([{ name, points: state.best, end: state.time }], { metric: `best ${state.metric}` })));
+      $('frontsec').hidden = !front;
+      setText($('besthead'), front ? 'Hypervolume so far' : 'Best so far');
+      if (front) part('front', () => frontView($('front'), $('fronttable'), $('frontnote'), state, name));
+      part('best', () => setHtml($('best'), front
+        ? bestChart([{ name, points: front.steps, end: state.time }], { metric: 'hypervolume' }) +
+          `<div class="muted small">Reference point (${front.reference.map(fmt).join(', ')}): the worst full-fidelity value of each objective.</div>`
+        : bestChart([{ name, points: state.best, end: state.time }], { metric: `best ${state.metric}` })));
       part('rungs', () => rungChart($('rungs'), state));
       part('timeline', () => timelineChart($('timeline'), state));
       setText($('hphead'), `${state.metric} against each hyperparameter (each trial's last value)`);
@@ -706,7 +842,7 @@
     const EVERY_TIME = new Set(['table', 'curves']), due = new Map();
     let laterTimer = 0;
     const later = (ms) => { if (!laterTimer) laterTimer = setTimeout(() => { laterTimer = 0; redraw(); }, ms); };
-    const SECTIONS = { table: 'trials', curves: 'curves', best: 'best', rungs: 'rungs', timeline: 'timeline', hps: 'hps', parallel: 'parallel', log: 'log' };
+    const SECTIONS = { front: 'front', table: 'trials', curves: 'curves', best: 'best', rungs: 'rungs', timeline: 'timeline', hps: 'hps', parallel: 'parallel', log: 'log' };
     const onScreen = new Set(Object.keys(SECTIONS)), stale = new Set(); // all, until the observer says
     const observer = new IntersectionObserver((entries) => {
       for (const e of entries) {
