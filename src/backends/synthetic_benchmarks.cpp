@@ -186,6 +186,64 @@ class BraninBenchmark : public Benchmark {
     double max_t_;
 };
 
+/// The modified Park functions of Irshad, Karsch and Döpp (2021, "Expected hypervolume
+/// improvement for simultaneous multi-objective and multi-fidelity optimization", BoTorch's
+/// MOMFPark): two objectives, both minimised, of x1..x4 in [0, 1] at fidelity s (from the first
+/// epoch to max_t). Each x is first bent, x1 -> 1 - 2 (x1 - 0.6)^2, x3 -> 1 - 3 (x3 - 0.5)^2,
+/// x4 -> 1 - (x4 - 0.8)^2 (x2 is kept); then with A = 0.9 + 0.1 s and B = 0.1 (1 - s)
+///   park1 = A (T1 + T2 - B) / 22 - 0.8,
+///     T1 = (x1 + 0.001 (1 - s)) / 2 sqrt(1 + (x2 + x3^2) x4 / (x1^2 + 1e-4)),
+///     T2 = (x1 + 3 x4) exp(1 + sin x3);
+///   park2 = A (5 - 2/3 exp(x1 + x2) + A x4 sin x3 - x3 + B) / 4 - 0.7.
+/// Its hypervolume reference point is (0, 0). Epochs take 1 s each. No noise.
+class ParkBenchmark : public Benchmark {
+  public:
+    explicit ParkBenchmark(double max_t) : max_t_(max_t) {}
+    std::string name() const override { return "park"; }
+    std::vector<std::string> parameters() const override { return {"x1", "x2", "x3", "x4"}; }
+
+    double metric(const Config& c, double epochs, std::uint64_t) const override {
+        const Point p = bent(c, epochs);
+        const double t1 = (p.x1 + 1e-3 * (1 - p.s)) / 2 *
+                          std::sqrt(1 + (p.x2 + p.x3 * p.x3) * p.x4 / (p.x1 * p.x1 + 1e-4));
+        const double t2 = (p.x1 + 3 * p.x4) * std::exp(1 + std::sin(p.x3));
+        return p.a * (t1 + t2 - p.b) / 22 - 0.8;
+    }
+
+    double step_seconds(const Config&, double, std::uint64_t) const override { return 1; }
+
+    std::vector<std::string> extra_names() const override { return {"epoch_seconds", "park2"}; }
+    double extra(const std::string& name, const Config& c, double epochs,
+                 std::uint64_t noise) const override {
+        if (name != "park2") return Benchmark::extra(name, c, epochs, noise);
+        const Point p = bent(c, epochs);
+        return p.a *
+                   (5 - 2.0 / 3 * std::exp(p.x1 + p.x2) + p.a * p.x4 * std::sin(p.x3) - p.x3 +
+                    p.b) /
+                   4 -
+               0.7;
+    }
+
+  private:
+    struct Point {
+        double x1, x2, x3, x4, s, a, b;
+    };
+    Point bent(const Config& c, double epochs) const {
+        const auto x = [&](const char* key) {
+            return std::clamp(number_or(c, key, 0.5), 0.0, 1.0);
+        };
+        const double s = fidelity(epochs, max_t_);
+        return {1 - 2 * std::pow(x("x1") - 0.6, 2),
+                x("x2"),
+                1 - 3 * std::pow(x("x3") - 0.5, 2),
+                1 - std::pow(x("x4") - 0.8, 2),
+                s,
+                0.9 + 0.1 * s,
+                0.1 * (1 - s)};
+    }
+    double max_t_;
+};
+
 }  // namespace
 
 double Benchmark::extra(const std::string& name, const Config& config, double resource,
@@ -195,7 +253,7 @@ double Benchmark::extra(const std::string& name, const Config& config, double re
 }
 
 std::vector<std::string> benchmark_names() {
-    return {"lenet", "hard", "mf-hartmann6", "branin"};
+    return {"lenet", "hard", "mf-hartmann6", "branin", "park"};
 }
 
 std::unique_ptr<Benchmark> make_benchmark(const std::string& name, double max_t) {
@@ -203,9 +261,10 @@ std::unique_ptr<Benchmark> make_benchmark(const std::string& name, double max_t)
     if (name == "hard") return std::make_unique<HardBenchmark>();
     if (name == "mf-hartmann6") return std::make_unique<MfHartmannBenchmark>(max_t);
     if (name == "branin") return std::make_unique<BraninBenchmark>(max_t);
+    if (name == "park") return std::make_unique<ParkBenchmark>(max_t);
     std::string hint = closest_match(name, benchmark_names());
     throw ConfigError("unknown simulator benchmark \"" + name +
-                      "\": expected one of lenet, hard, mf-hartmann6, branin" +
+                      "\": expected one of lenet, hard, mf-hartmann6, branin, park" +
                       (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
 }
 

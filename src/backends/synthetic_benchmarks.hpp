@@ -24,7 +24,8 @@ class Benchmark {
                                 std::uint64_t noise) const = 0;
     /// The other values it can report beside its metric, when a config names them as an
     /// objective or a constraint: every benchmark has "epoch_seconds" (the time of the epoch, the
-    /// one the virtual clock advances by); "branin" has "currin" (its bi-objective partner).
+    /// one the virtual clock advances by); "branin" has "currin" and "park" has "park2" (their
+    /// bi-objective partners).
     virtual std::vector<std::string> extra_names() const { return {"epoch_seconds"}; }
     /// The value of extra_names()'s `name` after `resource` epochs (the same `noise` as metric).
     virtual double extra(const std::string& name, const Config& config, double resource,
@@ -39,6 +40,8 @@ class Benchmark {
 /// (x1, x2); their fidelity runs from the first epoch to `max_t` (synthetic_benchmarks.cpp).
 /// "branin" also reports "currin": the multi-fidelity Currin function of Xiong et al. 2013 on the
 /// same (x1, x2), rescaled to [0, 1]^2 as BoTorch's BraninCurrin does (a bi-objective pair).
+/// "park": the multi-fidelity modified Park functions of Irshad et al. 2021 (x1..x4), its metric
+/// the first and "park2" the second (another bi-objective pair).
 std::unique_ptr<Benchmark> make_benchmark(const std::string& name, double max_t = 0);
 std::vector<std::string> benchmark_names();
 
