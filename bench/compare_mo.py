@@ -5,7 +5,7 @@ against simulated time.
 
     bench/compare_mo.py [--asha-tune build/asha-tune] [--syne-tune DIR] [--seeds 20] [--out DIR]
 
-Two bi-objective multi-fidelity benchmarks (both minimised; src/backends/synthetic_benchmarks.cpp,
+Three bi-objective multi-fidelity benchmarks (all minimised; src/backends/synthetic_benchmarks.cpp,
 re-implemented below for Syne Tune with the same formulas):
 - branin-currin: BoTorch's AugmentedBranin (its fidelity changes the quadratic term) against
   the multi-fidelity Currin function of Xiong, Qian and Wu (2013) on the same (x1, x2) scaled to
@@ -14,7 +14,11 @@ re-implemented below for Syne Tune with the same formulas):
 - lenet: the simulator's LeNet on Fashion-MNIST (learning_rate, batch_size) with its validation
   error against the seconds an epoch takes (small batches are slower). Reference point
   (0.9, 12): a trial on the initial 0.9 plateau adds nothing.
-All: eta 3, grace period 1, max_t 27, 8 workers, the same simulated-time budget. A run's
+- park: the modified Park functions of Irshad, Karsch and Doepp (2021), BoTorch's MOMFPark, four
+  hyperparameters; epochs of 1 s. Reference point (0, 0), BoTorch's. Budget 1000 s, chosen
+  before any run (four dimensions, between Branin's 400 s for two and Hartmann's 3000 s for six
+  in bench/compare_searchers.py).
+All: eta 3, grace period 1, max_t 27, 8 workers, the same simulated-time budget per benchmark. A run's
 hypervolume at time t is that of the non-dominated results at epoch 27 reported by t.
 
 Syne Tune (--syne-tune: a directory holding its `syne_tune` package at tag v0.13.0, e.g. from
@@ -57,6 +61,8 @@ BENCHMARKS = {
                         "batch_size": {"type": "randint", "lower": 32, "upper": 256}},
               "sim": "lenet", "objectives": ["validation_error", "epoch_seconds"],
               "reference": [0.9, 12.0], "budget": 1500},
+    "park": {"space": {f"x{i}": U(0, 1) for i in range(1, 5)}, "sim": "park",
+             "objectives": ["park1", "park2"], "reference": [0.0, 0.0], "budget": 1000},
 }
 METHODS = ["random", "tpe", "syne-tune", "syne-tune-corrected"]
 COLOURS = {"random": "#777777", "tpe": "#d62728", "syne-tune": "#1f77b4",
@@ -91,6 +97,19 @@ def currin(x1, x2, epoch):
     return s * f(u1, u2) + (1 - s) * low
 
 
+def park(x, epoch):
+    """Irshad et al. 2021's modified Park functions (BoTorch's MOMFPark), both minimised."""
+    s = fidelity(epoch)
+    x = [min(1.0, max(0.0, v)) for v in x]
+    x1, x2 = 1 - 2 * (x[0] - 0.6) ** 2, x[1]
+    x3, x4 = 1 - 3 * (x[2] - 0.5) ** 2, 1 - (x[3] - 0.8) ** 2
+    a, b = 0.9 + 0.1 * s, 0.1 * (1 - s)
+    t1 = (x1 + 1e-3 * (1 - s)) / 2 * math.sqrt(1 + (x2 + x3 ** 2) * x4 / (x1 ** 2 + 1e-4))
+    t2 = (x1 + 3 * x4) * math.exp(1 + math.sin(x3))
+    return [a * (t1 + t2 - b) / 22 - 0.8,
+            a * (5 - 2 / 3 * math.exp(x1 + x2) + a * x4 * math.sin(x3) - x3 + b) / 4 - 0.7]
+
+
 def lenet_error(lr, batch, epoch, jitter):
     lr, batch = min(10.0, max(1e-6, lr)), min(1e6, max(1.0, batch))
     progress = epoch * (60000 / batch) * lr
@@ -110,6 +129,8 @@ def curves(name, config, rng):
         if name == "branin-currin":
             out.append(([branin(config["x1"], config["x2"], epoch),
                          currin(config["x1"], config["x2"], epoch)], 1.0))
+        elif name == "park":
+            out.append((park([config[f"x{i}"] for i in range(1, 5)], epoch), 1.0))
         else:
             seconds = lenet_seconds(config["batch_size"], rng.uniform(-1, 1))
             out.append(([lenet_error(config["learning_rate"], config["batch_size"], epoch,
@@ -214,6 +235,49 @@ class Curves(Blackbox):
     def fidelity_values(self):
         return np.arange(1, bench.MAX_T + 1)
 
+# Only simulated time passes, as in asha-tune's simulator: with a tuner sleep time of 0, Syne
+# Tune's simulator otherwise adds the real time its tuner loop takes to the virtual clock, which
+# makes its result depend on how fast and how loaded the machine is. So that time is kept off
+# the clock, and a tuner that waits (every worker busy) jumps to the next event.
+from syne_tune.backend.simulator_backend.simulator_backend import SimulatorBackend
+SimulatorBackend._advance_by_outside_time = lambda self: None
+
+class EventClock(SimulatorCallback):
+    def on_tuning_sleep(self, sleep_time):
+        heap = backend._simulator_state.event_heap
+        if heap:
+            self._time_keeper.advance_to(heap[0][0])
+
+# Syne Tune's pareto_efficient removes the points each efficient point dominates, one point at a
+# time in Python: what it returns is the points that no other dominates. For two objectives one
+# sort finds them too (in lexicographic order a point can only be dominated by one before its
+# group of equal points), many times faster on the rungs of a long run. Its decisions stay the
+# same: both are compared here on point sets with ties and duplicates before the run.
+import syne_tune.optimizer.schedulers.multiobjective.non_dominated_priority as nd_module
+released_pareto_efficient = nd_module.pareto_efficient
+
+def pareto_efficient(X):
+    X = np.asarray(X)
+    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
+        return released_pareto_efficient(X)
+    order = np.lexsort((X[:, 1], X[:, 0]))
+    xs, ys = X[order, 0], X[order, 1]
+    index = np.arange(len(order))
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = (xs[1:] != xs[:-1]) | (ys[1:] != ys[:-1])
+    group = np.maximum.accumulate(np.where(starts, index, 0))  # where each one's equals begin
+    lowest = np.minimum.accumulate(ys)
+    before = np.where(group > 0, lowest[np.maximum(group - 1, 0)], np.inf)
+    mask = np.empty(len(order), dtype=bool)
+    mask[order] = ~(before <= ys)
+    return mask
+
+check = np.random.RandomState(12345)
+for n, d in [(1, 2), (2, 2), (7, 2), (40, 2), (60, 3), (300, 2), (90, 4)]:
+    X = check.randint(0, 6, size=(n, d)).astype(float)  # small integers: many ties
+    assert (pareto_efficient(X) == released_pareto_efficient(X)).all(), (n, d)
+nd_module.pareto_efficient = pareto_efficient
+
 np.random.seed(seed)
 random.seed(seed)
 backend = UserBlackboxBackend(blackbox=Curves(), elapsed_time_attr="elapsed_time", seed=seed,
@@ -231,7 +295,7 @@ scheduler = MOASHA(config_space=space, metrics=objectives, mode="min", time_attr
                    multiobjective_priority=priority)
 tuner = Tuner(trial_backend=backend, scheduler=scheduler, n_workers=bench.WORKERS, sleep_time=0,
               stop_criterion=StoppingCriterion(max_wallclock_time=spec["budget"]),
-              callbacks=[SimulatorCallback()], results_update_interval=1e9,
+              callbacks=[EventClock()], results_update_interval=1e9,
               print_update_interval=1e9, save_tuner=False, suffix_tuner_name=False,
               tuner_name=f"mo-{name}-{seed}-{random.getrandbits(32):08x}")
 import io, contextlib
@@ -259,11 +323,21 @@ def run_syne_tune(syne_tune, work, name, seed, corrected):
 
 
 def run_one(job):
-    kind, exe, syne_tune, work, name, method, seed = job
-    if method.startswith("syne-tune"):
-        results = run_syne_tune(syne_tune, work, name, seed, method == "syne-tune-corrected")
+    kind, exe, syne_tune, work, cache, name, method, seed = job
+    # Each run's full-fidelity results are kept under --out/runs, so that a long benchmark that is
+    # interrupted (Syne Tune's runs take minutes each) goes on where it stopped when rerun.
+    kept = os.path.join(cache, f"{name}-{method}-{seed}.json")
+    if os.path.exists(kept):
+        with open(kept) as f:
+            results = [(t, v) for t, v in json.load(f)]
     else:
-        results = run_asha(exe, work, name, method, seed)
+        if method.startswith("syne-tune"):
+            results = run_syne_tune(syne_tune, work, name, seed, method == "syne-tune-corrected")
+        else:
+            results = run_asha(exe, work, name, method, seed)
+        with open(kept + ".part", "w") as f:
+            json.dump(results, f)
+        os.replace(kept + ".part", kept)
     return name, method, seed, hv_curve(results, BENCHMARKS[name]["reference"])
 
 
@@ -323,12 +397,19 @@ def main():
     ap.add_argument("--syne-tune", help="a directory holding Syne Tune v0.13.0's syne_tune package")
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--benchmarks", default=",".join(BENCHMARKS))
+    ap.add_argument("--methods", default=",".join(METHODS),
+                    help="which of " + ", ".join(METHODS) + " (Syne Tune's need --syne-tune)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
-    ap.add_argument("--out", default=".", help="where the figure goes (mo.svg)")
+    ap.add_argument("--out", default=".",
+                    help="where the figure (mo.svg) and each run's results (runs/) go; "
+                         "runs already there are not run again")
     args = ap.parse_args()
     exe = os.path.abspath(args.asha_tune)
     names = args.benchmarks.split(",")
-    methods = [m for m in METHODS if not m.startswith("syne-tune") or args.syne_tune]
+    methods = [m for m in args.methods.split(",")
+               if m in METHODS and (not m.startswith("syne-tune") or args.syne_tune)]
+    if "random" not in methods:
+        sys.exit("compare_mo.py: --methods must include random (the yardstick of the table)")
     with tempfile.TemporaryDirectory(prefix="asha-mo-") as work:
         for name in names:
             for searcher in ("random", "tpe"):
@@ -337,7 +418,9 @@ def main():
         with open(os.path.join(work, "syne_tune_runner.py"), "w") as f:
             f.write(SYNE_TUNE_RUNNER)
         syne_tune = os.path.abspath(args.syne_tune) if args.syne_tune else None
-        jobs = [("run", exe, syne_tune, work, b, m, seed) for b in names for m in methods
+        cache = os.path.join(os.path.abspath(args.out), "runs")
+        os.makedirs(cache, exist_ok=True)
+        jobs = [("run", exe, syne_tune, work, cache, b, m, seed) for b in names for m in methods
                 for seed in range(args.seeds)]
         curves = {b: {m: [] for m in methods} for b in names}
         with concurrent.futures.ProcessPoolExecutor(args.jobs) as pool:
