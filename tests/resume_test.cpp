@@ -695,7 +695,9 @@ INSTANTIATE_TEST_SUITE_P(
                       std::vector<std::string>{"configs/branin-currin.json", "--max-trials", "300",
                                                "--variant", "promotion"},
                       std::vector<std::string>{"configs/branin-currin.json", "--max-trials", "200",
-                                               "--searcher", "tpe"}));
+                                               "--searcher", "tpe"},
+                      std::vector<std::string>{"configs/park.json", "--max-trials", "200",
+                                               "--variant", "promotion", "--searcher", "tpe"}));
 
 }  // namespace
 
