@@ -10,7 +10,8 @@
 4. A finished simulated run of 10,000 trials opens and draws (the time is printed, not judged:
    bench/dashboard_bench.py measures it).
 5. A run of two objectives shows its Pareto front: the trials of pareto.json, and the
-   hypervolume worked out here from results.csv.
+   hypervolume worked out here from results.csv. A run with a constraint shows status's best,
+   which is not the best of all its results.
 
 The trials are tests/trials/gated.sh: each epoch is printed only after the trial takes a token
 from a FIFO this script holds, so the run moves when the test says. Every wait is for something
@@ -169,6 +170,15 @@ made = subprocess.run([tuner, "simulate", "--config", os.path.join(src, "configs
                        "--max-trials", "300", "--run-dir", mo_dir, "--quiet"],
                       capture_output=True, text=True, timeout=600)
 check(made.returncode == 0, "a simulated run of two objectives: " + made.stderr[-300:])
+constrained = json.load(open(os.path.join(src, "configs/synthetic.json")))
+constrained.update(name="constrained", workers=8, constraints={"epoch_seconds": {"max": 3.5}})
+with open(os.path.join(work, "constrained.json"), "w") as f:
+    json.dump(constrained, f)
+con_dir = os.path.join(runs, "constrained")
+made = subprocess.run([tuner, "simulate", "--config", os.path.join(work, "constrained.json"),
+                       "--max-trials", "200", "--run-dir", con_dir, "--quiet"],
+                      capture_output=True, text=True, timeout=600)
+check(made.returncode == 0, "a simulated run with a constraint: " + made.stderr[-300:])
 
 
 def expected_front(run_dir):
@@ -202,7 +212,7 @@ status = json.loads(subprocess.run([tuner, "status", live_dir, "--json"], captur
                                    text=True).stdout)
 with Browser(FLAGS, os.path.join(work, "chromium-serve.log")) as browser:
     page = browser.open(base, height=4000)
-    check(page.wait_for("window.ashaDashboard.runs.length === 4", BOUND), "the runs page lists 4 runs")
+    check(page.wait_for("window.ashaDashboard.runs.length === 5", BOUND), "the runs page lists 5 runs")
     page.screenshot(os.path.join(work, "runs.png"))
     # 2. The finished run shows status's numbers.
     page.evaluate("location.hash = '#/run/live'")
@@ -283,6 +293,20 @@ with Browser(FLAGS, os.path.join(work, "chromium-serve.log")) as browser:
                         "[...document.querySelectorAll('.card .k')].some((k) => k.textContent === 'on the front')"),
           "... beside the scatter, the hypervolume against time and the count on a card")
     page.screenshot(os.path.join(work, "mo-run.png"))
+    # A constraint: the best is the best feasible result, status's, not the best of all.
+    best = json.loads(subprocess.run([tuner, "status", con_dir, "--json"], capture_output=True,
+                                     text=True).stdout)["best"]["value"]
+    with open(os.path.join(con_dir, "results.csv")) as f:
+        lowest = min(float(row["validation_error"]) for row in csv.DictReader(f))
+    check(lowest < best, f"the constraint excludes the lowest error ({lowest} < {best})")
+    page.evaluate("location.hash = '#/run/constrained'")
+    card = ("[...document.querySelectorAll('.card')].find((c) => "
+            "c.querySelector('.k').textContent === 'best')")
+    check(page.wait_for(f"window.ashaDashboard.finished && {card} !== undefined && "
+                        f"{card}.querySelector('.v').textContent !== '–'", BOUND),
+          "the run with a constraint shows a best")
+    shown = float(page.evaluate(f"{card}.querySelector('.v').textContent"))
+    check(abs(shown - best) <= 1e-5 * abs(best), f"... status's feasible best ({shown} / {best})")
 server.terminate()
 server.wait(timeout=BOUND)
 serve_err.close()
