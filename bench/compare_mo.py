@@ -252,7 +252,8 @@ class EventClock(SimulatorCallback):
 # time in Python: what it returns is the points that no other dominates. For two objectives one
 # sort finds them too (in lexicographic order a point can only be dominated by one before its
 # group of equal points), many times faster on the rungs of a long run. Its decisions stay the
-# same: both are compared here on point sets with ties and duplicates before the run.
+# same: both are compared here on point sets with ties and duplicates before the run (as is the
+# epsilon-net below).
 import syne_tune.optimizer.schedulers.multiobjective.non_dominated_priority as nd_module
 released_pareto_efficient = nd_module.pareto_efficient
 
@@ -272,11 +273,51 @@ def pareto_efficient(X):
     mask[order] = ~(before <= ys)
     return mask
 
+# Its compute_epsilon_net measures, for each point it adds, the distance of every remaining
+# point to every point taken so far; keeping each remaining point's least distance and updating
+# it with the one point just taken gives the same distances, the same choices (the first
+# remaining point, in index order, at the largest least distance) and the same ranks.
+released_epsilon_net = nd_module.compute_epsilon_net
+
+def compute_epsilon_net(X, dim=None):
+    if dim is None:  # a random seed point: left to the released code (it draws from numpy)
+        return released_epsilon_net(X, dim)
+    # Fronts are small: plain floats, each distance summed in numpy's order (x0^2 + x1^2 + ...)
+    # and rounded by sqrt as numpy's norm does, so every distance is the same number.
+    points = X.tolist()
+    n = len(points)
+    taken = int(np.argmin(X, axis=0)[dim])
+    order, left = [taken], [i for i in range(n) if i != taken]
+    least = [math.inf] * n
+    while left:
+        base = points[taken]
+        best, best_at = -1.0, -1
+        for i in left:
+            total = 0.0
+            for a, b in zip(points[i], base):
+                total += (a - b) * (a - b)
+            d = math.sqrt(total)
+            if d < least[i]:
+                least[i] = d
+            if least[i] > best:
+                best, best_at = least[i], i
+        taken = best_at
+        order.append(taken)
+        left.remove(taken)
+    ranks = np.empty(n, dtype=int)
+    ranks[np.array(order)] = np.arange(n)
+    return ranks
+
 check = np.random.RandomState(12345)
 for n, d in [(1, 2), (2, 2), (7, 2), (40, 2), (60, 3), (300, 2), (90, 4)]:
     X = check.randint(0, 6, size=(n, d)).astype(float)  # small integers: many ties
     assert (pareto_efficient(X) == released_pareto_efficient(X)).all(), (n, d)
+    for dim in range(d):
+        assert (compute_epsilon_net(X, dim) == released_epsilon_net(X, dim)).all(), (n, d, dim)
+    X = check.rand(n, d)
+    assert (compute_epsilon_net(X, 0) == released_epsilon_net(X, 0)).all(), (n, d)
 nd_module.pareto_efficient = pareto_efficient
+nd_module.compute_epsilon_net = compute_epsilon_net
 
 np.random.seed(seed)
 random.seed(seed)
