@@ -394,11 +394,13 @@ def quartiles(values):
 def svg(curves, methods, path):
     width, height, pad = 460, 300, 60
     names = list(curves)
+    per_row = max(1, width * len(names) // 320)  # the legend: as many labels a row as fit
+    top = 24 + 16 * ((len(methods) - 1) // per_row)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * len(names)}" '
-           f'height="{height + 40}" font-family="sans-serif" font-size="12">',
+           f'height="{height + top}" font-family="sans-serif" font-size="12">',
            '<rect width="100%" height="100%" fill="white"/>']
     for i, name in enumerate(names):
-        ox, oy = i * width, 40
+        ox, oy = i * width, top
         budget = BENCHMARKS[name]["budget"]
         times = [budget * k / 100 for k in range(0, 101)]
         bands = {m: [quartiles([value_at(c, t) for c in curves[name][m]]) for t in times]
@@ -425,8 +427,9 @@ def svg(curves, methods, path):
             line = " ".join("%.1f,%.1f" % xy(t, b[1]) for t, b in zip(times, bands[m]))
             out.append(f'<polyline points="{line}" fill="none" stroke="{COLOURS[m]}" stroke-width="2"/>')
     for k, m in enumerate(methods):
-        out.append(f'<rect x="{20 + 230 * k}" y="8" width="14" height="4" fill="{COLOURS[m]}"/>'
-                   f'<text x="{38 + 230 * k}" y="14">{LABELS[m]}</text>')
+        x, y = 20 + 320 * (k % per_row), 8 + 16 * (k // per_row)
+        out.append(f'<rect x="{x}" y="{y}" width="14" height="4" fill="{COLOURS[m]}"/>'
+                   f'<text x="{x + 18}" y="{y + 6}">{LABELS[m]}</text>')
     out.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
