@@ -195,7 +195,7 @@ def run_asha(exe, work, name, searcher, seed):
 
 
 SYNE_TUNE_RUNNER = r'''
-import json, logging, math, os, random, sys, types
+import contextlib, io, json, logging, math, os, random, sys, types
 sys.path.insert(0, sys.argv[1])
 logging.disable(logging.WARNING)
 import numpy as np
@@ -339,10 +339,8 @@ tuner = Tuner(trial_backend=backend, scheduler=scheduler, n_workers=bench.WORKER
               callbacks=[EventClock()], results_update_interval=1e9,
               print_update_interval=1e9, save_tuner=False, suffix_tuner_name=False,
               tuner_name=f"mo-{name}-{seed}-{random.getrandbits(32):08x}")
-import io, contextlib
 with contextlib.redirect_stdout(io.StringIO()):
     tuner.run()
-df = tuner.tuning_status.df if hasattr(tuner.tuning_status, "df") else None
 from syne_tune.experiments import load_experiment
 results = load_experiment(tuner.name).results
 rows = [(float(r["st_tuner_time"]), [float(r[o]) for o in objectives])

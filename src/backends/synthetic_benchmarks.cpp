@@ -140,10 +140,29 @@ class MfHartmannBenchmark : public Benchmark {
     double max_t_;
 };
 
+/// A benchmark of two objectives: its metric and a partner it also reports (besides
+/// "epoch_seconds"), for a config that names both.
+class BiObjectiveBenchmark : public Benchmark {
+  public:
+    std::vector<std::string> extra_names() const override {
+        return {"epoch_seconds", partner_name()};
+    }
+    double extra(const std::string& name, const Config& c, double epochs,
+                 std::uint64_t noise) const override {
+        return name == partner_name() ? partner(c, epochs)
+                                      : Benchmark::extra(name, c, epochs, noise);
+    }
+
+  protected:
+    virtual std::string partner_name() const = 0;
+    /// The partner's value after `epochs` (noise-free in both benchmarks that have one).
+    virtual double partner(const Config& c, double epochs) const = 0;
+};
+
 /// BoTorch's AugmentedBranin: Branin over x1 in [-5, 10], x2 in [0, 15] with a fidelity s that
 /// changes the quadratic term, b - 0.1 (1 - s); s = 1 is Branin, minimum 0.397887. Epochs take
 /// 1 s each. No noise.
-class BraninBenchmark : public Benchmark {
+class BraninBenchmark : public BiObjectiveBenchmark {
   public:
     explicit BraninBenchmark(double max_t) : max_t_(max_t) {}
     std::string name() const override { return "branin"; }
@@ -161,10 +180,9 @@ class BraninBenchmark : public Benchmark {
 
     double step_seconds(const Config&, double, std::uint64_t) const override { return 1; }
 
-    std::vector<std::string> extra_names() const override { return {"epoch_seconds", "currin"}; }
-    double extra(const std::string& name, const Config& c, double epochs,
-                 std::uint64_t noise) const override {
-        if (name != "currin") return Benchmark::extra(name, c, epochs, noise);
+  protected:
+    std::string partner_name() const override { return "currin"; }
+    double partner(const Config& c, double epochs) const override {
         // Currin's exponential function on u in [0, 1]^2 (x1 in [-5, 10], x2 in [0, 15] scaled
         // as BoTorch's BraninCurrin does), at fidelity s: s f(u) + (1 - s) f_low(u), with f_low
         // the average of f at the four points 0.05 away diagonally (Xiong, Qian and Wu 2013).
@@ -196,7 +214,7 @@ class BraninBenchmark : public Benchmark {
 ///     T2 = (x1 + 3 x4) exp(1 + sin x3);
 ///   park2 = A (5 - 2/3 exp(x1 + x2) + A x4 sin x3 - x3 + B) / 4 - 0.7.
 /// Its hypervolume reference point is (0, 0). Epochs take 1 s each. No noise.
-class ParkBenchmark : public Benchmark {
+class ParkBenchmark : public BiObjectiveBenchmark {
   public:
     explicit ParkBenchmark(double max_t) : max_t_(max_t) {}
     std::string name() const override { return "park"; }
@@ -212,16 +230,13 @@ class ParkBenchmark : public Benchmark {
 
     double step_seconds(const Config&, double, std::uint64_t) const override { return 1; }
 
-    std::vector<std::string> extra_names() const override { return {"epoch_seconds", "park2"}; }
-    double extra(const std::string& name, const Config& c, double epochs,
-                 std::uint64_t noise) const override {
-        if (name != "park2") return Benchmark::extra(name, c, epochs, noise);
+  protected:
+    std::string partner_name() const override { return "park2"; }
+    double partner(const Config& c, double epochs) const override {
         const Point p = bent(c, epochs);
-        return p.a *
-                   (5 - 2.0 / 3 * std::exp(p.x1 + p.x2) + p.a * p.x4 * std::sin(p.x3) - p.x3 +
-                    p.b) /
-                   4 -
-               0.7;
+        const double inner =
+            5 - 2.0 / 3 * std::exp(p.x1 + p.x2) + p.a * p.x4 * std::sin(p.x3) - p.x3 + p.b;
+        return p.a * inner / 4 - 0.7;
     }
 
   private:
