@@ -13,6 +13,8 @@
 // (the target: at most 10 ms).
 // BM_MoRungDecision/{non_dominated,linear}/n is MO-ASHA's work for one result reaching a rung of
 // n results of two objectives: record it and find its place in the rung's priority order.
+// BM_MoRungPromotion/{non_dominated,linear}/n is the promotion variant's work at such a rung
+// where every result waits: find the waiting result first in the order, and take it out.
 
 #include "policy/asha.hpp"
 #include "policy/kde_searcher.hpp"
@@ -148,6 +150,37 @@ void BM_MoRungDecision(benchmark::State& state, MoPriority priority) {
     for (auto _ : state) benchmark::DoNotOptimize(rung.insert(next++, result()));
     state.SetItemsProcessed(state.iterations());
 }
+void BM_MoRungPromotion(benchmark::State& state, MoPriority priority) {
+    const auto at_rung = static_cast<std::size_t>(state.range(0));
+    PriorityRung::Order order;
+    order.maximize = {false, false};
+    order.priority = priority;
+    order.weights = {1, 1};
+    Rng rng(4);
+    PriorityRung rung(order);
+    for (TrialId t = 0; static_cast<std::size_t>(t) < at_rung; ++t) {
+        const double a = rng.uniform01(), b = 1 - a + 0.3 * rng.uniform01();
+        rung.record(t, Observation{{a, b}, 0});
+        rung.set_waiting(t, true);
+    }
+    for (auto _ : state) {
+        const auto first = rung.first_waiting();
+        rung.set_waiting(first->first, false);
+        benchmark::DoNotOptimize(first);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_CAPTURE(BM_MoRungPromotion, non_dominated, MoPriority::non_dominated)
+    ->Arg(1000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(200);
+BENCHMARK_CAPTURE(BM_MoRungPromotion, linear, MoPriority::linear_scalarization)
+    ->Arg(1000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(200);
+
 BENCHMARK_CAPTURE(BM_MoRungDecision, non_dominated, MoPriority::non_dominated)
     ->Arg(1000)
     ->Arg(10000)

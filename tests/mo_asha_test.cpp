@@ -11,7 +11,9 @@
 
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <random>
+#include <set>
 
 using namespace asha;
 using namespace asha::test;
@@ -229,6 +231,165 @@ TEST(MoAsha, PromotionFollowsTheRungsOrder) {
     EXPECT_EQ(got->why->front, 1u);
     // Nobody else is in the top 1 now: a new trial starts.
     expect_start(s, 3, 1);
+}
+
+namespace {
+
+/// Brute force: the place of each result of `rung` among them all (feasible first: by the
+/// brute-force non-dominated order, or by the scalar priority when `weights` is not empty or
+/// there is one objective; then the infeasible by violation; then the invalid).
+std::vector<std::size_t> brute_places(const std::vector<Recorded>& rung,
+                                      const std::vector<double>& weights) {
+    std::vector<Objectives> points;
+    std::vector<std::size_t> point_of(rung.size());
+    std::size_t infeasible = 0;
+    for (std::size_t i = 0; i < rung.size(); ++i) {
+        if (rung[i].invalid) continue;
+        if (rung[i].violation > 0) {
+            ++infeasible;
+            continue;
+        }
+        point_of[i] = points.size();
+        points.push_back(rung[i].key);
+    }
+    const std::size_t feasible = points.size();
+    const bool by_scalar = !weights.empty() || (feasible > 0 && points[0].size() == 1);
+    const auto scalar = [&](const Objectives& k) {
+        return k.size() == 1 ? k[0] : linear_scalarization(k, weights);
+    };
+    std::vector<std::size_t> position;
+    if (!by_scalar && feasible > 0) position = brute_positions(points, 0);
+    std::vector<std::size_t> place(rung.size());
+    for (std::size_t i = 0; i < rung.size(); ++i) {
+        const Recorded& me = rung[i];
+        std::size_t before = 0;
+        if (me.invalid) {
+            before = feasible + infeasible;
+        } else if (me.violation > 0) {
+            before = feasible;
+            for (const Recorded& r : rung)
+                if (!r.invalid && r.violation > 0 && r.violation < me.violation) ++before;
+        } else if (by_scalar) {
+            for (const Objectives& k : points)
+                if (scalar(k) < scalar(me.key)) ++before;
+        } else {
+            before = position[point_of[i]];
+        }
+        place[i] = before;
+    }
+    return place;
+}
+
+}  // namespace
+
+// Promotion variant against a brute-force rule on random runs (one, two and three objectives,
+// the non-dominated order and the linear scalarisation, infeasible and NaN results): whenever a
+// worker is free, the trial promoted is the waiting one first in the brute-force order of the
+// highest rung where it is among the top floor(n / eta) (ties: the lower id), and a new trial
+// starts only when no rung has one.
+TEST(MoAsha, PromotionsMatchTheBruteForceRule) {
+    std::mt19937 gen(5);
+    std::uniform_int_distribution<int> grid(0, 5), pick(0, 99);
+    for (int round = 0; round < 30; ++round) {
+        const std::size_t d = 1 + round % 3;
+        const bool linear = d > 1 && round % 4 == 3;
+        const double eta = round % 2 ? 3 : 2;
+        std::vector<bool> maximize(d);
+        for (std::size_t k = 0; k < d; ++k) maximize[k] = (round + k) % 3 == 0;
+        std::vector<double> weights;
+        if (linear) weights = std::vector<double>{1, 0.5, 2}, weights.resize(d);
+        MoAshaScheduler s =
+            make(maximize, AshaVariant::promotion, 1, eta, 9,
+                 linear ? MoPriority::linear_scalarization : MoPriority::non_dominated, weights);
+        const std::vector<double> levels = rung_levels(1, eta, 9);
+        std::vector<std::vector<Recorded>> rungs(levels.size());
+        std::vector<std::vector<TrialId>> recorded(levels.size());  // trial of each result
+        std::vector<std::set<TrialId>> waiting(levels.size());
+        std::vector<double> epoch, milestone;
+        std::vector<TrialId> running;
+        const std::string where = "round " + std::to_string(round);
+        for (int step = 0; step < 700; ++step) {
+            if (running.size() < 4) {
+                // The brute-force choice: the highest rung with a waiting trial in its top.
+                // expected: (rung, (place, trial)).
+                std::optional<std::pair<std::size_t, std::pair<std::size_t, TrialId>>> expected;
+                for (std::size_t k = levels.size(); k-- > 0 && !expected;) {
+                    const auto top = static_cast<std::size_t>(
+                        std::floor(static_cast<double>(rungs[k].size()) / eta));
+                    if (top == 0 || waiting[k].empty()) continue;
+                    const std::vector<std::size_t> place =
+                        brute_places(rungs[k], linear ? weights : std::vector<double>{});
+                    std::optional<std::pair<std::size_t, TrialId>> first;  // (place, trial)
+                    for (std::size_t i = 0; i < rungs[k].size(); ++i) {
+                        const std::pair<std::size_t, TrialId> here{place[i], recorded[k][i]};
+                        if (waiting[k].count(here.second) && (!first || here < *first))
+                            first = here;
+                    }
+                    if (first && first->first < top) expected.emplace(k, *first);
+                }
+                const auto got = s.suggest(static_cast<TrialId>(epoch.size()));
+                ASSERT_TRUE(got) << where;
+                if (expected) {
+                    const auto [k, first] = *expected;
+                    const TrialId trial = first.second;
+                    ASSERT_EQ(got->kind, Suggestion::Kind::resume) << where << " step " << step;
+                    ASSERT_EQ(got->trial_id, trial) << where << " step " << step;
+                    ASSERT_TRUE(got->why);
+                    EXPECT_EQ(got->why->better, first.first) << where << " step " << step;
+                    waiting[k].erase(trial);
+                    milestone[static_cast<std::size_t>(trial)] = got->milestone;
+                    running.push_back(trial);
+                } else {
+                    ASSERT_EQ(got->kind, Suggestion::Kind::start) << where << " step " << step;
+                    ASSERT_EQ(got->trial_id, static_cast<TrialId>(epoch.size()));
+                    epoch.push_back(0);
+                    milestone.push_back(got->milestone);
+                    running.push_back(got->trial_id);
+                }
+                continue;
+            }
+            const std::size_t r = static_cast<std::size_t>(pick(gen)) % running.size();
+            const TrialId t = running[r];
+            const auto ti = static_cast<std::size_t>(t);
+            epoch[ti] += 1;
+            Observation seen;
+            for (std::size_t k = 0; k < d; ++k) seen.values.push_back(grid(gen) / 2.0);
+            const int kind = pick(gen);
+            if (kind < 8) seen.values[0] = kNaN;
+            // Some runs mostly infeasible: their promotions reach the infeasible results.
+            if (kind >= 8 && kind < (round % 5 == 4 ? 85 : 20))
+                seen.violation = 1 + grid(gen) / 4.0;
+            const Verdict v = s.on_observation(t, epoch[ti], seen);
+            if (epoch[ti] < milestone[ti]) {
+                ASSERT_EQ(v.decision, Decision::proceed) << where;
+                continue;
+            }
+            running.erase(running.begin() + static_cast<long>(r));
+            if (epoch[ti] >= 9) {  // complete
+                ASSERT_EQ(v.decision, Decision::proceed) << where;
+                s.on_leg_end(t, LegEnd::reached_milestone);
+                continue;
+            }
+            ASSERT_EQ(v.decision, Decision::pause) << where << " step " << step;
+            const auto k = static_cast<std::size_t>(
+                std::find(levels.begin(), levels.end(), epoch[ti]) - levels.begin());
+            ASSERT_LT(k, levels.size()) << where;
+            Recorded rec;
+            for (std::size_t j = 0; j < d; ++j)
+                rec.key.push_back(maximize[j] ? -seen.values[j] : seen.values[j]);
+            rec.violation = seen.violation;
+            rec.invalid = std::isnan(seen.values[0]);
+            rungs[k].push_back(rec);
+            recorded[k].push_back(t);
+            // Now and then a leg fails after its report: it is never promoted.
+            if (pick(gen) < 5) {
+                s.on_leg_end(t, LegEnd::failed);
+                continue;
+            }
+            s.on_leg_end(t, LegEnd::reached_milestone);
+            waiting[k].insert(t);
+        }
+    }
 }
 
 // Syne Tune v0.13's MOASHA, with the rank it means to read, on recorded runs (bench/

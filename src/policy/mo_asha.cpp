@@ -21,9 +21,8 @@ MoAshaScheduler::MoAshaScheduler(Params params, std::unique_ptr<Searcher> search
     : params_(with_default_weights(std::move(params))),
       searcher_(std::move(searcher)),
       rng_(rng),
-      ladder_(params_.grace_period, params_.eta, params_.max_t, params_.brackets, [this] {
-          return Record{PriorityRung(params_.order), {}};
-      }) {}
+      ladder_(params_.grace_period, params_.eta, params_.max_t, params_.brackets,
+              [this] { return Record{PriorityRung(params_.order)}; }) {}
 
 std::size_t MoAshaScheduler::stopping_top(const Ladder::Rung& rung, std::size_t n) const {
     if (params_.order.maximize.size() > 1) return moasha_continue_count(n, params_.eta);
@@ -51,22 +50,18 @@ std::optional<Suggestion> MoAshaScheduler::promote() {
         auto& rungs = ladder_.rungs(b);
         for (int k = static_cast<int>(rungs.size()) - 1; k >= 0; --k) {
             Ladder::Rung& rung = rungs[static_cast<std::size_t>(k)];
-            if (rung.record.promotable.empty()) continue;
+            PriorityRung& results = rung.record.results;
+            if (!results.any_waiting()) continue;
             const auto top = static_cast<std::size_t>(
-                std::floor(static_cast<double>(rung.record.results.size()) / params_.eta));
+                std::floor(static_cast<double>(results.size()) / params_.eta));
             if (top == 0) continue;
-            // The first promotable trial in the rung's order (ties: the lower id).
-            std::optional<std::pair<TrialId, PriorityRung::Place>> first;
-            for (const auto& [trial, at] : rung.record.results.places())
-                if (rung.record.promotable.count(trial) &&
-                    (!first || at.before < first->second.before ||
-                     (at.before == first->second.before && trial < first->first)))
-                    first.emplace(trial, at);
-            if (!first || first->second.before >= top) continue;
+            // The first waiting trial in the rung's order (ties: the lower id).
+            const auto first = results.first_waiting();
+            if (first->second.before >= top) continue;
             const TrialId trial = first->first;
             const DecisionReason why = reason(DecisionReason::Rule::promoted, b, rung,
                                               ladder_.at(trial).paused_metric, first->second, top);
-            rung.record.promotable.erase(trial);
+            results.set_waiting(trial, false);
             return ladder_.promote(trial, k, why);
         }
     }
@@ -126,7 +121,7 @@ void MoAshaScheduler::on_leg_end(TrialId trial, LegEnd how) {
     if (st.paused_rung < 0) return;
     if (how == LegEnd::reached_milestone)
         ladder_.rungs(st.bracket)[static_cast<std::size_t>(st.paused_rung)]
-            .record.promotable.insert(trial);
+            .record.results.set_waiting(trial, true);
     st.paused_rung = -1;
 }
 

@@ -16,8 +16,6 @@
 #include "policy/priority_rung.hpp"
 #include "policy/rung_ladder.hpp"
 
-#include <set>
-
 namespace asha {
 
 class MoAshaScheduler : public Scheduler {
@@ -43,11 +41,10 @@ class MoAshaScheduler : public Scheduler {
     std::vector<RungSummary> rungs() const override;
 
   private:
-    /// What a rung keeps: the results in the rung's order, and (promotion) the recorded, paused,
-    /// not yet promoted trials.
+    /// What a rung keeps: the results in the rung's order, and (promotion) which of them wait,
+    /// paused there and not yet promoted.
     struct Record {
         PriorityRung results;
-        std::set<TrialId> promotable;
     };
     using Ladder = RungLadder<Record>;
 

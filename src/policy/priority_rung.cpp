@@ -15,24 +15,40 @@ Objectives PriorityRung::key(const Observation& seen) const {
     return k;
 }
 
-void PriorityRung::record(TrialId trial, const Observation& seen) {
-    if (!order_->by_fronts()) {
-        insert(trial, seen);  // O(log n) already
-        return;
+void PriorityRung::add_feasible(Entry& e, const Observation& seen, Place* place) {
+    e.kind = Kind::feasible;
+    e.index = feasible_++;
+    feasible_entry_.push_back(entries_.size());
+    const Objectives k = key(seen);
+    if (e.index == 0 || k[0] < best_first_) best_first_ = k[0];
+    if (on_staircases()) {
+        const StaircaseFronts::Placed placed = staircases_.add(k[0], k[1]);
+        if (place) {
+            place->front = placed.front;
+            place->before = placed.ahead + staircases_.net_position(e.index);
+        }
+    } else if (order_->by_fronts()) {
+        points_.add(k);
+        if (place)
+            place->before = nondominated_position(points_, e.index, 0, place->front, fronts_);
+    } else {
+        e.scalar = k.size() == 1 ? k[0] : linear_scalarization(k, order_->weights);
+        const std::size_t less = scalars_.insert_and_count_less(e.scalar);
+        if (place) place->before = less;
     }
-    // As insert() does for the feasible ones, without the fronts.
+}
+
+void PriorityRung::record(TrialId trial, const Observation& seen) {
     const bool finite = std::all_of(seen.values.begin(), seen.values.end(),
                                     [](double v) { return std::isfinite(v); });
-    if (!finite || !std::isfinite(seen.violation) || seen.violation > 0) {
-        insert(trial, seen);
+    if (!order_->by_fronts() || !finite || !std::isfinite(seen.violation) || seen.violation > 0) {
+        insert(trial, seen);  // O(log n) already
         return;
     }
     Entry e;
     e.trial = trial;
-    e.index = points_.size();
-    Objectives k = key(seen);
-    if (points_.size() == 0 || k[0] < best_first_) best_first_ = k[0];
-    points_.add(k);
+    add_feasible(e, seen, nullptr);
+    entry_of_[trial] = entries_.size();
     entries_.push_back(e);
 }
 
@@ -51,32 +67,33 @@ PriorityRung::Place PriorityRung::insert(TrialId trial, const Observation& seen)
         e.kind = Kind::invalid;
         at.violation = std::numeric_limits<double>::infinity();
         e.violation = at.violation;
-        at.before = points_.size() + violations_.size();
+        at.before = feasible_ + violations_.size();
         ++invalid_;
     } else if (seen.violation > 0) {
         e.kind = Kind::infeasible;
-        at.before = points_.size() + violations_.insert_and_count_less(seen.violation);
+        at.before = feasible_ + violations_.insert_and_count_less(seen.violation);
     } else {
-        e.kind = Kind::feasible;
-        e.index = points_.size();
-        Objectives k = key(seen);
-        if ((points_.size() == 0) || k[0] < best_first_) best_first_ = k[0];
-        points_.add(k);
-        if (order_->by_fronts()) {
-            at.before = nondominated_position(points_, e.index, 0, at.front, fronts_);
-        } else {
-            e.scalar = k.size() == 1 ? k[0] : linear_scalarization(k, order_->weights);
-            at.before = scalars_.insert_and_count_less(e.scalar);
-        }
+        add_feasible(e, seen, &at);
     }
+    entry_of_[trial] = entries_.size();
     entries_.push_back(e);
     return at;
 }
 
 std::vector<std::pair<TrialId, PriorityRung::Place>> PriorityRung::places() const {
+    // By fronts: every feasible result's position and front, by its index among them.
     std::vector<std::size_t> position;
     std::vector<std::uint32_t> fronts;
-    if (order_->by_fronts()) {
+    if (on_staircases()) {
+        position.resize(feasible_);
+        fronts.resize(feasible_);
+        std::size_t at = 0;
+        for (std::uint32_t k = 1; k <= staircases_.fronts(); ++k)
+            for (std::uint32_t i : staircases_.net_order(k)) {
+                position[i] = at++;
+                fronts[i] = k;
+            }
+    } else if (order_->by_fronts()) {
         position = nondominated_positions(points_, 0);
         nondominated_fronts(points_, fronts);
     }
@@ -87,10 +104,10 @@ std::vector<std::pair<TrialId, PriorityRung::Place>> PriorityRung::places() cons
         at.violation = e.violation;
         switch (e.kind) {
             case Kind::invalid:
-                at.before = points_.size() + violations_.size();
+                at.before = feasible_ + violations_.size();
                 break;
             case Kind::infeasible:
-                at.before = points_.size() + violations_.count_less(e.violation);
+                at.before = feasible_ + violations_.count_less(e.violation);
                 break;
             case Kind::feasible:
                 if (order_->by_fronts()) {
@@ -175,8 +192,74 @@ std::vector<std::size_t> first_in_order(const std::vector<const Observation*>& r
     return chosen;
 }
 
+void PriorityRung::set_waiting(TrialId trial, bool waiting) {
+    Entry& e = entries_.at(entry_of_.at(trial));
+    if (e.waiting == waiting) return;
+    e.waiting = waiting;
+    waiting_ = waiting ? waiting_ + 1 : waiting_ - 1;
+    const auto update = [&](auto& set, auto key) {
+        if (waiting)
+            set.insert(key);
+        else
+            set.erase(key);
+    };
+    switch (e.kind) {
+        case Kind::invalid:
+            update(waiting_invalid_, trial);
+            break;
+        case Kind::infeasible:
+            update(waiting_infeasible_, std::pair{e.violation, trial});
+            break;
+        case Kind::feasible:
+            if (on_staircases())
+                staircases_.mark(e.index, waiting);
+            else if (!order_->by_fronts())
+                update(waiting_scalar_, std::pair{e.scalar, trial});
+            break;  // three or more objectives: first_waiting() scans the entries
+    }
+}
+
+std::optional<std::pair<TrialId, PriorityRung::Place>> PriorityRung::first_waiting() const {
+    if (waiting_ == 0) return std::nullopt;
+    Place at;
+    // The feasible come first, then the infeasible by violation, then the invalid.
+    if (on_staircases()) {
+        if (const auto found = staircases_.first_marked()) {
+            const Entry& e = entries_[feasible_entry_[found->point]];
+            at.before = found->position;
+            at.front = found->front;
+            at.violation = e.violation;
+            return std::pair{e.trial, at};
+        }
+    } else if (order_->by_fronts()) {
+        std::optional<std::pair<TrialId, Place>> first;
+        const auto all = places();
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            const auto& [trial, place] = all[i];
+            if (entries_[i].waiting && entries_[i].kind == Kind::feasible &&
+                (!first || place.before < first->second.before))
+                first.emplace(trial, place);
+        }
+        if (first) return first;
+    } else if (!waiting_scalar_.empty()) {
+        const auto& [scalar, trial] = *waiting_scalar_.begin();
+        at.before = scalars_.count_less(scalar);
+        at.violation = entries_[entry_of_.at(trial)].violation;
+        return std::pair{trial, at};
+    }
+    if (!waiting_infeasible_.empty()) {
+        const auto& [violation, trial] = *waiting_infeasible_.begin();
+        at.before = feasible_ + violations_.count_less(violation);
+        at.violation = violation;
+        return std::pair{trial, at};
+    }
+    at.before = feasible_ + violations_.size();
+    at.violation = std::numeric_limits<double>::infinity();
+    return std::pair{*waiting_invalid_.begin(), at};
+}
+
 double PriorityRung::best_first() const {
-    if ((points_.size() == 0)) return std::numeric_limits<double>::quiet_NaN();
+    if (feasible_ == 0) return std::numeric_limits<double>::quiet_NaN();
     return order_->maximize[0] ? -best_first_ : best_first_;
 }
 

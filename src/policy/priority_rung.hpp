@@ -11,16 +11,23 @@
 /// - linear_scalarization, or a single objective: the (weighted mean) value; `before` counts the
 ///   results strictly better, as single-objective ASHA does.
 ///
-/// Cost per insert: O(log n) for a scalar priority and for the infeasible; for non_dominated the
-/// fronts of the rung's feasible results (O(n log n) for two objectives, O(n^2 d) for more) and
-/// the epsilon-net of the new result's front (O(m^2 d) for a front of m).
+/// Cost per insert: O(log n) for a scalar priority and for the infeasible. For non_dominated on
+/// two objectives the rung keeps its fronts as staircases (policy/staircase_fronts.hpp): a
+/// binary search for the new result's front, a move of one run for each front it pushes down,
+/// and its front's epsilon-net up to the new result (O(m log m) for a front of m). On three or
+/// more objectives it recomputes the fronts (O(n^2 d)) and the new result's front's net
+/// (O(m^2 d)).
 
 #include "asha/experiment.hpp"
 #include "asha/trial.hpp"
 #include "policy/order_statistics.hpp"
 #include "policy/pareto_order.hpp"
+#include "policy/staircase_fronts.hpp"
 
 #include <cstdint>
+#include <optional>
+#include <set>
+#include <unordered_map>
 #include <vector>
 
 namespace asha {
@@ -51,8 +58,8 @@ class PriorityRung {
     /// Records `seen` for `trial` and returns its place among every result recorded here, its
     /// own included.
     Place insert(TrialId trial, const Observation& seen);
-    /// Records without working out the place: O(log n) plus a move of the order's indices (a
-    /// benchmark fills large rungs with it).
+    /// Records without working out the place (a benchmark fills large rungs with it): on three
+    /// or more objectives O(log n) plus a move of the lexicographic order's indices.
     void record(TrialId trial, const Observation& seen);
     /// Every recorded result, in the order recorded: its trial and its place now (results
     /// recorded after it may have moved it). One computation of the order for all.
@@ -61,26 +68,46 @@ class PriorityRung {
     /// The best first objective among the feasible results (NaN if none).
     double best_first() const;
 
+    /// Promotion: whether `trial`, recorded here, waits to be promoted.
+    void set_waiting(TrialId trial, bool waiting);
+    bool any_waiting() const { return waiting_ > 0; }
+    /// The waiting trial that comes first in the order (ties: the lower trial id), with its
+    /// place. O(log n) for a scalar priority and the infeasible; on staircases O(log F) for its
+    /// front and that front's net up to it; on three or more objectives the whole order.
+    std::optional<std::pair<TrialId, Place>> first_waiting() const;
+
   private:
     enum class Kind : std::uint8_t { feasible, infeasible, invalid };
     struct Entry {
         TrialId trial = 0;
         Kind kind = Kind::feasible;
-        std::size_t index = 0;  ///< feasible: into points_ / scalars; infeasible: violation
+        std::size_t index = 0;  ///< feasible: among the feasible, in arrival order
         double scalar = 0;      ///< feasible: the scalar priority (when not by fronts)
         double violation = 0;
+        bool waiting = false;
     };
 
     Objectives key(const Observation& seen) const;  // every objective minimised
+    bool on_staircases() const { return order_->by_fronts() && order_->maximize.size() == 2; }
+    /// Records a feasible result; its place only if `place` (by_fronts: the fronts decide).
+    void add_feasible(Entry& e, const Observation& seen, Place* place);
 
     const Order* order_;
     std::vector<Entry> entries_;         // arrival order
-    PointSet points_;                    // feasible results, arrival order
+    std::size_t feasible_ = 0;           // feasible results
+    StaircaseFronts staircases_;         // their fronts: by fronts, two objectives
+    PointSet points_;                    // them, in arrival order: by fronts, three or more
     std::vector<std::uint32_t> fronts_;  // scratch: the fronts of points_
     OrderStatistics scalars_;            // feasible results' scalar priority (not by fronts)
     OrderStatistics violations_;         // infeasible results' violations
     std::size_t invalid_ = 0;
-    double best_first_ = 0;  // smallest minimised first objective among points_
+    std::vector<std::size_t> feasible_entry_;                  // feasible index -> entries_ index
+    std::unordered_map<TrialId, std::size_t> entry_of_;        // trial -> entries_ index
+    std::size_t waiting_ = 0;                                  // entries waiting for a promotion
+    std::set<std::pair<double, TrialId>> waiting_scalar_;      // feasible, not by fronts
+    std::set<std::pair<double, TrialId>> waiting_infeasible_;  // by violation
+    std::set<TrialId> waiting_invalid_;
+    double best_first_ = 0;  // smallest minimised first objective among the feasible
 };
 
 /// Which `count` of `results` come first in `order`'s priority order (the rung's order above;

@@ -1,0 +1,149 @@
+// The incremental two-objective fronts (policy/staircase_fronts): after every point added, each
+// point's front, the count ahead of the new one and every front's epsilon-net order against the
+// brute-force peeling and net (tests/pareto_oracle.hpp), on grids with many equal values and
+// duplicates, on continuous values, and on the shapes that stress it (a chain of one-point
+// fronts, one front of every point, a point that dominates all).
+#include "policy/staircase_fronts.hpp"
+
+#include "pareto_oracle.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <random>
+
+using namespace asha;
+using namespace asha::test;
+
+namespace {
+
+/// Checks `fronts` (holding exactly `points`, by index) against the brute force: every point's
+/// front, the staircase order of each front, every front's net order and each point's place in
+/// it.
+void expect_brute_force(const StaircaseFronts& fronts, const std::vector<Objectives>& points,
+                        const std::string& where) {
+    const std::vector<int> expected = front_numbers(points);
+    for (std::size_t i = 0; i < points.size(); ++i)
+        ASSERT_EQ(static_cast<int>(fronts.front_of(i)), expected[i] + 1) << where << " point " << i;
+    const int last = *std::max_element(expected.begin(), expected.end());
+    ASSERT_EQ(fronts.fronts(), static_cast<std::uint32_t>(last + 1)) << where;
+    for (std::uint32_t k = 1; k <= fronts.fronts(); ++k) {
+        const std::vector<std::uint32_t>& s = fronts.front(k);
+        for (std::size_t r = 1; r < s.size(); ++r) {
+            const Objectives &a = points[s[r - 1]], &b = points[s[r]];
+            ASSERT_TRUE(a[0] < b[0] || (a == b && s[r - 1] < s[r])) << where << " front " << k;
+        }
+        std::vector<std::size_t> members(s.begin(), s.end());
+        const std::vector<std::size_t> net = brute_epsilon_net(points, members, 0);
+        const std::vector<std::uint32_t> got = fronts.net_order(k);
+        ASSERT_EQ(std::vector<std::size_t>(got.begin(), got.end()), net) << where << " front " << k;
+        for (std::size_t r = 0; r < net.size(); ++r)
+            ASSERT_EQ(fronts.net_position(net[r]), r) << where << " point " << net[r];
+    }
+}
+
+/// Adds `points` one by one, checking the new point's place and, after each, everything; marks
+/// and unmarks points at random and checks the first marked one in the order.
+void add_and_check(const std::vector<Objectives>& points, const std::string& where) {
+    StaircaseFronts fronts;
+    std::vector<Objectives> so_far;
+    std::vector<bool> marked;
+    std::mt19937 gen(static_cast<unsigned>(points.size()));
+    for (const Objectives& p : points) {
+        so_far.push_back(p);
+        const StaircaseFronts::Placed placed = fronts.add(p[0], p[1]);
+        marked.push_back(false);
+        for (int flips = 0; flips < 2; ++flips) {
+            const std::size_t i = gen() % so_far.size();
+            marked[i] = gen() % 3 != 0;
+            fronts.mark(i, marked[i]);
+        }
+        const std::vector<int> expected = front_numbers(so_far);
+        const std::string at = where + " after " + std::to_string(so_far.size());
+        ASSERT_EQ(static_cast<int>(placed.front), expected.back() + 1) << at;
+        ASSERT_EQ(placed.ahead, static_cast<std::size_t>(
+                                    std::count_if(expected.begin(), expected.end(),
+                                                  [&](int f) { return f < expected.back(); })))
+            << at;
+        ASSERT_NO_FATAL_FAILURE(expect_brute_force(fronts, so_far, at));
+        const std::vector<std::size_t> position = brute_positions(so_far, 0);
+        std::optional<std::size_t> first;
+        for (std::size_t i = 0; i < so_far.size(); ++i)
+            if (marked[i] && (!first || position[i] < position[*first])) first = i;
+        const std::optional<StaircaseFronts::Found> found = fronts.first_marked();
+        ASSERT_EQ(found.has_value(), first.has_value()) << at;
+        if (first) {
+            EXPECT_EQ(found->point, *first) << at;
+            EXPECT_EQ(found->position, position[*first]) << at;
+            EXPECT_EQ(found->front, fronts.front_of(*first)) << at;
+        }
+    }
+}
+
+}  // namespace
+
+TEST(StaircaseFronts, GridsWithTiesAndDuplicatesMatchBruteForce) {
+    std::mt19937 gen(29);
+    for (int round = 0; round < 300; ++round) {
+        const std::size_t n = 1 + round % 45;
+        add_and_check(grid_points(gen, n, 2, 2 + round % 11), "round " + std::to_string(round));
+    }
+}
+
+TEST(StaircaseFronts, ContinuousValuesMatchBruteForce) {
+    std::mt19937 gen(31);
+    std::uniform_real_distribution<double> u(0, 1);
+    for (int round = 0; round < 60; ++round) {
+        std::vector<Objectives> points(40);
+        for (auto& p : points) {
+            p = {u(gen), u(gen)};
+            if (round % 2) p[1] = 1 - p[0] + 0.2 * p[1];  // a trade-off: few, large fronts
+        }
+        add_and_check(points, "round " + std::to_string(round));
+    }
+}
+
+TEST(StaircaseFronts, ShapesThatMoveWholeFronts) {
+    std::vector<Objectives> chain, line, best_last, mirror;
+    for (int i = 0; i < 30; ++i) {
+        chain.push_back({30.0 - i, 30.0 - i});  // each new point dominates every one before
+        line.push_back({static_cast<double>(i * 7 % 30), static_cast<double>(30 - i * 7 % 30)});
+        best_last.push_back({static_cast<double>(i % 6), static_cast<double>(i % 5)});
+        mirror.push_back({static_cast<double>(i), static_cast<double>(-i)});  // -0 against 0
+    }
+    best_last.push_back({-1, -1});
+    mirror.push_back({-0.0, 0.0});
+    add_and_check(chain, "chain");
+    add_and_check(line, "one front");
+    add_and_check(best_last, "best last");
+    add_and_check(mirror, "mirror");
+}
+
+// At a size the brute force cannot reach, the fronts and positions equal the sort-based ones of
+// policy/pareto_order (themselves checked against the brute force).
+TEST(StaircaseFronts, LargeSetsEqualTheSortedComputation) {
+    std::mt19937 gen(37);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::uniform_int_distribution<int> level(0, 40);
+    for (int round = 0; round < 4; ++round) {
+        std::vector<Objectives> points(3000);
+        for (auto& p : points) {
+            if (round == 0) p = {u(gen), u(gen)};
+            if (round == 1) p = {u(gen), 0.0};
+            if (round == 2) p = {level(gen) / 4.0, level(gen) / 4.0};
+            if (round == 3) p = {u(gen), 0.0};
+            if (round != 0 && round != 2) p[1] = 1 - p[0] + (round == 1 ? 0.3 : 0.01) * u(gen);
+        }
+        StaircaseFronts fronts;
+        for (const Objectives& p : points) fronts.add(p[0], p[1]);
+        const std::vector<std::uint32_t> expected = nondominated_fronts(points);
+        const std::vector<std::size_t> position = nondominated_positions(points, 0);
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            ASSERT_EQ(fronts.front_of(i), expected[i]) << "round " << round;
+            std::size_t ahead = 0;
+            for (std::uint32_t k = 1; k < fronts.front_of(i); ++k) ahead += fronts.front(k).size();
+            ASSERT_EQ(ahead + fronts.net_position(i), position[i])
+                << "round " << round << " point " << i;
+        }
+    }
+}
