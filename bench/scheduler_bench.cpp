@@ -132,35 +132,63 @@ void BM_PromotionSuggest(benchmark::State& state) {
 }
 BENCHMARK(BM_PromotionSuggest)->Arg(1000)->Arg(100000)->Arg(1000000)->Iterations(1 << 14);
 
-void BM_MoRungDecision(benchmark::State& state, MoPriority priority) {
+/// Results of `dims` objectives that trade off (a noisy front), as results of a real rung do.
+struct TradeOff {
+    Rng rng{4};
+    std::size_t dims;
+    Observation operator()() {
+        Observation seen;
+        double left = 1;
+        for (std::size_t k = 0; k + 1 < dims; ++k) {
+            const double v = rng.uniform01() * left;
+            seen.values.push_back(v);
+            left -= v;
+        }
+        seen.values.push_back(left + 0.3 * rng.uniform01());
+        return seen;
+    }
+};
+
+void BM_MoRungDecision(benchmark::State& state, MoPriority priority, std::size_t dims) {
     const auto at_rung = static_cast<std::size_t>(state.range(0));
     PriorityRung::Order order;
-    order.maximize = {false, false};
+    order.maximize.assign(dims, false);
     order.priority = priority;
-    order.weights = {1, 1};
-    Rng rng(4);
-    // Two objectives that trade off (a noisy front), as results of a real rung do.
-    const auto result = [&] {
-        const double a = rng.uniform01(), b = 1 - a + 0.3 * rng.uniform01();
-        return Observation{{a, b}, 0};
-    };
+    order.weights.assign(dims, 1);
+    TradeOff result{Rng(4), dims};
     PriorityRung rung(order);
     TrialId next = 0;
     for (; static_cast<std::size_t>(next) < at_rung; ++next) rung.record(next, result());
     for (auto _ : state) benchmark::DoNotOptimize(rung.insert(next++, result()));
     state.SetItemsProcessed(state.iterations());
 }
+BENCHMARK_CAPTURE(BM_MoRungDecision, non_dominated, MoPriority::non_dominated, 2)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(200);
+BENCHMARK_CAPTURE(BM_MoRungDecision, linear, MoPriority::linear_scalarization, 2)
+    ->Arg(1000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(1 << 16);
+BENCHMARK_CAPTURE(BM_MoRungDecision, non_dominated_3, MoPriority::non_dominated, 3)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(50);
+
 void BM_MoRungPromotion(benchmark::State& state, MoPriority priority) {
     const auto at_rung = static_cast<std::size_t>(state.range(0));
     PriorityRung::Order order;
     order.maximize = {false, false};
     order.priority = priority;
     order.weights = {1, 1};
-    Rng rng(4);
+    TradeOff result{Rng(4), 2};
     PriorityRung rung(order);
     for (TrialId t = 0; static_cast<std::size_t>(t) < at_rung; ++t) {
-        const double a = rng.uniform01(), b = 1 - a + 0.3 * rng.uniform01();
-        rung.record(t, Observation{{a, b}, 0});
+        rung.record(t, result());
         rung.set_waiting(t, true);
     }
     for (auto _ : state) {
@@ -180,18 +208,6 @@ BENCHMARK_CAPTURE(BM_MoRungPromotion, linear, MoPriority::linear_scalarization)
     ->Arg(100000)
     ->Unit(benchmark::kMicrosecond)
     ->Iterations(200);
-
-BENCHMARK_CAPTURE(BM_MoRungDecision, non_dominated, MoPriority::non_dominated)
-    ->Arg(1000)
-    ->Arg(10000)
-    ->Arg(100000)
-    ->Unit(benchmark::kMicrosecond)
-    ->Iterations(200);
-BENCHMARK_CAPTURE(BM_MoRungDecision, linear, MoPriority::linear_scalarization)
-    ->Arg(1000)
-    ->Arg(100000)
-    ->Unit(benchmark::kMicrosecond)
-    ->Iterations(1 << 16);
 
 void BM_SearcherSuggest(benchmark::State& state, SearcherSpec::Type type, bool two_objectives) {
     const auto observed = static_cast<std::size_t>(state.range(0));

@@ -84,33 +84,42 @@ PointSet to_set(const std::vector<Objectives>& points) {
 
 }  // namespace
 
-std::vector<std::size_t> epsilon_net_order(const PointSet& set,
+std::vector<std::size_t> epsilon_net_order(const double* values, std::size_t d,
                                            const std::vector<std::size_t>& members,
-                                           std::size_t seed_objective) {
-    const std::size_t n = members.size(), d = set.dims();
+                                           std::size_t seed_objective,
+                                           const std::function<bool(std::size_t)>& stop) {
+    const std::size_t n = members.size();
+    const auto at = [&](std::size_t i) { return values + members[i] * d; };
     std::vector<std::size_t> order;
     if (n == 0) return order;
     order.reserve(n);
     std::size_t seed = 0;
     for (std::size_t i = 1; i < n; ++i)
-        if (set[members[i]][seed_objective] < set[members[seed]][seed_objective]) seed = i;
+        if (at(i)[seed_objective] < at(seed)[seed_objective]) seed = i;
     // nearest[i]: the distance from member i to the nearest member taken; taken members are
     // marked with -1 (no distance is negative).
     std::vector<double> nearest(n, std::numeric_limits<double>::infinity());
     std::size_t next = seed;
     for (std::size_t step = 0; step < n; ++step) {
         order.push_back(next);
+        if (stop && stop(next)) break;
         nearest[next] = -1.0;
-        const double* taken = set[members[next]];
+        const double* taken = at(next);
         std::size_t farthest = n;
         for (std::size_t i = 0; i < n; ++i) {
             if (nearest[i] < 0.0) continue;
-            nearest[i] = std::min(nearest[i], distance(set[members[i]], taken, d));
+            nearest[i] = std::min(nearest[i], distance(at(i), taken, d));
             if (farthest == n || nearest[i] > nearest[farthest]) farthest = i;
         }
         next = farthest;
     }
     return order;
+}
+
+std::vector<std::size_t> epsilon_net_order(const PointSet& set,
+                                           const std::vector<std::size_t>& members,
+                                           std::size_t seed_objective) {
+    return epsilon_net_order(set.data(), set.dims(), members, seed_objective, nullptr);
 }
 
 std::vector<std::size_t> epsilon_net_order(const std::vector<Objectives>& points,

@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace asha {
@@ -42,6 +43,7 @@ class PointSet {
     std::size_t size() const { return dims_ ? values_.size() / dims_ : 0; }
     std::size_t dims() const { return dims_; }
     const double* operator[](std::size_t i) const { return values_.data() + i * dims_; }
+    const double* data() const { return values_.data(); }
     /// The indices of the points in lexicographic order.
     const std::vector<std::uint32_t>& lex() const { return lex_; }
 
@@ -89,6 +91,12 @@ std::vector<std::size_t> nondominated_positions(const PointSet& set, std::size_t
 std::vector<std::size_t> epsilon_net_order(const PointSet& set,
                                            const std::vector<std::size_t>& members,
                                            std::size_t seed_objective);
+/// The same on points stored flat (point i at values + i dims), taken only until a member for
+/// which `stop` (given its position in `members`) holds.
+std::vector<std::size_t> epsilon_net_order(const double* values, std::size_t dims,
+                                           const std::vector<std::size_t>& members,
+                                           std::size_t seed_objective,
+                                           const std::function<bool(std::size_t)>& stop);
 
 /// The mean of the weighted objectives; `weights` has one weight per objective.
 double linear_scalarization(const Objectives& point, const std::vector<double>& weights);

@@ -1,4 +1,6 @@
 #include "policy/priority_rung.hpp"
+#include "policy/pairwise_fronts.hpp"
+#include "policy/staircase_fronts.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,6 +9,15 @@
 #include <stdexcept>
 
 namespace asha {
+
+PriorityRung::PriorityRung(const Order& order) : order_(&order) {
+    if (order.by_fronts()) {
+        if (order.maximize.size() == 2)
+            fronts_ = std::make_unique<StaircaseFronts>();
+        else
+            fronts_ = std::make_unique<PairwiseFronts>(order.maximize.size());
+    }
+}
 
 Objectives PriorityRung::key(const Observation& seen) const {
     Objectives k(seen.values.size());
@@ -21,16 +32,12 @@ void PriorityRung::add_feasible(Entry& e, const Observation& seen, Place* place)
     feasible_entry_.push_back(entries_.size());
     const Objectives k = key(seen);
     if (e.index == 0 || k[0] < best_first_) best_first_ = k[0];
-    if (on_staircases()) {
-        const StaircaseFronts::Placed placed = staircases_.add(k[0], k[1]);
+    if (fronts_) {
+        const LayeredFronts::Placed placed = fronts_->add(k.data());
         if (place) {
             place->front = placed.front;
-            place->before = placed.ahead + staircases_.net_position(e.index);
+            place->before = placed.ahead + fronts_->net_position(e.index);
         }
-    } else if (order_->by_fronts()) {
-        points_.add(k);
-        if (place)
-            place->before = nondominated_position(points_, e.index, 0, place->front, fronts_);
     } else {
         e.scalar = k.size() == 1 ? k[0] : linear_scalarization(k, order_->weights);
         const std::size_t less = scalars_.insert_and_count_less(e.scalar);
@@ -41,7 +48,7 @@ void PriorityRung::add_feasible(Entry& e, const Observation& seen, Place* place)
 void PriorityRung::record(TrialId trial, const Observation& seen) {
     const bool finite = std::all_of(seen.values.begin(), seen.values.end(),
                                     [](double v) { return std::isfinite(v); });
-    if (!order_->by_fronts() || !finite || !std::isfinite(seen.violation) || seen.violation > 0) {
+    if (!fronts_ || !finite || !std::isfinite(seen.violation) || seen.violation > 0) {
         insert(trial, seen);  // O(log n) already
         return;
     }
@@ -84,18 +91,15 @@ std::vector<std::pair<TrialId, PriorityRung::Place>> PriorityRung::places() cons
     // By fronts: every feasible result's position and front, by its index among them.
     std::vector<std::size_t> position;
     std::vector<std::uint32_t> fronts;
-    if (on_staircases()) {
+    if (fronts_) {
         position.resize(feasible_);
         fronts.resize(feasible_);
         std::size_t at = 0;
-        for (std::uint32_t k = 1; k <= staircases_.fronts(); ++k)
-            for (std::uint32_t i : staircases_.net_order(k)) {
+        for (std::uint32_t k = 1; k <= fronts_->fronts(); ++k)
+            for (std::uint32_t i : fronts_->net_order(k)) {
                 position[i] = at++;
                 fronts[i] = k;
             }
-    } else if (order_->by_fronts()) {
-        position = nondominated_positions(points_, 0);
-        nondominated_fronts(points_, fronts);
     }
     std::vector<std::pair<TrialId, Place>> out;
     out.reserve(entries_.size());
@@ -110,7 +114,7 @@ std::vector<std::pair<TrialId, PriorityRung::Place>> PriorityRung::places() cons
                 at.before = feasible_ + violations_.count_less(e.violation);
                 break;
             case Kind::feasible:
-                if (order_->by_fronts()) {
+                if (fronts_) {
                     at.before = position[e.index];
                     at.front = fronts[e.index];
                 } else {
@@ -211,11 +215,11 @@ void PriorityRung::set_waiting(TrialId trial, bool waiting) {
             update(waiting_infeasible_, std::pair{e.violation, trial});
             break;
         case Kind::feasible:
-            if (on_staircases())
-                staircases_.mark(e.index, waiting);
-            else if (!order_->by_fronts())
+            if (fronts_)
+                fronts_->mark(e.index, waiting);
+            else
                 update(waiting_scalar_, std::pair{e.scalar, trial});
-            break;  // three or more objectives: first_waiting() scans the entries
+            break;
     }
 }
 
@@ -223,24 +227,14 @@ std::optional<std::pair<TrialId, PriorityRung::Place>> PriorityRung::first_waiti
     if (waiting_ == 0) return std::nullopt;
     Place at;
     // The feasible come first, then the infeasible by violation, then the invalid.
-    if (on_staircases()) {
-        if (const auto found = staircases_.first_marked()) {
+    if (fronts_) {
+        if (const auto found = fronts_->first_marked()) {
             const Entry& e = entries_[feasible_entry_[found->point]];
             at.before = found->position;
             at.front = found->front;
             at.violation = e.violation;
             return std::pair{e.trial, at};
         }
-    } else if (order_->by_fronts()) {
-        std::optional<std::pair<TrialId, Place>> first;
-        const auto all = places();
-        for (std::size_t i = 0; i < all.size(); ++i) {
-            const auto& [trial, place] = all[i];
-            if (entries_[i].waiting && entries_[i].kind == Kind::feasible &&
-                (!first || place.before < first->second.before))
-                first.emplace(trial, place);
-        }
-        if (first) return first;
     } else if (!waiting_scalar_.empty()) {
         const auto& [scalar, trial] = *waiting_scalar_.begin();
         at.before = scalars_.count_less(scalar);

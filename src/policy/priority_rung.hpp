@@ -11,20 +11,21 @@
 /// - linear_scalarization, or a single objective: the (weighted mean) value; `before` counts the
 ///   results strictly better, as single-objective ASHA does.
 ///
-/// Cost per insert: O(log n) for a scalar priority and for the infeasible. For non_dominated on
-/// two objectives the rung keeps its fronts as staircases (policy/staircase_fronts.hpp): a
-/// binary search for the new result's front, a move of one run for each front it pushes down,
-/// and its front's epsilon-net up to the new result (O(m log m) for a front of m). On three or
-/// more objectives it recomputes the fronts (O(n^2 d)) and the new result's front's net
-/// (O(m^2 d)).
+/// Cost per insert: O(log n) for a scalar priority and for the infeasible. For non_dominated the
+/// rung keeps its fronts up to date (policy/layered_fronts.hpp): a binary search for the new
+/// result's front, and the walk down the fronts it pushes results out of; then its front's
+/// epsilon-net up to it. On two objectives the fronts are staircases (policy/staircase_fronts:
+/// binary searches, a net in O(m log m) for a front of m); on more, lists searched pairwise
+/// (policy/pairwise_fronts: O(d m) per front visited, a net in O(d m^2)).
 
 #include "asha/experiment.hpp"
 #include "asha/trial.hpp"
+#include "policy/layered_fronts.hpp"
 #include "policy/order_statistics.hpp"
 #include "policy/pareto_order.hpp"
-#include "policy/staircase_fronts.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <unordered_map>
@@ -51,15 +52,14 @@ class PriorityRung {
         double violation = 0;     ///< 0: feasible
     };
 
-    explicit PriorityRung(const Order& order) : order_(&order), points_(order.maximize.size()) {}
+    explicit PriorityRung(const Order& order);
     PriorityRung(PriorityRung&&) = default;
     PriorityRung& operator=(PriorityRung&&) = default;
 
     /// Records `seen` for `trial` and returns its place among every result recorded here, its
     /// own included.
     Place insert(TrialId trial, const Observation& seen);
-    /// Records without working out the place (a benchmark fills large rungs with it): on three
-    /// or more objectives O(log n) plus a move of the lexicographic order's indices.
+    /// Records without working out the place (a benchmark fills large rungs with it).
     void record(TrialId trial, const Observation& seen);
     /// Every recorded result, in the order recorded: its trial and its place now (results
     /// recorded after it may have moved it). One computation of the order for all.
@@ -72,8 +72,8 @@ class PriorityRung {
     void set_waiting(TrialId trial, bool waiting);
     bool any_waiting() const { return waiting_ > 0; }
     /// The waiting trial that comes first in the order (ties: the lower trial id), with its
-    /// place. O(log n) for a scalar priority and the infeasible; on staircases O(log F) for its
-    /// front and that front's net up to it; on three or more objectives the whole order.
+    /// place. O(log n) for a scalar priority and the infeasible; by fronts O(log F) for its
+    /// front, then that front's net up to it.
     std::optional<std::pair<TrialId, Place>> first_waiting() const;
 
   private:
@@ -88,18 +88,15 @@ class PriorityRung {
     };
 
     Objectives key(const Observation& seen) const;  // every objective minimised
-    bool on_staircases() const { return order_->by_fronts() && order_->maximize.size() == 2; }
     /// Records a feasible result; its place only if `place` (by_fronts: the fronts decide).
     void add_feasible(Entry& e, const Observation& seen, Place* place);
 
     const Order* order_;
-    std::vector<Entry> entries_;         // arrival order
-    std::size_t feasible_ = 0;           // feasible results
-    StaircaseFronts staircases_;         // their fronts: by fronts, two objectives
-    PointSet points_;                    // them, in arrival order: by fronts, three or more
-    std::vector<std::uint32_t> fronts_;  // scratch: the fronts of points_
-    OrderStatistics scalars_;            // feasible results' scalar priority (not by fronts)
-    OrderStatistics violations_;         // infeasible results' violations
+    std::vector<Entry> entries_;             // arrival order
+    std::size_t feasible_ = 0;               // feasible results
+    std::unique_ptr<LayeredFronts> fronts_;  // their fronts, when they decide
+    OrderStatistics scalars_;                // feasible results' scalar priority (not by fronts)
+    OrderStatistics violations_;             // infeasible results' violations
     std::size_t invalid_ = 0;
     std::vector<std::size_t> feasible_entry_;                  // feasible index -> entries_ index
     std::unordered_map<TrialId, std::size_t> entry_of_;        // trial -> entries_ index

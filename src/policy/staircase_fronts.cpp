@@ -7,29 +7,24 @@
 
 namespace asha {
 
-// Notation: p <= q when p is no worse in both objectives; p dominates q when p <= q and p != q.
-// The height of a point is its front: 1 + the longest chain of points dominating one another
-// that ends at it. Within one front no point dominates another, so sorted by x the y values
-// fall (strictly, except for equal points, which sit side by side).
+// Facts 1 and 2 of policy/layered_fronts.hpp: a new point's front is the first with no point
+// dominating it, and a point moves from front j to j + 1 iff a point that has just entered
+// front j dominates it. Within one front sorted by x the y values fall (strictly, except for
+// equal points, which sit side by side).
 //
-// Fact 1. If s in front j dominates p, the chain ending at s passes a point of every front
-// before j, each dominating s and so p.
-//
-// Fact 2. Let I be a contiguous run of front j - 1 (or I = {p}, the new point, at p's own front)
-// with leftmost point i0 and rightmost i1. A point q of front j is dominated by a point of I iff
-// q.x >= i0.x and q.y >= i1.y. Only if: r in I dominating q has i0.x <= r.x <= q.x and
-// q.y >= r.y >= i1.y. If: q has a dominator s in front j - 1 (fact 1). If s is in I, done. If s is
+// Fact 1 here. Let I be a contiguous run of front j - 1 (or I = {p}, the new point, at p's own
+// front) with leftmost point i0 and rightmost i1. A point q of front j is dominated by a point
+// of I iff q.x >= i0.x and q.y >= i1.y. Only if: r in I dominating q has i0.x <= r.x <= q.x
+// and q.y >= r.y >= i1.y. If: q has a dominator s in front j - 1. If s is in I, done. If s is
 // left of I, i0.y < s.y <= q.y, so i0 dominates q. If s is right of I, i1.x < s.x <= q.x and
 // i1.y <= q.y, so i1 dominates q. The points satisfying the condition are a suffix in x and a
 // prefix in y of the staircase: one contiguous run R. The points left of R have x < i0.x; those
 // right of it have y < i1.y and so x > i1.x (else they would dominate i1, a point of an earlier
-// front). So I fits where R was, and I stays in staircase order. Moving I into front j and R
-// down to front j + 1 gives the new fronts: the points of I lose exactly the dominators they
-// had lost (the chain through them grows by one), and the same holds for R one front lower; the
-// walk ends when R is empty. For I = {p} the same holds with p.x, p.y, excluding a point equal
-// to p (then p only joins its equal's front).
+// front). So I fits where R was, and stays in staircase order; R, leaving, is a contiguous run
+// of front j, as the next step needs. For I = {p} the same holds with p.x, p.y, except for a
+// point equal to p: then p only joins its equals (it dominates nothing they do not).
 //
-// Fact 3. For points a, b, c in staircase order, |a.x - c.x| >= |a.x - b.x| and
+// Fact 2 here. For points a, b, c in staircase order, |a.x - c.x| >= |a.x - b.x| and
 // |a.y - c.y| >= |a.y - b.y|; floating-point subtraction, squares, sums and square roots are
 // monotone, so dist(a, c) >= dist(a, b) as computed too. The nearest taken point of an untaken
 // q is its nearest taken neighbour left or right. In a gap between taken a < b (staircase
@@ -39,10 +34,6 @@ namespace asha {
 // a heap of gaps, each keyed by its M and the lowest index in its range of maxima.
 
 namespace {
-
-std::size_t lowbit(std::size_t i) {
-    return i & (~i + 1);
-}
 
 /// The Euclidean distance, computed exactly as policy/pareto_order.cpp computes it (so ties are
 /// the same ties).
@@ -76,131 +67,57 @@ class LowestIndex {
     std::vector<std::uint32_t> tree_;
 };
 
-/// The first position in [lo, hi) where `holds` is false (it holds on a prefix of the range).
-template <class Holds>
-std::size_t end_of_prefix(std::size_t lo, std::size_t hi, Holds holds) {
-    while (lo < hi) {
-        const std::size_t mid = lo + (hi - lo) / 2;
-        if (holds(mid))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 }  // namespace
 
-void StaircaseFronts::FrontSums::push_back(std::size_t value) {
-    // Entry i (1-based) sums the values (i - lowbit(i), i]: this one and some before it.
-    const std::size_t i = tree_.size() + 1;
-    const std::size_t covered = before(i - 1) - before(i - lowbit(i));
-    tree_.push_back(value + covered);
-}
-
-void StaircaseFronts::FrontSums::add(std::size_t f, long delta) {
-    for (std::size_t i = f + 1; i <= tree_.size(); i += lowbit(i))
-        tree_[i - 1] = static_cast<std::size_t>(static_cast<long>(tree_[i - 1]) + delta);
-}
-
-std::size_t StaircaseFronts::FrontSums::before(std::size_t f) const {
-    std::size_t sum = 0;
-    for (std::size_t i = f; i > 0; i -= lowbit(i)) sum += tree_[i - 1];
-    return sum;
-}
-
-std::size_t StaircaseFronts::FrontSums::first_positive() const {
-    // Descends the tree: the longest prefix whose sum is 0.
-    std::size_t at = 0, step = 1;
-    while (step * 2 <= tree_.size()) step *= 2;
-    for (; step > 0; step /= 2)
-        if (at + step <= tree_.size() && tree_[at + step - 1] == 0) at += step;
-    return at;
-}
-
-bool StaircaseFronts::dominated_by_front(std::size_t f, double x, double y) const {
+bool StaircaseFronts::dominated_by_front(std::size_t f, const double* p) const {
     const std::vector<std::uint32_t>& s = fronts_[f];
-    // The last point with x' <= x: the lowest y among those that could dominate (x, y).
-    const auto after = std::upper_bound(s.begin(), s.end(), x,
-                                        [&](double v, std::uint32_t i) { return v < x_[i]; });
+    // The last point with x' <= x: the lowest y among those that could dominate p.
+    const auto after = std::upper_bound(s.begin(), s.end(), p[0],
+                                        [&](double v, std::uint32_t i) { return v < x(i); });
     if (after == s.begin()) return false;
     const std::uint32_t q = *(after - 1);
-    return y_[q] <= y && !(x_[q] == x && y_[q] == y);
+    return y(q) <= p[1] && !(x(q) == p[0] && y(q) == p[1]);
 }
 
-StaircaseFronts::Placed StaircaseFronts::add(double x, double y) {
-    const auto id = static_cast<std::uint32_t>(size());
-    x_.push_back(x);
-    y_.push_back(y);
-    front_of_.push_back(0);
-    // Fact 1: the fronts that dominate (x, y) are a prefix.
-    const std::size_t home = end_of_prefix(
-        0, fronts_.size(), [&](std::size_t f) { return dominated_by_front(f, x, y); });
-    const Placed placed{static_cast<std::uint32_t>(home + 1), sizes_.before(home)};
-    marked_.push_back(false);
-
-    // Fact 2: walk down the fronts, each time putting the arriving run where the run it
-    // dominates was, and sending that one down.
-    std::vector<std::uint32_t> arriving{id}, leaving;
-    for (std::size_t f = home; !arriving.empty(); ++f) {
-        // The marks move with the points (the new point has none).
-        const auto marked = static_cast<long>(std::count_if(
-            arriving.begin(), arriving.end(), [&](std::uint32_t q) { return marked_[q]; }));
-        if (f > home) marks_.add(f - 1, -marked);
-        if (f == fronts_.size()) {  // a new last front
-            fronts_.push_back(arriving);
-            sizes_.push_back(arriving.size());
-            marks_.push_back(static_cast<std::size_t>(marked));
-            for (std::uint32_t q : arriving) front_of_[q] = static_cast<std::uint32_t>(f + 1);
-            break;
-        }
-        marks_.add(f, marked);
-        std::vector<std::uint32_t>& s = fronts_[f];
-        const double left_x = x_[arriving.front()], low_y = y_[arriving.back()];
-        // First position with x >= left_x; first position (after it) with y < low_y.
-        const auto first = std::lower_bound(s.begin(), s.end(), left_x,
-                                            [&](std::uint32_t i, double v) { return x_[i] < v; });
-        auto last =
-            std::partition_point(first, s.end(), [&](std::uint32_t i) { return y_[i] >= low_y; });
-        if (f == home && first != s.end() && x_[*first] == x && y_[*first] == y) {
-            // Equal to points of this front: it joins them (after them: the highest index) and
-            // dominates nothing.
-            last = std::upper_bound(first, s.end(), x,
-                                    [&](double v, std::uint32_t i) { return v < x_[i]; });
-            s.insert(last, id);
-            front_of_[id] = static_cast<std::uint32_t>(f + 1);
-            sizes_.add(f, 1);
-            break;
-        }
-        leaving.assign(first, last);
-        const auto at = first - s.begin();
-        const std::size_t replaced = leaving.size(), put = arriving.size();
-        if (put <= replaced) {
-            std::copy(arriving.begin(), arriving.end(), s.begin() + at);
-            s.erase(s.begin() + at + static_cast<long>(put),
-                    s.begin() + at + static_cast<long>(replaced));
-        } else {
-            std::copy(arriving.begin(), arriving.begin() + static_cast<long>(replaced),
-                      s.begin() + at);
-            s.insert(s.begin() + at + static_cast<long>(replaced),
-                     arriving.begin() + static_cast<long>(replaced), arriving.end());
-        }
-        for (std::uint32_t q : arriving) front_of_[q] = static_cast<std::uint32_t>(f + 1);
-        sizes_.add(f, static_cast<long>(put) - static_cast<long>(replaced));
-        arriving.swap(leaving);
+void StaircaseFronts::exchange(std::size_t f, const std::vector<std::uint32_t>& arriving,
+                               std::vector<std::uint32_t>& leaving) {
+    std::vector<std::uint32_t>& s = fronts_[f];
+    const double left_x = x(arriving.front()), low_y = y(arriving.back());
+    // First position with x >= left_x; first position (after it) with y < low_y.
+    const auto first = std::lower_bound(s.begin(), s.end(), left_x,
+                                        [&](std::uint32_t i, double v) { return x(i) < v; });
+    const auto last =
+        std::partition_point(first, s.end(), [&](std::uint32_t i) { return y(i) >= low_y; });
+    if (arriving.size() == 1 && first != s.end() && x(*first) == left_x && y(*first) == low_y) {
+        // Equal to points of this front (only a new point can be): it joins them, after them
+        // (the highest index), and dominates nothing.
+        const auto after_equals = std::upper_bound(
+            first, s.end(), left_x, [&](double v, std::uint32_t i) { return v < x(i); });
+        s.insert(after_equals, arriving.front());
+        return;
     }
-    return placed;
+    leaving.assign(first, last);
+    const auto at = first - s.begin();
+    const std::size_t replaced = leaving.size(), put = arriving.size();
+    if (put <= replaced) {
+        std::copy(arriving.begin(), arriving.end(), s.begin() + at);
+        s.erase(s.begin() + at + static_cast<long>(put),
+                s.begin() + at + static_cast<long>(replaced));
+    } else {
+        std::copy(arriving.begin(), arriving.begin() + static_cast<long>(replaced), s.begin() + at);
+        s.insert(s.begin() + at + static_cast<long>(replaced),
+                 arriving.begin() + static_cast<long>(replaced), arriving.end());
+    }
 }
 
-std::vector<std::uint32_t> StaircaseFronts::walk_net(
-    std::uint32_t k, const std::function<bool(std::uint32_t)>& stop) const {
+std::vector<std::uint32_t> StaircaseFronts::walk_net(std::uint32_t k, const Stop& stop) const {
     const std::vector<std::uint32_t>& s = fronts_[k - 1];
     const std::size_t n = s.size();
     std::vector<std::uint32_t> order;
     if (n == 0) return order;
     const LowestIndex lowest(s);
     const auto dist = [&](std::size_t a, std::size_t b) {
-        return distance(x_[s[a]], y_[s[a]], x_[s[b]], y_[s[b]]);
+        return distance(x(s[a]), y(s[a]), x(s[b]), y(s[b]));
     };
 
     // A gap between taken positions a < b (a = -1: none left; b = n: none right), with the
@@ -248,7 +165,7 @@ std::vector<std::uint32_t> StaircaseFronts::walk_net(
 
     // The seed: the smallest first objective (the leftmost points, all equal), lowest index.
     std::size_t equal_end = 1;
-    while (equal_end < n && x_[s[equal_end]] == x_[s[0]]) ++equal_end;
+    while (equal_end < n && x(s[equal_end]) == x(s[0])) ++equal_end;
     const std::uint32_t seed_id = lowest.in(0, equal_end - 1);
     std::size_t seed = 0;
     while (s[seed] != seed_id) ++seed;
@@ -265,29 +182,6 @@ std::vector<std::uint32_t> StaircaseFronts::walk_net(
         push_gap(static_cast<long>(g.pos), g.b);
     }
     return order;
-}
-
-std::vector<std::uint32_t> StaircaseFronts::net_order(std::uint32_t k) const {
-    return walk_net(k, [](std::uint32_t) { return false; });
-}
-
-std::size_t StaircaseFronts::net_position(std::size_t i) const {
-    return walk_net(front_of_[i], [&](std::uint32_t q) { return q == i; }).size() - 1;
-}
-
-void StaircaseFronts::mark(std::size_t i, bool on) {
-    if (marked_[i] == on) return;
-    marked_[i] = on;
-    marks_.add(front_of_[i] - 1, on ? 1 : -1);
-}
-
-std::optional<StaircaseFronts::Found> StaircaseFronts::first_marked() const {
-    const std::size_t f = marks_.first_positive();
-    if (f == fronts_.size()) return std::nullopt;
-    const std::vector<std::uint32_t> walked =
-        walk_net(static_cast<std::uint32_t>(f + 1), [&](std::uint32_t q) { return marked_[q]; });
-    return Found{walked.back(), static_cast<std::uint32_t>(f + 1),
-                 sizes_.before(f) + walked.size() - 1};
 }
 
 }  // namespace asha

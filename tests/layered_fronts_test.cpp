@@ -1,14 +1,17 @@
-// The incremental two-objective fronts (policy/staircase_fronts): after every point added, each
-// point's front, the count ahead of the new one and every front's epsilon-net order against the
-// brute-force peeling and net (tests/pareto_oracle.hpp), on grids with many equal values and
-// duplicates, on continuous values, and on the shapes that stress it (a chain of one-point
-// fronts, one front of every point, a point that dominates all).
+// The incremental fronts (policy/layered_fronts): staircases for two objectives, pairwise for
+// any number. After every point added, each point's front, the count ahead of the new one, every
+// front's epsilon-net order and the first marked point against the brute-force peeling and net
+// (tests/pareto_oracle.hpp), on grids with many equal values and duplicates, on continuous
+// values, and on the shapes that stress them (a chain of one-point fronts, one front of every
+// point, a point that dominates all).
+#include "policy/pairwise_fronts.hpp"
 #include "policy/staircase_fronts.hpp"
 
 #include "pareto_oracle.hpp"
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <optional>
 #include <random>
 
@@ -20,8 +23,9 @@ namespace {
 /// Checks `fronts` (holding exactly `points`, by index) against the brute force: every point's
 /// front, the staircase order of each front, every front's net order and each point's place in
 /// it.
-void expect_brute_force(const StaircaseFronts& fronts, const std::vector<Objectives>& points,
+void expect_brute_force(const LayeredFronts& fronts, const std::vector<Objectives>& points,
                         const std::string& where) {
+    const bool staircase = dynamic_cast<const StaircaseFronts*>(&fronts) != nullptr;
     const std::vector<int> expected = front_numbers(points);
     for (std::size_t i = 0; i < points.size(); ++i)
         ASSERT_EQ(static_cast<int>(fronts.front_of(i)), expected[i] + 1) << where << " point " << i;
@@ -29,7 +33,7 @@ void expect_brute_force(const StaircaseFronts& fronts, const std::vector<Objecti
     ASSERT_EQ(fronts.fronts(), static_cast<std::uint32_t>(last + 1)) << where;
     for (std::uint32_t k = 1; k <= fronts.fronts(); ++k) {
         const std::vector<std::uint32_t>& s = fronts.front(k);
-        for (std::size_t r = 1; r < s.size(); ++r) {
+        for (std::size_t r = 1; staircase && r < s.size(); ++r) {
             const Objectives &a = points[s[r - 1]], &b = points[s[r]];
             ASSERT_TRUE(a[0] < b[0] || (a == b && s[r - 1] < s[r])) << where << " front " << k;
         }
@@ -42,16 +46,23 @@ void expect_brute_force(const StaircaseFronts& fronts, const std::vector<Objecti
     }
 }
 
+/// Fronts of `dims` objectives: staircases for two unless `pairwise`.
+std::unique_ptr<LayeredFronts> make_fronts(std::size_t dims, bool pairwise) {
+    if (dims == 2 && !pairwise) return std::make_unique<StaircaseFronts>();
+    return std::make_unique<PairwiseFronts>(dims);
+}
+
 /// Adds `points` one by one, checking the new point's place and, after each, everything; marks
 /// and unmarks points at random and checks the first marked one in the order.
-void add_and_check(const std::vector<Objectives>& points, const std::string& where) {
-    StaircaseFronts fronts;
+void add_and_check(const std::vector<Objectives>& points, const std::string& where, bool pairwise) {
+    const std::unique_ptr<LayeredFronts> made = make_fronts(points.front().size(), pairwise);
+    LayeredFronts& fronts = *made;
     std::vector<Objectives> so_far;
     std::vector<bool> marked;
     std::mt19937 gen(static_cast<unsigned>(points.size()));
     for (const Objectives& p : points) {
         so_far.push_back(p);
-        const StaircaseFronts::Placed placed = fronts.add(p[0], p[1]);
+        const LayeredFronts::Placed placed = fronts.add(p.data());
         marked.push_back(false);
         for (int flips = 0; flips < 2; ++flips) {
             const std::size_t i = gen() % so_far.size();
@@ -70,7 +81,7 @@ void add_and_check(const std::vector<Objectives>& points, const std::string& whe
         std::optional<std::size_t> first;
         for (std::size_t i = 0; i < so_far.size(); ++i)
             if (marked[i] && (!first || position[i] < position[*first])) first = i;
-        const std::optional<StaircaseFronts::Found> found = fronts.first_marked();
+        const std::optional<LayeredFronts::Found> found = fronts.first_marked();
         ASSERT_EQ(found.has_value(), first.has_value()) << at;
         if (first) {
             EXPECT_EQ(found->point, *first) << at;
@@ -82,28 +93,36 @@ void add_and_check(const std::vector<Objectives>& points, const std::string& whe
 
 }  // namespace
 
-TEST(StaircaseFronts, GridsWithTiesAndDuplicatesMatchBruteForce) {
+// Both kinds on two objectives; the pairwise ones also on three and four.
+class Fronts : public testing::TestWithParam<bool> {};  // pairwise?
+
+TEST_P(Fronts, GridsWithTiesAndDuplicatesMatchBruteForce) {
     std::mt19937 gen(29);
     for (int round = 0; round < 300; ++round) {
-        const std::size_t n = 1 + round % 45;
-        add_and_check(grid_points(gen, n, 2, 2 + round % 11), "round " + std::to_string(round));
+        const std::size_t n = 1 + round % 45, d = GetParam() ? 2 + round % 3 : 2;
+        add_and_check(grid_points(gen, n, d, 2 + round % 11), "round " + std::to_string(round),
+                      GetParam());
     }
 }
 
-TEST(StaircaseFronts, ContinuousValuesMatchBruteForce) {
+TEST_P(Fronts, ContinuousValuesMatchBruteForce) {
     std::mt19937 gen(31);
     std::uniform_real_distribution<double> u(0, 1);
     for (int round = 0; round < 60; ++round) {
-        std::vector<Objectives> points(40);
+        const std::size_t d = GetParam() ? 2 + round % 3 : 2;
+        std::vector<Objectives> points(40, Objectives(d));
         for (auto& p : points) {
-            p = {u(gen), u(gen)};
-            if (round % 2) p[1] = 1 - p[0] + 0.2 * p[1];  // a trade-off: few, large fronts
+            double left = 1;
+            for (double& v : p) v = u(gen);
+            if (round % 2 == 0) continue;
+            for (std::size_t k = 0; k + 1 < d; ++k) left -= (p[k] *= left);
+            p[d - 1] = left + 0.2 * p[d - 1];  // a trade-off: few, large fronts
         }
-        add_and_check(points, "round " + std::to_string(round));
+        add_and_check(points, "round " + std::to_string(round), GetParam());
     }
 }
 
-TEST(StaircaseFronts, ShapesThatMoveWholeFronts) {
+TEST_P(Fronts, ShapesThatMoveWholeFronts) {
     std::vector<Objectives> chain, line, best_last, mirror;
     for (int i = 0; i < 30; ++i) {
         chain.push_back({30.0 - i, 30.0 - i});  // each new point dominates every one before
@@ -113,37 +132,42 @@ TEST(StaircaseFronts, ShapesThatMoveWholeFronts) {
     }
     best_last.push_back({-1, -1});
     mirror.push_back({-0.0, 0.0});
-    add_and_check(chain, "chain");
-    add_and_check(line, "one front");
-    add_and_check(best_last, "best last");
-    add_and_check(mirror, "mirror");
+    add_and_check(chain, "chain", GetParam());
+    add_and_check(line, "one front", GetParam());
+    add_and_check(best_last, "best last", GetParam());
+    add_and_check(mirror, "mirror", GetParam());
 }
 
 // At a size the brute force cannot reach, the fronts and positions equal the sort-based ones of
 // policy/pareto_order (themselves checked against the brute force).
-TEST(StaircaseFronts, LargeSetsEqualTheSortedComputation) {
+TEST_P(Fronts, LargeSetsEqualTheSortedComputation) {
     std::mt19937 gen(37);
     std::uniform_real_distribution<double> u(0, 1);
     std::uniform_int_distribution<int> level(0, 40);
     for (int round = 0; round < 4; ++round) {
-        std::vector<Objectives> points(3000);
+        const std::size_t d = GetParam() ? 2 + round % 2 : 2;
+        std::vector<Objectives> points(GetParam() ? 1500 : 3000, Objectives(d));
         for (auto& p : points) {
-            if (round == 0) p = {u(gen), u(gen)};
-            if (round == 1) p = {u(gen), 0.0};
-            if (round == 2) p = {level(gen) / 4.0, level(gen) / 4.0};
-            if (round == 3) p = {u(gen), 0.0};
-            if (round != 0 && round != 2) p[1] = 1 - p[0] + (round == 1 ? 0.3 : 0.01) * u(gen);
+            for (double& v : p) v = round == 2 ? level(gen) / 4.0 : u(gen);
+            if (round == 1 || round == 3)  // trade-offs, the last one nearly a single front
+                p[d - 1] = 1 - p[0] + (round == 1 ? 0.3 : 0.01) * p[d - 1];
         }
-        StaircaseFronts fronts;
-        for (const Objectives& p : points) fronts.add(p[0], p[1]);
+        const std::unique_ptr<LayeredFronts> fronts = make_fronts(d, GetParam());
+        for (const Objectives& p : points) fronts->add(p.data());
         const std::vector<std::uint32_t> expected = nondominated_fronts(points);
         const std::vector<std::size_t> position = nondominated_positions(points, 0);
         for (std::size_t i = 0; i < points.size(); ++i) {
-            ASSERT_EQ(fronts.front_of(i), expected[i]) << "round " << round;
+            ASSERT_EQ(fronts->front_of(i), expected[i]) << "round " << round;
             std::size_t ahead = 0;
-            for (std::uint32_t k = 1; k < fronts.front_of(i); ++k) ahead += fronts.front(k).size();
-            ASSERT_EQ(ahead + fronts.net_position(i), position[i])
+            for (std::uint32_t k = 1; k < fronts->front_of(i); ++k)
+                ahead += fronts->front(k).size();
+            ASSERT_EQ(ahead + fronts->net_position(i), position[i])
                 << "round " << round << " point " << i;
         }
     }
 }
+
+std::string kind_name(const testing::TestParamInfo<bool>& kind) {
+    return kind.param ? "Pairwise" : "Staircase";
+}
+INSTANTIATE_TEST_SUITE_P(Kinds, Fronts, testing::Values(false, true), kind_name);
