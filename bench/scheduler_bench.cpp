@@ -12,7 +12,11 @@
 // (the target: at most 5 ms with 10,000 observations); mo_tpe is MO-TPE on two objectives
 // (the target: at most 10 ms).
 // BM_MoRungDecision/{non_dominated,linear}/n is MO-ASHA's work for one result reaching a rung of
-// n results of two objectives: record it and find its place in the rung's priority order.
+// n results of two objectives: record it and find its place in the rung's priority order;
+// non_dominated_3 on three objectives; non_dominated_one_front with results nearly all on one
+// front (the epsilon-net's worst case), non_dominated_agree with objectives that agree (many
+// small fronts). BM_MoRungChainTopped is the walk down the fronts at its worst: n one-result
+// fronts, each new result better than all.
 // BM_MoRungPromotion/{non_dominated,linear}/n is the promotion variant's work at such a rung
 // where every result waits: find the waiting result first in the order, and take it out.
 
@@ -133,9 +137,13 @@ void BM_PromotionSuggest(benchmark::State& state) {
 BENCHMARK(BM_PromotionSuggest)->Arg(1000)->Arg(100000)->Arg(1000000)->Iterations(1 << 14);
 
 /// Results of `dims` objectives that trade off (a noisy front), as results of a real rung do.
+/// With a small `noise` nearly every result is on one front (the epsilon-net's worst case); with
+/// `agree`, the objectives rise together and every front is small (the walk's worst case).
 struct TradeOff {
     Rng rng{4};
     std::size_t dims;
+    double noise = 0.3;
+    bool agree = false;
     Observation operator()() {
         Observation seen;
         double left = 1;
@@ -144,18 +152,19 @@ struct TradeOff {
             seen.values.push_back(v);
             left -= v;
         }
-        seen.values.push_back(left + 0.3 * rng.uniform01());
+        seen.values.push_back((agree ? 1 - left : left) + noise * rng.uniform01());
         return seen;
     }
 };
 
-void BM_MoRungDecision(benchmark::State& state, MoPriority priority, std::size_t dims) {
+void BM_MoRungDecision(benchmark::State& state, MoPriority priority, std::size_t dims,
+                       double noise = 0.3, bool agree = false) {
     const auto at_rung = static_cast<std::size_t>(state.range(0));
     PriorityRung::Order order;
     order.maximize.assign(dims, false);
     order.priority = priority;
     order.weights.assign(dims, 1);
-    TradeOff result{Rng(4), dims};
+    TradeOff result{Rng(4), dims, noise, agree};
     PriorityRung rung(order);
     TrialId next = 0;
     for (; static_cast<std::size_t>(next) < at_rung; ++next) rung.record(next, result());
@@ -168,6 +177,40 @@ BENCHMARK_CAPTURE(BM_MoRungDecision, non_dominated, MoPriority::non_dominated, 2
     ->Arg(100000)
     ->Unit(benchmark::kMicrosecond)
     ->Iterations(200);
+BENCHMARK_CAPTURE(BM_MoRungDecision, non_dominated_one_front, MoPriority::non_dominated, 2, 0.001)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(50);
+BENCHMARK_CAPTURE(BM_MoRungDecision, non_dominated_agree, MoPriority::non_dominated, 2, 0.05, true)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(200);
+
+/// The walk's worst case: a chain of n one-result fronts (objectives that agree exactly), and
+/// each new result better than all, so that it pushes every result down one front.
+void BM_MoRungChainTopped(benchmark::State& state) {
+    const auto at_rung = static_cast<std::size_t>(state.range(0));
+    PriorityRung::Order order;
+    order.maximize = {false, false};
+    PriorityRung rung(order);
+    TrialId next = 0;
+    for (; static_cast<std::size_t>(next) < at_rung; ++next) {
+        const auto v = static_cast<double>(at_rung - static_cast<std::size_t>(next));
+        rung.record(next, Observation{{v, v}, 0});
+    }
+    for (auto _ : state) {
+        const auto v = -static_cast<double>(next);
+        benchmark::DoNotOptimize(rung.insert(next++, Observation{{v, v}, 0}));
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MoRungChainTopped)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(100);
 BENCHMARK_CAPTURE(BM_MoRungDecision, linear, MoPriority::linear_scalarization, 2)
     ->Arg(1000)
     ->Arg(100000)

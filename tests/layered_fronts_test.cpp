@@ -138,32 +138,26 @@ TEST_P(Fronts, ShapesThatMoveWholeFronts) {
     add_and_check(mirror, "mirror", GetParam());
 }
 
-// At a size the brute force cannot reach, the fronts and positions equal the sort-based ones of
-// policy/pareto_order (themselves checked against the brute force).
-TEST_P(Fronts, LargeSetsEqualTheSortedComputation) {
-    std::mt19937 gen(37);
-    std::uniform_real_distribution<double> u(0, 1);
-    std::uniform_int_distribution<int> level(0, 40);
-    for (int round = 0; round < 4; ++round) {
-        const std::size_t d = GetParam() ? 2 + round % 2 : 2;
-        std::vector<Objectives> points(GetParam() ? 1500 : 3000, Objectives(d));
-        for (auto& p : points) {
-            for (double& v : p) v = round == 2 ? level(gen) / 4.0 : u(gen);
-            if (round == 1 || round == 3)  // trade-offs, the last one nearly a single front
-                p[d - 1] = 1 - p[0] + (round == 1 ? 0.3 : 0.01) * p[d - 1];
+// Adding a set at once (in lexicographic order, where nothing is pushed down) gives the fronts and
+// nets that adding its points one by one gives.
+TEST_P(Fronts, AddingAllAtOnceEqualsAddingOneByOne) {
+    std::mt19937 gen(41);
+    for (int round = 0; round < 100; ++round) {
+        const std::size_t d = GetParam() ? 2 + round % 3 : 2, n = 1 + round * 7 % 200;
+        const auto points = grid_points(gen, n, d, 2 + round % 13);
+        const std::unique_ptr<LayeredFronts> one_by_one = make_fronts(d, GetParam()),
+                                             at_once = make_fronts(d, GetParam());
+        std::vector<double> flat;
+        for (const Objectives& p : points) {
+            one_by_one->add(p.data());
+            flat.insert(flat.end(), p.begin(), p.end());
         }
-        const std::unique_ptr<LayeredFronts> fronts = make_fronts(d, GetParam());
-        for (const Objectives& p : points) fronts->add(p.data());
-        const std::vector<std::uint32_t> expected = nondominated_fronts(points);
-        const std::vector<std::size_t> position = nondominated_positions(points, 0);
-        for (std::size_t i = 0; i < points.size(); ++i) {
-            ASSERT_EQ(fronts->front_of(i), expected[i]) << "round " << round;
-            std::size_t ahead = 0;
-            for (std::uint32_t k = 1; k < fronts->front_of(i); ++k)
-                ahead += fronts->front(k).size();
-            ASSERT_EQ(ahead + fronts->net_position(i), position[i])
-                << "round " << round << " point " << i;
-        }
+        at_once->add_all(flat.data(), n);
+        ASSERT_EQ(at_once->fronts(), one_by_one->fronts()) << "round " << round;
+        for (std::size_t i = 0; i < n; ++i)
+            ASSERT_EQ(at_once->front_of(i), one_by_one->front_of(i)) << "round " << round;
+        for (std::uint32_t k = 1; k <= at_once->fronts(); ++k)
+            ASSERT_EQ(at_once->net_order(k), one_by_one->net_order(k)) << "round " << round;
     }
 }
 
@@ -171,3 +165,45 @@ std::string kind_name(const testing::TestParamInfo<bool>& kind) {
     return kind.param ? "Pairwise" : "Staircase";
 }
 INSTANTIATE_TEST_SUITE_P(Kinds, Fronts, testing::Values(false, true), kind_name);
+
+// At a size the brute force cannot reach, the two kinds agree on two objectives: the same
+// fronts, and the same net order of every front (the staircase's gap by gap, the pairwise one's
+// by policy/pareto_order's quadratic net).
+TEST(LayeredFronts, StaircasesEqualPairwiseOnLargeSets) {
+    std::mt19937 gen(37);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::uniform_int_distribution<int> level(0, 40);
+    for (int round = 0; round < 4; ++round) {
+        StaircaseFronts staircases;
+        PairwiseFronts pairwise(2);
+        for (int i = 0; i < 3000; ++i) {
+            Objectives p{u(gen), u(gen)};
+            if (round == 1 || round == 3)  // trade-offs, the last one nearly a single front
+                p[1] = 1 - p[0] + (round == 1 ? 0.3 : 0.01) * p[1];
+            if (round == 2) p = {level(gen) / 4.0, level(gen) / 4.0};
+            const auto a = staircases.add(p.data()), b = pairwise.add(p.data());
+            ASSERT_EQ(a.front, b.front) << "round " << round << " point " << i;
+            ASSERT_EQ(a.ahead, b.ahead) << "round " << round << " point " << i;
+        }
+        ASSERT_EQ(staircases.fronts(), pairwise.fronts());
+        for (std::uint32_t k = 1; k <= staircases.fronts(); ++k)
+            ASSERT_EQ(staircases.net_order(k), pairwise.net_order(k))
+                << "round " << round << " front " << k;
+    }
+}
+
+// A hand-worked rung: a result better than all in both objectives is first, whatever its index
+// (Syne Tune v0.13's MOASHA stops it: it reads the rank of the last entry of its order), and
+// the one it dominates last is last.
+TEST(LayeredFronts, AResultThatDominatesAllComesFirst) {
+    StaircaseFronts fronts;
+    for (const Objectives& p : std::vector<Objectives>{{3, 3}, {2, 5}, {5, 2}, {4, 4}})
+        fronts.add(p.data());
+    const Objectives best{0.5, 0.5};
+    const LayeredFronts::Placed placed = fronts.add(best.data());
+    EXPECT_EQ(placed.front, 1u);
+    EXPECT_EQ(placed.ahead, 0u);
+    EXPECT_EQ(fronts.net_position(4), 0u);
+    EXPECT_EQ(fronts.front_of(3), 3u) << "(4, 4), dominated by (3, 3), now behind it";
+    EXPECT_EQ(fronts.fronts(), 3u);
+}

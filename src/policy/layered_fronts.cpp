@@ -1,4 +1,6 @@
 #include "policy/layered_fronts.hpp"
+#include "policy/pairwise_fronts.hpp"
+#include "policy/staircase_fronts.hpp"
 
 #include <algorithm>
 
@@ -39,12 +41,32 @@ std::size_t LayeredFronts::FrontSums::first_positive() const {
     return at;
 }
 
-LayeredFronts::Placed LayeredFronts::add(const double* p) {
+std::uint32_t LayeredFronts::append(const double* p) {
     const auto id = static_cast<std::uint32_t>(size());
     values_.insert(values_.end(), p, p + dims_);
     front_of_.push_back(0);
     marked_.push_back(false);
-    p = point(id);  // the caller's may have been ours, before the insert moved it
+    return id;
+}
+
+LayeredFronts::Placed LayeredFronts::add(const double* p) {
+    return place(append(p));
+}
+
+void LayeredFronts::add_all(const double* values, std::size_t n) {
+    std::vector<std::uint32_t> ids;
+    for (std::size_t i = 0; i < n; ++i) ids.push_back(append(values + i * dims_));
+    // In lexicographic order no point dominates one placed before it: nothing is pushed down.
+    std::sort(ids.begin(), ids.end(), [&](std::uint32_t a, std::uint32_t b) {
+        const double *pa = point(a), *pb = point(b);
+        if (std::equal(pa, pa + dims_, pb)) return a < b;
+        return std::lexicographical_compare(pa, pa + dims_, pb, pb + dims_);
+    });
+    for (std::uint32_t id : ids) place(id);
+}
+
+LayeredFronts::Placed LayeredFronts::place(std::uint32_t id) {
+    const double* p = point(id);
     // Fact 1: the fronts holding a point that dominates p are a prefix.
     const std::size_t home =
         end_of_prefix(0, fronts_.size(), [&](std::size_t f) { return dominated_by_front(f, p); });
@@ -57,7 +79,7 @@ LayeredFronts::Placed LayeredFronts::add(const double* p) {
         // The marks move with the points (the new point has none).
         const auto marked = static_cast<long>(std::count_if(
             arriving.begin(), arriving.end(), [&](std::uint32_t q) { return marked_[q]; }));
-        if (f > home) marks_.add(f - 1, -marked);
+        if (marked > 0 && f > home) marks_.add(f - 1, -marked);
         for (std::uint32_t q : arriving) front_of_[q] = static_cast<std::uint32_t>(f + 1);
         if (f == fronts_.size()) {  // a new last front
             fronts_.push_back(arriving);
@@ -67,8 +89,9 @@ LayeredFronts::Placed LayeredFronts::add(const double* p) {
         }
         leaving.clear();
         exchange(f, arriving, leaving);
-        marks_.add(f, marked);
-        sizes_.add(f, static_cast<long>(arriving.size()) - static_cast<long>(leaving.size()));
+        if (marked > 0) marks_.add(f, marked);
+        if (arriving.size() != leaving.size())
+            sizes_.add(f, static_cast<long>(arriving.size()) - static_cast<long>(leaving.size()));
         arriving.swap(leaving);
     }
     return placed;
@@ -95,6 +118,11 @@ std::optional<LayeredFronts::Found> LayeredFronts::first_marked() const {
         walk_net(static_cast<std::uint32_t>(f + 1), [&](std::uint32_t q) { return marked_[q]; });
     return Found{walked.back(), static_cast<std::uint32_t>(f + 1),
                  sizes_.before(f) + walked.size() - 1};
+}
+
+std::unique_ptr<LayeredFronts> make_layered_fronts(std::size_t dims) {
+    if (dims == 2) return std::make_unique<StaircaseFronts>();
+    return std::make_unique<PairwiseFronts>(dims);
 }
 
 }  // namespace asha

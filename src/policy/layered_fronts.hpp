@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -47,6 +48,11 @@ class LayeredFronts {
 
     /// Adds `point` (dims() values) as point size() and returns where it stands.
     Placed add(const double* point);
+    /// Adds n points (point i at values + i dims) as points size() .. size() + n - 1, placing
+    /// them in lexicographic order, where none pushes another down: O(n log n log m) on two
+    /// objectives whatever the shape (adding them one by one in a chain of fronts that each
+    /// new point tops costs O(F) per point).
+    void add_all(const double* values, std::size_t n);
     std::size_t size() const { return front_of_.size(); }
     std::size_t dims() const { return dims_; }
     const double* point(std::size_t i) const { return values_.data() + i * dims_; }
@@ -83,6 +89,9 @@ class LayeredFronts {
     std::vector<std::vector<std::uint32_t>> fronts_;  // fronts_[k - 1]: front k
 
   private:
+    std::uint32_t append(const double* point);  // stores it, in no front yet
+    Placed place(std::uint32_t id);             // puts it in its front, pushing others down
+
     /// Sums over the fronts, by front, kept as fronts change size and new last ones open.
     class FrontSums {
       public:
@@ -103,6 +112,9 @@ class LayeredFronts {
     FrontSums sizes_;  // points per front
     FrontSums marks_;  // marked points per front
 };
+
+/// Fronts for points of `dims` objectives: StaircaseFronts for two, PairwiseFronts otherwise.
+std::unique_ptr<LayeredFronts> make_layered_fronts(std::size_t dims);
 
 /// The first position in [lo, hi) where `holds` is false (it holds on a prefix of the range).
 template <class Holds>

@@ -1,22 +1,14 @@
 #include "policy/priority_rung.hpp"
-#include "policy/pairwise_fronts.hpp"
-#include "policy/staircase_fronts.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 #include <stdexcept>
 
 namespace asha {
 
 PriorityRung::PriorityRung(const Order& order) : order_(&order) {
-    if (order.by_fronts()) {
-        if (order.maximize.size() == 2)
-            fronts_ = std::make_unique<StaircaseFronts>();
-        else
-            fronts_ = std::make_unique<PairwiseFronts>(order.maximize.size());
-    }
+    if (order.by_fronts()) fronts_ = make_layered_fronts(order.maximize.size());
 }
 
 Objectives PriorityRung::key(const Observation& seen) const {
@@ -152,30 +144,20 @@ std::vector<std::size_t> first_in_order(const std::vector<const Observation*>& r
             chosen.push_back(ranked[i]);
     };
     if (order.by_fronts()) {
-        PointSet points(order.maximize.size());
-        for (std::size_t i : feasible) points.add(key(i));
-        std::vector<std::uint32_t> fronts;
-        nondominated_fronts(points, fronts);
-        std::vector<std::size_t> by_front(feasible.size());
-        std::iota(by_front.begin(), by_front.end(), std::size_t{0});
-        std::stable_sort(by_front.begin(), by_front.end(),
-                         [&](std::size_t a, std::size_t b) { return fronts[a] < fronts[b]; });
-        std::size_t at = 0;
-        while (at < by_front.size() && chosen.size() < count) {
-            std::size_t end = at;
-            while (end < by_front.size() && fronts[by_front[end]] == fronts[by_front[at]]) ++end;
-            std::vector<std::size_t> ordered;
-            if (chosen.size() + (end - at) > count) {  // the boundary front: its net decides
-                std::vector<std::size_t> sorted(by_front.begin() + static_cast<long>(at),
-                                                by_front.begin() + static_cast<long>(end));
-                std::sort(sorted.begin(), sorted.end());
-                for (std::size_t k : epsilon_net_order(points, sorted, 0))
-                    ordered.push_back(feasible[sorted[k]]);
-            } else {
-                for (std::size_t k = at; k < end; ++k) ordered.push_back(feasible[by_front[k]]);
-            }
-            take(ordered);
-            at = end;
+        // Whole fronts while they fit; the front where the count ends, by its net.
+        const std::unique_ptr<LayeredFronts> fronts = make_layered_fronts(order.maximize.size());
+        std::vector<double> flat;
+        for (std::size_t i : feasible) {
+            const Objectives k = key(i);
+            flat.insert(flat.end(), k.begin(), k.end());
+        }
+        fronts->add_all(flat.data(), feasible.size());
+        for (std::uint32_t k = 1; k <= fronts->fronts() && chosen.size() < count; ++k) {
+            const bool whole = chosen.size() + fronts->front(k).size() <= count;
+            std::vector<std::size_t> ranked;
+            for (std::uint32_t q : whole ? fronts->front(k) : fronts->net_order(k))
+                ranked.push_back(feasible[q]);
+            take(ranked);
         }
     } else {
         std::vector<double> scalar(results.size());

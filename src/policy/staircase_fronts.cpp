@@ -1,4 +1,5 @@
 #include "policy/staircase_fronts.hpp"
+#include "policy/pareto_order.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -34,15 +35,6 @@ namespace asha {
 // a heap of gaps, each keyed by its M and the lowest index in its range of maxima.
 
 namespace {
-
-/// The Euclidean distance, computed exactly as policy/pareto_order.cpp computes it (so ties are
-/// the same ties).
-double distance(double ax, double ay, double bx, double by) {
-    double sum = 0.0;
-    sum += (ax - bx) * (ax - bx);
-    sum += (ay - by) * (ay - by);
-    return std::sqrt(sum);
-}
 
 /// The lowest index in a range of staircase positions: a segment tree over the front.
 class LowestIndex {
@@ -117,7 +109,7 @@ std::vector<std::uint32_t> StaircaseFronts::walk_net(std::uint32_t k, const Stop
     if (n == 0) return order;
     const LowestIndex lowest(s);
     const auto dist = [&](std::size_t a, std::size_t b) {
-        return distance(x(s[a]), y(s[a]), x(s[b]), y(s[b]));
+        return euclidean_distance(point(s[a]), point(s[b]), 2);
     };
 
     // A gap between taken positions a < b (a = -1: none left; b = n: none right), with the
