@@ -67,7 +67,6 @@ PriorityRung::Place PriorityRung::insert(TrialId trial, const Observation& seen)
         at.violation = std::numeric_limits<double>::infinity();
         e.violation = at.violation;
         at.before = feasible_ + violations_.size();
-        ++invalid_;
     } else if (seen.violation > 0) {
         e.kind = Kind::infeasible;
         at.before = feasible_ + violations_.insert_and_count_less(seen.violation);
@@ -77,46 +76,6 @@ PriorityRung::Place PriorityRung::insert(TrialId trial, const Observation& seen)
     entry_of_[trial] = entries_.size();
     entries_.push_back(e);
     return at;
-}
-
-std::vector<std::pair<TrialId, PriorityRung::Place>> PriorityRung::places() const {
-    // By fronts: every feasible result's position and front, by its index among them.
-    std::vector<std::size_t> position;
-    std::vector<std::uint32_t> fronts;
-    if (fronts_) {
-        position.resize(feasible_);
-        fronts.resize(feasible_);
-        std::size_t at = 0;
-        for (std::uint32_t k = 1; k <= fronts_->fronts(); ++k)
-            for (std::uint32_t i : fronts_->net_order(k)) {
-                position[i] = at++;
-                fronts[i] = k;
-            }
-    }
-    std::vector<std::pair<TrialId, Place>> out;
-    out.reserve(entries_.size());
-    for (const Entry& e : entries_) {
-        Place at;
-        at.violation = e.violation;
-        switch (e.kind) {
-            case Kind::invalid:
-                at.before = feasible_ + violations_.size();
-                break;
-            case Kind::infeasible:
-                at.before = feasible_ + violations_.count_less(e.violation);
-                break;
-            case Kind::feasible:
-                if (fronts_) {
-                    at.before = position[e.index];
-                    at.front = fronts[e.index];
-                } else {
-                    at.before = scalars_.count_less(e.scalar);
-                }
-                break;
-        }
-        out.emplace_back(e.trial, at);
-    }
-    return out;
 }
 
 std::vector<std::size_t> first_in_order(const std::vector<const Observation*>& results,

@@ -61,9 +61,6 @@ class PriorityRung {
     Place insert(TrialId trial, const Observation& seen);
     /// Records without working out the place (a benchmark fills large rungs with it).
     void record(TrialId trial, const Observation& seen);
-    /// Every recorded result, in the order recorded: its trial and its place now (results
-    /// recorded after it may have moved it). One computation of the order for all.
-    std::vector<std::pair<TrialId, Place>> places() const;
     std::size_t size() const { return entries_.size(); }
     /// The best first objective among the feasible results (NaN if none).
     double best_first() const;
@@ -92,13 +89,12 @@ class PriorityRung {
     void add_feasible(Entry& e, const Observation& seen, Place* place);
 
     const Order* order_;
-    std::vector<Entry> entries_;             // arrival order
-    std::size_t feasible_ = 0;               // feasible results
-    std::unique_ptr<LayeredFronts> fronts_;  // their fronts, when they decide
-    OrderStatistics scalars_;                // feasible results' scalar priority (not by fronts)
-    OrderStatistics violations_;             // infeasible results' violations
-    std::size_t invalid_ = 0;
-    std::vector<std::size_t> feasible_entry_;                  // feasible index -> entries_ index
+    std::vector<Entry> entries_;               // arrival order
+    std::size_t feasible_ = 0;                 // feasible results
+    std::unique_ptr<LayeredFronts> fronts_;    // their fronts, when they decide
+    OrderStatistics scalars_;                  // feasible results' scalar priority (not by fronts)
+    OrderStatistics violations_;               // infeasible results' violations
+    std::vector<std::size_t> feasible_entry_;  // feasible index -> entries_ index
     std::unordered_map<TrialId, std::size_t> entry_of_;        // trial -> entries_ index
     std::size_t waiting_ = 0;                                  // entries waiting for a promotion
     std::set<std::pair<double, TrialId>> waiting_scalar_;      // feasible, not by fronts
