@@ -6,27 +6,18 @@
 
 namespace asha {
 
-bool PairwiseFronts::dominates(std::uint32_t a, const double* b) const {
-    const double* p = point(a);
-    bool better_somewhere = false;
-    for (std::size_t k = 0; k < dims(); ++k) {
-        if (p[k] > b[k]) return false;
-        if (p[k] < b[k]) better_somewhere = true;
-    }
-    return better_somewhere;
-}
-
 bool PairwiseFronts::dominated_by_front(std::size_t f, const double* p) const {
     return std::any_of(fronts_[f].begin(), fronts_[f].end(),
-                       [&](std::uint32_t q) { return dominates(q, p); });
+                       [&](std::uint32_t q) { return dominates(point(q), p, dims()); });
 }
 
 void PairwiseFronts::exchange(std::size_t f, const std::vector<std::uint32_t>& arriving,
                               std::vector<std::uint32_t>& leaving) {
     std::vector<std::uint32_t>& s = fronts_[f];
     std::erase_if(s, [&](std::uint32_t q) {
-        const bool dominated = std::any_of(arriving.begin(), arriving.end(),
-                                           [&](std::uint32_t a) { return dominates(a, point(q)); });
+        const bool dominated = std::any_of(arriving.begin(), arriving.end(), [&](std::uint32_t a) {
+            return dominates(point(a), point(q), dims());
+        });
         if (dominated) leaving.push_back(q);
         return dominated;
     });

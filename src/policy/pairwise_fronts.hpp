@@ -22,9 +22,6 @@ class PairwiseFronts : public LayeredFronts {
     void exchange(std::size_t f, const std::vector<std::uint32_t>& arriving,
                   std::vector<std::uint32_t>& leaving) override;
     std::vector<std::uint32_t> walk_net(std::uint32_t k, const Stop& stop) const override;
-
-  private:
-    bool dominates(std::uint32_t a, const double* b) const;
 };
 
 }  // namespace asha

@@ -8,14 +8,18 @@
 
 namespace asha {
 
-bool dominates(const Objectives& a, const Objectives& b) {
-    assert(a.size() == b.size());
+bool dominates(const double* a, const double* b, std::size_t dims) {
     bool better_somewhere = false;
-    for (std::size_t k = 0; k < a.size(); ++k) {
+    for (std::size_t k = 0; k < dims; ++k) {
         if (a[k] > b[k]) return false;
         if (a[k] < b[k]) better_somewhere = true;
     }
     return better_somewhere;
+}
+
+bool dominates(const Objectives& a, const Objectives& b) {
+    assert(a.size() == b.size());
+    return dominates(a.data(), b.data(), a.size());
 }
 
 std::vector<bool> pareto_efficient(const std::vector<Objectives>& points) {

@@ -34,6 +34,7 @@ using Objectives = std::vector<double>;
 
 /// Whether `a` dominates `b`: no worse in every objective, better in at least one.
 bool dominates(const Objectives& a, const Objectives& b);
+bool dominates(const double* a, const double* b, std::size_t dims);
 
 /// For each point, whether no other point dominates it.
 std::vector<bool> pareto_efficient(const std::vector<Objectives>& points);

@@ -38,20 +38,14 @@ void PriorityRung::add_feasible(Entry& e, const Observation& seen, Place* place)
 }
 
 void PriorityRung::record(TrialId trial, const Observation& seen) {
-    const bool finite = std::all_of(seen.values.begin(), seen.values.end(),
-                                    [](double v) { return std::isfinite(v); });
-    if (!fronts_ || !finite || !std::isfinite(seen.violation) || seen.violation > 0) {
-        insert(trial, seen);  // O(log n) already
-        return;
-    }
-    Entry e;
-    e.trial = trial;
-    add_feasible(e, seen, nullptr);
-    entry_of_[trial] = entries_.size();
-    entries_.push_back(e);
+    add(trial, seen, false);
 }
 
 PriorityRung::Place PriorityRung::insert(TrialId trial, const Observation& seen) {
+    return add(trial, seen, true);
+}
+
+PriorityRung::Place PriorityRung::add(TrialId trial, const Observation& seen, bool with_place) {
     if (seen.values.size() != order_->maximize.size())
         throw std::logic_error("MO-ASHA: a result with " + std::to_string(seen.values.size()) +
                                " objectives, expected " + std::to_string(order_->maximize.size()));
@@ -71,7 +65,7 @@ PriorityRung::Place PriorityRung::insert(TrialId trial, const Observation& seen)
         e.kind = Kind::infeasible;
         at.before = feasible_ + violations_.insert_and_count_less(seen.violation);
     } else {
-        add_feasible(e, seen, &at);
+        add_feasible(e, seen, with_place ? &at : nullptr);
     }
     entry_of_[trial] = entries_.size();
     entries_.push_back(e);

@@ -85,6 +85,9 @@ class PriorityRung {
     };
 
     Objectives key(const Observation& seen) const;  // every objective minimised
+    /// insert() and record(): the place is worked out only if `with_place` (by fronts, the
+    /// new result's front's net is walked only then).
+    Place add(TrialId trial, const Observation& seen, bool with_place);
     /// Records a feasible result; its place only if `place` (by_fronts: the fronts decide).
     void add_feasible(Entry& e, const Observation& seen, Place* place);
 
