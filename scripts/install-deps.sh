@@ -13,7 +13,7 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libcli11-dev nlohmann-json3-dev libspdlog-dev
-            libfmt-dev libcpp-httplib-dev help2man python3)
+            libfmt-dev libcpp-httplib-dev zlib1g-dev help2man python3)
 example_pkgs=(python3-torch python3-numpy dataset-fashion-mnist)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev chromium clang clang-format
            libclang-rt-14-dev slurmctld slurmd slurm-client munge bash-completion)

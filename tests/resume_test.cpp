@@ -671,33 +671,39 @@ TEST(Resume, AFloodOfOutputKeepsMemoryBoundedAndIsRecordedExactly) {
 
 INSTANTIATE_TEST_SUITE_P(
     Schedulers, SimulatedCrash,
-    ::testing::Values(std::vector<std::string>{"--max-trials", "300"},
-                      std::vector<std::string>{"--max-trials", "300", "--variant", "promotion"},
-                      std::vector<std::string>{"--max-trials", "300", "--scheduler", "hyperband"},
-                      std::vector<std::string>{"--max-trials", "300", "--scheduler", "hyperband",
-                                               "--variant", "promotion"},
-                      std::vector<std::string>{"--max-trials", "300", "--scheduler", "sync_sh"},
-                      std::vector<std::string>{"--max-trials", "100", "--scheduler", "fifo"},
-                      // The model-based searchers: rebuilt exactly by the replay too.
-                      std::vector<std::string>{"--max-trials", "300", "--searcher", "bohb"},
-                      std::vector<std::string>{"--max-trials", "300", "--searcher", "tpe",
-                                               "--variant", "promotion"},
-                      std::vector<std::string>{"--max-trials", "200", "--scheduler", "hyperband",
-                                               "--searcher", "tpe"},
-                      std::vector<std::string>{"--max-trials", "200", "--scheduler", "sync_sh",
-                                               "--searcher", "bohb"},
-                      std::vector<std::string>{"--max-trials", "100", "--scheduler", "fifo",
-                                               "--searcher", "tpe"},
-                      // Ends by time: the end of the run (stopping every running trial) is cut too.
-                      std::vector<std::string>{"--max-wallclock-time", "300"},
-                      // Several objectives: the front is rebuilt exactly (MO-ASHA, both variants).
-                      std::vector<std::string>{"configs/branin-currin.json", "--max-trials", "300"},
-                      std::vector<std::string>{"configs/branin-currin.json", "--max-trials", "300",
-                                               "--variant", "promotion"},
-                      std::vector<std::string>{"configs/branin-currin.json", "--max-trials", "200",
-                                               "--searcher", "tpe"},
-                      std::vector<std::string>{"configs/park.json", "--max-trials", "200",
-                                               "--variant", "promotion", "--searcher", "tpe"}));
+    ::testing::Values(
+        std::vector<std::string>{"--max-trials", "300"},
+        std::vector<std::string>{"--max-trials", "300", "--variant", "promotion"},
+        std::vector<std::string>{"--max-trials", "300", "--scheduler", "hyperband"},
+        std::vector<std::string>{"--max-trials", "300", "--scheduler", "hyperband", "--variant",
+                                 "promotion"},
+        std::vector<std::string>{"--max-trials", "300", "--scheduler", "sync_sh"},
+        std::vector<std::string>{"--max-trials", "100", "--scheduler", "fifo"},
+        // The model-based searchers: rebuilt exactly by the replay too.
+        std::vector<std::string>{"--max-trials", "300", "--searcher", "bohb"},
+        std::vector<std::string>{"--max-trials", "300", "--searcher", "tpe", "--variant",
+                                 "promotion"},
+        std::vector<std::string>{"--max-trials", "200", "--scheduler", "hyperband", "--searcher",
+                                 "tpe"},
+        std::vector<std::string>{"--max-trials", "200", "--scheduler", "sync_sh", "--searcher",
+                                 "bohb"},
+        std::vector<std::string>{"--max-trials", "100", "--scheduler", "fifo", "--searcher", "tpe"},
+        // Ends by time: the end of the run (stopping every running trial) is cut too.
+        std::vector<std::string>{"--max-wallclock-time", "300"},
+        // Several objectives: the front is rebuilt exactly (MO-ASHA, both variants).
+        std::vector<std::string>{"configs/branin-currin.json", "--max-trials", "300"},
+        std::vector<std::string>{"configs/branin-currin.json", "--max-trials", "300", "--variant",
+                                 "promotion"},
+        std::vector<std::string>{"configs/branin-currin.json", "--max-trials", "200", "--searcher",
+                                 "tpe"},
+        std::vector<std::string>{"configs/park.json", "--max-trials", "200", "--variant",
+                                 "promotion", "--searcher", "tpe"},
+        // Recorded curves (the shipped LeNet table): replayed exactly too, the
+        // recorded configurations drawn and mapped as before the crash.
+        std::vector<std::string>{"configs/lenet-small-recorded.json", "--max-trials", "300",
+                                 "--workers", "8"},
+        std::vector<std::string>{"configs/lenet-small-recorded.json", "--max-trials", "200",
+                                 "--workers", "8", "--variant", "promotion", "--searcher", "tpe"}));
 
 }  // namespace
 

@@ -148,6 +148,9 @@ struct ExperimentConfig {
 
     // Simulated runs.
     std::string benchmark = "lenet";
+    /// Recorded curves to replay instead of a benchmark (simulator.curves): tables of learning
+    /// curves (CSV, optionally gzip) or finished run directories; absolute once the file is read.
+    std::vector<std::string> curves;
     double time_scale = 1;
 
     /// The document it was parsed from, as the user wrote it after ${config_dir} and the command

@@ -43,10 +43,17 @@ class Scheduler {
     virtual std::vector<RungSummary> rungs() const { return {}; }
 };
 
-/// Builds the searcher described by the config (random, bohb, tpe); `rng` must outlive it.
-std::unique_ptr<Searcher> make_searcher(const ExperimentConfig& config, Rng& rng);
+struct RecordedCurves;
 
-/// Builds the scheduler described by the config, with its searcher; `rng` must outlive it.
-std::unique_ptr<Scheduler> make_scheduler(const ExperimentConfig& config, Rng& rng);
+/// Builds the searcher described by the config (random, bohb, tpe); `rng` must outlive it.
+/// `recorded` (a simulation on recorded curves, which must outlive it): its configurations are
+/// the search space.
+std::unique_ptr<Searcher> make_searcher(const ExperimentConfig& config, Rng& rng,
+                                        const RecordedCurves* recorded = nullptr);
+
+/// Builds the scheduler described by the config, with its searcher; `rng` (and `recorded`)
+/// must outlive it.
+std::unique_ptr<Scheduler> make_scheduler(const ExperimentConfig& config, Rng& rng,
+                                          const RecordedCurves* recorded = nullptr);
 
 }  // namespace asha

@@ -11,6 +11,8 @@
 
 namespace asha {
 
+class RecordedSpace;
+
 /// The searcher API. The scheduler that owns a searcher calls suggest() for each new trial and
 /// passes on every report it gets and every leg's end, in the order it gets them: the same calls
 /// in the same order give the same suggestions (a resumed run replays them from the journal).
@@ -36,10 +38,16 @@ class Searcher {
 class RandomSearcher : public Searcher {
   public:
     RandomSearcher(ConfigSpace space, std::vector<Config> points_to_evaluate, Rng& rng);
+    ~RandomSearcher() override;
+    /// A simulation on recorded curves: every suggestion is a recorded configuration.
+    void restrict_to(std::unique_ptr<RecordedSpace> recorded);
     Config suggest(TrialId trial) override;
+    void on_report(TrialId trial, double resource, double metric) override;
+    void on_leg_end(TrialId trial, LegEnd how) override;
 
   private:
     ConfigSpace space_;
+    std::unique_ptr<RecordedSpace> recorded_;
     std::vector<Config> points_;
     std::size_t next_point_ = 0;
     Rng& rng_;

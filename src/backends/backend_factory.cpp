@@ -98,8 +98,10 @@ ProcessBackendOptions process_options(const ExperimentConfig& c) {
 
 }  // namespace
 
-BackendFactory::BackendFactory(const ExperimentConfig& config, bool simulate)
-    : config_(config), simulate_(simulate) {
+BackendFactory::BackendFactory(const ExperimentConfig& config, bool simulate,
+                               const RecordedCurves* recorded)
+    : config_(config), simulate_(simulate), recorded_(recorded) {
+    if (simulate_ && recorded_) return;  // the loader checked its columns against the config
     if (simulate_) {
         benchmark_ = make_benchmark(config.benchmark, config.max_t);
         check_benchmark_parameters(*benchmark_, config);
@@ -117,6 +119,9 @@ BackendFactory::~BackendFactory() = default;
 
 std::unique_ptr<Backend> BackendFactory::create(const std::filesystem::path& run_dir,
                                                 const std::string& run_id, int wake_fd) {
+    if (simulate_ && recorded_)
+        return std::make_unique<SimBackend>(*recorded_, config_.metric, config_.resource_attr,
+                                            config_.time_scale);
     if (simulate_)
         return std::make_unique<SimBackend>(*benchmark_, config_.metric, config_.resource_attr,
                                             config_.seed, config_.time_scale, sim_extras_);

@@ -14,14 +14,17 @@ namespace asha {
 
 class Benchmark;
 struct LocalLauncherOptions;
+struct RecordedCurves;
 
 class BackendFactory {
   public:
     /// Checks what the backend needs and throws the error a user should see before anything is
     /// created: a command that does not exist, GPUs that are not there, Slurm's commands
     /// missing, a simulated benchmark that reads none of the config space's hyperparameters.
-    /// `config` must outlive the factory and what it creates.
-    BackendFactory(const ExperimentConfig& config, bool simulate);
+    /// `config` (and `recorded`: the curves a simulation replays instead of a benchmark) must
+    /// outlive the factory and what it creates.
+    BackendFactory(const ExperimentConfig& config, bool simulate,
+                   const RecordedCurves* recorded = nullptr);
     ~BackendFactory();
     BackendFactory(const BackendFactory&) = delete;
     BackendFactory& operator=(const BackendFactory&) = delete;
@@ -40,6 +43,7 @@ class BackendFactory {
     const ExperimentConfig& config_;
     bool simulate_;
     std::unique_ptr<Benchmark> benchmark_;         // simulate
+    const RecordedCurves* recorded_ = nullptr;     // simulate on recorded curves
     std::vector<std::string> sim_extras_;          // simulate: objectives and constrained values
     std::unique_ptr<LocalLauncherOptions> local_;  // local processes
 };

@@ -1,17 +1,45 @@
 #include "backends/sim_backend.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace asha {
 
 SimBackend::SimBackend(const Benchmark& benchmark, std::string metric, std::string resource_attr,
                        std::uint64_t seed, double time_scale, std::vector<std::string> extras)
-    : benchmark_(benchmark),
+    : benchmark_(&benchmark),
       metric_(std::move(metric)),
       resource_attr_(std::move(resource_attr)),
       extras_(std::move(extras)),
       seed_(seed),
       time_scale_(time_scale) {}
+
+SimBackend::SimBackend(const RecordedCurves& curves, std::string metric, std::string resource_attr,
+                       double time_scale)
+    : recorded_(&curves),
+      metric_(std::move(metric)),
+      resource_attr_(std::move(resource_attr)),
+      seed_(0),
+      time_scale_(time_scale) {
+    metric_value_ = curves.value_index(metric_);
+    if (metric_value_ < 0)
+        throw std::logic_error("simulator: the recorded curves have no " + metric_);
+}
+
+void SimBackend::place(SimTrial& t, const Config& config, double resource) {
+    t.config = config;
+    t.resource = resource;
+    if (!recorded_) return;
+    const auto curve = recorded_->find(config);
+    if (!curve)
+        throw std::logic_error("simulator: a configuration that was not recorded: " +
+                               config.dump());
+    t.curve = *curve;
+    const std::vector<double>& levels = recorded_->curves[t.curve].levels;
+    // The first level past the checkpoint (a level the trial reported is behind it).
+    t.next = static_cast<std::size_t>(std::upper_bound(levels.begin(), levels.end(), resource) -
+                                      levels.begin());
+}
 
 SimBackend::SimTrial& SimBackend::trial(TrialId id) {
     if (id < 0) throw std::logic_error("simulator: negative trial id");
@@ -27,8 +55,7 @@ void SimBackend::push(double time, TrialId id, bool is_exit, bool stopped) {
 LegStarted SimBackend::start(const TrialLaunch& launch) {
     SimTrial& t = trial(launch.trial_id);
     if (t.running) throw std::logic_error("simulator: trial started twice");
-    t.config = launch.config;
-    t.resource = launch.resource;  // the checkpoint: where the trial's last leg left it
+    place(t, launch.config, launch.resource);  // the checkpoint: where its last leg left it
     t.milestone = launch.milestone;
     t.running = true;
     t.stopping = false;
@@ -43,8 +70,7 @@ std::optional<LegStarted> SimBackend::take_over(const TrialLaunch& launch,
     // from its last report as if no tuner had died.
     SimTrial& t = trial(launch.trial_id);
     if (t.running) throw std::logic_error("simulator: trial taken over twice");
-    t.config = launch.config;
-    t.resource = progress.resource;
+    place(t, launch.config, progress.resource);
     t.milestone = launch.milestone;
     t.running = true;
     t.stopping = false;
@@ -62,10 +88,25 @@ void SimBackend::schedule_next_step(TrialId id) {
         push(now_, id, true, false);  // leg done: the script exits after its last report
         return;
     }
+    if (recorded_) {
+        schedule_recorded_step(id);
+        return;
+    }
     std::uint64_t noise = Rng::hash(seed_, static_cast<std::uint64_t>(id),
                                     static_cast<std::uint64_t>(t.resource + 1));
-    push(now_ + time_scale_ * benchmark_.step_seconds(t.config, t.resource + 1, noise), id, false,
+    push(now_ + time_scale_ * benchmark_->step_seconds(t.config, t.resource + 1, noise), id, false,
          false);
+}
+
+void SimBackend::schedule_recorded_step(TrialId id) {
+    SimTrial& t = trial(id);
+    const RecordedCurve& curve = recorded_->curves[t.curve];
+    if (t.next >= curve.levels.size()) {
+        push(now_, id, true, false);  // the recording ends here (exit code: next_event)
+        return;
+    }
+    const double before = t.next == 0 ? 0.0 : curve.elapsed[t.next - 1];
+    push(now_ + time_scale_ * (curve.elapsed[t.next] - before), id, false, false);
 }
 
 void SimBackend::stop(TrialId id, bool) {
@@ -98,15 +139,39 @@ std::optional<BackendEvent> SimBackend::next_event(double deadline) {
         t.running = false;
         out.kind = BackendEvent::Kind::exit;
         out.exit.stopped_by_tuner = e.stopped;
+        if (recorded_ && !e.stopped && !reached_level(t.resource, t.milestone) &&
+            recorded_->curves[t.curve].failed) {
+            out.exit.exit_code = 1;
+            out.exit.stderr_tail = "the recorded trial failed here";
+        }
         ++t.generation;
         return out;
+    }
+    out.kind = BackendEvent::Kind::report;
+    reported_ = e.trial;
+    fill_report(out, t, e);
+    return out;
+}
+
+void SimBackend::fill_report(BackendEvent& out, SimTrial& t, const Event& e) {
+    if (recorded_) {
+        const RecordedCurve& curve = recorded_->curves[t.curve];
+        const std::size_t width = recorded_->value_names.size();
+        t.resource = curve.levels[t.next];
+        const double* values = &curve.values[t.next * width];
+        ++t.next;
+        out.report.resource = t.resource;
+        out.report.metric = values[metric_value_];
+        out.report.fields[resource_attr_] = t.resource;
+        for (std::size_t k = 0; k < width; ++k)
+            out.report.fields[recorded_->value_names[k]] = values[k];
+        return;
     }
     t.resource += 1;
     std::uint64_t noise = Rng::hash(seed_ ^ 0x5bd1e995, static_cast<std::uint64_t>(e.trial),
                                     static_cast<std::uint64_t>(t.resource));
-    out.kind = BackendEvent::Kind::report;
     out.report.resource = t.resource;
-    out.report.metric = benchmark_.metric(t.config, t.resource, noise);
+    out.report.metric = benchmark_->metric(t.config, t.resource, noise);
     out.report.fields[resource_attr_] = t.resource;
     out.report.fields[metric_] = out.report.metric;
     if (!extras_.empty()) {
@@ -115,13 +180,11 @@ std::optional<BackendEvent> SimBackend::next_event(double deadline) {
         const std::uint64_t step_noise = Rng::hash(seed_, static_cast<std::uint64_t>(e.trial),
                                                    static_cast<std::uint64_t>(t.resource));
         for (const std::string& name : extras_) {
-            double v = benchmark_.extra(name, t.config, t.resource, step_noise);
+            double v = benchmark_->extra(name, t.config, t.resource, step_noise);
             if (name == "epoch_seconds") v *= time_scale_;
             out.report.fields[name] = v;
         }
     }
-    reported_ = e.trial;
-    return out;
 }
 
 }  // namespace asha

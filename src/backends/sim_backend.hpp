@@ -5,6 +5,7 @@
 
 #include "asha/backend.hpp"
 #include "backends/synthetic_benchmarks.hpp"
+#include "policy/recorded_curves.hpp"
 
 #include <limits>
 #include <queue>
@@ -17,6 +18,13 @@ class SimBackend : public Backend {
     /// a second objective or a constrained value.
     SimBackend(const Benchmark& benchmark, std::string metric, std::string resource_attr,
                std::uint64_t seed, double time_scale = 1, std::vector<std::string> extras = {});
+    /// Replays recorded curves: a trial's configuration must be one of them. It reports every
+    /// recorded value at each recorded level and takes the recorded time to get there (times
+    /// `time_scale`); a curve that ends before the leg's milestone ends the leg as the recording
+    /// did: cleanly (the trial completes there, short of its milestone) or, if it failed there,
+    /// with exit code 1.
+    SimBackend(const RecordedCurves& curves, std::string metric, std::string resource_attr,
+               double time_scale = 1);
 
     double now() const override { return now_; }
     LegStarted start(const TrialLaunch& launch) override;
@@ -35,6 +43,8 @@ class SimBackend : public Backend {
         double milestone = 0;
         bool running = false;
         bool stopping = false;         // stop() queued its exit
+        std::size_t curve = 0;         // recorded curves: the trial's curve
+        std::size_t next = 0;          // recorded curves: the index of its next level
         std::uint64_t generation = 0;  // bumps on stop: older queued events are void
     };
     struct Event {
@@ -54,10 +64,16 @@ class SimBackend : public Backend {
     };
 
     void schedule_next_step(TrialId trial);
+    void schedule_recorded_step(TrialId trial);
+    /// Where a leg of `t` begins: its checkpoint `resource` (recorded curves: the next level).
+    void place(SimTrial& t, const Config& config, double resource);
+    void fill_report(BackendEvent& out, SimTrial& t, const Event& e);
     void push(double time, TrialId trial, bool is_exit, bool stopped);
     SimTrial& trial(TrialId id);
 
-    const Benchmark& benchmark_;
+    const Benchmark* benchmark_ = nullptr;
+    const RecordedCurves* recorded_ = nullptr;
+    int metric_value_ = -1;  // recorded curves: the metric's index in value_names
     std::string metric_;
     std::string resource_attr_;
     std::vector<std::string> extras_;

@@ -12,6 +12,7 @@
 #include "report/run_summary_json.hpp"
 #include "report/table.hpp"
 #include "report/trial_story.hpp"
+#include "run/curve_source.hpp"
 #include "run/journal.hpp"
 #include "run/run_dir.hpp"
 #include "run/run_reader.hpp"
@@ -40,6 +41,7 @@ struct Flags {
     std::string variant;
     std::string searcher;
     std::string benchmark;
+    std::vector<std::string> curves;
     std::string backend;
     bool quiet = false;
     bool json_output = false;
@@ -86,6 +88,11 @@ void add_flags(CLI::App& app, Flags& f, bool simulate) {
         app.add_option("--benchmark", f.benchmark,
                        "Synthetic benchmark [config: simulator.benchmark, default lenet]")
             ->check(CLI::IsMember(benchmark_names()));
+        app.add_option("--curves", f.curves,
+                       "Replay recorded learning curves instead of a benchmark: tables (CSV, "
+                       "optionally .gz) or finished run directories [config: simulator.curves]")
+            ->check(CLI::ExistingPath)
+            ->type_name("SOURCE...");
     } else {
         app.add_option("--backend", f.backend,
                        "Where trials run: local, or slurm (each leg a job, or a step of the "
@@ -114,7 +121,16 @@ json overrides_from(const Flags& f) {
     if (!f.scheduler.empty()) o["scheduler"]["type"] = f.scheduler;
     if (!f.variant.empty()) o["scheduler"]["variant"] = f.variant;
     if (!f.searcher.empty()) o["searcher"] = f.searcher;
-    if (!f.benchmark.empty()) o["simulator"]["benchmark"] = f.benchmark;
+    if (!f.benchmark.empty()) {
+        o["simulator"]["benchmark"] = f.benchmark;
+        o["simulator"]["curves"] = json::array();  // a benchmark asked for replaces the curves
+    }
+    if (!f.curves.empty()) {
+        json sources = json::array();
+        for (const std::string& source : f.curves)
+            sources.push_back(std::filesystem::absolute(source).lexically_normal().string());
+        o["simulator"]["curves"] = sources;
+    }
     if (!f.backend.empty()) o["backend"]["type"] = f.backend;
     if (f.gpus_per_trial) o["gpus_per_trial"] = *f.gpus_per_trial;
     if (!f.gpus.empty()) {
@@ -270,6 +286,24 @@ int write_html_reports(const std::vector<std::string>& dirs, std::string output)
     return 0;
 }
 
+/// `asha-tune curves RUN_DIR... [-o FILE]`: the learning curves of finished runs as a table
+/// (README "Simulating on your own curves"), checked as `simulate --curves` checks them.
+int write_curves_table(const std::vector<std::string>& dirs, const std::string& output) {
+    ExperimentConfig config = read_run(dirs.front()).config;
+    config.curves.clear();
+    for (const std::string& dir : dirs)
+        config.curves.push_back(std::filesystem::absolute(dir).lexically_normal().string());
+    const auto curves = load_recorded_curves(config);
+    const std::string table = curves_table_csv(*curves, config.config_space, config.resource_attr);
+    if (output.empty() || output == "-") {
+        std::cout << table << std::flush;
+    } else {
+        write_maybe_gzipped(output, table);
+        std::cout << output << "\n";
+    }
+    return 0;
+}
+
 /// The command line: the top-level run's flags and each subcommand with what it parsed.
 struct CommandLine {
     CLI::App app{"asha-tune: hyperparameter tuning with asynchronous successive halving (ASHA)",
@@ -281,6 +315,9 @@ struct CommandLine {
     CLI::App* resume = nullptr;
     CLI::App* why = nullptr;
     CLI::App* serve = nullptr;
+    CLI::App* curves = nullptr;
+    std::vector<std::string> curves_dirs;
+    std::string curves_output;
     std::vector<std::string> serve_dirs;
     std::string serve_bind = "127.0.0.1";
     int serve_port = 8080;
@@ -333,6 +370,13 @@ struct CommandLine {
                           "Address to listen on [default 127.0.0.1: this machine only]");
         serve->add_option("-p,--port", serve_port, "Port [default 8080; 0: any free port]")
             ->check(CLI::Range(0, 65535));
+        curves = app.add_subcommand(
+            "curves",
+            "Write the learning curves of finished runs as a table for simulate --curves");
+        curves->add_option("run_dirs", curves_dirs, "Finished run directories (of one config)")
+            ->required();
+        curves->add_option("-o,--output", curves_output,
+                           "Output file, gzip-compressed if it ends in .gz [default: stdout]");
         // The top-level --config is only required when no subcommand is given.
         app.get_option("--config")->required(false);
     }
@@ -425,6 +469,7 @@ int run_cli(int argc, char** argv) {
         if (cli.status->parsed()) return show_status(cli.status_dir, cli.status_json);
         if (cli.report->parsed()) return write_html_reports(cli.report_dirs, cli.report_output);
         if (cli.why->parsed()) return show_why(cli.why_dir, cli.why_trial, cli.why_json);
+        if (cli.curves->parsed()) return write_curves_table(cli.curves_dirs, cli.curves_output);
         if (cli.serve->parsed()) {
             SignalWatcher signals;
             return serve_main(cli.serve_dirs, cli.serve_bind, cli.serve_port, signals.fd());

@@ -5,6 +5,7 @@
 #include "backends/backend_factory.hpp"
 #include "loop/null_backend.hpp"
 #include "report/html_report.hpp"
+#include "run/curve_source.hpp"
 #include "run/journal.hpp"
 #include "run/run_dir.hpp"
 #include "run/run_id.hpp"
@@ -87,16 +88,26 @@ RunDirOptions run_dir_options(const RunRequest& request) {
 
 /// What every run is made of, built in one order: its scheduler (with the random stream it
 /// draws from) and its directory, whose lock is taken here.
+/// A simulation on recorded curves reads them before anything else: its searcher draws from
+/// them and its backend replays them.
 struct RunParts {
+    std::shared_ptr<const RecordedCurves> recorded;
     Rng rng;
     std::unique_ptr<Scheduler> scheduler;
     RunDir dir;
 
-    RunParts(const RunRequest& request, RunDirOptions options)
-        : rng(request.config.seed),
-          scheduler(make_scheduler(request.config, rng)),
+    RunParts(const RunRequest& request, RunDirOptions options,
+             std::shared_ptr<const RecordedCurves> curves)
+        : recorded(std::move(curves)),
+          rng(request.config.seed),
+          scheduler(make_scheduler(request.config, rng, recorded.get())),
           dir(request.dir, request.config, std::move(options)) {}
 };
+
+/// The recorded curves a simulation replays, or nullptr (a benchmark, or a real run).
+std::shared_ptr<const RecordedCurves> recorded_curves(const RunRequest& request) {
+    return request.simulate ? load_recorded_curves(request.config) : nullptr;
+}
 
 /// A journal replayed into a Tuner (asha-tune resume, and refreshing a dead run's files): the
 /// one way in for both. A run that had ended gets its files rewritten from the journal.
@@ -139,7 +150,7 @@ bool refresh_run(const fs::path& dir) {
     request.command_line = header.command_line;
     RunDirOptions options = run_dir_options(request);
     options.page_interval = 0;  // no live page: nothing runs
-    RunParts run(request, std::move(options));
+    RunParts run(request, std::move(options), recorded_curves(request));
     const JournalContents journal = read_journal(dir / run_files::journal);
     // Nothing runs: a backend that says only whether legs waited in a queue, as the real one.
     NullBackend backend(!request.simulate &&
@@ -155,10 +166,12 @@ bool refresh_run(const fs::path& dir) {
 
 RunOutcome run_experiment(const RunRequest& request, const RunEnvironment& environment) {
     const ExperimentConfig& c = request.config;
-    BackendFactory backends(c, request.simulate);  // checks the command, GPUs, benchmark first
+    std::shared_ptr<const RecordedCurves> recorded = recorded_curves(request);
+    // Checks the command, GPUs, benchmark first.
+    BackendFactory backends(c, request.simulate, recorded.get());
     RunDirOptions dir_options = run_dir_options(request);
     if (!request.resume) dir_options.run_id = new_run_id();
-    RunParts run(request, dir_options);
+    RunParts run(request, dir_options, recorded);
     RunDir& dir = run.dir;
     const fs::path journal_path = dir.path() / run_files::journal;
     std::optional<JournalContents> journal;
@@ -207,8 +220,15 @@ RunOutcome run_experiment(const RunRequest& request, const RunEnvironment& envir
             "were running",
             dir.path().string(), replay.records, tuner.trials().size(), replay.running);
     } else if (request.simulate) {
-        spdlog::info("simulating {} on benchmark {} with {} workers (virtual time); results in {}",
-                     c.name, c.benchmark, c.workers, dir.path().string());
+        if (recorded)
+            spdlog::info(
+                "simulating {} on {} recorded curves of {} with {} workers (virtual time); "
+                "results in {}",
+                c.name, recorded->curves.size(), recorded->source, c.workers, dir.path().string());
+        else
+            spdlog::info(
+                "simulating {} on benchmark {} with {} workers (virtual time); results in {}",
+                c.name, c.benchmark, c.workers, dir.path().string());
     } else {
         spdlog::info("results of trials will be saved in {}", dir.path().string());
     }

@@ -78,8 +78,20 @@ StopCriteria parse_stop(const json& spec, const JsonPath& where) {
 
 void parse_simulator(const json& spec, const JsonPath& where, ExperimentConfig& c) {
     where.object(spec);
-    where.check_keys(spec, {"benchmark", "time_scale"});
+    where.check_keys(spec, {"benchmark", "curves", "time_scale"});
     if (spec.contains("benchmark")) c.benchmark = (where / "benchmark").string(spec["benchmark"]);
+    if (spec.contains("curves")) {
+        const JsonPath at = where / "curves";
+        const json& v = spec["curves"];
+        if (v.is_string()) {
+            c.curves.push_back(at.string(v));
+        } else {
+            at.array(v);
+            for (std::size_t i = 0; i < v.size(); ++i) c.curves.push_back(at[i].string(v[i]));
+        }
+        for (const std::string& source : c.curves)
+            if (source.empty()) at.fail("expected a path, found \"\"");
+    }
     if (spec.contains("time_scale"))
         c.time_scale = positive_number(where / "time_scale", spec["time_scale"]);
 }

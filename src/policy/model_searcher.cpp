@@ -45,10 +45,12 @@ Config ModelSearcher::suggest(TrialId trial) {
     Config config;
     if (next_point_ < points_.size()) {
         config = points_[next_point_++];
+        if (recorded_) config = recorded_->nearest(trial, config);
     } else if (auto x = propose()) {
         config = encoding_.decode(*x);
+        if (recorded_) config = recorded_->nearest(trial, config);
     } else {
-        config = random_config();
+        config = recorded_ ? recorded_->draw(trial, rng_) : random_config();
     }
     seen_.insert(config.dump());
     TrialInfo t;
@@ -61,6 +63,7 @@ Config ModelSearcher::suggest(TrialId trial) {
 void ModelSearcher::on_report(TrialId trial, double resource, double metric) {
     TrialInfo& t = info(trial);
     t.running = true;
+    if (recorded_) recorded_->on_report(trial);
     // Recorded at every budget this report reaches that had no value yet (a report that jumps
     // over a rung is recorded there too, as ASHA does).
     for (std::size_t k = static_cast<std::size_t>(t.reached + 1); k < budgets_.size(); ++k) {
@@ -83,6 +86,7 @@ void ModelSearcher::on_leg_end(TrialId trial, LegEnd how) {
     TrialInfo& t = info(trial);
     t.running = false;
     t.failed = how == LegEnd::failed;
+    if (recorded_) recorded_->on_leg_end(trial);
     // A failed trial is the worst there is at the budget it was heading for.
     const auto next = static_cast<std::size_t>(t.reached + 1);
     if (how == LegEnd::failed && next < budgets_.size()) {

@@ -8,6 +8,7 @@
 
 #include "asha/searcher.hpp"
 #include "policy/priority_rung.hpp"
+#include "policy/recorded_space.hpp"
 #include "policy/space_encoding.hpp"
 
 #include <optional>
@@ -32,6 +33,9 @@ class ModelSearcher : public Searcher {
     /// Several objectives or constraints: every objective and the violation are kept at each
     /// budget, and a searcher that can ranks by them (rank_by()).
     void on_observation(TrialId trial, double resource, const Observation& seen) final;
+    /// A simulation on recorded curves: every suggestion becomes a recorded configuration (the
+    /// nearest to a proposal), and the model learns at the configuration actually tried.
+    void restrict_to(std::unique_ptr<RecordedSpace> recorded) { recorded_ = std::move(recorded); }
     /// Rank observations by `order` (MO-ASHA's rung order) instead of by the metric alone.
     void rank_by(PriorityRung::Order order) { order_ = std::move(order); }
     void on_leg_end(TrialId trial, LegEnd how) final;
@@ -77,6 +81,7 @@ class ModelSearcher : public Searcher {
     std::vector<TrialInfo> trials_;
     std::unordered_set<std::string> seen_;
     std::optional<PriorityRung::Order> order_;
+    std::unique_ptr<RecordedSpace> recorded_;
 };
 
 }  // namespace asha

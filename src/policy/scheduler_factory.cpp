@@ -3,6 +3,7 @@
 #include "policy/kde_searcher.hpp"
 #include "policy/mo_asha.hpp"
 #include "policy/observation.hpp"
+#include "policy/recorded_space.hpp"
 #include "policy/stopping_rule.hpp"
 #include "policy/sync_sh.hpp"
 #include "policy/tpe_searcher.hpp"
@@ -23,30 +24,41 @@ PriorityRung::Order rung_order(const ExperimentConfig& c) {
 
 }  // namespace
 
-std::unique_ptr<Searcher> make_searcher(const ExperimentConfig& c, Rng& rng) {
+std::unique_ptr<Searcher> make_searcher(const ExperimentConfig& c, Rng& rng,
+                                        const RecordedCurves* recorded) {
+    auto space = [&] {
+        return recorded ? std::make_unique<RecordedSpace>(*recorded, c.config_space) : nullptr;
+    };
     // The budgets at which trials are compared: the rung levels of the first bracket, and max_t.
     std::vector<double> budgets =
         rung_levels(c.scheduler.grace_period, c.scheduler.reduction_factor, c.max_t);
     if (c.max_t > 0) budgets.push_back(c.max_t);
     const bool maximize = c.mode == Mode::max;
     switch (c.searcher.type) {
-        case SearcherSpec::Type::bohb:
-            return std::make_unique<KdeSearcher>(c.config_space, c.points_to_evaluate, budgets,
-                                                 maximize, c.searcher, rng);
+        case SearcherSpec::Type::bohb: {
+            auto kde = std::make_unique<KdeSearcher>(c.config_space, c.points_to_evaluate, budgets,
+                                                     maximize, c.searcher, rng);
+            if (recorded) kde->restrict_to(space());
+            return kde;
+        }
         case SearcherSpec::Type::tpe: {
             auto tpe = std::make_unique<TpeSearcher>(c.config_space, c.points_to_evaluate, budgets,
                                                      maximize, c.searcher, rng);
             if (needs_observations(c)) tpe->rank_by(rung_order(c));  // MO-TPE
+            if (recorded) tpe->restrict_to(space());
             return tpe;
         }
         case SearcherSpec::Type::random:
             break;
     }
-    return std::make_unique<RandomSearcher>(c.config_space, c.points_to_evaluate, rng);
+    auto random = std::make_unique<RandomSearcher>(c.config_space, c.points_to_evaluate, rng);
+    if (recorded) random->restrict_to(space());
+    return random;
 }
 
-std::unique_ptr<Scheduler> make_scheduler(const ExperimentConfig& c, Rng& rng) {
-    auto searcher = make_searcher(c, rng);
+std::unique_ptr<Scheduler> make_scheduler(const ExperimentConfig& c, Rng& rng,
+                                          const RecordedCurves* recorded) {
+    auto searcher = make_searcher(c, rng, recorded);
     const bool maximize = c.mode == Mode::max;
     switch (c.scheduler.type) {
         case SchedulerType::fifo:

@@ -16,7 +16,8 @@ namespace {
 /// of the config file, so that a config can name the script beside it and work from any
 /// directory (an installed config in /usr/share/asha-tune/configs, a copy of the repository).
 /// Expanded once, as the file is read: the journal keeps absolute paths, so a resume from
-/// anywhere runs the same script.
+/// anywhere runs the same script. simulator.curves gets the same, and a relative path there is
+/// made absolute from the config file's directory.
 void expand_config_dir(json& doc, const std::string& path) {
     namespace fs = std::filesystem;
     static const std::string kPlaceholder = "${config_dir}";
@@ -46,6 +47,21 @@ void expand_config_dir(json& doc, const std::string& path) {
     if (doc.contains("working_dir")) expand(doc["working_dir"]);
     if (doc.contains("env") && doc["env"].is_object())
         for (auto& [name, value] : doc["env"].items()) expand(value);
+    // Recorded curves are data beside the config: a relative path is relative to its directory.
+    if (doc.contains("simulator") && doc["simulator"].is_object() &&
+        doc["simulator"].contains("curves")) {
+        auto resolve = [&](json& value) {
+            expand(value);
+            if (value.is_string() && !value.get<std::string>().empty() &&
+                fs::path(value.get<std::string>()).is_relative())
+                value = (dir / value.get<std::string>()).lexically_normal().string();
+        };
+        json& curves = doc["simulator"]["curves"];
+        if (curves.is_array())
+            for (auto& source : curves) resolve(source);
+        else
+            resolve(curves);
+    }
 }
 
 }  // namespace

@@ -34,6 +34,7 @@ for f in bin/asha-tune libexec/asha-tune/asha-supervise share/man/man1/asha-tune
          share/bash-completion/completions/asha-tune \
          share/asha-tune/configs/lenet-small.json share/asha-tune/configs/quick.json \
          share/asha-tune/examples/lenet/train.py share/asha-tune/examples/synthetic/train.py \
+         share/asha-tune/bench/curves/lenet-small.csv.gz \
          share/doc/asha-tune/README.md; do
   [ -s "$prefix/$f" ] && pass "installed $f" || fail "missing $f"
 done
@@ -100,6 +101,8 @@ use_installed() {  # use_installed LABEL ROOT (ROOT/bin/asha-tune, ROOT/share/as
     "$1/bin/asha-tune" status runs/quick-* > status.txt
     "$1/bin/asha-tune" report runs/quick-* -o report.html
     "$1/bin/asha-tune" simulate --config "$1/share/asha-tune/configs/synthetic.json" --max-trials 30 --quiet --json > simulated.json
+    # The recorded LeNet curves are found beside the installed config.
+    "$1/bin/asha-tune" simulate --config "$1/share/asha-tune/configs/lenet-small-recorded.json" --max-trials 30 --quiet --json > recorded.json
     # The dashboard serves its page from the binary alone: the URL it prints is read from a FIFO.
     mkfifo serve.fifo
     "$1/bin/asha-tune" serve runs --port 0 > serve.fifo &
