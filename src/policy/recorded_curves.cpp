@@ -1,6 +1,7 @@
 #include "policy/recorded_curves.hpp"
 
 #include "asha/errors.hpp"
+#include "asha/run_files.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -10,13 +11,14 @@ namespace asha {
 
 namespace {
 
-constexpr std::string_view kConfigPrefix = "config_";
-constexpr std::string_view kElapsed = "st_worker_time";
+namespace results = run_files::results_csv;
+const std::string kConfigPrefix = run_files::config_column("");
+constexpr std::string_view kElapsed = results::worker_time;
 constexpr std::string_view kStep = "st_step_time";
 constexpr std::string_view kStatus = "status";
-constexpr std::string_view kTrial = "trial_id";
+constexpr std::string_view kTrial = results::trial_id;
 /// results.csv's own columns, which are not reported values.
-constexpr std::string_view kIgnored[] = {"st_tuner_time", "st_decision", "st_status"};
+constexpr std::string_view kIgnored[] = {results::tuner_time, results::decision, results::status};
 
 std::optional<double> parse_double(std::string_view text) {
     double v = 0;

@@ -48,7 +48,8 @@ void add_run(CurveTableBuilder& builder, const fs::path& dir) {
     const fs::path results = dir / run_files::results;
     add_rows(builder, results.string(), read_maybe_gzipped(results.string()));
     const CsvTable trials = parse_csv(read_maybe_gzipped((dir / run_files::trials).string()));
-    const int id = trials.column("trial_id"), status = trials.column("status");
+    const int id = trials.column(run_files::trials_csv::trial_id),
+              status = trials.column(run_files::trials_csv::status);
     if (id < 0 || status < 0)
         throw ConfigError((dir / run_files::trials).string() + ": no trial_id or status column");
     for (const auto& row : trials.rows)
@@ -62,21 +63,16 @@ void add_run(CurveTableBuilder& builder, const fs::path& dir) {
 std::string curves_table_csv(const RecordedCurves& curves, const ConfigSpace& space,
                              const std::string& resource_attr) {
     std::string out;
-    auto cell = [](const std::string& text) {  // RFC 4180: quote what needs it
-        if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-        std::string quoted = "\"";
-        for (char ch : text) (quoted += ch) += ch == '"' ? "\"" : "";
-        return quoted + "\"";
-    };
-    for (const auto& [name, domain] : space.params()) out += cell("config_" + name) + ",";
-    out += cell(resource_attr);
-    for (const std::string& name : curves.value_names) out += "," + cell(name);
-    out += ",st_worker_time,status\n";
+    for (const auto& [name, domain] : space.params())
+        out += csv_field(run_files::config_column(name)) + ",";
+    out += csv_field(resource_attr);
+    for (const std::string& name : curves.value_names) out += "," + csv_field(name);
+    out += fmt::format(",{},status\n", run_files::results_csv::worker_time);
     const std::size_t width = curves.value_names.size();
     for (const RecordedCurve& curve : curves.curves) {
         std::string prefix;
         for (const auto& [name, domain] : space.params())
-            prefix += cell(format_value(curve.config.value(name, json()))) + ",";
+            prefix += csv_field(format_value(curve.config.value(name, json()))) + ",";
         for (std::size_t k = 0; k < curve.levels.size(); ++k) {
             out += prefix;
             out += fmt::format("{}", curve.levels[k]);
