@@ -186,11 +186,19 @@ TEST(DecisionReason, TheJournalKeepsEveryFieldAndLeavesOutWhatARuleHasNot) {
                  std::invalid_argument);
     EXPECT_THROW(decode_reason(json::parse(R"([1])")), std::invalid_argument);
     // On the records that carry one.
-    ReportRecord report{2.5, 4, 3, 0.41, Decision::stop, std::nullopt, 0, ranked};
+    ReportRecord report{2.5, 4, 3, 0.41, Decision::stop, std::nullopt, 0, ranked, std::nullopt};
     const auto back = std::get<ReportRecord>(decode_record(encode_record(report)));
     EXPECT_EQ(back.why, ranked);
     StartRecord start{3, 4, 1, LaunchKind::promote, 0, 9, std::nullopt, ranked};
     EXPECT_EQ(std::get<StartRecord>(decode_record(encode_record(start))).why, ranked);
+    // PASHA's raise rides on the report after which it happened.
+    report.raised = TopRaise{9, 3, 12, 4, 0.0215};
+    EXPECT_NE(encode_record(report).find(
+                  R"("raised":{"level":9,"compared":3,"trial":12,"place":4,"epsilon":0.0215})"),
+              std::string::npos)
+        << encode_record(report);
+    EXPECT_EQ(std::get<ReportRecord>(decode_record(encode_record(report))).raised, report.raised);
+    EXPECT_THROW(decode_raise(json::parse(R"({"level":9})")), std::exception);
 }
 
 TEST(DecisionReason, EachRuleIsExplainedInOneSentence) {
@@ -219,6 +227,21 @@ TEST(DecisionReason, EachRuleIsExplainedInOneSentence) {
               "the 1 values there better)");
     EXPECT_EQ(explain(reason(Rule::max_t, 4, 0.1234567), config),
               "reached max_t (epoch 4): loss 0.123457; the trial completes");
+    // PASHA: the quantile promotion, and the top rung.
+    EXPECT_EQ(explain(reason(Rule::pasha_paused, 1, 0.5, 1, 4, 2, 0.55), config),
+              "epoch 1: loss 0.5, 1 of the 4 values there better; paused; promoted when a "
+              "worker is free while fewer than 2 are (the rung's quantile is 0.55)");
+    EXPECT_EQ(explain(reason(Rule::pasha_top, 3, 0.4, 0, 1, 0), config),
+              "epoch 3: loss 0.4, 0 of the 1 values there better; paused at PASHA's top rung: "
+              "trials go no further until PASHA raises it (with 1 value the rung promotes none "
+              "yet)");
+    EXPECT_EQ(explain(reason(Rule::pasha_promoted, 1, 0.3, 0, 3, 2, 0.35), config),
+              "promoted from epoch 1: loss 0.3, 0 of the 3 values there better, fewer than 2 "
+              "(as good as the rung's quantile, 0.35)");
+    EXPECT_EQ(explain_raise(TopRaise{9, 3, 12, 4, 0.0215}, config),
+              "PASHA raised its top rung: trials now go up to epoch 9, because at epoch 3 trial "
+              "12 ranks at place 5, outside its group one rung below (values within epsilon "
+              "0.0215)");
     EXPECT_EQ(explain(reason(Rule::run_ending, 2, 0.5), config),
               "epoch 2: loss 0.5; the run was ending, so the tuner stopped it without asking "
               "the scheduler");

@@ -102,6 +102,17 @@ TEST_P(SimulatedCrash, KilledAt25RandomPointsTheRunEndsIdentical) {
     without_dirs(best_ref);
     EXPECT_EQ(best, best_ref) << answer;
     EXPECT_GT(read_file(dir / "results.csv").size(), 10000u);
+    // PASHA: the same raises of its top rung, at the same reports.
+    if (std::find(params.begin(), params.end(), "pasha") != params.end()) {
+        const RunData run = read_run(dir);
+        const TopRungState top = read_top_rung(dir / "journal.jsonl", run.config),
+                           top_ref = read_top_rung(reference / "journal.jsonl", run.config);
+        EXPECT_GT(top_ref.raises, 0u);
+        EXPECT_EQ(top.raises, top_ref.raises);
+        EXPECT_EQ(top.level, top_ref.level);
+        EXPECT_EQ(top.since, top_ref.since);
+        EXPECT_EQ(top.epsilon, top_ref.epsilon);
+    }
 }
 
 std::string marker_of(const fs::path& dir) {
@@ -703,7 +714,11 @@ INSTANTIATE_TEST_SUITE_P(
         std::vector<std::string>{"configs/lenet-small-recorded.json", "--max-trials", "300",
                                  "--workers", "8"},
         std::vector<std::string>{"configs/lenet-small-recorded.json", "--max-trials", "200",
-                                 "--workers", "8", "--variant", "promotion", "--searcher", "tpe"}));
+                                 "--workers", "8", "--variant", "promotion", "--searcher", "tpe"},
+        // PASHA: its top rung and its noise estimate rebuilt by the replay, raises included.
+        std::vector<std::string>{"--max-trials", "300", "--scheduler", "pasha"},
+        std::vector<std::string>{"configs/lenet-small-recorded.json", "--max-trials", "300",
+                                 "--workers", "4", "--scheduler", "pasha", "--searcher", "bohb"}));
 
 }  // namespace
 

@@ -12,7 +12,7 @@ namespace asha {
 
 enum class Mode { min, max };
 
-enum class SchedulerType { fifo, asha, sync_sh };
+enum class SchedulerType { fifo, asha, sync_sh, pasha };
 enum class AshaVariant { stopping, promotion };
 enum class ReportFormat { tune_metric, key_value };
 /// When journal.jsonl is fdatasync'ed (journal.hpp).

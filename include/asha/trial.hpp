@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace asha {
@@ -36,20 +37,28 @@ std::optional<Decision> parse_decision(std::string_view text);
 /// (its own included) are strictly better than its own.
 struct DecisionReason {
     enum class Rule : std::uint8_t {
-        quantile,    ///< stopping ASHA at a rung: CONTINUE iff better < top; `cutoff` is the
-                     ///< rung's quantile the rule compares with (the reference's wording)
-        paused,      ///< promotion ASHA: recorded at its rung and paused; it is promoted once
-                     ///< better < top (`cutoff`: the worst value in the top now, NaN if none)
-        promoted,    ///< promotion ASHA: a free worker promoted it from rung `level`, the best
-                     ///< not-yet-promoted trial of the highest rung where one ranks in the top
-        milestone,   ///< sync SH: reached its round's rung; it waits for the round to end
-        round_end,   ///< sync SH: its round's rung was complete, and it ranked in the top
-                     ///< max(1, floor(n / eta)): promoted from rung `level`
-        max_t,       ///< reached max_t: the trial completes (recorded at its rung, not judged)
-        run_ending,  ///< the run is ending: the tuner stops the leg, the scheduler is not asked
-        ranked,      ///< MO-ASHA stopping at a rung (several objectives, or constraints):
-                     ///< CONTINUE iff better < top, `better` being how many results the rung's
-                     ///< priority order puts before it (no cutoff value)
+        quantile,        ///< stopping ASHA at a rung: CONTINUE iff better < top; `cutoff` is the
+                         ///< rung's quantile the rule compares with (the reference's wording)
+        paused,          ///< promotion ASHA: recorded at its rung and paused; it is promoted once
+                         ///< better < top (`cutoff`: the worst value in the top now, NaN if none)
+        promoted,        ///< promotion ASHA: a free worker promoted it from rung `level`, the best
+                         ///< not-yet-promoted trial of the highest rung where one ranks in the top
+        milestone,       ///< sync SH: reached its round's rung; it waits for the round to end
+        round_end,       ///< sync SH: its round's rung was complete, and it ranked in the top
+                         ///< max(1, floor(n / eta)): promoted from rung `level`
+        max_t,           ///< reached max_t: the trial completes (recorded at its rung, not judged)
+        run_ending,      ///< the run is ending: the tuner stops the leg, the scheduler is not asked
+        ranked,          ///< MO-ASHA stopping at a rung (several objectives, or constraints):
+                         ///< CONTINUE iff better < top, `better` being how many results the rung's
+                         ///< priority order puts before it (no cutoff value)
+        pasha_paused,    ///< PASHA: recorded at its rung and paused; promoted by the rung's
+                         ///< q_k quantile rule (`cutoff`) once better < top (top 0: the rung
+                         ///< has fewer than 2 values and promotes none yet)
+        pasha_top,       ///< PASHA: paused at its current top rung, where trials stay until
+                         ///< PASHA raises the top (better/of/top/cutoff as pasha_paused)
+        pasha_promoted,  ///< PASHA: a free worker promoted it from rung `level`: the best
+                         ///< not-yet-promoted trial of the highest rung below the top where it
+                         ///< is as good as the rung's q_k quantile (`cutoff`)
     };
     Rule rule = Rule::quantile;
     int bracket = 0;
@@ -77,15 +86,33 @@ struct DecisionReason {
         return why;
     }
 };
-/// "quantile", "paused", "promoted", "milestone", "round_end", "max_t", "run_ending", "ranked".
+/// "quantile", "paused", "promoted", "milestone", "round_end", "max_t", "run_ending", "ranked",
+/// "pasha_paused", "pasha_top", "pasha_promoted".
 const char* to_string(DecisionReason::Rule rule);
 std::optional<DecisionReason::Rule> parse_reason_rule(std::string_view text);
 
 /// A scheduler's answer to a report: the decision, and why when a rung or max_t was reached
 /// (nothing is recorded for a report between rungs, the most frequent kind).
+/// PASHA raised the level its trials go up to (README "PASHA"): after a report, the order of the
+/// trials at the top one of the two rungs it compares was not their order at the rung below,
+/// beyond the noise `epsilon` (Bohdal et al. 2023's soft ranking).
+struct TopRaise {
+    double level = 0;       ///< where trials go up to from now on (max_t: no limit any more)
+    double compared = 0;    ///< the upper of the two compared rungs; the other is the one below it
+    TrialId trial = 0;      ///< the first trial, best first at `compared`, outside its group below
+    std::size_t place = 0;  ///< its place at `compared` (0: the best)
+    double epsilon = 0;     ///< the noise the groups were formed with
+    bool operator==(const TopRaise&) const = default;
+};
+
 struct Verdict {
+    // A constructor rather than an aggregate: most schedulers give the first two only.
+    Verdict(Decision d = Decision::proceed, std::optional<DecisionReason> w = std::nullopt,
+            std::optional<TopRaise> r = std::nullopt)
+        : decision(d), why(std::move(w)), raised(r) {}
     Decision decision = Decision::proceed;
     std::optional<DecisionReason> why;
+    std::optional<TopRaise> raised;  ///< PASHA raised its top after this report
 };
 
 /// What one report tells a scheduler: every objective as reported, in the config's order (NaN

@@ -150,6 +150,7 @@ class Tuner {
     std::optional<double> resumed_at_;  // restore() ran: run() continues the clock from here
     Decision last_decision_ = Decision::proceed;  // of the last accepted report
     std::optional<DecisionReason> last_why_;      // and why (the replay compares it)
+    std::optional<TopRaise> last_raised_;         // and PASHA's raise, if any (likewise)
     std::map<TrialId, std::string> handles_;      // backend handle of each trial's latest leg
 };
 

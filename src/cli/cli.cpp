@@ -248,6 +248,7 @@ int show_status(const std::string& dir, bool as_json) {
                   << render_table(run.trials, run.config, 50, s.wallclock)
                   << render_progress_line(s) << "\n"
                   << render_best_line(s, run.config) << "\n";
+        if (run.top_rung) std::cout << render_top_rung(*run.top_rung, run.config) << "\n";
         if (run.summary.is_object())
             std::cout << "stopped because: " << run.summary.value("stop_reason", "") << "\n";
     }

@@ -172,6 +172,11 @@ class JournalReplay {
         if (!interrupted_ && r.why && r.why != tuner_.last_why_)
             throw diverged(line_,
                            "trial " + std::to_string(t.id) + " is now decided for another reason");
+        if (!interrupted_ && r.raised != tuner_.last_raised_)
+            throw diverged(line_, std::string("PASHA's top rung ") +
+                                      (r.raised ? "was raised after" : "is now raised after") +
+                                      " this report of trial " + std::to_string(t.id) +
+                                      (r.raised ? ", and is not now" : ", and was not then"));
     }
 
     void apply(const RunningRecord& r) { tuner_.on_running(trial(r.trial), r.handle); }

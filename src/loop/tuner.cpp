@@ -274,6 +274,14 @@ void Tuner::on_report(TrialRecord& trial, const Report& report, std::uint64_t of
     const Decision decision = verdict.decision;
     last_decision_ = decision;
     last_why_ = verdict.why;
+    last_raised_ = verdict.raised;
+    if (verdict.raised)
+        spdlog::info(
+            "PASHA: trials now go up to {} {}: at {} {} trial {} ranks at place {}, outside its "
+            "group (values within epsilon {}) one rung below",
+            config_.resource_attr, format_value(json(verdict.raised->level)), config_.resource_attr,
+            format_value(json(verdict.raised->compared)), verdict.raised->trial,
+            verdict.raised->place + 1, format_value(json(verdict.raised->epsilon)));
     if (journal_) {
         // "fields" is left out when it holds only the resource and the metric (the replay puts
         // them back): most reports are such, and this is the most frequent record.
@@ -282,7 +290,7 @@ void Tuner::on_report(TrialRecord& trial, const Report& report, std::uint64_t of
                            report.fields.contains(config_.metric);
         record(ReportRecord{t, trial.id, report.resource, report.metric, decision,
                             plain ? std::nullopt : std::optional(report.fields), offset,
-                            verdict.why});
+                            verdict.why, verdict.raised});
     }
     if (writer_) writer_->result(trial, report, decision, t);
     if (asks_scheduler) apply(trial, decision, report.resource);

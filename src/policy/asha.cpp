@@ -124,23 +124,7 @@ void AshaScheduler::on_leg_end(TrialId trial, LegEnd how) {
 }
 
 std::vector<RungSummary> AshaScheduler::rungs() const {
-    std::vector<RungSummary> out;
-    for (int b = 0; b < static_cast<int>(ladder_.brackets()); ++b) {
-        for (const Ladder::Rung& rung : ladder_.rungs(b)) {
-            RungSummary s;
-            s.bracket = b;
-            s.level = rung.level;
-            s.recorded = rung.record.values.size();
-            s.promoted = rung.promoted;
-            const double cutoff = rung.record.values.quantile(rung.quantile);
-            s.cutoff = params_.maximize ? -cutoff : cutoff;
-            s.best = metric_of_badness(
-                rung.record.values.empty() ? INFINITY : rung.record.values.select(0),
-                params_.maximize);
-            out.push_back(s);
-        }
-    }
-    return out;
+    return summarize_rungs(ladder_, params_.maximize);
 }
 
 }  // namespace asha

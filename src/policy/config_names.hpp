@@ -23,6 +23,7 @@ inline const NameTable<MoPriority> kMoPriorityNames = {
 inline const NameTable<SchedulerType> kSchedulerNames = {{"asha", SchedulerType::asha},
                                                          {"fifo", SchedulerType::fifo},
                                                          {"sync_sh", SchedulerType::sync_sh},
+                                                         {"pasha", SchedulerType::pasha},
                                                          {"hyperband", SchedulerType::sync_sh}};
 inline const NameTable<AshaVariant> kVariantNames = {{"stopping", AshaVariant::stopping},
                                                      {"promotion", AshaVariant::promotion}};

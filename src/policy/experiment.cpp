@@ -236,10 +236,13 @@ void check_objectives_fit(const json& doc, const JsonPath& where, const Experime
         (where / "scheduler" / "weights")
             .fail("weights are for \"multiobjective_priority\": \"linear_scalarization\"");
     const bool several = c.objectives.size() > 1;
-    if ((several || !c.constraints.empty()) && c.scheduler.type == SchedulerType::sync_sh)
+    const bool one_metric_only =
+        c.scheduler.type == SchedulerType::sync_sh || c.scheduler.type == SchedulerType::pasha;
+    if ((several || !c.constraints.empty()) && one_metric_only)
         (where / (several ? "metric" : "constraints"))
             .fail(std::string(several ? "several objectives" : "constraints") +
-                  " need scheduler type \"asha\" or \"fifo\" (sync_sh ranks one metric)");
+                  " need scheduler type \"asha\" or \"fifo\" (" +
+                  name_of(kSchedulerNames, c.scheduler.type) + " ranks one metric)");
     if (!several) return;
     if (c.searcher.type == SearcherSpec::Type::bohb)
         (where / "searcher")
@@ -298,6 +301,16 @@ void resolve_resources(ExperimentConfig& c, std::optional<double> scheduler_max_
             .fail("expected at most " + std::to_string(levels.size() + 1) +
                   " brackets (rung levels " + std::to_string(levels.size()) + " + max_t), found " +
                   std::to_string(c.scheduler.brackets));
+    if (c.scheduler.type == SchedulerType::pasha) {
+        if (c.scheduler.brackets != 1)
+            (sched / "brackets")
+                .fail("pasha runs one bracket (its top rung grows within it), found " +
+                      std::to_string(c.scheduler.brackets));
+        if (levels.size() < 2)
+            sched.fail("pasha needs at least 2 rung levels below max_t (" +
+                       format_value(json(c.max_t)) + "), found " + std::to_string(levels.size()) +
+                       ": lower grace_period or reduction_factor, or raise max_t");
+    }
 }
 
 }  // namespace

@@ -6,10 +6,12 @@
 /// for one metric (policy/asha), a PriorityRung for several (policy/mo_asha). Pure.
 
 #include "asha/rng.hpp"
+#include "asha/scheduler.hpp"
 #include "asha/searcher.hpp"
 #include "asha/trial.hpp"
 #include "policy/stopping_rule.hpp"
 
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -126,5 +128,29 @@ class RungLadder {
     std::vector<double> shares_;
     std::vector<Position> trials_;  // by trial id
 };
+
+/// The status rows of a ladder whose rungs record one metric's badness in `record.values`
+/// (an OrderStatistics): each rung's count, promotions, q_k quantile and best.
+template <typename Record>
+std::vector<RungSummary> summarize_rungs(const RungLadder<Record>& ladder, bool maximize) {
+    std::vector<RungSummary> out;
+    for (int b = 0; b < static_cast<int>(ladder.brackets()); ++b) {
+        for (const auto& rung : ladder.rungs(b)) {
+            RungSummary s;
+            s.bracket = b;
+            s.level = rung.level;
+            s.recorded = rung.record.values.size();
+            s.promoted = rung.promoted;
+            const double cutoff = rung.record.values.quantile(rung.quantile);
+            s.cutoff = maximize ? -cutoff : cutoff;
+            s.best = metric_of_badness(rung.record.values.empty()
+                                           ? std::numeric_limits<double>::infinity()
+                                           : rung.record.values.select(0),
+                                       maximize);
+            out.push_back(s);
+        }
+    }
+    return out;
+}
 
 }  // namespace asha

@@ -3,6 +3,7 @@
 #include "policy/kde_searcher.hpp"
 #include "policy/mo_asha.hpp"
 #include "policy/observation.hpp"
+#include "policy/pasha.hpp"
 #include "policy/recorded_space.hpp"
 #include "policy/stopping_rule.hpp"
 #include "policy/sync_sh.hpp"
@@ -78,6 +79,11 @@ std::unique_ptr<Scheduler> make_scheduler(const ExperimentConfig& c, Rng& rng,
                                     c.scheduler.reduction_factor, c.max_t,
                                     c.scheduler.brackets,         maximize};
             return std::make_unique<AshaScheduler>(p, std::move(searcher), rng);
+        }
+        case SchedulerType::pasha: {
+            PashaScheduler::Params p{c.scheduler.grace_period, c.scheduler.reduction_factor,
+                                     c.max_t, maximize};
+            return std::make_unique<PashaScheduler>(p, std::move(searcher), rng);
         }
         case SchedulerType::sync_sh: {
             SyncShScheduler::Params p{

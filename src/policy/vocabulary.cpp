@@ -26,14 +26,17 @@ constexpr Names<LaunchKind, 3> kLaunchKindNames{{{LaunchKind::new_trial, "new"},
                                                  {LaunchKind::promote, "promote"},
                                                  {LaunchKind::retry, "retry"}}};
 using Rule = DecisionReason::Rule;
-constexpr Names<Rule, 8> kRuleNames{{{Rule::quantile, "quantile"},
-                                     {Rule::paused, "paused"},
-                                     {Rule::promoted, "promoted"},
-                                     {Rule::milestone, "milestone"},
-                                     {Rule::round_end, "round_end"},
-                                     {Rule::max_t, "max_t"},
-                                     {Rule::run_ending, "run_ending"},
-                                     {Rule::ranked, "ranked"}}};
+constexpr Names<Rule, 11> kRuleNames{{{Rule::quantile, "quantile"},
+                                      {Rule::paused, "paused"},
+                                      {Rule::promoted, "promoted"},
+                                      {Rule::milestone, "milestone"},
+                                      {Rule::round_end, "round_end"},
+                                      {Rule::max_t, "max_t"},
+                                      {Rule::run_ending, "run_ending"},
+                                      {Rule::ranked, "ranked"},
+                                      {Rule::pasha_paused, "pasha_paused"},
+                                      {Rule::pasha_top, "pasha_top"},
+                                      {Rule::pasha_promoted, "pasha_promoted"}}};
 
 template <typename Enum, std::size_t N>
 const char* name_of(const Names<Enum, N>& names, Enum value) {

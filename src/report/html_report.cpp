@@ -3,6 +3,7 @@
 #include "report/pareto_figures.hpp"
 #include "report/run_analysis.hpp"
 #include "report/svg.hpp"
+#include "report/table.hpp"
 #include "run/run_dir.hpp"
 
 #include <spdlog/spdlog.h>
@@ -349,6 +350,7 @@ std::string run_section(const RunData& run, const RunAnalysis& a) {
     if (run.summary.is_object() && run.summary.contains(summary_key::stop_reason))
         s += " Stopped because: " +
              escape(run.summary[summary_key::stop_reason].get<std::string>()) + ".";
+    if (run.top_rung) s += " " + escape(render_top_rung(*run.top_rung, run.config)) + ".";
     s += "</p>\n";
     s += pareto_section(run);
     s += curves_figure(run, curves, best, true);

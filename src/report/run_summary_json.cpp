@@ -58,8 +58,14 @@ json status_json(const std::string& run_dir, const RunData& run, const RunSummar
     json config;
     for (const auto& t : run.trials)
         if (s.best_trial && t.id == *s.best_trial) config = t.config;
-    return run_summary_json(run_dir, run.run_id, run_state(run), run.config, s, config,
-                            run.summary.is_object(), run.trials);
+    json out = run_summary_json(run_dir, run.run_id, run_state(run), run.config, s, config,
+                                run.summary.is_object(), run.trials);
+    if (run.top_rung)
+        out["pasha"] = {{"top_level", run.top_rung->level},
+                        {"raises", run.top_rung->raises},
+                        {"last_raise_time", run.top_rung->since},
+                        {"epsilon", run.top_rung->epsilon}};
+    return out;
 }
 
 }  // namespace asha

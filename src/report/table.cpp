@@ -136,6 +136,18 @@ std::string render_rungs(const std::vector<RungSummary>& rungs, const std::strin
     return out;
 }
 
+std::string render_top_rung(const TopRungState& top, const ExperimentConfig& c) {
+    std::string out =
+        fmt::format("PASHA: trials go up to {} {}", c.resource_attr, format_value(json(top.level)));
+    out += top.level < c.max_t ? fmt::format(" of {}", format_value(json(c.max_t)))
+                               : " (max_t: as far as ASHA)";
+    if (top.raises == 0) return out + " (not raised yet)";
+    return out + fmt::format(
+                     " (raised {}, the last at {:.1f} s; epsilon {:.4g})",
+                     top.raises == 1 ? std::string("once") : std::to_string(top.raises) + " times",
+                     top.since, top.epsilon);
+}
+
 std::string render_run_end(const RunSummary& s) {
     return fmt::format(
         "stopped because: {}\nworker utilisation: {:.1f}% ({:.1f} busy worker-seconds / ({} "

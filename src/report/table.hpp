@@ -6,6 +6,7 @@
 #include "asha/run_writer.hpp"
 #include "asha/scheduler.hpp"
 #include "asha/trial.hpp"
+#include "run/run_reader.hpp"
 
 #include <string>
 #include <vector>
@@ -29,6 +30,10 @@ std::string render_front(const RunSummary& summary, const ExperimentConfig& conf
 /// How the metric fell rung by rung, one rung per line (empty without rungs, e.g. FIFO):
 /// "  bracket 1, epoch 4: 7 trials, best 0.5455, cutoff 0.898" (the bracket only with several).
 std::string render_rungs(const std::vector<RungSummary>& rungs, const std::string& resource_attr);
+
+/// PASHA's top rung: "PASHA: trials go up to epoch 8 of 12 (raised once, at 139.9 s; epsilon
+/// 0.0216)".
+std::string render_top_rung(const TopRungState& top, const ExperimentConfig& config);
 
 /// Worker utilisation and the reason the run ended.
 std::string render_run_end(const RunSummary& summary);

@@ -63,7 +63,8 @@ std::optional<TrialStory> trial_story(const JournalContents& journal, TrialId tr
                     if (r.trial != trial) return;
                     ++story.reports;
                     story.last_report = r;
-                    if (r.why || (!story.has_reasons && r.decision != Decision::proceed))
+                    if (r.why || r.raised ||
+                        (!story.has_reasons && r.decision != Decision::proceed))
                         story.decisions.push_back(r);
                 }
             },
@@ -71,6 +72,14 @@ std::optional<TrialStory> trial_story(const JournalContents& journal, TrialId tr
     }
     if (!started) return std::nullopt;
     return story;
+}
+
+std::string explain_raise(const TopRaise& raised, const ExperimentConfig& config) {
+    return fmt::format(
+        "PASHA raised its top rung: trials now go up to {} {}, because at {} {} trial {} ranks "
+        "at place {}, outside its group one rung below (values within epsilon {})",
+        config.resource_attr, num(raised.level), config.resource_attr, num(raised.compared),
+        raised.trial, raised.place + 1, num(raised.epsilon));
 }
 
 std::string explain(const DecisionReason& why, const ExperimentConfig& config) {
@@ -107,6 +116,24 @@ std::string explain(const DecisionReason& why, const ExperimentConfig& config) {
         case Rule::promoted:
             return fmt::format("promoted from {}: {}, {}, within the top {}{}", at, value, rank,
                                why.top, top_ends);
+        case Rule::pasha_paused:
+        case Rule::pasha_top: {
+            const std::string waits =
+                why.rule == Rule::pasha_top
+                    ? "; paused at PASHA's top rung: trials go no further until PASHA raises it"
+                    : "; paused";
+            if (why.top == 0)
+                return fmt::format("{}: {}, {}{} (with {} value{} the rung promotes none yet)", at,
+                                   value, rank, waits, why.of, why.of == 1 ? "" : "s");
+            return fmt::format(
+                "{}: {}, {}{}; promoted when a worker is free while fewer than {} are (the "
+                "rung's quantile is {})",
+                at, value, rank, waits, why.top, num(why.cutoff));
+        }
+        case Rule::pasha_promoted:
+            return fmt::format(
+                "promoted from {}: {}, {}, fewer than {} (as good as the rung's quantile, {})", at,
+                value, rank, why.top, num(why.cutoff));
         case Rule::milestone:
             return fmt::format(
                 "{}: {}; paused until every trial of its round has reached this rung", at, value);
@@ -170,6 +197,7 @@ std::string render_story(const TrialStory& s, const ExperimentConfig& config,
         out += fmt::format("  at {}s, {} {}: {}", num(r.time), config.resource_attr,
                            num(r.resource), to_string(r.decision));
         if (r.why) out += " - " + explain(*r.why, config);
+        if (r.raised) out += "\n      " + explain_raise(*r.raised, config);
         out += "\n";
     }
     return out;
@@ -205,6 +233,10 @@ json story_json(const TrialStory& s, const ExperimentConfig& config, const std::
         if (r.why) {
             d["why"] = reason_json(*r.why);
             d["explanation"] = explain(*r.why, config);
+        }
+        if (r.raised) {
+            d["raised"] = json::parse(encode_raise(*r.raised));
+            d["raised_explanation"] = explain_raise(*r.raised, config);
         }
         decisions.push_back(std::move(d));
     }

@@ -42,6 +42,8 @@ std::optional<TrialStory> trial_story(const JournalContents& journal, TrialId tr
 /// One sentence saying why, e.g. "rung 3: loss 0.41, 2 of 7 values there better; it continues
 /// while at most 2 are (the rung's 0.33 quantile is 0.38)".
 std::string explain(const DecisionReason& why, const ExperimentConfig& config);
+/// PASHA's raise of its top rung in words.
+std::string explain_raise(const TopRaise& raised, const ExperimentConfig& config);
 
 /// The story as text for a person, and as JSON (`why --json`); `status` is the trial's status
 /// as the run's files say.

@@ -25,7 +25,7 @@ constexpr std::size_t kBufferLimit = 64 * 1024;
 // 2: decisions and promotions carry their reason (`why`). 3: reasons of MO-ASHA (rule
 // `ranked`, `front`, `violation`; issue 22). Versions 1 and 2 are still read,
 // resumed (the records a resume appends carry reasons) and reported.
-constexpr int kJournalVersion = 3;
+constexpr int kJournalVersion = 4;
 constexpr int kOldestJournalVersion = 1;
 }  // namespace
 

@@ -46,6 +46,7 @@ std::string encode(const ReportRecord& r) {
     if (r.fields) line += ",\"fields\":" + compact(*r.fields);
     if (r.offset) line += ",\"offset\":" + std::to_string(r.offset);
     if (r.why) line += ",\"why\":" + encode_reason(*r.why);
+    if (r.raised) line += ",\"raised\":" + encode_raise(*r.raised);
     return line + '}';
 }
 
@@ -165,6 +166,23 @@ DecisionReason decode_reason(const json& r) {
     return why;
 }
 
+std::string encode_raise(const TopRaise& raised) {
+    return fmt::format(R"({{"level":{},"compared":{},"trial":{},"place":{},"epsilon":{}}})",
+                       number_text(raised.level), number_text(raised.compared), raised.trial,
+                       raised.place, number_text(raised.epsilon));
+}
+
+TopRaise decode_raise(const json& r) {
+    if (!r.is_object()) throw std::invalid_argument("\"raised\": expected an object");
+    TopRaise raised;
+    raised.level = journal_double(r.at("level"));
+    raised.compared = journal_double(r.at("compared"));
+    raised.trial = get<TrialId>(r, "trial");
+    raised.place = get<std::size_t>(r, "place");
+    raised.epsilon = journal_double(r.at("epsilon"));
+    return raised;
+}
+
 json journal_number(double x) {
     if (std::isnan(x)) return "NaN";
     if (std::isinf(x)) return x > 0 ? "Infinity" : "-Infinity";
@@ -241,9 +259,11 @@ JournalRecord decode_record(std::string_view line) {
                        parse_name(parse_decision, r, "decision"),
                        std::nullopt,
                        get_or(r, "offset", std::uint64_t{0}),
+                       std::nullopt,
                        std::nullopt};
         if (r.contains("fields")) s.fields = r["fields"];
         if (r.contains("why")) s.why = decode_reason(r["why"]);
+        if (r.contains("raised")) s.raised = decode_raise(r["raised"]);
         return s;
     }
     if (event == "exit")

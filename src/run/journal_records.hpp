@@ -79,6 +79,8 @@ struct ReportRecord {
     std::uint64_t offset = 0;
     /// Why, when the report reached a rung or max_t, or the run was ending (journal version 2).
     std::optional<DecisionReason> why;
+    /// PASHA raised its top after this report (journal version 4).
+    std::optional<TopRaise> raised;
 };
 
 /// Before a leg is stopped for trial_timeout / report_timeout.
@@ -152,6 +154,9 @@ json report_fields(const ReportRecord& record, const std::string& resource_attr,
 /// json::exception for a malformed one).
 std::string encode_reason(const DecisionReason& why);
 DecisionReason decode_reason(const json& why);
+/// PASHA's raise as the journal's `raised` object, and back.
+std::string encode_raise(const TopRaise& raised);
+TopRaise decode_raise(const json& raised);
 
 /// A double as JSON that survives the round trip: a number, or "NaN", "Infinity", "-Infinity".
 json journal_number(double x);

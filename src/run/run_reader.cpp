@@ -6,6 +6,8 @@
 #include "asha/run_files.hpp"
 #include "policy/observation.hpp"
 #include "policy/pareto_front.hpp"
+#include "policy/pasha.hpp"
+#include "run/journal_records.hpp"
 
 #include <signal.h>
 
@@ -211,7 +213,34 @@ RunData read_run(const fs::path& dir) {
                 run.legs.push_back({t.id, t.legs - 1, t.leg_started, std::max(last, t.leg_started),
                                     to_string(TrialStatus::in_progress), true});
     }
+    if (run.config.scheduler.type == SchedulerType::pasha)
+        run.top_rung = read_top_rung(dir / files::journal, run.config);
     return run;
+}
+
+TopRungState read_top_rung(const fs::path& journal, const ExperimentConfig& config) {
+    const ExperimentConfig& c = config;
+    TopRungState top;
+    top.level = pasha_start_level(c.scheduler.grace_period, c.scheduler.reduction_factor, c.max_t)
+                    .value_or(c.max_t);
+    // Only the report lines that carry a raise are parsed: a journal is mostly other lines.
+    std::ifstream in(journal);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.find("\"raised\":{") == std::string::npos) continue;
+        const json record = json::parse(line, nullptr, false);
+        if (record.is_discarded() || !record.contains("raised")) continue;  // a torn last line
+        try {
+            const TopRaise raised = decode_raise(record["raised"]);
+            top.level = raised.level;
+            top.epsilon = raised.epsilon;
+            top.since = record.value("time", 0.0);
+            ++top.raises;
+        } catch (const std::exception&) {
+            continue;  // a line the tuner did not write: status shows what it can
+        }
+    }
+    return top;
 }
 
 RunSummary summarize(const RunData& run) {

@@ -48,18 +48,30 @@ struct LegRow {
     bool running = false;  ///< a leg still running when the files were read (end = read time)
 };
 
+/// PASHA's top rung as the journal tells it (README "PASHA").
+struct TopRungState {
+    double level = 0;        ///< where trials go up to now (max_t: no limit any more)
+    std::size_t raises = 0;  ///< how often PASHA raised it
+    double since = 0;        ///< tuner time of the last raise (0: never raised)
+    double epsilon = 0;      ///< the noise of the last raise
+};
+
 struct RunData {
     std::filesystem::path dir;
     ExperimentConfig config;
-    std::vector<TrialRecord> trials;  ///< from trials.csv
-    std::vector<ResultRow> results;   ///< from results.csv
-    std::vector<LegRow> legs;         ///< from legs.csv, plus running legs
-    bool finished = false;            ///< summary.json exists
-    bool running = false;             ///< the tuner's pid file names a live process
-    json summary;                     ///< summary.json, or null
-    std::string run_id;               ///< metadata.json's; "" for runs of versions before it
-    std::string start_time;           ///< metadata.json's (UTC, ISO 8601)
+    std::vector<TrialRecord> trials;       ///< from trials.csv
+    std::vector<ResultRow> results;        ///< from results.csv
+    std::vector<LegRow> legs;              ///< from legs.csv, plus running legs
+    bool finished = false;                 ///< summary.json exists
+    bool running = false;                  ///< the tuner's pid file names a live process
+    json summary;                          ///< summary.json, or null
+    std::string run_id;                    ///< metadata.json's; "" for runs of versions before it
+    std::string start_time;                ///< metadata.json's (UTC, ISO 8601)
+    std::optional<TopRungState> top_rung;  ///< scheduler type pasha only
 };
+
+/// PASHA's top rung of the run whose journal is `journal` (its start level, then every raise).
+TopRungState read_top_rung(const std::filesystem::path& journal, const ExperimentConfig& config);
 
 /// Reads the run directory; throws Error(bad_config) naming what is missing or unreadable.
 RunData read_run(const std::filesystem::path& dir);
