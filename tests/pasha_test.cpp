@@ -9,7 +9,10 @@
 #include "policy/ranking_noise.hpp"
 #include "policy/stopping_rule.hpp"
 
+#include "report/table.hpp"
+#include "run/run_reader.hpp"
 #include "scheduler_test_util.hpp"
+#include "test_util.hpp"
 
 #include <gtest/gtest.h>
 
@@ -454,6 +457,44 @@ TEST(Pasha, DecisionsEqualTheReferenceOnRecordedRuns) {
     }
     EXPECT_EQ(files, 6U);
     EXPECT_GT(answers, 5000U);
+}
+
+// What status, the report and the end of a run show: the start level, then the journal's raises
+// (a torn last line and lines of other kinds are skipped).
+TEST(Pasha, TheTopRungAUserSeesIsTheJournals) {
+    ExperimentConfig c = parse_experiment(
+        json::parse(R"({"config_space": {"x": {"type": "uniform", "lower": 0, "upper": 1},
+            "epochs": 12}, "max_resource_attr": "epochs", "command": ["true"], "metric": "m",
+            "scheduler": {"type": "pasha", "grace_period": 1, "reduction_factor": 2}})"),
+        "c.json");
+    const auto journal = test::temp_path("pasha-journal");
+    std::ofstream(journal) << R"({"event":"run","journal_version":4})"
+                              "\n";
+    TopRungState top = read_top_rung(journal, c);
+    EXPECT_EQ(top.level, 2);  // levels 1, 2, 4, 8: the second
+    EXPECT_EQ(top.raises, 0U);
+    EXPECT_EQ(render_top_rung(top, c), "PASHA: trials go up to epoch 2 of 12; not raised yet");
+    std::ofstream(journal, std::ios::app)
+        << R"({"event":"report","time":5.5,"trial":3,"resource":2,"metric":0.4,"decision":"PAUSE","raised":{"level":4,"compared":2,"trial":3,"place":0,"epsilon":0}})"
+           "\n"
+        << R"({"event":"exit","time":5.5,"trial":3,"exit_code":0,"signal":0,"stopped_by_tuner":false,"stderr_tail":""})"
+           "\n"
+        << R"({"event":"report","time":99.75,"trial":7,"resource":3,"metric":0.3,"decision":"CONTINUE","raised":{"level":8,"compared":4,"trial":2,"place":1,"epsilon":0.0125}})"
+           "\n"
+        << R"({"event":"report","time":120,"trial":7,"resource":4,"metric":0.3,"decision":"PAUSE","raised":{"lev)";
+    top = read_top_rung(journal, c);
+    EXPECT_EQ(top.level, 8);
+    EXPECT_EQ(top.raises, 2U);
+    EXPECT_EQ(top.since, 99.75);
+    EXPECT_EQ(top.epsilon, 0.0125);
+    EXPECT_EQ(render_top_rung(top, c),
+              "PASHA: trials go up to epoch 8 of 12; raised 2 times, the last at 99.8 s "
+              "(epsilon 0.0125)");
+    top.level = 12;
+    top.raises = 1;
+    EXPECT_EQ(render_top_rung(top, c),
+              "PASHA: trials go up to epoch 12 = max_t, as far as ASHA; raised once, the last at "
+              "99.8 s (epsilon 0.0125)");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ loss and st_step_time; made-up curves that cross), then times, as wall clock of 
 process (best of 3):
   - load: `simulate --max-trials 1` (reading, checking and indexing the table, one trial);
   - replay: `simulate --max-trials TRIALS` with ASHA (grace 1, eta 3, max_t LEVELS, 64 workers)
-    and random search, and the same with FIFO for TRIALS / 10 trials (every curve to the end).
+    and random search, and the same with FIFO for TRIALS / 10 trials (every curve to the end),
+    and with PASHA for TRIALS / 10 and TRIALS trials.
 """
 import argparse
 import gzip
@@ -89,6 +90,11 @@ def main():
         fifo_trials = args.trials // 10
         fifo = timed(run + ["--scheduler", "fifo", "--max-trials", str(fifo_trials)], tmp)
         print(f"FIFO, {fifo_trials} trials x {args.levels} levels: {fifo:.2f} s")
+        # PASHA keeps its ranking noise up to date on every report between its two top rungs: a
+        # report there costs O(m) for the m trials that reported at the same level.
+        for trials in (args.trials // 10, args.trials):
+            pasha = timed(run + ["--scheduler", "pasha", "--max-trials", str(trials)], tmp)
+            print(f"PASHA, random search, {trials} trials: {pasha:.2f} s")
 
 
 if __name__ == "__main__":

@@ -176,10 +176,15 @@ void print_end(const RunOutcome& run, const ExperimentConfig& c, const Flags& f)
     std::FILE* human = f.json_output ? stderr : stdout;
     const RunSummary& s = run.summary;
     const std::string results = "results: " + run.dir.string() + "\n";
+    const std::string pasha =
+        c.scheduler.type == SchedulerType::pasha
+            ? render_top_rung(read_top_rung(run.dir / run_files::journal, c), c) + "\n"
+            : "";
     std::string text = "--------------------\nResource summary (last result is reported):\n" +
                        render_table(run.trials, c, 50, s.wallclock) + render_progress_line(s) +
-                       "\n\n" + render_rungs(run.rungs, c.resource_attr) + render_best_line(s, c) +
-                       "\n" + render_run_end(s) + "\n" + results + "--------------------\n";
+                       "\n\n" + render_rungs(run.rungs, c.resource_attr) + pasha +
+                       render_best_line(s, c) + "\n" + render_run_end(s) + "\n" + results +
+                       "--------------------\n";
     if (!f.quiet || f.json_output)
         std::fputs(text.c_str(), human);
     else

@@ -140,10 +140,10 @@ std::string render_top_rung(const TopRungState& top, const ExperimentConfig& c) 
     std::string out =
         fmt::format("PASHA: trials go up to {} {}", c.resource_attr, format_value(json(top.level)));
     out += top.level < c.max_t ? fmt::format(" of {}", format_value(json(c.max_t)))
-                               : " (max_t: as far as ASHA)";
-    if (top.raises == 0) return out + " (not raised yet)";
+                               : " = max_t, as far as ASHA";
+    if (top.raises == 0) return out + "; not raised yet";
     return out + fmt::format(
-                     " (raised {}, the last at {:.1f} s; epsilon {:.4g})",
+                     "; raised {}, the last at {:.1f} s (epsilon {:.4g})",
                      top.raises == 1 ? std::string("once") : std::to_string(top.raises) + " times",
                      top.since, top.epsilon);
 }

@@ -31,8 +31,8 @@ std::string render_front(const RunSummary& summary, const ExperimentConfig& conf
 /// "  bracket 1, epoch 4: 7 trials, best 0.5455, cutoff 0.898" (the bracket only with several).
 std::string render_rungs(const std::vector<RungSummary>& rungs, const std::string& resource_attr);
 
-/// PASHA's top rung: "PASHA: trials go up to epoch 8 of 12 (raised once, at 139.9 s; epsilon
-/// 0.0216)".
+/// PASHA's top rung: "PASHA: trials go up to epoch 8 of 12; raised once, the last at 139.9 s
+/// (epsilon 0.0216)".
 std::string render_top_rung(const TopRungState& top, const ExperimentConfig& config);
 
 /// Worker utilisation and the reason the run ended.

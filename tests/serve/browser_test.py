@@ -179,6 +179,17 @@ made = subprocess.run([tuner, "simulate", "--config", os.path.join(work, "constr
                        "--max-trials", "200", "--run-dir", con_dir, "--quiet"],
                       capture_output=True, text=True, timeout=600)
 check(made.returncode == 0, "a simulated run with a constraint: " + made.stderr[-300:])
+pasha = json.load(open(os.path.join(src, "configs/lenet-small-recorded.json")))
+pasha.update(name="pasha", scheduler={"type": "pasha", "grace_period": 1, "reduction_factor": 2},
+             stop={"max_num_trials_started": 64},
+             simulator={"curves": os.path.join(src, "bench/curves/lenet-small.csv.gz")})
+with open(os.path.join(work, "pasha.json"), "w") as f:
+    json.dump(pasha, f)
+pasha_dir = os.path.join(runs, "pasha")
+made = subprocess.run([tuner, "simulate", "--config", os.path.join(work, "pasha.json"),
+                       "--seed", "3", "--run-dir", pasha_dir, "--quiet"],
+                      capture_output=True, text=True, timeout=600)
+check(made.returncode == 0, "a simulated PASHA run: " + made.stderr[-300:])
 
 
 def expected_front(run_dir):
@@ -212,7 +223,7 @@ status = json.loads(subprocess.run([tuner, "status", live_dir, "--json"], captur
                                    text=True).stdout)
 with Browser(FLAGS, os.path.join(work, "chromium-serve.log")) as browser:
     page = browser.open(base, height=4000)
-    check(page.wait_for("window.ashaDashboard.runs.length === 5", BOUND), "the runs page lists 5 runs")
+    check(page.wait_for("window.ashaDashboard.runs.length === 6", BOUND), "the runs page lists 6 runs")
     page.screenshot(os.path.join(work, "runs.png"))
     # 2. The finished run shows status's numbers.
     page.evaluate("location.hash = '#/run/live'")
@@ -307,6 +318,21 @@ with Browser(FLAGS, os.path.join(work, "chromium-serve.log")) as browser:
           "the run with a constraint shows a best")
     shown = float(page.evaluate(f"{card}.querySelector('.v').textContent"))
     check(abs(shown - best) <= 1e-5 * abs(best), f"... status's feasible best ({shown} / {best})")
+    # 6. PASHA: its top rung on a card, as status says, and each raise in the decision log.
+    top = json.loads(subprocess.run([tuner, "status", pasha_dir, "--json"], capture_output=True,
+                                    text=True).stdout)["pasha"]
+    raised = sum(1 for r in journal_records(pasha_dir) if r["event"] == "report" and "raised" in r)
+    check(raised == top["raises"] and raised > 0, f"the PASHA run raised its top ({raised} times)")
+    expected = f"epoch {top['top_level']:g}" + (" of 12" if top["top_level"] < 12 else "")
+    page.evaluate("location.hash = '#/run/pasha'")
+    card = ("[...document.querySelectorAll('.card')].find((c) => "
+            "c.querySelector('.k').textContent === 'PASHA top')")
+    check(page.wait_for(f"window.ashaDashboard.finished && {card} !== undefined && "
+                        f"{card}.querySelector('.v').textContent === {json.dumps(expected)}", BOUND),
+          f"the PASHA run's card shows status's top rung ({expected})")
+    check(page.wait_for(f"document.querySelectorAll('#log td.dec-RAISE').length === {raised}", BOUND),
+          f"... and its decision log each of the {raised} raises")
+    page.screenshot(os.path.join(work, "pasha-run.png"))
 server.terminate()
 server.wait(timeout=BOUND)
 serve_err.close()

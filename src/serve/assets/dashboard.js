@@ -86,12 +86,23 @@
       this.hps = []; this.trials = new Map(); this.log = []; this.rungs = new Map(); this.best = [];
       this.bestValue = undefined; this.bestTrial = undefined; this.time = 0; this.finished = null; this.ended = null;
       this.csv = null; this.bad = 0; this.reports = 0; this.printed = [];
+      this.raises = []; // PASHA: each raise of its top rung (the report records' `raised`)
       this.extent = new Extent(); // of every finite point: the curves' axes without a pass over all
       // Several objectives (and constraints): every objective and bound, and the results that
       // may be on the Pareto front, as pareto.json counts them.
       this.objectives = []; this.constraints = []; this.full = []; this.fullSeen = new Set(); this.frontMemo = null;
     }
     get multi() { return this.objectives.length > 1; }
+    // PASHA: where its trials go up to now (README "PASHA"): the last raise's level, else the
+    // second rung level, round(grace_period * eta) (half to even, as the tuner rounds levels).
+    pashaTop() {
+      if (this.raises.length) return num(this.raises[this.raises.length - 1].level);
+      const s = this.config.scheduler || {}, g = num(s.grace_period ?? 1), eta = num(s.reduction_factor ?? 3);
+      const x = g * eta, whole = Number.isInteger(g) && Number.isInteger(this.maxT);
+      if (!whole) return x;
+      const f = Math.floor(x), d = x - f;
+      return d > 0.5 || (d === 0.5 && f % 2 === 1) ? f + 1 : f;
+    }
     // A reported value: from the report's fields (every key), the first objective also as `metric`.
     valueOf(r, name) {
       if (r.fields && Object.prototype.hasOwnProperty.call(r.fields, name)) return num(r.fields[name]);
@@ -155,6 +166,7 @@
           }
           if (r.why) this.decide(r.trial, r.time, r.decision, r.why, x);
           else if (r.decision !== 'CONTINUE') this.decide(r.trial, r.time, r.decision, null, x);
+          if (r.raised) { this.raises.push({ ...r.raised, time: r.time }); this.log.push({ trial: r.trial, time: r.time, decision: 'RAISE', raised: r.raised, resource: x }); }
           break;
         }
         case 'timeout': { const t = this.trials.get(r.trial); if (t) t.timedOut = true; break; }
@@ -638,7 +650,7 @@
   }
 
   // A reason as table cells: the journal's own fields.
-  const REASON = { quantile: 'stopping quantile', paused: 'promotion (paused)', promoted: 'promoted', milestone: 'milestone', round_end: 'round end', max_t: 'max_t reached', run_ending: 'the run ended' };
+  const REASON = { quantile: 'stopping quantile', paused: 'promotion (paused)', promoted: 'promoted', milestone: 'milestone', round_end: 'round end', max_t: 'max_t reached', run_ending: 'the run ended', pasha_paused: 'PASHA (paused)', pasha_top: 'PASHA top rung (paused)', pasha_promoted: 'PASHA promoted' };
   // The rung's cutoff; under several objectives (MO-ASHA) the trial's front there instead, and how
   // far from feasible it was.
   const limitOf = (why) => [why.cutoff !== undefined ? fmt(why.cutoff) : why.front !== undefined ? `front ${fmt(why.front)}` : '',
@@ -646,6 +658,8 @@
   const reasonCells = (why) => why
     ? `<td>${esc(REASON[why.rule] || why.rule)}</td><td class="num">${esc(fmt(why.bracket))}</td><td class="num">${esc(fmt(why.level))}</td><td class="num">${esc(fmt(why.value))}</td><td class="num">${why.better !== undefined ? `${esc(fmt(why.better))} of ${esc(fmt(why.of))}` : ''}</td><td class="num">${why.top !== undefined ? esc(fmt(why.top)) : ''}</td><td class="num">${esc(limitOf(why))}</td>`
     : '<td colspan="7" class="muted">(a journal without reasons)</td>';
+  // A PASHA raise in the decision log: one cell across the reason's columns.
+  const raiseCells = (x, resource) => `<td colspan="7">PASHA raised its top rung to ${esc(resource)} ${esc(fmt(x.level))}: at ${esc(resource)} ${esc(fmt(x.compared))} trial ${esc(fmt(x.trial))} ranks at place ${esc(fmt(num(x.place) + 1))}, outside its group one rung below (values within ε ${esc(fmt(x.epsilon))})</td>`;
   const REASON_HEAD = '<th>rule</th><th class="num">bracket</th><th class="num">rung</th><th class="num">value</th><th class="num">better</th><th class="num">top</th><th class="num">cutoff / front</th>';
 
   // Several objectives: every feasible full-fidelity result, the Pareto front drawn as a
@@ -794,7 +808,11 @@
       const front = state.multi ? state.front() : null;
       const bestCards = front ? [['on the front', front.front.length], ['hypervolume', front.steps.length ? fmt(front.hypervolume) : '–']]
         : [['best', state.bestValue !== undefined ? fmt(state.bestValue) : '–'], ['best trial', state.bestTrial ?? '–']];
-      const cards = [['state', stateText], ...bestCards, ['trials', state.trials.size],
+      const pasha = (cfg.scheduler || {}).type === 'pasha'
+        ? [['PASHA top', `${state.resource} ${fmt(state.pashaTop())}${state.maxT !== undefined && state.pashaTop() < state.maxT ? ` of ${fmt(state.maxT)}` : ''}`],
+          ['raises', state.raises.length ? `${state.raises.length}, ε ${fmt(state.raises[state.raises.length - 1].epsilon)}` : 'none yet']]
+        : [];
+      const cards = [['state', stateText], ...bestCards, ...pasha, ['trials', state.trials.size],
         ['running', c.InProgress], ['completed', c.Completed], ['stopped', c.Stopped], ['paused', c.Paused], ['failed', c.Failed], ['tuner time', fmtDuration(state.time)]];
       setHtml($('cards'), cards.map(([k, v]) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`).join('') +
         (state.finished ? `<div class="card"><div class="k">stopped because</div><div class="small">${esc(state.finished.reason || '')}</div></div>` : ''));
@@ -832,7 +850,7 @@
       part('log', () => {
       const log = state.log.slice(-400).reverse();
       setHtml($('log'), `<thead><tr><th class="num">time</th><th class="num">trial</th><th>decision</th><th class="num">${esc(state.resource)}</th>${REASON_HEAD}</tr></thead><tbody>` +
-        log.map((d) => `<tr><td class="num">${esc(fmtDuration(d.time))}</td><td class="num"><a href="${esc(trialHref(name, d.trial))}">${d.trial}</a></td><td class="dec-${esc(d.decision)}">${esc(d.decision)}</td><td class="num">${esc(fmt(d.resource))}</td>${reasonCells(d.why)}</tr>`).join('') + '</tbody>');
+        log.map((d) => `<tr><td class="num">${esc(fmtDuration(d.time))}</td><td class="num"><a href="${esc(trialHref(name, d.trial))}">${d.trial}</a></td><td class="dec-${esc(d.decision)}">${esc(d.decision)}</td><td class="num">${esc(fmt(d.resource))}</td>${d.raised ? raiseCells(d.raised, state.resource) : reasonCells(d.why)}</tr>`).join('') + '</tbody>');
       });
       // What a latency benchmark reads: when each report was drawn.
       probe.paintMs = performance.now() - t0;
