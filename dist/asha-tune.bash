@@ -9,7 +9,7 @@ _asha_tune() {
     case "$prev" in
         -c|--config) _filedir json; return ;;
         --run-dir|-o|--output) _filedir; return ;;
-        --scheduler) COMPREPLY=($(compgen -W "asha sync_sh hyperband fifo" -- "$cur")); return ;;
+        --scheduler) COMPREPLY=($(compgen -W "asha pasha sync_sh hyperband fifo" -- "$cur")); return ;;
         --variant) COMPREPLY=($(compgen -W "stopping promotion" -- "$cur")); return ;;
         --backend) COMPREPLY=($(compgen -W "local slurm" -- "$cur")); return ;;
         --benchmark) COMPREPLY=($(compgen -W "lenet hard mf-hartmann6 branin park" -- "$cur")); return ;;
