@@ -206,7 +206,6 @@ _pkg.__path__ = [os.path.join(sys.argv[1], "syne_tune", "blackbox_repository")]
 _pkg.add_surrogate = _pkg.load_blackbox = None  # used by the tabulated backend only
 sys.modules["syne_tune.blackbox_repository"] = _pkg
 from syne_tune import Tuner, StoppingCriterion
-from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
 from syne_tune.blackbox_repository.blackbox import Blackbox
 from syne_tune.blackbox_repository.simulated_tabular_backend import UserBlackboxBackend
 from syne_tune.config_space import uniform, loguniform, randint
@@ -235,18 +234,8 @@ class Curves(Blackbox):
     def fidelity_values(self):
         return np.arange(1, bench.MAX_T + 1)
 
-# Only simulated time passes, as in asha-tune's simulator: with a tuner sleep time of 0, Syne
-# Tune's simulator otherwise adds the real time its tuner loop takes to the virtual clock, which
-# makes its result depend on how fast and how loaded the machine is. So that time is kept off
-# the clock, and a tuner that waits (every worker busy) jumps to the next event.
-from syne_tune.backend.simulator_backend.simulator_backend import SimulatorBackend
-SimulatorBackend._advance_by_outside_time = lambda self: None
-
-class EventClock(SimulatorCallback):
-    def on_tuning_sleep(self, sleep_time):
-        heap = backend._simulator_state.event_heap
-        if heap:
-            self._time_keeper.advance_to(heap[0][0])
+# Only simulated time passes, as in asha-tune's simulator (bench/syne_tune_clock.py).
+import syne_tune_clock
 
 # Syne Tune's pareto_efficient removes the points each efficient point dominates, one point at a
 # time in Python: what it returns is the points that no other dominates. For two objectives one
@@ -336,7 +325,7 @@ scheduler = MOASHA(config_space=space, metrics=objectives, mode="min", time_attr
                    multiobjective_priority=priority)
 tuner = Tuner(trial_backend=backend, scheduler=scheduler, n_workers=bench.WORKERS, sleep_time=0,
               stop_criterion=StoppingCriterion(max_wallclock_time=spec["budget"]),
-              callbacks=[EventClock()], results_update_interval=1e9,
+              callbacks=[syne_tune_clock.event_clock(backend)], results_update_interval=1e9,
               print_update_interval=1e9, save_tuner=False, suffix_tuner_name=False,
               tuner_name=f"mo-{name}-{seed}-{random.getrandbits(32):08x}")
 with contextlib.redirect_stdout(io.StringIO()):

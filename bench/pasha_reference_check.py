@@ -31,6 +31,8 @@ import math
 import sys
 import types
 
+from reference_check import reference_levels  # the reference's rung levels
+
 
 def load_reference(schedulers_dir):
     # Only the three files: stub packages stand in for the rest of syne_tune.
@@ -54,18 +56,6 @@ class ById(set):
 
     def __iter__(self):
         return iter(sorted(set.__iter__(self), key=int))
-
-
-def reference_levels(grace, eta, max_t):
-    # syne_tune.optimizer.schedulers.utils.successive_halving.successive_halving_rung_levels
-    import numpy as np
-    k = 0
-    while grace * np.power(eta, k) < max_t:
-        k += 1
-    levels = [int(round(grace * np.power(eta, j))) for j in range(k)]
-    if levels and levels[-1] == max_t:
-        levels = levels[:-1]
-    return levels
 
 
 def number(x):

@@ -45,8 +45,6 @@ _pkg.__path__ = [os.path.join(syne_tune_dir, "syne_tune", "blackbox_repository")
 _pkg.add_surrogate = _pkg.load_blackbox = None
 sys.modules["syne_tune.blackbox_repository"] = _pkg
 from syne_tune import StoppingCriterion, Tuner  # noqa: E402
-from syne_tune.backend.simulator_backend.simulator_backend import SimulatorBackend  # noqa: E402
-from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback  # noqa: E402
 from syne_tune.backend.trial_status import Status  # noqa: E402
 from syne_tune.blackbox_repository.blackbox import Blackbox  # noqa: E402
 from syne_tune.blackbox_repository.simulated_tabular_backend import UserBlackboxBackend  # noqa: E402
@@ -88,16 +86,9 @@ class Curves(Blackbox):
         return np.arange(1, max_t + 1)
 
 
-# Only simulated time passes (bench/compare_mo.py): the tuner loop's own time is kept off the
-# clock, and a tuner that waits jumps to the next event.
-SimulatorBackend._advance_by_outside_time = lambda self: None
-
-
-class EventClock(SimulatorCallback):
-    def on_tuning_sleep(self, sleep_time):
-        heap = backend._simulator_state.event_heap
-        if heap:
-            self._time_keeper.advance_to(heap[0][0])
+# Only simulated time passes, as in asha-tune's simulator (bench/syne_tune_clock.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import syne_tune_clock  # noqa: E402
 
 
 def schedule_new_tasks(self, running_trials_ids):
@@ -131,7 +122,8 @@ scheduler = HyperbandScheduler(space, type=kind, searcher="random", metric=metri
                                random_seed=seed)
 tuner = Tuner(trial_backend=backend, scheduler=scheduler, n_workers=workers, sleep_time=0,
               stop_criterion=StoppingCriterion(max_wallclock_time=1e12),
-              callbacks=[EventClock()], results_update_interval=1e9, print_update_interval=1e9,
+              callbacks=[syne_tune_clock.event_clock(backend)], results_update_interval=1e9,
+              print_update_interval=1e9,
               save_tuner=False, suffix_tuner_name=False,
               tuner_name=f"curves-{kind}-{seed}-{random.getrandbits(32):08x}")
 with contextlib.redirect_stdout(io.StringIO()):
