@@ -3,7 +3,7 @@
 
     bench/curves/compare_on_curves.py [--tuner build/asha-tune] [--seeds 20]
         [--config configs/lenet-small-recorded.json] [--budget SECONDS] [--workers N]
-        [--configs N] [--grace G] [--eta E] [--syne-tune DIR] [--only time|configs]
+        [--configs N] [--grace G] [--eta E] [--syne-tune DIR] [--only time|configs] [--svg FILE]
 
 Every run is `asha-tune simulate` on the config's recorded curves (simulator.curves, tables),
 seeds 0..SEEDS-1. The *returned configuration* of a run at a time is the one with the best value
@@ -204,7 +204,10 @@ def same_configurations(a, cfg, table, names, finals, optimum, sign):
                 curve = regret_curve(rows, configs, names, metric, resource, finals, optimum, sign)
                 top = max(float(r[resource]) for r in rows)
                 results[name].append({"regret": curve[-1][1], "epochs": len(rows),
-                                      "time": wallclock, "top": top})
+                                      "time": wallclock, "top": top, "curve": curve})
+    if a.svg:
+        write_svg(a.svg, results, f"{n} recorded LeNet configurations per seed, run to the end "
+                                  f"(median of {a.seeds} seeds)")
     base = results["ASHA promotion"]
     print(f"\n## 2. Same {n} configurations per seed, run to the end: grace {a.grace:g}, "
           f"eta {a.eta:g}, {cfg.get('workers', 1) if not a.workers else a.workers} workers, {a.seeds} seeds\n")
@@ -229,6 +232,50 @@ def same_configurations(a, cfg, table, names, finals, optimum, sign):
               f"median final regret {gap:+.4f} (the issue: <= 0.5 and within 0.005)")
 
 
+def write_svg(path, results, title):
+    """Median regret of the returned configuration against virtual time, one line per method,
+    each ending (a dot) at its median end of run."""
+    width, height, pad = 780, 380, 60
+    colours = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"]
+    end = max(statistics.median(s["time"] for s in per_seed) for per_seed in results.values())
+    # The first minutes (every method still on its first, random picks) would flatten the rest:
+    # the axis ends at 3x the largest final median, and higher values are drawn at its top.
+    top = 3 * max(statistics.median(s["regret"] for s in per_seed) for per_seed in results.values()) or 1
+    def xy(t, v):
+        return (pad + (width - pad - 230) * t / end, height - pad - (height - 2 * pad) * min(v, top) / top)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           'font-family="sans-serif" font-size="12">', '<rect width="100%" height="100%" fill="white"/>',
+           f'<text x="{width / 2}" y="20" text-anchor="middle" font-weight="bold">{title}</text>']
+    x0, y0 = xy(0, 0)
+    x1, y1 = xy(end, top)
+    out.append(f'<rect x="{x0}" y="{y1}" width="{x1 - x0}" height="{y0 - y1}" fill="none" stroke="#999"/>')
+    for k in range(5):
+        _, y = xy(0, top * k / 4)
+        out.append(f'<text x="{x0 - 4}" y="{y + 4}" text-anchor="end">{top * k / 4:.3f}</text>')
+        x, _ = xy(end * k / 4, 0)
+        out.append(f'<text x="{x}" y="{y0 + 16}" text-anchor="middle">{end * k / 4:.0f}</text>')
+    out.append(f'<text x="{(x0 + x1) / 2}" y="{y0 + 34}" text-anchor="middle">virtual seconds</text>')
+    out.append(f'<text x="14" y="{(y0 + y1) / 2}" transform="rotate(-90 14 {(y0 + y1) / 2})" '
+               'text-anchor="middle">regret of the returned configuration</text>')
+    for i, (name, per_seed) in enumerate(results.items()):
+        colour = colours[i % len(colours)]
+        stop = statistics.median(s["time"] for s in per_seed)
+        times = [stop * k / 200 for k in range(201)]
+        points = [xy(t, statistics.median(regret_at(s["curve"], t) for s in per_seed)) for t in times]
+        points = [(x, y) for x, y in points if y == y and y != float("inf")]
+        dash = ' stroke-dasharray="6 3"' if name.startswith("Syne Tune") else ""
+        out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} points="'
+                   + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + '"/>')
+        if points:
+            out.append(f'<circle cx="{points[-1][0]:.1f}" cy="{points[-1][1]:.1f}" r="4" fill="{colour}"/>')
+        ly = 50 + 18 * i
+        out.append(f'<line x1="{x1 + 12}" y1="{ly}" x2="{x1 + 36}" y2="{ly}" stroke="{colour}" stroke-width="2"{dash}/>')
+        out.append(f'<text x="{x1 + 42}" y="{ly + 4}">{name}</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--tuner", default=os.path.join(root, "build", "asha-tune"))
@@ -241,6 +288,7 @@ def main():
     p.add_argument("--eta", type=float, default=2)
     p.add_argument("--syne-tune", default=None)
     p.add_argument("--only", choices=["time", "configs"], default=None)
+    p.add_argument("--svg", default=None, help="part 2 as a figure: median regret against time")
     a = p.parse_args()
     a.config = os.path.abspath(a.config)
     with open(a.config) as f:
