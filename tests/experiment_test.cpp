@@ -82,7 +82,8 @@ TEST(Experiment, ValidationErrorsAreExact) {
         {R"({"scheduler": {"reduction_factor": 1.5}})",
          "lenet.json: $.scheduler.reduction_factor: expected a number >= 2, found 1.5"},
         {R"({"scheduler": {"type": "ashaa"}})",
-         "lenet.json: $.scheduler.type: expected one of asha, fifo, sync_sh, hyperband, found "
+         "lenet.json: $.scheduler.type: expected one of asha, fifo, sync_sh, pasha, hyperband, "
+         "found "
          "\"ashaa\" (did you mean "
          "\"asha\"?)"},
         {R"({"scheduler": {"brackets": 9}})",
@@ -238,7 +239,7 @@ TEST(ConfigNames, EveryWrittenNameReadsBack) {
     round_trips(kJournalSyncNames);
     EXPECT_EQ(name_of(kSchedulerNames, SchedulerType::sync_sh), "sync_sh");
     EXPECT_EQ(all_names(kSchedulerNames),
-              (std::vector<std::string>{"asha", "fifo", "sync_sh", "hyperband"}));
+              (std::vector<std::string>{"asha", "fifo", "sync_sh", "pasha", "hyperband"}));
     // metadata.json's resolved config, parsed again, is the same experiment.
     json doc = json::parse(R"({"name": "n", "config_space": {"x": {"type": "uniform", "lower": 0,
         "upper": 1}, "max_epochs": 9}, "metric": "acc", "mode": "max",

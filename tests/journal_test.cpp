@@ -57,7 +57,7 @@ TEST(Journal, DamageBeforeTheLastLineIsAnError) {
     EXPECT_THROW_MSG(parse_journal(R"({"event":"start"})"
                                    "\n",
                                    "j"),
-                     Error, "j line 1: expected the \"run\" header of journal version 1 to 3");
+                     Error, "j line 1: expected the \"run\" header of journal version 1 to 4");
 }
 
 TEST(Journal, NumbersSurviveTheRoundTrip) {
@@ -92,7 +92,7 @@ TEST(Journal, AnIntegerFieldOutOfItsRangeIsAnError) {
     EXPECT_THROW_MSG(parse_journal(R"({"event":"run","journal_version":1e300,"config":{}})"
                                    "\n",
                                    "j"),
-                     Error, "j line 1: expected the \"run\" header of journal version 1 to 3");
+                     Error, "j line 1: expected the \"run\" header of journal version 1 to 4");
 }
 
 // A full disk, injected: /dev/full fails every write with ENOSPC.

@@ -114,7 +114,7 @@ TEST(Why, AnUnknownTrialOrDirectoryIsAClearError) {
 TEST(Why, AJournalOfVersionOneHasItsDecisionsWithoutReasons) {
     const fs::path dir = promotion_run("why-v1");
     std::string text = read_file(dir / "journal.jsonl");
-    const std::string v2 = R"("journal_version":3)";
+    const std::string v2 = R"("journal_version":4)";
     ASSERT_NE(text.find(v2), std::string::npos);
     text.replace(text.find(v2), v2.size(), R"("journal_version":1)");
     // Version 1 had no reasons: take every "why" object out.
