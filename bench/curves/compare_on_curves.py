@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Schedulers and searchers compared on recorded curves (issue 23, part 4):
 
     bench/curves/compare_on_curves.py [--tuner build/asha-tune] [--seeds 20]
@@ -23,8 +23,9 @@ what its choice would have given trained to the end.
    PASHA's top rung to stay low). Per method: final regret, epochs consumed, virtual time to the
    end, and the median over seeds of the epochs relative to ASHA promotion's in the same seed.
    With --syne-tune DIR (a directory holding the `syne_tune` package at tag v0.13.0, e.g. from
-   `git archive v0.13.0 syne_tune`) Syne Tune's own ASHA (promotion) and PASHA run the same N
-   configurations of each seed through its simulator (bench/curves/syne_tune_on_curves.py).
+   `git archive v0.13.0 syne_tune`) Syne Tune's own ASHA (stopping and promotion) and PASHA run
+   the same N configurations of each seed through its simulator
+   (bench/curves/syne_tune_on_curves.py).
 """
 import argparse
 import csv
@@ -168,7 +169,8 @@ def same_configurations(a, cfg, table, names, finals, optimum, sign):
     n = min(a.configs, len(keys))
     methods = list(CONFIG_METHODS)
     if a.syne_tune:
-        methods += [("Syne Tune ASHA promotion", "promotion"), ("Syne Tune PASHA", "pasha")]
+        methods += [("Syne Tune ASHA stopping", "stopping"),
+                    ("Syne Tune ASHA promotion", "promotion"), ("Syne Tune PASHA", "pasha")]
     results = {name: [] for name, _ in methods}
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(a.seeds):
@@ -219,6 +221,17 @@ def same_configurations(a, cfg, table, names, finals, optimum, sign):
               f"{statistics.median(s['epochs'] for s in per_seed):.0f} | {quartiles(ratio, 2)} | "
               f"{statistics.median(s['time'] for s in per_seed):.0f} s | "
               f"{quartiles([s['top'] for s in per_seed], 0)} |")
+    if a.syne_tune:  # the same algorithm on both sides: equal within noise?
+        from scipy.stats import mannwhitneyu
+        print()
+        for ours, theirs in [("ASHA stopping", "Syne Tune ASHA stopping"),
+                             ("PASHA", "Syne Tune PASHA")]:
+            p_epochs = mannwhitneyu([s["epochs"] for s in results[ours]],
+                                    [s["epochs"] for s in results[theirs]]).pvalue
+            p_regret = mannwhitneyu([s["regret"] for s in results[ours]],
+                                    [s["regret"] for s in results[theirs]]).pvalue
+            print(f"{ours} against {theirs}: Mann-Whitney p = {p_epochs:.2f} (epochs), "
+                  f"{p_regret:.2f} (final regret)")
     print()
     pairs = [("PASHA", "ASHA promotion")]
     if a.syne_tune:  # against the promotion rule PASHA is built on (the quantile rule)

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""Syne Tune v0.13.0's own ASHA (promotion type) or PASHA on an asha-tune recorded-curves config,
+"""Syne Tune v0.13.0's own ASHA (stopping or promotion type) or PASHA on an asha-tune recorded-curves config,
 for bench/curves/compare_on_curves.py:
 
-    syne_tune_on_curves.py SYNE_TUNE_DIR CONFIG_JSON promotion|pasha SEED
+    syne_tune_on_curves.py SYNE_TUNE_DIR CONFIG_JSON stopping|promotion|pasha SEED
 
 SYNE_TUNE_DIR holds the `syne_tune` package at tag v0.13.0; CONFIG_JSON is an asha-tune config
 whose simulator.curves is one table (CSV) of the configurations to try, all of them (its
@@ -10,8 +10,8 @@ stop.max_num_trials_started is their number). Prints one JSON line: `results` (e
 trial_id, st_tuner_time and the config's resource and metric), `configs` (each trial's
 config_<hp> values) and `wallclock` (simulated seconds to the end).
 
-The same simulation rules as asha-tune's: Syne Tune's HyperbandScheduler (type promotion or
-pasha, the config's grace_period, reduction_factor, max_t, metric, mode; random search) on a
+The same simulation rules as asha-tune's: Syne Tune's HyperbandScheduler (type stopping,
+promotion or pasha, the config's grace_period, reduction_factor, max_t, metric, mode; random search) on a
 UserBlackboxBackend that replays the table (the config's recorded values at each level, its
 recorded cumulative st_worker_time as the elapsed time; a resumed trial goes on from where it
 paused, as Syne Tune's simulator does by default), the tuner's sleep time 0 and its own time kept
