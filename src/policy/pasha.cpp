@@ -57,15 +57,8 @@ std::optional<Suggestion> PashaScheduler::promote() {
         const std::size_t better = rung.record.values.count_less(std::get<0>(*best));
         if (better >= top) continue;
         const TrialId trial = std::get<2>(*best);
-        DecisionReason why;
-        why.rule = DecisionReason::Rule::pasha_promoted;
-        why.level = rung.level;
-        why.value = ladder_.at(trial).paused_metric;
-        why.better = better;
-        why.of = rung.record.values.size();
-        why.top = top;
-        why.cutoff =
-            metric_of_badness(rung.record.values.quantile(rung.quantile), params_.maximize);
+        const DecisionReason why = reason(DecisionReason::Rule::pasha_promoted, rung,
+                                          ladder_.at(trial).paused_metric, better);
         rung.record.promotable.erase(best);
         return ladder_.promote(trial, k, why);
     }
@@ -93,15 +86,20 @@ DecisionReason PashaScheduler::record_at(TrialId trial, int k, double metric) {
     st.paused_metric = metric;
     st.next_rung = k + 1;
     if (k == compared() || k == compared() - 1) ranking_changed_ = true;
+    return reason(k >= top_ ? DecisionReason::Rule::pasha_top : DecisionReason::Rule::pasha_paused,
+                  rung, metric, better);
+}
 
+DecisionReason PashaScheduler::reason(DecisionReason::Rule rule, const Ladder::Rung& rung,
+                                      double metric, std::size_t better) const {
     DecisionReason why;
-    why.rule = k >= top_ ? DecisionReason::Rule::pasha_top : DecisionReason::Rule::pasha_paused;
+    why.rule = rule;
     why.level = rung.level;
     why.value = metric;
     why.better = better;
     why.of = rung.record.values.size();
     why.top = promotion_top(rung);
-    if (why.of >= 2)
+    if (why.of >= 2)  // the rung's q_k quantile, which the promotion test compares with
         why.cutoff =
             metric_of_badness(rung.record.values.quantile(rung.quantile), params_.maximize);
     return why;

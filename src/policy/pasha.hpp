@@ -78,6 +78,9 @@ class PashaScheduler : public Scheduler {
     /// The reference's promotion test at a rung: how many values are better than `key` and how
     /// few it takes (top 0: none is promoted yet).
     std::size_t promotion_top(const Ladder::Rung& rung) const;
+    /// Why, at `rung` (the trial's `metric` there, `better` values better than it).
+    DecisionReason reason(DecisionReason::Rule rule, const Ladder::Rung& rung, double metric,
+                          std::size_t better) const;
     /// The compared rungs' window, and whether their ranking is stable (else: raise).
     void compare_window();
     std::optional<TopRaise> check_ranking();
