@@ -35,7 +35,9 @@ class KdeSearcher : public ModelSearcher {
   private:
     struct Density {
         std::vector<std::vector<double>> points;
-        std::vector<double> bandwidth;  // per coordinate
+        std::vector<double> bandwidth;            // per coordinate
+        double log_constant = 0;                  // the log kernel's part that no point changes
+        std::vector<double> log_same, log_other;  // per choice: the point's is x's, or not
         double log_pdf(const std::vector<double>& x, const SpaceEncoding& encoding) const;
     };
     Density fit(std::vector<std::vector<double>> points) const;
