@@ -124,11 +124,12 @@ TEST_P(ModelSearchers, ParallelProposalsSpreadOut) {
         double nearest = 0;  // mean distance to the nearest other proposal
         std::size_t distinct = 0;
     };
-    auto spread = [&](bool avoid) {
+    auto spread = [&](bool avoid, double min_bandwidth = SearcherSpec{}.min_bandwidth) {
         Rng rng(11);
         SearcherSpec options;
         options.random_fraction = 0;
         options.avoid_pending = avoid;
+        options.min_bandwidth = min_bandwidth;
         auto s = make(GetParam(), space, rng, options);
         TrialId next = 0;
         feed(*s, next, 60);
@@ -163,6 +164,11 @@ TEST_P(ModelSearchers, ParallelProposalsSpreadOut) {
         // where they are densest: one spot, unless the pending trials keep it away.
         EXPECT_GE(without.close, 48) << "without avoiding the pending trials";
         EXPECT_GT(with.nearest, 10 * without.nearest) << "mean distance to the nearest other";
+        // Without them, the floor a config without avoid_pending gets (Syne Tune's) keeps the
+        // proposals apart instead.
+        const Spread floored = spread(false, SearcherSpec::kMinBandwidthWithoutAvoidPending);
+        EXPECT_LE(floored.close, 16) << "of 64 proposals with min_bandwidth 0.1";
+        EXPECT_GT(floored.nearest, 10 * without.nearest) << "mean distance to the nearest other";
     } else {
         // TPE's proposals differ anyway (each draws new candidates); its constant liar counts
         // the pending trials as bad results, which pushes the next proposals away from them.
@@ -222,6 +228,12 @@ TEST(SearcherConfig, OptionsAreCheckedForTheirSearcher) {
     EXPECT_EQ(c.searcher.top_fraction, 0.2);
     EXPECT_EQ(c.searcher.num_samples, 32);
     EXPECT_FALSE(c.searcher.avoid_pending);
+    // Without its pending boxes BOHB takes Syne Tune's floor on the bandwidth, unless one is given.
+    EXPECT_EQ(c.searcher.min_bandwidth, 0.1);
+    doc["searcher_options"]["min_bandwidth"] = 0.01;
+    EXPECT_EQ(parse_experiment(doc, "lenet.json").searcher.min_bandwidth, 0.01);
+    doc["searcher_options"] = {{"num_samples", 32}};
+    EXPECT_EQ(parse_experiment(doc, "lenet.json").searcher.min_bandwidth, 1e-3);
     doc["searcher_options"] = {{"n_startup_trials", 5}};
     EXPECT_THROW_MSG(parse_experiment(doc, "lenet.json"), ConfigError,
                      "lenet.json: $.searcher_options.n_startup_trials: an option of the tpe "

@@ -66,7 +66,9 @@ struct SearcherSpec {
     int num_samples = 64;              ///< candidates scored per suggestion
     double random_fraction = 1.0 / 3;  ///< suggestions drawn at random
     double bandwidth_factor = 3;       ///< widens the good density when drawing candidates
-    double min_bandwidth = 1e-3;
+    double min_bandwidth = 1e-3;  ///< HpBandSter's; kMinBandwidthWithoutAvoidPending without it
+    /// Syne Tune's BOHB default, for BOHB with avoid_pending false (unless min_bandwidth is given)
+    static constexpr double kMinBandwidthWithoutAvoidPending = 0.1;
     int min_points_in_model = 0;  ///< 0: the number of hyperparameters + 1
     // tpe (Optuna's TPESampler defaults)
     int n_startup_trials = 10;  ///< random until this many trials have results

@@ -154,6 +154,11 @@ void parse_searcher(const json& doc, const JsonPath& where, SearcherSpec& s) {
         s.prior_weight = positive_number(at / "prior_weight", o["prior_weight"]);
     if (o.contains("avoid_pending"))
         s.avoid_pending = (at / "avoid_pending").boolean(o["avoid_pending"]);
+    // BOHB without its pending boxes is Syne Tune's BOHB, and takes that reference's floor on
+    // the bandwidth: with HpBandSter's 1e-3 and nothing to keep the workers apart, the good
+    // density shrank onto one spot and every worker was sent there (docs/benchmarks.md).
+    if (s.type == SearcherSpec::Type::bohb && !s.avoid_pending && !o.contains("min_bandwidth"))
+        s.min_bandwidth = SearcherSpec::kMinBandwidthWithoutAvoidPending;
 }
 
 /// `"metric"`: one name or a list of distinct names; `"mode"`: one mode for all, or a list of
