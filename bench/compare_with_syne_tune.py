@@ -48,7 +48,6 @@ import csv
 import hashlib
 import io
 import json
-import logging
 import math
 import os
 import resource
@@ -56,7 +55,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import types
+
+from compare_searchers import quartiles  # bench/: the same quartiles as the searchers' table
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -199,16 +199,10 @@ def asha_reports(exe, work, name, searcher, seed, budget=None):
 # --- Syne Tune (this script run as its own child, so that each run has a fresh interpreter) ---
 
 def syne_tune_run(syne_tune, name, method, seed, budget, out):
-    sys.path.insert(0, syne_tune)
     sys.path.insert(0, HERE)
-    logging.disable(logging.WARNING)
+    import syne_tune_import
+    syne_tune_import.use(syne_tune)
     import numpy as np
-    # The blackbox repository's package __init__ imports scikit-learn for its surrogates, which
-    # this does not use: its modules are imported without it.
-    pkg = types.ModuleType("syne_tune.blackbox_repository")
-    pkg.__path__ = [os.path.join(syne_tune, "syne_tune", "blackbox_repository")]
-    pkg.add_surrogate = pkg.load_blackbox = None
-    sys.modules["syne_tune.blackbox_repository"] = pkg
     from syne_tune import StoppingCriterion, Tuner
     from syne_tune.blackbox_repository.blackbox import Blackbox
     from syne_tune.blackbox_repository.simulated_tabular_backend import UserBlackboxBackend
@@ -360,18 +354,6 @@ def regret_at(result, t, optimum):
             break
         best = v
     return best - optimum
-
-
-def quartiles(values):
-    values = sorted(values)
-    def q(p):
-        x = p * (len(values) - 1)
-        lo, hi = math.floor(x), math.ceil(x)
-        a, b = values[lo], values[hi]
-        if math.isinf(a) or math.isinf(b):
-            return b if x - lo > 0 else a
-        return a + (b - a) * (x - lo)
-    return q(0.25), q(0.5), q(0.75)
 
 
 def fmt(x):

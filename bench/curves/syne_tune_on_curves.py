@@ -27,23 +27,16 @@ import contextlib
 import csv
 import io
 import json
-import logging
 import os
 import random
 import sys
-import types
 
 syne_tune_dir, config_path, kind, seed = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-sys.path.insert(0, syne_tune_dir)
-logging.disable(logging.WARNING)
-import numpy as np  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import syne_tune_import  # noqa: E402
 
-# The blackbox repository's package __init__ imports scikit-learn for its surrogates, which this
-# does not use: its modules are imported without it.
-_pkg = types.ModuleType("syne_tune.blackbox_repository")
-_pkg.__path__ = [os.path.join(syne_tune_dir, "syne_tune", "blackbox_repository")]
-_pkg.add_surrogate = _pkg.load_blackbox = None
-sys.modules["syne_tune.blackbox_repository"] = _pkg
+syne_tune_import.use(syne_tune_dir)
+import numpy as np  # noqa: E402
 from syne_tune import StoppingCriterion, Tuner  # noqa: E402
 from syne_tune.backend.trial_status import Status  # noqa: E402
 from syne_tune.blackbox_repository.blackbox import Blackbox  # noqa: E402
