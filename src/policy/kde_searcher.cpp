@@ -115,18 +115,17 @@ std::optional<std::vector<double>> KdeSearcher::propose() {
     // Which trials each density keeps is chosen first, so that only those (at most max_points
     // each) are copied: with 10,000 observations copying them all was a third of a suggestion.
     const auto most = static_cast<std::size_t>(options_.max_points);
-    std::vector<std::size_t> good_rows(std::min(n_good, rows.size())), bad_rows;
-    std::iota(good_rows.begin(), good_rows.end(), std::size_t{0});
-    for (std::size_t r = good_rows.size(); r < std::min(rows.size(), n_good + n_bad); ++r)
-        bad_rows.push_back(r);
-    auto points = [&](const std::vector<std::size_t>& chosen) {
+    auto points = [&](std::size_t from, std::size_t to) {  // of the ranks [from, to)
+        std::vector<std::size_t> ranks(to - from);
+        std::iota(ranks.begin(), ranks.end(), from);
         std::vector<std::vector<double>> out;
-        out.reserve(chosen.size());
-        for (const std::size_t r : chosen) out.push_back(trials()[rows[r].second].x);
+        for (const std::size_t r : evenly(std::move(ranks), most))
+            out.push_back(trials()[rows[r].second].x);
         return out;
     };
-    const Density l = fit(points(evenly(std::move(good_rows), most))),
-                  g = fit(points(evenly(std::move(bad_rows), most)));
+    const std::size_t good_end = std::min(n_good, rows.size());
+    const Density l = fit(points(0, good_end)),
+                  g = fit(points(good_end, std::min(rows.size(), n_good + n_bad)));
     // Trials at work without a value at this budget yet: a candidate in the box of one of them
     // (within the good bandwidth in every numeric coordinate, the same choices) is not
     // suggested, so that with 64 workers the next suggestion keeps away from the 63 before it.
