@@ -294,13 +294,13 @@ TEST(Cli, AnAbandonedRunStopsItsTrialsAfterTheOrphanTimeout) {
     ASSERT_TRUE(test::wait_for_exit(trial, 120000))
         << "trial " << trial << " outlived the killed tuner";
     // The supervisor records the end and exits right after the trial: wait for the whole
-    // record (it is written in one write after the file is created, so it may be seen empty).
-    ASSERT_TRUE(wait_for_change(dir / "trials/0/leg-0.exit", [](const std::string& text) {
-        return decode_leg_end(text).has_value();
+    // record (appended in one write after the run record).
+    ASSERT_TRUE(wait_for_change(dir / "trials/0/leg-0.jsonl", [&](const std::string&) {
+        return read_leg_end((dir / "trials/0").string(), 0).has_value();
     }));
-    const json end = json::parse(read_file(dir / "trials/0/leg-0.exit"));
-    EXPECT_EQ(end["orphaned"], true);
-    EXPECT_EQ(end["stopped"], true);
+    const auto end = read_leg_end((dir / "trials/0").string(), 0);
+    EXPECT_TRUE(end->orphaned);
+    EXPECT_TRUE(end->stopped);
     EXPECT_NE(read_file(dir / "trials/0/stderr.log")
                   .find("no tuner for 0.5 s (orphan_timeout): stopping the trial"),
               std::string::npos);

@@ -86,16 +86,55 @@ TEST(LegRecords, APartIsNothing) {
 TEST(LegRecords, WrittenAndReadInATrialDirectory) {
     const fs::path dir = temp_path("leg-records");
     fs::create_directories(dir);
-    EXPECT_EQ(leg_run_path(dir.string(), 3), (dir / "leg-3.run").string());
-    EXPECT_EQ(leg_end_path(dir.string(), 3), (dir / "leg-3.exit").string());
+    const std::string path = leg_records_path(dir.string(), 3);
+    EXPECT_EQ(path, (dir / "leg-3.jsonl").string());
+    EXPECT_FALSE(read_leg_run(dir.string(), 3));
     EXPECT_FALSE(read_leg_end(dir.string(), 3));
-    EXPECT_EQ(
-        write_leg_record(leg_end_path(dir.string(), 3), encode_leg_end({3, 0, 0, false, false})),
-        "");
-    EXPECT_TRUE(read_leg_end(dir.string(), 3));
-    const std::string error =
-        write_leg_record((dir / "missing" / "leg-0.run").string(), encode_leg_run({0, 2, 3, 4}));
-    EXPECT_EQ(error, "cannot write " + (dir / "missing" / "leg-0.run").string() +
+    // One file, created by the first record and kept open for the second.
+    Fd file;
+    EXPECT_EQ(append_leg_record(file, path, encode_leg_run({3, 42, 7, 43})), "");
+    EXPECT_TRUE(file.valid());
+    const auto run = read_leg_run(dir.string(), 3);
+    ASSERT_TRUE(run);
+    EXPECT_EQ(run->trial, 43);
+    EXPECT_FALSE(read_leg_end(dir.string(), 3));  // a run record is no end
+    EXPECT_EQ(append_leg_record(file, path, encode_leg_end({3, 1, 0, true, false})), "");
+    const auto end = read_leg_end(dir.string(), 3);
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->exit_code, 1);
+    EXPECT_TRUE(end->stopped);
+    EXPECT_TRUE(read_leg_run(dir.string(), 3));
+    EXPECT_EQ(read_file(path),
+              encode_leg_run({3, 42, 7, 43}) + encode_leg_end({3, 1, 0, true, false}));
+    // An end record half-written is no end yet.
+    const std::string whole = encode_leg_end({4, 0, 0, false, false});
+    Fd torn;
+    EXPECT_EQ(append_leg_record(torn, leg_records_path(dir.string(), 4),
+                                encode_leg_run({4, 42, 7, 43}) + whole.substr(0, whole.size() / 2)),
+              "");
+    EXPECT_TRUE(read_leg_run(dir.string(), 4));
+    EXPECT_FALSE(read_leg_end(dir.string(), 4));
+    // A trial that never started: the end alone.
+    Fd only_end;
+    EXPECT_EQ(append_leg_record(only_end, leg_records_path(dir.string(), 5),
+                                encode_leg_end({5, 127, 0, false, false})),
+              "");
+    EXPECT_FALSE(read_leg_run(dir.string(), 5));
+    EXPECT_EQ(read_leg_end(dir.string(), 5)->exit_code, 127);
+    // An earlier build's files (one per record) are read where a leg has no records file, and
+    // removed with the leg's records.
+    std::ofstream(dir / "leg-6.run") << encode_leg_run({6, 50, 8, 51});
+    std::ofstream(dir / "leg-6.exit") << encode_leg_end({6, 2, 0, false, true});
+    EXPECT_EQ(read_leg_run(dir.string(), 6)->supervisor, 50);
+    EXPECT_TRUE(read_leg_end(dir.string(), 6)->orphaned);
+    remove_leg_records(dir.string(), 6);
+    remove_leg_records(dir.string(), 3);
+    EXPECT_FALSE(fs::exists(dir / "leg-6.run") || fs::exists(dir / "leg-6.exit") ||
+                 fs::exists(path));
+    Fd missing;
+    const std::string error = append_leg_record(missing, (dir / "missing" / "leg-0.jsonl").string(),
+                                                encode_leg_run({0, 2, 3, 4}));
+    EXPECT_EQ(error, "cannot write " + (dir / "missing" / "leg-0.jsonl").string() +
                          ": No such file or directory");
 }
 
@@ -258,9 +297,10 @@ TEST(Supervisor, IsTheSmallProgramBesideAshaTune) {
         tuner.pidfd()));
     // The trial runs (it has reported); its supervisor records itself once the spawn returned,
     // which may be after the report: wait for that record.
-    const fs::path record = dir / "trials" / "0" / "leg-0.run";
+    const fs::path record = dir / "trials" / "0" / "leg-0.jsonl";
     ASSERT_TRUE(wait_for_journal(
-        record, [](const std::string& text) { return decode_leg_run(text).has_value(); },
+        record,
+        [&](const std::string&) { return read_leg_run(record.parent_path(), 0).has_value(); },
         tuner.pidfd()));
     const auto run = read_leg_run((dir / "trials" / "0").string(), 0);
     ASSERT_TRUE(run);

@@ -124,8 +124,7 @@ LaunchPlan LocalLauncher::plan(const LegSpec& leg, TrialProcess& process) {
     }
     // The records of an earlier try of this leg (stopped for want of a tuner, or lost with
     // its supervisor) are not this one's.
-    ::unlink(leg_end_path(leg.trial_dir, leg.leg).c_str());
-    ::unlink(leg_run_path(leg.trial_dir, leg.leg).c_str());
+    remove_leg_records(leg.trial_dir, leg.leg);
     SupervisorSpec s;
     s.run_dir = run_dir_;
     s.trial_dir = leg.trial_dir;
@@ -189,7 +188,7 @@ std::string LocalLauncher::reclaim(const std::vector<RunningLeg>& legs) {
     std::vector<pid_t> groups, spared;
     for (const RunningLeg& leg : legs) {
         // At work: the supervisor the journal names is the one running (same start time), and
-        // it has started its trial (leg-<N>.run names it: it had its go).
+        // it has started its trial (its run record names it: it had its go).
         const auto h = LocalHandle::decode(leg.handle);
         if (!h) continue;
         if (h->group != 0) {  // asha-tune 0.1's: its group is killed

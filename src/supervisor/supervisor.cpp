@@ -79,13 +79,14 @@ class Supervisor {
     void on_inotify();
     void on_signals();
     void stop(bool kill_now);
-    void record(const std::string& path, const std::string& text) const;
-    void record_end(int exit_code, int signal) const;
+    void record(const std::string& text);
+    void record_end(int exit_code, int signal);
     int wait_ms() const;
 
     SupervisorSpec spec_;
     pid_t trial_ = -1;
     Fd trial_fd_, signal_fd_, inotify_fd_, tuner_fd_;
+    Fd records_;      // the leg's records file, open from the first record on
     int watch_ = -1;  // on the run directory, only while no tuner is attached
     std::optional<Clock::time_point> kill_at_, orphan_at_;
     bool stopped_ = false, orphaned_ = false;
@@ -181,13 +182,14 @@ int Supervisor::wait_ms() const {
     return static_cast<int>(std::clamp<long long>(left.count() + 1, 0, 3600 * 1000));
 }
 
-void Supervisor::record(const std::string& path, const std::string& text) const {
-    if (std::string error = write_leg_record(path, text); !error.empty()) say(error);
+void Supervisor::record(const std::string& text) {
+    const std::string error =
+        append_leg_record(records_, leg_records_path(spec_.trial_dir, spec_.leg), text);
+    if (!error.empty()) say(error);
 }
 
-void Supervisor::record_end(int exit_code, int signal) const {
-    record(leg_end_path(spec_.trial_dir, spec_.leg),
-           encode_leg_end({spec_.leg, exit_code, signal, stopped_, orphaned_}));
+void Supervisor::record_end(int exit_code, int signal) {
+    record(encode_leg_end({spec_.leg, exit_code, signal, stopped_, orphaned_}));
 }
 
 int Supervisor::run() {
@@ -209,8 +211,7 @@ int Supervisor::run() {
         return 0;
     }
     const pid_t self = ::getpid();
-    record(leg_run_path(spec_.trial_dir, spec_.leg),
-           encode_leg_run({spec_.leg, self, process_start_ticks(self), trial_}));
+    record(encode_leg_run({spec_.leg, self, process_start_ticks(self), trial_}));
     attach_tuner();
     if (!tuner_fd_.valid()) orphan_at_ = Clock::now() + to_duration(spec_.orphan_timeout);
     for (;;) {

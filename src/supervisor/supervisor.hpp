@@ -12,7 +12,7 @@
 ///   - is the subreaper of everything the trial starts, and kills all of it when the trial ends;
 ///   - stops the trial when asked: SIGTERM to the supervisor sends SIGTERM to the trial's group
 ///     and SIGKILL after the grace period; SIGUSR1 sends SIGKILL at once;
-///   - records how the leg ended in trials/<id>/leg-<N>.exit (sys/leg_records.hpp), which a
+///   - records how the leg ended in trials/<id>/leg-<N>.jsonl (sys/leg_records.hpp), which a
 ///     tuner that did not start it reads when the supervisor's pidfd says it is gone;
 ///   - watches the tuner: the tuner holds a POSIX lock on tuner.pid, and F_GETLK names it. When
 ///     it dies (its pidfd) and no tuner takes the lock again (inotify on the run directory)

@@ -41,13 +41,38 @@ std::string boolean(bool b) {
 
 }  // namespace
 
-std::string leg_run_path(const std::string& trial_dir, int leg) {
+std::string leg_records_path(const std::string& trial_dir, int leg) {
+    return trial_dir + "/leg-" + std::to_string(leg) + ".jsonl";
+}
+
+namespace {
+
+/// The files of builds before leg-<N>.jsonl: one per record.
+std::string old_run_path(const std::string& trial_dir, int leg) {
     return trial_dir + "/leg-" + std::to_string(leg) + ".run";
 }
 
-std::string leg_end_path(const std::string& trial_dir, int leg) {
+std::string old_end_path(const std::string& trial_dir, int leg) {
     return trial_dir + "/leg-" + std::to_string(leg) + ".exit";
 }
+
+/// The first line of the leg's records that `decode` accepts, else what the file of an older
+/// build at `old_path` holds (read only where the leg has no records file).
+template <typename Decode>
+auto find_record(const std::string& trial_dir, int leg, const std::string& old_path, Decode decode)
+    -> decltype(decode(std::string())) {
+    const std::optional<std::string> text = read_whole_file(leg_records_path(trial_dir, leg));
+    if (!text) return decode(read_whole_file(old_path).value_or(""));
+    for (std::size_t start = 0; start < text->size();) {
+        std::size_t end = text->find('\n', start);
+        end = end == std::string::npos ? text->size() : end + 1;
+        if (auto record = decode(text->substr(start, end - start))) return record;
+        start = end;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
 
 std::string encode_leg_run(const LegRun& r) {
     return "{\"leg\":" + std::to_string(r.leg) + ",\"supervisor\":" + std::to_string(r.supervisor) +
@@ -74,29 +99,37 @@ std::optional<LegRun> decode_leg_run(const std::string& text) {
 }
 
 std::optional<SupervisedExit> decode_leg_end(const std::string& text) {
-    if (!whole_object(text)) return std::nullopt;
+    const auto exit_code = field(text, "exit_code");  // what tells it from a run record
+    if (!whole_object(text) || !exit_code) return std::nullopt;
     SupervisedExit e;
     e.leg = static_cast<int>(field(text, "leg").value_or(0));
-    e.exit_code = static_cast<int>(field(text, "exit_code").value_or(0));
+    e.exit_code = static_cast<int>(*exit_code);
     e.signal = static_cast<int>(field(text, "signal").value_or(0));
     e.stopped = field(text, "stopped").value_or(0) != 0;
     e.orphaned = field(text, "orphaned").value_or(0) != 0;
     return e;
 }
 
-std::string write_leg_record(const std::string& path, const std::string& text) {
-    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!fd.valid() || !write_all(fd.get(), text.data(), text.size()) || ::close(fd.release()) != 0)
+std::string append_leg_record(Fd& file, const std::string& path, const std::string& text) {
+    if (!file.valid())
+        file = Fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
+    if (!file.valid() || !write_all(file.get(), text.data(), text.size()))
         return "cannot write " + path + ": " + std::strerror(errno);
     return "";
 }
 
+void remove_leg_records(const std::string& trial_dir, int leg) {
+    for (const std::string& path : {leg_records_path(trial_dir, leg), old_run_path(trial_dir, leg),
+                                    old_end_path(trial_dir, leg)})
+        ::unlink(path.c_str());
+}
+
 std::optional<LegRun> read_leg_run(const std::string& trial_dir, int leg) {
-    return decode_leg_run(read_whole_file(leg_run_path(trial_dir, leg)).value_or(""));
+    return find_record(trial_dir, leg, old_run_path(trial_dir, leg), decode_leg_run);
 }
 
 std::optional<SupervisedExit> read_leg_end(const std::string& trial_dir, int leg) {
-    return decode_leg_end(read_whole_file(leg_end_path(trial_dir, leg)).value_or(""));
+    return find_record(trial_dir, leg, old_end_path(trial_dir, leg), decode_leg_end);
 }
 
 }  // namespace asha
