@@ -331,3 +331,47 @@ TEST(LocalHandle, RoundTrip) {
                               "slurm asha-x-0", "supervisor 12 34 56"})
         EXPECT_FALSE(LocalHandle::decode(other)) << other;
 }
+
+// What a resume does with a leg that ended while no tuner ran, by its recorded end: an end is
+// taken as it is, unless the leg was stopped and the journal holds no stop of it (for want of a
+// tuner, or by a tuner that was ending on an error): then it runs again. A leg whose end was
+// forgotten (it ended while the disk was full) runs again too.
+TEST(LocalLauncher, TakesARecordedEndUnlessNothingDecidedTheStop) {
+    const fs::path run_dir = temp_path("adopt-ended");
+    const fs::path trial_dir = run_dir / "trials" / "0";
+    fs::create_directories(trial_dir);
+    LocalLauncherOptions options;
+    options.run_dir = run_dir;
+    options.supervisor = ASHA_SUPERVISE_EXE;
+    LocalLauncher launcher(options);
+    const auto adopts = [&](const SupervisedExit& end, bool journaled_stop) {
+        remove_leg_records(trial_dir.string(), 0);
+        Fd file;
+        EXPECT_EQ(append_leg_record(file, leg_records_path(trial_dir.string(), 0),
+                                    encode_leg_run({0, 4242, 1, 4243}) + encode_leg_end(end)),
+                  "");
+        TrialProcess process(1024);
+        process.trial = 0;
+        process.leg = 0;
+        process.trial_dir = trial_dir;
+        LegProgress progress;
+        progress.stopping = journaled_stop;
+        progress.handle = "supervisor 4242 1";
+        return launcher.adopt(progress, process);
+    };
+    EXPECT_TRUE(adopts({0, 0, 0, false, false}, false));        // ended by itself
+    EXPECT_TRUE(adopts({0, 3, 0, false, false}, false));        // failed by itself
+    EXPECT_TRUE(adopts({0, 0, SIGKILL, true, false}, true));    // the stop the journal holds
+    EXPECT_FALSE(adopts({0, 0, SIGKILL, true, false}, false));  // killed by a dying tuner
+    EXPECT_FALSE(adopts({0, 0, SIGTERM, true, true}, false));   // no tuner: orphan_timeout
+    EXPECT_TRUE(adopts({0, 0, SIGTERM, true, true}, true));
+    // Forgotten (the disk was full when it ended): nothing on record, no supervisor at work.
+    ASSERT_TRUE(adopts({0, 0, 0, false, false}, false));
+    TrialProcess process(1024);
+    process.trial = 0;
+    process.leg = 0;
+    process.trial_dir = trial_dir;
+    launcher.forget_end(process);
+    EXPECT_FALSE(fs::exists(leg_records_path(trial_dir.string(), 0)));
+    EXPECT_FALSE(launcher.adopt(LegProgress{}, process));
+}

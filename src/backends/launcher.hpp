@@ -80,6 +80,9 @@ class Launcher {
     }
     /// Control commands to start now (stops batched into one scancel per kind).
     virtual std::vector<ControlCommand> take_commands() { return {}; }
+    /// The leg ended while the run directory's filesystem was full, so its output may be
+    /// incomplete: whatever it recorded of its end is dropped, and a resume runs it again.
+    virtual void forget_end(const TrialProcess& /*process*/) {}
     /// The leg has ended and its exit was delivered: give back what it held.
     virtual void release(TrialProcess& /*process*/) {}
 

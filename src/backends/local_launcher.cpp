@@ -170,6 +170,10 @@ TrialExit LocalLauncher::describe_exit(TrialProcess& process) {
     return exit;
 }
 
+void LocalLauncher::forget_end(const TrialProcess& process) {
+    remove_leg_records(process.trial_dir, process.leg);
+}
+
 void LocalLauncher::release(TrialProcess& process) {
     if (auto it = legs_.find(process.trial); it != legs_.end()) {
         pool_.release(it->second.gpus);
@@ -208,8 +212,11 @@ std::string LocalLauncher::reclaim(const std::vector<RunningLeg>& legs) {
 
 bool LocalLauncher::adopt(const LegProgress& progress, TrialProcess& process) {
     const auto end = read_leg_end(process.trial_dir, process.leg);
-    // Stopped for want of a tuner: it did not fail and nobody decided it; it runs again.
-    if (end && end->orphaned && !progress.stopping) return false;
+    // Stopped, but the journal holds no stop of it: for want of a tuner (orphaned), or by a
+    // tuner that was ending on an error and killed what ran (a full disk): it did not fail and
+    // nothing decided it, so it runs again (a leg that had reached its milestone is ended by
+    // the caller instead).
+    if (end && (end->orphaned || end->stopped) && !progress.stopping) return false;
     process.child = false;
     auto it = at_work_.find({process.trial, process.leg});
     if (it != at_work_.end() && process_start_ticks(it->second.supervisor) == it->second.ticks) {

@@ -51,6 +51,8 @@ class LocalLauncher : public Launcher {
     LauncherTraits traits() const override { return {false, true}; }
     TrialExit describe_exit(TrialProcess& process) override;
     void release(TrialProcess& process) override;
+    /// Removes the leg's records (its supervisor has ended).
+    void forget_end(const TrialProcess& process) override;
     /// "supervisor <pid> <start time>", and the GPUs it holds.
     LegStarted describe(const TrialProcess& process) const override;
     /// Finds the supervisors of the running legs still at work (the journaled handle names a

@@ -76,6 +76,13 @@ void ProcessBackend::end_everything_now() {
             while (::waitpid(leg->pid, &status, 0) < 0 && errno == EINTR) {
             }
         }
+    // On a full disk, a leg that ended by itself before the tuner heard of it may have lost
+    // reports like the one that ended the run: none of their recorded ends is taken by a resume,
+    // which runs them again (those killed just now would be run again anyway: stopped, with no
+    // stop in the journal).
+    if (disk_full_)
+        for (auto& [id, leg] : legs_)
+            if (!leg->described) launcher_->forget_end(*leg);
     commands_.kill_all();
     legs_.clear();
 }
@@ -182,19 +189,25 @@ bool ProcessBackend::event_ready() const {
     return false;
 }
 
-/// A leg that writes its own logs meets a full disk itself: its reports (and its supervisor's
-/// record of its end) may be lost, and it may die of it, which is no failure of the trial. As
-/// when the tuner cannot write, the run ends with the error and a resume runs the leg again.
-void ProcessBackend::check_disk(const TrialProcess& leg) const {
+/// A leg that writes its own logs meets a full disk itself: its reports may be lost, and it may
+/// die of it, which is no failure of the trial. As when the tuner cannot write, the run ends
+/// with the error, and a resume runs the leg again (its recorded end is dropped).
+void ProcessBackend::check_disk(const TrialProcess& leg) {
     if (!leg.out.follow_file) return;
     struct statvfs fs {};
     if (::statvfs(leg.trial_dir.c_str(), &fs) != 0) return;
     const auto available = ::geteuid() == 0 ? fs.f_bfree : fs.f_bavail;
-    if (available == 0)
+    if (available == 0) {
+        // Its end may well be on record (an append finds room where a report did not), but
+        // not all that it printed: a resume must run it again, not take that end; so must it
+        // every other leg that ended meanwhile (end_everything_now).
+        disk_full_ = true;
+        launcher_->forget_end(leg);
         throw Error(ExitCode::runtime,
                     "cannot write " + (leg.trial_dir / run_files::trial_stdout).string() + ": " +
                         std::strerror(ENOSPC) + " (trial " + std::to_string(leg.trial) +
                         " ended while the run directory's filesystem was full)");
+    }
 }
 
 /// The leg's process has ended: its output is read to the end, then its exit described.

@@ -85,7 +85,7 @@ class ProcessBackend : public Backend {
     void on_line(TrialProcess& leg, std::string_view line, bool cut);
     void on_ended(TrialProcess& leg);
     void finish_if_read(TrialProcess& leg);
-    void check_disk(const TrialProcess& leg) const;
+    void check_disk(const TrialProcess& leg);
     void deliver_exit(TrialId trial, TrialExit exit);
     void prepare_turn();
     void build_poll_set();
@@ -108,6 +108,9 @@ class ProcessBackend : public Backend {
     std::vector<char> buffer_;
     std::vector<pollfd> poll_fds_;  // this turn's poll set, and what each descriptor is
     std::vector<Source> poll_sources_;
+    // A leg ended while the run directory's filesystem was full: the run ends, and no leg's
+    // recorded end is to be trusted by a resume (end_everything_now).
+    bool disk_full_ = false;
 };
 
 }  // namespace asha
