@@ -1,7 +1,7 @@
 #pragma once
 /// The records a leg's supervisor leaves in its trial's directory, and their one codec (the
-/// supervisor writes them, the local launcher reads them; docs/journal.md lists them), in one
-/// file per leg, trials/<id>/leg-<N>.jsonl, one JSON object per line:
+/// supervisor writes them, the local launcher reads them; README "The run directory" lists
+/// them), in one file per leg, trials/<id>/leg-<N>.jsonl, one JSON object per line:
 ///   once the trial runs: {"leg":N,"supervisor":PID,"ticks":T,"trial":PID}
 ///   when it ended:       {"leg":N,"exit_code":C,"signal":S,"stopped":B,"orphaned":B}
 /// (a trial that could not start leaves the second alone). The supervisor creates the file
