@@ -10,7 +10,7 @@
 //               loop pays);
 //   supervised  what the local launcher does: asha-supervise started for the leg with its go
 //               pipe and the leg's logs, the go sent, its end waited for; it runs the trial,
-//               records the leg (leg-<N>.run, leg-<N>.exit) and ends.
+//               records the leg (trials/<id>/leg-<N>.jsonl) and ends.
 // With --baseline, a third way, "baseline": the same as supervised with another build's
 // asha-supervise (interleaved, so that the two builds see the same machine).
 // Per way: CPU per leg (user + system of this process and of every descendant reaped), the
