@@ -344,16 +344,14 @@ TEST(LocalLauncher, TakesARecordedEndUnlessNothingDecidedTheStop) {
     options.run_dir = run_dir;
     options.supervisor = ASHA_SUPERVISE_EXE;
     LocalLauncher launcher(options);
+    TrialProcess process(1024);  // trial 0, leg 0
+    process.trial_dir = trial_dir;
     const auto adopts = [&](const SupervisedExit& end, bool journaled_stop) {
         remove_leg_records(trial_dir.string(), 0);
         Fd file;
         EXPECT_EQ(append_leg_record(file, leg_records_path(trial_dir.string(), 0),
                                     encode_leg_run({0, 4242, 1, 4243}) + encode_leg_end(end)),
                   "");
-        TrialProcess process(1024);
-        process.trial = 0;
-        process.leg = 0;
-        process.trial_dir = trial_dir;
         LegProgress progress;
         progress.stopping = journaled_stop;
         progress.handle = "supervisor 4242 1";
@@ -367,10 +365,6 @@ TEST(LocalLauncher, TakesARecordedEndUnlessNothingDecidedTheStop) {
     EXPECT_TRUE(adopts({0, 0, SIGTERM, true, true}, true));
     // Forgotten (the disk was full when it ended): nothing on record, no supervisor at work.
     ASSERT_TRUE(adopts({0, 0, 0, false, false}, false));
-    TrialProcess process(1024);
-    process.trial = 0;
-    process.leg = 0;
-    process.trial_dir = trial_dir;
     launcher.forget_end(process);
     EXPECT_FALSE(fs::exists(leg_records_path(trial_dir.string(), 0)));
     EXPECT_FALSE(launcher.adopt(LegProgress{}, process));

@@ -76,10 +76,10 @@ void ProcessBackend::end_everything_now() {
             while (::waitpid(leg->pid, &status, 0) < 0 && errno == EINTR) {
             }
         }
-    // On a full disk, a leg that ended by itself before the tuner heard of it may have lost
-    // reports like the one that ended the run: none of their recorded ends is taken by a resume,
-    // which runs them again (those killed just now would be run again anyway: stopped, with no
-    // stop in the journal).
+    // On a full disk, the leg that met it, and any that ended by itself before the tuner heard
+    // of it, may have lost reports: none of their recorded ends is taken by a resume, which
+    // runs them again (those killed just now would be run again anyway: stopped, with no stop
+    // in the journal).
     if (disk_full_)
         for (auto& [id, leg] : legs_)
             if (!leg->described) launcher_->forget_end(*leg);
@@ -199,10 +199,9 @@ void ProcessBackend::check_disk(const TrialProcess& leg) {
     const auto available = ::geteuid() == 0 ? fs.f_bfree : fs.f_bavail;
     if (available == 0) {
         // Its end may well be on record (an append finds room where a report did not), but
-        // not all that it printed: a resume must run it again, not take that end; so must it
-        // every other leg that ended meanwhile (end_everything_now).
+        // not all that it printed: a resume must run it again, not take that end, and so every
+        // other leg that ended meanwhile (end_everything_now, as the backend goes).
         disk_full_ = true;
-        launcher_->forget_end(leg);
         throw Error(ExitCode::runtime,
                     "cannot write " + (leg.trial_dir / run_files::trial_stdout).string() + ": " +
                         std::strerror(ENOSPC) + " (trial " + std::to_string(leg.trial) +
