@@ -1,22 +1,29 @@
 // What a local leg's supervisor costs beyond its trial, measured leg by leg without a tuner:
 //
 //   build/bench/supervisor_cost [--legs 600] [--block 50] [--trial /bin/true]
-//                               [--supervisor build/asha-supervise] [--ways bare,supervised]
-//                               [--baseline OTHER/asha-supervise]
+//                               [--supervisor build/asha-supervise]
+//                               [--ways bare,supervised,kept] [--baseline OTHER/asha-supervise]
 //
-// Two ways of running the same trial (a program that exits at once), one leg at a time, in
-// interleaved blocks so that both see the same machine:
+// Three ways of running the same trial (a program that exits at once), one leg at a time, in
+// interleaved blocks so that all see the same machine:
 //   bare        posix_spawn of the trial and waitpid: the trial's own cost (what a bare spawn
 //               loop pays);
 //   supervised  what the local launcher does: asha-supervise started for the leg with its go
 //               pipe and the leg's logs, the go sent, its end waited for; it runs the trial,
-//               records the leg (trials/<id>/leg-<N>.jsonl) and ends.
+//               records the leg (trials/<id>/leg-<N>.jsonl) and ends (a supervisor per
+//               leg: what a run does where no keeper answers);
+//   kept        what the local launcher does by default: the leg handed to the run's keeper
+//               (one asha-supervise --keeper for all legs) with its go pipe, its logs and its
+//               end pipe, the go sent, the end pipe waited for; the keeper runs the trial and
+//               records the leg. Its CPU is read from /proc (the keeper is reaped only at the
+//               end; its children's CPU counts once it has reaped them).
 // With --baseline, a third way, "baseline": the same as supervised with another build's
 // asha-supervise (interleaved, so that the two builds see the same machine).
 // Per way: CPU per leg (user + system of this process and of every descendant reaped), the
 // wall time of one leg from its start to the end of its supervisor, and how long the start
-// itself blocks the launcher (the tuner's loop). "supervisor CPU per leg" is the supervised
-// CPU less the bare one: issue 25's target is 1 ms. Medians over the blocks.
+// itself blocks the launcher (the tuner's loop). "supervisor CPU per leg" is a way's CPU less
+// the bare one: issue 25's target is 1 ms. Medians over the blocks.
+#include "backends/keeper_link.hpp"
 #include "backends/process.hpp"
 #include "supervisor/supervisor.hpp"
 #include "sys/leg_records.hpp"
@@ -35,6 +42,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +62,23 @@ double cpu_seconds() {
                  static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
     }
     return total;
+}
+
+/// CPU seconds of process `pid` and of the children it has reaped (/proc/PID/stat).
+double process_tree_cpu_seconds(pid_t pid) {
+    const std::optional<std::string> stat = read_proc_file(pid, "stat");
+    if (!stat) return 0;
+    // Fields 14-17 (utime stime cutime cstime); the command, in parentheses, is field 2, and
+    // field 3 is a letter (the state).
+    const char* p = stat->c_str() + stat->rfind(')') + 4;
+    double ticks = 0;
+    for (int field = 4; field <= 17; ++field) {
+        char* end = nullptr;
+        const double value = std::strtod(p, &end);
+        if (field >= 14) ticks += value;
+        p = end;
+    }
+    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 double ms_since(Clock::time_point t) {
@@ -79,12 +105,36 @@ struct Bench {
     fs::path dir;
     Fd out, err;
     int leg = 0;
+    std::unique_ptr<KeeperLink> keeper;
+
+    /// A leg handed to the keeper, given its go, waited for until its end is recorded.
+    void kept_leg(Samples& s) {
+        const auto t0 = Clock::now();
+        auto started = keeper->start_leg(0, leg, (dir / "trial").string(), "/", {trial},
+                                         {"PATH=/usr/bin:/bin"}, out.get(), err.get());
+        if (!started) std::abort();
+        s.start_ms.push_back(ms_since(t0));
+        if (::write(started->go.get(), "g", 1) != 1) std::abort();
+        wait_pidfd(started->end);
+        s.leg_ms.push_back(ms_since(t0));
+        check_end("the keeper");
+    }
+
+    /// A leg not run to a recorded clean end measured nothing.
+    void check_end(const std::string& under) {
+        const auto end = read_leg_end((dir / "trial").string(), leg++);
+        if (!end || end->exit_code != 0 || end->signal != 0) {
+            std::fprintf(stderr, "leg %d under %s: no recorded clean end\n", leg - 1,
+                         under.c_str());
+            std::exit(1);
+        }
+    }
 
     SpawnSpec supervised_spec(const std::string& program) {
         SupervisorSpec s;
         s.run_dir = dir.string();
         s.trial_dir = (dir / "trial").string();
-        s.leg = leg++;
+        s.leg = leg;
         s.orphan_timeout = 3600;
         s.argv = {trial};
         SpawnSpec spec;
@@ -106,17 +156,12 @@ struct Bench {
         wait_pidfd(child.pidfd);
         ::waitpid(child.pid, nullptr, 0);
         s.leg_ms.push_back(ms_since(t0));
-        // A supervisor that did not run its trial to a recorded end measured nothing.
-        const auto end = read_leg_end((dir / "trial").string(), leg - 1);
-        if (!end || end->exit_code != 0 || end->signal != 0) {
-            std::fprintf(stderr, "leg %d under %s: no recorded clean end\n", leg - 1,
-                         program.c_str());
-            std::exit(1);
-        }
+        check_end(program);
     }
 
     void block(const std::string& way, int legs, Samples& s) {
-        const double cpu0 = cpu_seconds();
+        const pid_t kept = way == "kept" ? keeper->pid() : 0;
+        const double cpu0 = cpu_seconds() + (kept ? process_tree_cpu_seconds(kept) : 0);
         if (way == "bare") {
             for (int i = 0; i < legs; ++i) {
                 const auto t0 = Clock::now();
@@ -127,11 +172,14 @@ struct Bench {
                 ::waitpid(pid, nullptr, 0);
                 s.leg_ms.push_back(ms_since(t0));
             }
+        } else if (way == "kept") {
+            for (int i = 0; i < legs; ++i) kept_leg(s);
         } else {
             for (int i = 0; i < legs; ++i)
                 supervised_leg(way == "baseline" ? baseline : supervisor, s);
         }
-        s.cpu_ms.push_back((cpu_seconds() - cpu0) * 1000 / legs);
+        const double cpu1 = cpu_seconds() + (kept ? process_tree_cpu_seconds(kept) : 0);
+        s.cpu_ms.push_back((cpu1 - cpu0) * 1000 / legs);
     }
 };
 
@@ -140,7 +188,7 @@ struct Bench {
 int main(int argc, char** argv) {
     int legs = 600, block = 50;
     Bench b;
-    std::vector<std::string> ways = {"bare", "supervised"};
+    std::vector<std::string> ways = {"bare", "supervised", "kept"};
     b.trial = "/bin/true";
     b.supervisor =
         (fs::absolute(argv[0]).parent_path() / ".." / "asha-supervise").lexically_normal();
@@ -174,6 +222,15 @@ int main(int argc, char** argv) {
     fs::create_directories(b.dir / "trial");
     b.out = Fd(::open((b.dir / "out").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
     b.err = Fd(::open((b.dir / "err").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (std::find(ways.begin(), ways.end(), "kept") != ways.end()) {
+        std::string problem;
+        b.keeper =
+            KeeperLink::start(keeper_command(b.supervisor, b.dir.string(), 5, 3600), problem);
+        if (!b.keeper) {
+            std::fprintf(stderr, "cannot start a keeper: %s\n", problem.c_str());
+            return 1;
+        }
+    }
     std::map<std::string, Samples> samples;
     for (int done = 0; done < legs; done += block)
         for (const std::string& way : ways) {
@@ -182,6 +239,7 @@ int main(int argc, char** argv) {
             // its files in the same directory state.
             for (const auto& entry : fs::directory_iterator(b.dir / "trial")) fs::remove(entry);
         }
+    b.keeper.reset();
     fs::remove_all(b.dir);
     const double bare_cpu = median(samples["bare"].cpu_ms);
     std::printf("%d legs of %s per way, blocks of %d, supervisor %s\n\n", legs, b.trial.c_str(),

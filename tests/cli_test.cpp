@@ -272,6 +272,40 @@ TEST(Cli, InterruptStopsTrialsAndExits130) {
     EXPECT_NE(read_file(dir / "trials.csv").find(",Stopped,"), std::string::npos);
 }
 
+// Every local leg of a run goes to the run's keeper. One killed from outside takes its legs'
+// supervision with it (they end as legs whose supervisor died), and the run goes on, each leg
+// under a supervisor of its own; nothing of the first trial is left.
+TEST(Cli, ARunGoesOnWhenItsKeeperIsKilled) {
+    json doc = quick_document();
+    doc["command"] = json::array({"/bin/sh", "-c",
+                                  "if [ \"$ASHA_TRIAL_ID\" = 0 ]; then exec sh "
+                                  "tests/trials/chatty.sh; fi; exec sh tests/trials/reporter.sh "
+                                  "\"$@\"",
+                                  "sh"});
+    doc["workers"] = 1;
+    doc["stop"]["max_num_trials_started"] = 3;
+    fs::path dir = temp_path("keeper-killed");
+    BackgroundTuner tuner(
+        {"--config", write_config("keeper-killed", doc), "--run-dir", dir.string(), "--quiet"});
+    ASSERT_TRUE(wait_for_journal(dir / "journal.jsonl", first_report, tuner.pidfd()));
+    const std::string journal = read_file(dir / "journal.jsonl");
+    const std::string handle = "\"handle\":\"keeper ";
+    const auto at = journal.find(handle);
+    ASSERT_NE(at, std::string::npos) << journal;
+    const pid_t keeper = std::stoi(journal.substr(at + handle.size()));
+    const pid_t trial = std::stoi(read_file(dir / "trials/0/pid"));
+    ASSERT_EQ(::kill(keeper, SIGKILL), 0);
+    EXPECT_EQ(tuner.wait(), 0) << tuner.err();
+    EXPECT_NE(tuner.err().find("is gone"), std::string::npos) << tuner.err();
+    const std::string after = read_file(dir / "journal.jsonl");
+    for (int t : {1, 2})
+        EXPECT_NE(after.find("\"trial\":" + std::to_string(t) + ",\"handle\":\"supervisor "),
+                  std::string::npos)
+            << after;
+    EXPECT_TRUE(test::wait_for_exit(trial, 0)) << "trial 0 (" << trial << ") outlived the run";
+    EXPECT_NE(read_file(dir / "results.csv").find(",Completed,"), std::string::npos);
+}
+
 // If the tuner is SIGKILLed and no resume comes, its trials must not train on unattended:
 // each leg's supervisor waits orphan_timeout for a tuner, then stops the trial, records why,
 // and nothing of the run is left.

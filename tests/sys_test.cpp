@@ -278,8 +278,12 @@ TEST(Supervisor, OfAnotherVersionRefuses) {
 }
 
 // asha-tune starts each local leg under the small asha-supervise that lies beside it, not under
-// a copy of itself.
-TEST(Supervisor, IsTheSmallProgramBesideAshaTune) {
+// a copy of itself: the run's keeper, or with ASHA_TUNE_SUPERVISOR_PER_LEG=1 a supervisor of the
+// leg's own (what a run falls back to where no keeper answers). The handle says which.
+class SupervisedLeg : public ::testing::TestWithParam<bool> {};
+
+TEST_P(SupervisedLeg, RunsUnderTheSmallProgramBesideAshaTune) {
+    const bool per_leg = GetParam();
     const fs::path dir = temp_path("supervisor-program");
     json doc = json::parse(R"({
       "name": "supervised", "config_space": {"max_epochs": 1000000},
@@ -288,7 +292,8 @@ TEST(Supervisor, IsTheSmallProgramBesideAshaTune) {
     })");
     doc["command"] = json::array({"/bin/sh", "tests/trials/chatty.sh"});
     BackgroundTuner tuner(
-        {"--config", write_config("supervised", doc), "--run-dir", dir.string(), "--quiet"});
+        {"--config", write_config("supervised", doc), "--run-dir", dir.string(), "--quiet"},
+        {per_leg ? "ASHA_TUNE_SUPERVISOR_PER_LEG=1" : "ASHA_TUNE_SUPERVISOR_PER_LEG="});
     ASSERT_TRUE(wait_for_journal(
         dir / "journal.jsonl",
         [](const std::string& text) {
@@ -306,17 +311,32 @@ TEST(Supervisor, IsTheSmallProgramBesideAshaTune) {
     ASSERT_TRUE(run);
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/" + std::to_string(run->supervisor) + "/exe", ec);
+    const std::string handle = (per_leg ? "supervisor " : "keeper ") +
+                               std::to_string(run->supervisor) + " " + std::to_string(run->ticks);
+    EXPECT_NE(read_file(dir / "journal.jsonl").find("\"handle\":\"" + handle + "\""),
+              std::string::npos)
+        << handle;
     tuner.signal(SIGTERM);
     EXPECT_EQ(tuner.wait(), 143);
     ASSERT_FALSE(ec) << ec.message();
     EXPECT_EQ(exe, fs::canonical(ASHA_SUPERVISE_EXE));
 }
 
+INSTANTIATE_TEST_SUITE_P(KeeperOrPerLeg, SupervisedLeg, ::testing::Values(false, true),
+                         [](const auto& param_info) {
+                             return param_info.param ? "PerLeg" : "Keeper";
+                         });
+
 // A local leg's handle, as the journal keeps it: one encoding, read back the same, and the
 // handles of asha-tune 0.1 still read.
 TEST(LocalHandle, RoundTrip) {
-    const LocalHandle h{4242, 987654321ULL, 0};
+    const LocalHandle h{4242, 987654321ULL, 0, false};
     EXPECT_EQ(h.encode(), "supervisor 4242 987654321");
+    const auto kept = LocalHandle::decode("keeper 4242 987654321");
+    ASSERT_TRUE(kept);
+    EXPECT_TRUE(kept->keeper);
+    EXPECT_EQ(kept->supervisor, 4242);
+    EXPECT_EQ(kept->encode(), "keeper 4242 987654321");
     const auto back = LocalHandle::decode(h.encode());
     ASSERT_TRUE(back);
     EXPECT_EQ(back->supervisor, 4242);
@@ -328,7 +348,7 @@ TEST(LocalHandle, RoundTrip) {
     EXPECT_EQ(old->supervisor, 0);
     EXPECT_EQ(old->encode(), "pgid 77");
     for (const char* other : {"", "supervisor", "supervisor 12", "supervisor 1 5", "pgid x",
-                              "slurm asha-x-0", "supervisor 12 34 56"})
+                              "slurm asha-x-0", "supervisor 12 34 56", "keeper 12", "keeper 1 5"})
         EXPECT_FALSE(LocalHandle::decode(other)) << other;
 }
 

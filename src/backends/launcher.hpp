@@ -30,6 +30,11 @@ struct LaunchPlan {
     /// The leg writes trials/<id>/stdout.log and stderr.log itself and the engine follows the
     /// files; otherwise the engine reads the process's pipes and writes the logs.
     bool output_in_files = false;
+    /// When set, the launcher starts the leg itself (hands it to the run's keeper) instead of
+    /// the engine spawning `spawn` (whose stdout_fd and stderr_fd the engine has set to the
+    /// leg's logs): it fills the process's pid, pidfd (readable once the leg has ended), go and
+    /// child. Throws std::system_error as a spawn does.
+    std::function<void(const SpawnSpec& spawn, TrialProcess& process)> start;
 };
 
 /// A control command (scancel, squeue) the engine runs without waiting for it; `done` gets its
@@ -64,7 +69,7 @@ class Launcher {
     /// The process to start for `leg`; may fill the launcher's part of `process` (GPUs, names).
     /// Throws Error(cannot_start) when no leg can start at all.
     virtual LaunchPlan plan(const LegSpec& leg, TrialProcess& process) = 0;
-    /// The engine has spawned it (`process.pid` is set).
+    /// The engine has spawned it (`process.pid` is set; not called when LaunchPlan::start did).
     virtual void spawned(TrialProcess& /*process*/) {}
     /// A stdout line that is the launcher's own (the line a queued leg prints when it starts on
     /// a node); true if it was, and it is then no part of the trial's output.

@@ -92,24 +92,27 @@ TrialProcess& ProcessBackend::start_leg(const TrialLaunch& launch) {
         launcher_->release(*leg);
         throw;
     }
-    Child child;
     try {
-        child = spawn_child(plan.spawn);
+        if (plan.start) {
+            plan.start(plan.spawn, *leg);
+        } else {
+            Child child = spawn_child(plan.spawn);
+            leg->pid = child.pid;
+            leg->pidfd = std::move(child.pidfd);
+            leg->go = std::move(child.stdin_fd);
+            if (!plan.output_in_files) {
+                leg->out.fd = std::move(child.stdout_fd);
+                leg->err.fd = std::move(child.stderr_fd);
+            }
+            launcher_->spawned(*leg);
+        }
     } catch (const std::system_error& e) {
         for (OutputSource* s : {&leg->out, &leg->err}) follower_.forget(*s);
         launcher_->release(*leg);
         throw Error(ExitCode::cannot_start,
                     std::string(e.what()) + " (trial " + std::to_string(launch.trial_id) + ")");
     }
-    leg->pid = child.pid;
-    leg->pidfd = std::move(child.pidfd);
-    leg->go = std::move(child.stdin_fd);
-    if (!plan.output_in_files) {
-        leg->out.fd = std::move(child.stdout_fd);
-        leg->err.fd = std::move(child.stderr_fd);
-    }
     leg->running = !launcher_->traits().legs_wait_in_queue;
-    launcher_->spawned(*leg);
     return add_leg(std::move(leg));
 }
 

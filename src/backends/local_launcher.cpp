@@ -12,8 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <sstream>
 
 namespace asha {
@@ -43,7 +45,8 @@ std::string supervisor_program(const std::string& self) {
 
 std::string LocalHandle::encode() const {
     if (supervisor == 0) return "pgid " + std::to_string(group);
-    return "supervisor " + std::to_string(supervisor) + " " + std::to_string(ticks);
+    return (keeper ? "keeper " : "supervisor ") + std::to_string(supervisor) + " " +
+           std::to_string(ticks);
 }
 
 std::optional<LocalHandle> LocalHandle::decode(const std::string& handle) {
@@ -52,9 +55,10 @@ std::optional<LocalHandle> LocalHandle::decode(const std::string& handle) {
     long pid = 0;
     LocalHandle h;
     if (!(in >> kind >> pid) || pid <= 1) return std::nullopt;
-    if (kind == "supervisor") {
+    if (kind == "supervisor" || kind == "keeper") {
         if (!(in >> h.ticks)) return std::nullopt;
         h.supervisor = static_cast<pid_t>(pid);
+        h.keeper = kind == "keeper";
     } else if (kind == "pgid") {
         h.group = static_cast<pid_t>(pid);
     } else {
@@ -67,6 +71,8 @@ std::optional<LocalHandle> LocalHandle::decode(const std::string& handle) {
 LocalLauncherOptions local_launcher_options(const ExperimentConfig& c) {
     LocalLauncherOptions o;
     o.supervisor = supervisor_program(own_executable());
+    const char* per_leg = std::getenv("ASHA_TUNE_SUPERVISOR_PER_LEG");
+    o.keeper = per_leg == nullptr || std::string(per_leg) != "1";
     o.stop_grace_period = c.stop_grace_period;
     o.orphan_timeout = c.orphan_timeout;
     o.gpus_per_trial = c.gpus.gpus_per_trial;
@@ -109,6 +115,56 @@ LocalLauncher::LocalLauncher(LocalLauncherOptions options)
       pool_(options_.gpus, options_.gpus_per_trial, options_.trials_per_gpu),
       run_dir_(fs::absolute(options_.run_dir).string()) {}
 
+LocalLauncher::~LocalLauncher() = default;
+
+KeeperLink* LocalLauncher::keeper() {
+    if (keeper_ || keeper_failed_ || !options_.keeper)
+        return keeper_failed_ ? nullptr : keeper_.get();
+    std::string problem;
+    keeper_ = KeeperLink::start(keeper_command(options_.supervisor, run_dir_,
+                                               options_.stop_grace_period, options_.orphan_timeout),
+                                problem);
+    if (!keeper_) {
+        keeper_failed_ = true;
+        spdlog::warn(
+            "cannot start the run's keeper ({}): each trial leg gets a supervisor of its "
+            "own, which costs a few ms of CPU more per leg",
+            problem);
+    }
+    return keeper_.get();
+}
+
+void LocalLauncher::start_with_keeper(const LegSpec& leg, const SpawnSpec& spawn,
+                                      TrialProcess& process) {
+    std::error_code ec;
+    const std::string cwd = leg.cwd.empty() ? fs::current_path(ec).string() : leg.cwd;
+    auto started =
+        keeper_->start_leg(process.trial, process.leg, fs::absolute(leg.trial_dir).string(), cwd,
+                           leg.argv, spawn.env, spawn.stdout_fd, spawn.stderr_fd);
+    if (started) {
+        process.pid = keeper_->pid();
+        process.pidfd = std::move(started->end);
+        process.go = std::move(started->go);
+        process.child = false;
+        LocalLeg& local = legs_[process.trial];
+        local.ticks = keeper_->ticks();
+        local.keeper = keeper_.get();
+        return;
+    }
+    if (errno != EMSGSIZE) {
+        keeper_failed_ = true;
+        spdlog::warn(
+            "the run's keeper (pid {}) is gone: {}; each trial leg gets a supervisor of "
+            "its own from now on",
+            keeper_->pid(), std::strerror(errno));
+    }
+    Child child = spawn_child(spawn);  // a supervisor of its own, as plan() made it
+    process.pid = child.pid;
+    process.pidfd = std::move(child.pidfd);
+    process.go = std::move(child.stdin_fd);
+    spawned(process);
+}
+
 LaunchPlan LocalLauncher::plan(const LegSpec& leg, TrialProcess& process) {
     LaunchPlan plan;
     plan.spawn.env = leg.env;
@@ -140,6 +196,11 @@ LaunchPlan LocalLauncher::plan(const LegSpec& leg, TrialProcess& process) {
     plan.spawn.blocked_signals = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
     plan.spawn.stdin_pipe = true;  // it waits for the engine's go
     plan.output_in_files = true;
+    // The run's keeper, where one answers, does it all without a process more.
+    if (keeper())
+        plan.start = [this, leg](const SpawnSpec& spawn, TrialProcess& started) {
+            start_with_keeper(leg, spawn, started);
+        };
     return plan;
 }
 
@@ -148,6 +209,10 @@ void LocalLauncher::spawned(TrialProcess& process) {
 }
 
 void LocalLauncher::stop(TrialProcess& process, bool kill) {
+    if (const auto it = legs_.find(process.trial); it != legs_.end() && it->second.keeper) {
+        it->second.keeper->stop(process.trial, process.leg, kill);  // the same, for one leg
+        return;
+    }
     // The supervisor sends SIGTERM to the trial's group and SIGKILL after the grace period
     // (its own timer, which holds while no tuner is alive); SIGUSR1: SIGKILL now.
     signal_pidfd(process.pidfd, kill ? SIGUSR1 : SIGTERM);
@@ -183,8 +248,8 @@ void LocalLauncher::release(TrialProcess& process) {
 
 LegStarted LocalLauncher::describe(const TrialProcess& process) const {
     const auto it = legs_.find(process.trial);
-    if (it == legs_.end()) return {LocalHandle{process.pid, 0, 0}.encode(), "", 0};
-    return {LocalHandle{process.pid, it->second.ticks, 0}.encode(),
+    if (it == legs_.end()) return {LocalHandle{process.pid, 0, 0, false}.encode(), "", 0};
+    return {LocalHandle{process.pid, it->second.ticks, 0, it->second.keeper != nullptr}.encode(),
             GpuPool::format(it->second.gpus), 0};
 }
 
@@ -220,16 +285,36 @@ bool LocalLauncher::adopt(const LegProgress& progress, TrialProcess& process) {
     process.child = false;
     auto it = at_work_.find({process.trial, process.leg});
     if (it != at_work_.end() && process_start_ticks(it->second.supervisor) == it->second.ticks) {
-        process.pid = it->second.supervisor;
-        process.pidfd = open_pidfd(process.pid);
+        const LocalHandle& h = it->second;
+        KeeperLink* keeper = h.keeper ? adopted_keeper(h) : nullptr;
+        if (keeper) {
+            if (auto end_pipe = keeper->adopt(process.trial, process.leg))
+                process.pidfd = std::move(*end_pipe);
+        } else if (!h.keeper) {
+            process.pidfd = open_pidfd(h.supervisor);
+        }
         if (process.pidfd.valid()) {
+            process.pid = h.supervisor;
             LocalLeg& leg = legs_[process.trial];
-            leg.ticks = it->second.ticks;
+            leg.ticks = h.ticks;
+            leg.keeper = keeper;
             leg.gpus = GpuPool::parse(progress.gpus);
             pool_.take(leg.gpus);
-            spdlog::info("(trial {}) taking over its leg {}, still running (supervisor {})",
-                         process.trial, process.leg, process.pid);
+            spdlog::info("(trial {}) taking over its leg {}, still running ({} {})", process.trial,
+                         process.leg, h.keeper ? "keeper" : "supervisor", process.pid);
             return true;
+        }
+        if (h.keeper && !end) {
+            // A keeper that is alive but does not answer: its trial must not run beside the
+            // one a relaunch starts.
+            if (const auto run = read_leg_run(process.trial_dir, process.leg))
+                if (const auto stat = proc_stat(run->trial);
+                    stat && stat->pgrp == run->trial && stat->session == h.supervisor)
+                    kill_and_reap_group(run->trial);
+            spdlog::warn(
+                "(trial {}) the keeper of its leg {} (pid {}) does not answer: running "
+                "the leg again",
+                process.trial, process.leg, h.supervisor);
         }
     }
     if (!end) return false;  // its supervisor died with it: run it again
@@ -238,9 +323,24 @@ bool LocalLauncher::adopt(const LegProgress& progress, TrialProcess& process) {
     return true;  // no pidfd: the engine reads its output, then its recorded end
 }
 
+KeeperLink* LocalLauncher::adopted_keeper(const LocalHandle& h) {
+    auto& link = adopted_keepers_[h.supervisor];
+    if (!link) link = KeeperLink::connect(h.supervisor, h.ticks);
+    return link.get();
+}
+
 void LocalLauncher::kill_now(const std::vector<TrialProcess*>& legs) {
-    for (TrialProcess* leg : legs) signal_pidfd(leg->pidfd, SIGUSR1);
-    // Each supervisor kills its trial's group, reaps it and exits: wait for that (bounded).
+    auto keeper_of = [&](const TrialProcess* leg) -> KeeperLink* {
+        const auto it = legs_.find(leg->trial);
+        return it == legs_.end() ? nullptr : it->second.keeper;
+    };
+    for (TrialProcess* leg : legs)
+        if (KeeperLink* keeper = keeper_of(leg))
+            keeper->stop(leg->trial, leg->leg, true);
+        else
+            signal_pidfd(leg->pidfd, SIGUSR1);
+    // Each supervisor kills its trial's group, reaps it and records its end (a supervisor of
+    // its own then exits): wait for that (bounded).
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     for (TrialProcess* leg : legs) {
         if (!leg->pidfd.valid()) continue;
@@ -248,8 +348,12 @@ void LocalLauncher::kill_now(const std::vector<TrialProcess*>& legs) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             give_up - std::chrono::steady_clock::now());
         if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) == 0) {
-            spdlog::warn("the supervisor of trial {} did not end within 10 s: SIGKILL", leg->trial);
-            signal_pidfd(leg->pidfd, SIGKILL);
+            spdlog::warn("the supervisor of trial {} did not end it within 10 s: SIGKILL",
+                         leg->trial);
+            if (KeeperLink* keeper = keeper_of(leg))
+                keeper->kill();
+            else
+                signal_pidfd(leg->pidfd, SIGKILL);
         }
     }
 }

@@ -1,15 +1,15 @@
 #include "supervisor/supervisor.hpp"
 
+#include "supervisor/keeper.hpp"
+
 #include "sys/fd.hpp"
 #include "sys/leg_records.hpp"
 #include "sys/proc.hpp"
-#include "sys/record_lock.hpp"
 #include "sys/spawn.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,23 +27,35 @@ namespace asha {
 
 namespace {
 
-/// The shortest text that reads back as `x`.
-std::string seconds_text(double x) {
-    char buf[32];
-    const auto end = std::to_chars(buf, buf + sizeof buf, x).ptr;
-    return std::string(buf, end);
-}
-
 void say_to_stderr(const std::string& line) {
     write_all(2, line.data(), line.size());
 }
 
 }  // namespace
 
-std::vector<std::string> supervisor_command(const std::string& program, const SupervisorSpec& s) {
+namespace {
+
+/// The program, and asha-tune's hidden mode where it is not asha-supervise.
+std::vector<std::string> program_command(const std::string& program) {
     std::vector<std::string> argv = {program};
     if (program.size() < 14 || program.compare(program.size() - 14, 14, "asha-supervise") != 0)
         argv.push_back(kSuperviseMode);
+    return argv;
+}
+
+}  // namespace
+
+std::vector<std::string> keeper_command(const std::string& program, const std::string& run_dir,
+                                        double grace_period, double orphan_timeout) {
+    std::vector<std::string> argv = program_command(program);
+    argv.insert(argv.end(),
+                {"--keeper", "--version-check", ASHA_VERSION, "--run-dir", run_dir, "--grace",
+                 seconds_text(grace_period), "--orphan-timeout", seconds_text(orphan_timeout)});
+    return argv;
+}
+
+std::vector<std::string> supervisor_command(const std::string& program, const SupervisorSpec& s) {
+    std::vector<std::string> argv = program_command(program);
     argv.insert(argv.end(),
                 {"--version-check", ASHA_VERSION, "--run-dir", s.run_dir, "--trial-dir",
                  s.trial_dir, "--leg", std::to_string(s.leg), "--grace",
@@ -56,11 +68,7 @@ std::vector<std::string> supervisor_command(const std::string& program, const Su
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-Clock::duration to_duration(double seconds) {
-    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-}
+using Clock = SupervisorClock;
 
 class Supervisor {
   public:
@@ -74,9 +82,6 @@ class Supervisor {
     }
     bool wait_for_go() const;
     bool start_trial();
-    void watch_run_dir();
-    void attach_tuner();
-    void on_inotify();
     void on_signals();
     void stop(bool kill_now);
     void record(const std::string& text);
@@ -85,9 +90,9 @@ class Supervisor {
 
     SupervisorSpec spec_;
     pid_t trial_ = -1;
-    Fd trial_fd_, signal_fd_, inotify_fd_, tuner_fd_;
-    Fd records_;      // the leg's records file, open from the first record on
-    int watch_ = -1;  // on the run directory, only while no tuner is attached
+    Fd trial_fd_, signal_fd_;
+    TunerWatch tuner_;
+    Fd records_;  // the leg's records file, open from the first record on
     std::optional<Clock::time_point> kill_at_, orphan_at_;
     bool stopped_ = false, orphaned_ = false;
 };
@@ -119,42 +124,6 @@ bool Supervisor::start_trial() {
     trial_fd_ = open_pidfd(trial_);
     if (!trial_fd_.valid()) say(std::string("pidfd_open: ") + std::strerror(errno));
     return trial_fd_.valid();
-}
-
-/// Before looking for a tuner: a lock taken after the look still wakes us.
-void Supervisor::watch_run_dir() {
-    if (watch_ >= 0) return;
-    watch_ = ::inotify_add_watch(inotify_fd_.get(), spec_.run_dir.c_str(),
-                                 IN_CREATE | IN_MODIFY | IN_MOVED_TO);
-    if (watch_ < 0) say(std::string("cannot watch the run directory: ") + std::strerror(errno));
-}
-
-/// The tuner is whoever holds the write lock on tuner.pid (run/run_lock.hpp); F_GETLK names it
-/// and its pidfd says when it dies. While none is attached, inotify on the run directory says
-/// when one may have taken the lock (a resume writes its pid into tuner.pid); while one is,
-/// nothing in the run directory wakes the supervisor (the tuner writes there all the time).
-void Supervisor::attach_tuner() {
-    watch_run_dir();
-    const Fd fd(::open((spec_.run_dir + "/" + kRunLockFile).c_str(), O_RDONLY | O_CLOEXEC));
-    const pid_t holder = fd.valid() ? record_lock_holder(fd.get(), F_RDLCK) : 0;
-    if (holder <= 0) return;
-    tuner_fd_ = open_pidfd(holder);
-    if (!tuner_fd_.valid()) return;
-    orphan_at_.reset();
-    if (watch_ >= 0) ::inotify_rm_watch(inotify_fd_.get(), watch_);
-    watch_ = -1;
-}
-
-void Supervisor::on_inotify() {
-    alignas(inotify_event) char buf[4096];
-    bool lock_file = false;
-    for (ssize_t n; (n = ::read(inotify_fd_.get(), buf, sizeof buf)) > 0;)
-        for (ssize_t i = 0; i < n;) {
-            const auto* event = reinterpret_cast<const inotify_event*>(buf + i);
-            i += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
-            lock_file |= event->len > 0 && std::strcmp(event->name, kRunLockFile) == 0;
-        }
-    if (lock_file && !tuner_fd_.valid()) attach_tuner();
 }
 
 void Supervisor::stop(bool kill_now) {
@@ -200,9 +169,10 @@ int Supervisor::run() {
     for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&mask, sig);
     ::sigprocmask(SIG_BLOCK, &mask, nullptr);  // blocked since the spawn; now read as events
     signal_fd_ = Fd(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
-    inotify_fd_ = Fd(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-    if (!signal_fd_.valid() || !inotify_fd_.valid()) {
-        say(std::string("cannot set up its descriptors: ") + std::strerror(errno));
+    std::string problem;
+    if (!signal_fd_.valid()) problem = std::string("signalfd: ") + std::strerror(errno);
+    if (!signal_fd_.valid() || !tuner_.open(spec_.run_dir, problem)) {
+        say("cannot set up its descriptors: " + problem);
         return 1;  // before the go: the tuner sees it end with no record and runs it again
     }
     if (!wait_for_go()) return 0;
@@ -212,24 +182,20 @@ int Supervisor::run() {
     }
     const pid_t self = ::getpid();
     record(encode_leg_run({spec_.leg, self, process_start_ticks(self), trial_}));
-    attach_tuner();
-    if (!tuner_fd_.valid()) orphan_at_ = Clock::now() + to_duration(spec_.orphan_timeout);
+    if (!tuner_.attach()) orphan_at_ = Clock::now() + to_duration(spec_.orphan_timeout);
     for (;;) {
         pollfd fds[4] = {{trial_fd_.get(), POLLIN, 0},
                          {signal_fd_.get(), POLLIN, 0},
-                         {inotify_fd_.get(), POLLIN, 0},
-                         {tuner_fd_.get(), POLLIN, 0}};  // a negative fd is skipped
+                         {tuner_.inotify_fd(), POLLIN, 0},
+                         {tuner_.tuner_fd(), POLLIN, 0}};  // a negative fd is skipped
         const int n = ::poll(fds, 4, wait_ms());
         if (n < 0 && errno != EINTR) break;
         if (fds[0].revents) break;  // the trial ended
         if (fds[1].revents) on_signals();
-        if (fds[2].revents) on_inotify();
-        if (fds[3].revents) {  // the tuner died: wait orphan_timeout for another
-            tuner_fd_.reset();
-            attach_tuner();
-            if (!tuner_fd_.valid() && !orphan_at_)
-                orphan_at_ = Clock::now() + to_duration(spec_.orphan_timeout);
-        }
+        if (fds[2].revents && tuner_.on_inotify()) orphan_at_.reset();
+        // The tuner died: wait orphan_timeout for another.
+        if (fds[3].revents && !tuner_.on_tuner_exit() && !orphan_at_)
+            orphan_at_ = Clock::now() + to_duration(spec_.orphan_timeout);
         const auto now = Clock::now();
         if (kill_at_ && now >= *kill_at_) stop(true);
         if (orphan_at_ && now >= *orphan_at_) {
@@ -260,12 +226,17 @@ std::optional<T> number(const std::string& text) {
 }
 
 /// The spec from the command line, or the reason it is malformed.
-std::optional<SupervisorSpec> parse_spec(int argc, char** argv, std::string& problem) {
+std::optional<SupervisorSpec> parse_spec(int argc, char** argv, bool& keeper,
+                                         std::string& problem) {
     SupervisorSpec spec;
     int i = argc > 1 && std::strcmp(argv[1], kSuperviseMode) == 0 ? 2 : 1;
     for (; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--") break;
+        if (arg == "--keeper") {
+            keeper = true;
+            continue;
+        }
         if (i + 1 >= argc) {
             problem = arg + " needs a value";
             return std::nullopt;
@@ -296,6 +267,7 @@ std::optional<SupervisorSpec> parse_spec(int argc, char** argv, std::string& pro
         }
     }
     for (++i; i < argc; ++i) spec.argv.emplace_back(argv[i]);
+    if (keeper && !spec.run_dir.empty()) return spec;
     if (spec.argv.empty() || spec.run_dir.empty() || spec.trial_dir.empty()) {
         problem = "needs --run-dir, --trial-dir and -- COMMAND";
         return std::nullopt;
@@ -307,13 +279,15 @@ std::optional<SupervisorSpec> parse_spec(int argc, char** argv, std::string& pro
 
 int supervise_main(int argc, char** argv) {
     std::string problem;
-    std::optional<SupervisorSpec> spec = parse_spec(argc, argv, problem);
+    bool keeper = false;
+    std::optional<SupervisorSpec> spec = parse_spec(argc, argv, keeper, problem);
     if (!spec) {
         say_to_stderr("asha-supervise: " + problem +
                       " (it is started by asha-tune, one per trial leg; see README "
                       "\"Reliability\")\n");
         return 2;
     }
+    if (keeper) return keeper_main({spec->run_dir, spec->grace_period, spec->orphan_timeout}, 0);
     return Supervisor(std::move(*spec)).run();
 }
 

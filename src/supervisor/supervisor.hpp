@@ -21,14 +21,12 @@
 /// JSON library, no iostreams, and is linked statically where the toolchain allows
 /// (docs/benchmarks.md, "The supervisor's cost").
 
+#include "supervisor/tuner_watch.hpp"
+
 #include <string>
 #include <vector>
 
 namespace asha {
-
-/// The run's lock file, whose holder is the tuner (asha/run_files.hpp's tuner_pid; a test keeps
-/// the two equal, since this layer includes nothing above it).
-inline constexpr const char* kRunLockFile = "tuner.pid";
 
 /// The hidden mode of asha-tune that runs a supervisor (argv[1]).
 inline constexpr const char* kSuperviseMode = "__supervise";
@@ -50,9 +48,14 @@ struct SupervisorSpec {
 /// beside a newer asha-tune).
 std::vector<std::string> supervisor_command(const std::string& program, const SupervisorSpec& spec);
 
+/// The command line that starts the run's keeper (keeper.hpp) with `program`, as above.
+std::vector<std::string> keeper_command(const std::string& program, const std::string& run_dir,
+                                        double grace_period, double orphan_timeout);
+
 /// The supervisor's main (of asha-supervise, or of asha-tune's hidden mode: argv[1] is then
-/// kSuperviseMode). Returns the process's exit status: 0 once the leg's end is recorded (or when
-/// no go came), 2 for a malformed command line or another version's.
+/// kSuperviseMode), or with --keeper the keeper's (keeper.hpp). Returns the process's exit status:
+/// 0 once the leg's end is recorded (or when no go came), 2 for a malformed command line or another
+/// version's.
 int supervise_main(int argc, char** argv);
 
 }  // namespace asha
