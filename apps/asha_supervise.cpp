@@ -1,5 +1,6 @@
-// asha-supervise: the supervisor of one local trial leg (src/supervisor/supervisor.hpp).
-// asha-tune starts it, one per leg; it is small so that a leg costs little more than its trial.
+// asha-supervise: with --keeper, the run's keeper, which supervises every local trial leg a tuner
+// starts (src/supervisor/keeper.hpp); without, the supervisor of one leg, where no keeper
+// answers (src/supervisor/supervisor.hpp). It is small and static: it starts fast.
 #include "supervisor/supervisor.hpp"
 
 int main(int argc, char** argv) {

@@ -118,8 +118,8 @@ LocalLauncher::LocalLauncher(LocalLauncherOptions options)
 LocalLauncher::~LocalLauncher() = default;
 
 KeeperLink* LocalLauncher::keeper() {
-    if (keeper_ || keeper_failed_ || !options_.keeper)
-        return keeper_failed_ ? nullptr : keeper_.get();
+    if (!options_.keeper || keeper_failed_) return nullptr;
+    if (keeper_) return keeper_.get();
     std::string problem;
     keeper_ = KeeperLink::start(keeper_command(options_.supervisor, run_dir_,
                                                options_.stop_grace_period, options_.orphan_timeout),

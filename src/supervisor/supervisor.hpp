@@ -2,7 +2,9 @@
 /// The supervisor of one local leg: the small program `asha-supervise` (apps/asha_supervise.cpp;
 /// also `asha-tune __supervise`, a hidden mode, where no asha-supervise lies beside asha-tune),
 /// which the local launcher starts in a session of its own, so that it and the trial outlive a
-/// tuner that dies (README "Reliability"). It
+/// tuner that dies (README "Reliability"). The same program with --keeper is the run's keeper
+/// (keeper.hpp), which does all this for every leg of a tuner in one process; a supervisor per
+/// leg is what a leg gets where no keeper answers. It
 ///   - waits for the tuner's go (a byte on its stdin, sent once the tuner has journaled the
 ///     leg's handle): a supervisor whose tuner died before that never starts its trial, so a
 ///     resume that relaunches the leg never races a twin;
