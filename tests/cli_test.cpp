@@ -307,8 +307,8 @@ TEST(Cli, ARunGoesOnWhenItsKeeperIsKilled) {
 }
 
 // If the tuner is SIGKILLed and no resume comes, its trials must not train on unattended:
-// each leg's supervisor waits orphan_timeout for a tuner, then stops the trial, records why,
-// and nothing of the run is left.
+// the run's keeper waits orphan_timeout for a tuner, then stops the trials, records why, and
+// nothing of the run is left.
 TEST(Cli, AnAbandonedRunStopsItsTrialsAfterTheOrphanTimeout) {
     json doc = quick_document();
     doc["command"] = json::array({"/bin/sh", "tests/trials/chatty.sh"});
@@ -338,4 +338,9 @@ TEST(Cli, AnAbandonedRunStopsItsTrialsAfterTheOrphanTimeout) {
     EXPECT_NE(read_file(dir / "trials/0/stderr.log")
                   .find("no tuner for 0.5 s (orphan_timeout): stopping the trial"),
               std::string::npos);
+    // Its supervisor (the run's keeper), with no leg and no tuner left, ends too.
+    const auto run = read_leg_run((dir / "trials/0").string(), 0);
+    ASSERT_TRUE(run);
+    EXPECT_TRUE(test::wait_for_exit(run->supervisor, 120000))
+        << "the supervisor " << run->supervisor << " outlived its abandoned run";
 }

@@ -13,6 +13,9 @@
 ///   adopt TRIAL LEG                                       fds: end (write end)
 /// Keeper to the tuner that started it, once, when it is ready:
 ///   hello PID TICKS
+/// A resume connects to the keeper a dead tuner started, which may be of the version before an
+/// upgrade: `adopt` and `stop` keep their meaning from one version to the next (a new message
+/// kind is fine: an older keeper ignores what it does not know).
 
 #include "sys/fd.hpp"
 
