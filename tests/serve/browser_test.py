@@ -55,6 +55,12 @@ def check(ok, what):
         failures.append(what)
 
 
+def shows_run(name):
+    """A condition for page.wait_for: the page is run `name`'s (its heading)."""
+    h1 = "document.querySelector('#view h1')"
+    return f"({h1} !== null && {h1}.textContent === {json.dumps(name)})"
+
+
 def journal_records(run_dir):
     with open(os.path.join(run_dir, "journal.jsonl")) as f:
         return [json.loads(line) for line in f if line.endswith("\n")]
@@ -313,7 +319,10 @@ with Browser(FLAGS, os.path.join(work, "chromium-serve.log")) as browser:
     page.evaluate("location.hash = '#/run/constrained'")
     card = ("[...document.querySelectorAll('.card')].find((c) => "
             "c.querySelector('.k').textContent === 'best')")
-    check(page.wait_for(f"window.ashaDashboard.finished && {card} !== undefined && "
+    # The run's own page (the hash changes the view a moment later: until then the last run's
+    # cards are the page's), read to its end.
+    check(page.wait_for(f"{shows_run('constrained')} && window.ashaDashboard.finished && "
+                        f"{card} !== undefined && "
                         f"{card}.querySelector('.v').textContent !== '–'", BOUND),
           "the run with a constraint shows a best")
     shown = float(page.evaluate(f"{card}.querySelector('.v').textContent"))
@@ -327,7 +336,8 @@ with Browser(FLAGS, os.path.join(work, "chromium-serve.log")) as browser:
     page.evaluate("location.hash = '#/run/pasha'")
     card = ("[...document.querySelectorAll('.card')].find((c) => "
             "c.querySelector('.k').textContent === 'PASHA top')")
-    check(page.wait_for(f"window.ashaDashboard.finished && {card} !== undefined && "
+    check(page.wait_for(f"{shows_run('pasha')} && window.ashaDashboard.finished && "
+                        f"{card} !== undefined && "
                         f"{card}.querySelector('.v').textContent === {json.dumps(expected)}", BOUND),
           f"the PASHA run's card shows status's top rung ({expected})")
     check(page.wait_for(f"document.querySelectorAll('#log td.dec-RAISE').length === {raised}", BOUND),

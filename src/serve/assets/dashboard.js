@@ -80,7 +80,8 @@
 
   // ---- one run, from its journal ----
   class RunState {
-    constructor(name) { this.name = name; this.reset(); }
+    // probe.finished: the run last opened has been read to its end (not an earlier one's).
+    constructor(name) { this.name = name; this.reset(); probe.finished = false; }
     reset() {
       this.header = null; this.config = {}; this.metric = 'metric'; this.mode = 'min'; this.resource = 'epoch';
       this.hps = []; this.trials = new Map(); this.log = []; this.rungs = new Map(); this.best = [];
