@@ -83,8 +83,9 @@ def asha_run(exe, env, trials, tmp, index, syne_tune_dir):
 def syne_tune_run(env, trials, sleep, tmp):
     # Syne Tune writes its runs under ~/syne-tune: keep them in the temporary directory.
     env = dict(env, HOME=tmp, SYNETUNE_FOLDER=os.path.join(tmp, "syne-tune"))
+    # In the temporary directory too: its LocalBackend leaves a std.out in its working directory.
     run = subprocess.run([PYTHON, "-c", SYNE_TUNE_RUN, TRIAL, str(trials), "4", str(sleep)],
-                         env=env, capture_output=True, text=True)
+                         env=env, capture_output=True, text=True, cwd=tmp)
     if run.returncode != 0:
         sys.exit(f"Syne Tune's run failed (exit {run.returncode}):\n{run.stderr[-3000:]}")
     return trials / float(run.stdout.strip().splitlines()[-1])
