@@ -136,6 +136,21 @@ TEST_F(KeeperTest, StartsALegOnItsGoAndRecordsItsEndBeforeItsEndPipeCloses) {
     EXPECT_TRUE(wait_for_exit(pid, kHangMs));
 }
 
+// A start is answered: a leg it already has is refused (that leg would go to a supervisor of
+// its own), and the one it has runs on untouched.
+TEST_F(KeeperTest, RefusesALegItAlreadyHas) {
+    start_keeper();
+    KeeperLink::Started leg = start_leg(0, "exit 5");
+    const Fd out(::open("/dev/null", O_WRONLY));
+    errno = 0;
+    EXPECT_FALSE(keeper_->start_leg(0, 0, trial_dir(0).string(), "/", {"/bin/true"}, {}, out.get(),
+                                    out.get()));
+    EXPECT_EQ(errno, EINVAL);
+    go(leg);
+    ASSERT_TRUE(readable(leg.end, kHangMs));
+    EXPECT_EQ(read_leg_end(trial_dir(0).string(), 0)->exit_code, 5);
+}
+
 TEST_F(KeeperTest, StopsOneLegAndWhatEscapedItWhileAnotherRunsOn) {
     start_keeper();
     KeeperLink::Started legs[2] = {start_leg(0, escaping_trial()), start_leg(1, escaping_trial())};

@@ -20,8 +20,8 @@ namespace asha {
 
 namespace {
 
-/// How long a keeper has to say hello, and to end once its tuner lets go.
-constexpr int kHelloMs = 10000, kEndMs = 2000;
+/// How long a keeper has to say hello or take a leg, and to end once its tuner lets go.
+constexpr int kAnswerMs = 10000, kEndMs = 2000;
 
 std::optional<long long> number(const std::string& text) {
     long long value = 0;
@@ -64,7 +64,7 @@ std::unique_ptr<KeeperLink> KeeperLink::start(const std::vector<std::string>& co
     pollfd p{link->socket_.get(), POLLIN, 0};
     bool closed = false;
     std::optional<KeeperMessage> hello;
-    while (::poll(&p, 1, kHelloMs) < 0 && errno == EINTR) {
+    while (::poll(&p, 1, kAnswerMs) < 0 && errno == EINTR) {
     }
     if (p.revents) hello = receive_keeper_message(link->socket_.get(), closed);
     if (!hello || hello->fields.size() != 3 || hello->fields[0] != "hello" ||
@@ -106,6 +106,24 @@ std::optional<KeeperLink::Started> KeeperLink::start_leg(
     auto [end_read, end_write] = make_pipe();
     if (!send_keeper_message(socket_.get(), fields, {go_read.get(), out, err, end_write.get()}))
         return std::nullopt;
+    // Its answer: the leg is the keeper's. Without it (the keeper died as it was sent, or is
+    // stuck), go_write closes as we return, so the keeper never starts the leg.
+    pollfd p{socket_.get(), POLLIN, 0};
+    while (::poll(&p, 1, kAnswerMs) < 0 && errno == EINTR) {
+    }
+    bool closed = false;
+    std::optional<KeeperMessage> answer;
+    if (p.revents) answer = receive_keeper_message(socket_.get(), closed);
+    const bool about_it = answer && answer->fields.size() == 3 &&
+                          answer->fields[1] == std::to_string(trial) &&
+                          answer->fields[2] == std::to_string(leg);
+    if (!about_it || answer->fields[0] != "taken") {
+        if (about_it && answer->fields[0] == "refused")
+            errno = EINVAL;
+        else
+            errno = p.revents ? EPIPE : ETIMEDOUT;
+        return std::nullopt;
+    }
     return Started{std::move(end_read), std::move(go_write)};
 }
 

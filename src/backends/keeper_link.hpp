@@ -1,9 +1,9 @@
 #pragma once
 /// The tuner's side of a run's keeper (supervisor/keeper.hpp): the keeper this tuner started
-/// for its legs, or the one a dead tuner started, whose legs a resume takes over. Every call
-/// is a message without an answer (supervisor/keeper_protocol.hpp): a leg's end is a pipe
-/// whose write end the keeper closes once the end is recorded, which the engine polls as it
-/// polls a pidfd.
+/// for its legs, or the one a dead tuner started, whose legs a resume takes over. Each call is
+/// a message (supervisor/keeper_protocol.hpp); only a start waits for its answer. A leg's end
+/// is a pipe whose write end the keeper closes once the end is recorded, which the engine polls
+/// as it polls a pidfd.
 
 #include "asha/trial.hpp"
 #include "sys/fd.hpp"
@@ -38,9 +38,11 @@ class KeeperLink {
     struct Started {
         Fd end, go;
     };
-    /// Hands a leg to the keeper. nullopt when it cannot: errno EMSGSIZE for a command line
-    /// and environment too large for one message (that leg needs a supervisor of its own),
-    /// anything else when the keeper is gone.
+    /// Hands a leg to the keeper and waits for it to take it (a round trip; seconds at most).
+    /// nullopt when it cannot: errno EMSGSIZE for a command line and environment too large for
+    /// one message, EINVAL for a start it refused (that leg needs a supervisor of its own),
+    /// anything else when the keeper is gone or silent (it then never starts the leg: the go
+    /// pipe is closed).
     std::optional<Started> start_leg(TrialId trial, int leg, const std::string& trial_dir,
                                      const std::string& cwd, const std::vector<std::string>& argv,
                                      const std::vector<std::string>& env, int out, int err);

@@ -151,7 +151,7 @@ void LocalLauncher::start_with_keeper(const LegSpec& leg, const SpawnSpec& spawn
         local.keeper = keeper_.get();
         return;
     }
-    if (errno != EMSGSIZE) {
+    if (errno != EMSGSIZE && errno != EINVAL) {
         keeper_failed_ = true;
         spdlog::warn(
             "the run's keeper (pid {}) is gone: {}; each trial leg gets a supervisor of "

@@ -54,7 +54,7 @@ class Keeper {
     void say(const KeptLeg& leg, const std::string& what) const;
     void on_client(std::size_t index);
     void accept_clients();
-    void on_start(KeeperMessage& message);
+    void on_start(KeeperMessage& message, int client);
     void on_go(KeptLeg& leg);
     void start_trial(KeptLeg& leg);
     void stop(KeptLeg& leg, bool kill_now);
@@ -94,8 +94,9 @@ void Keeper::record(KeptLeg& leg, const std::string& text) {
     if (!error.empty()) say(leg, error);
 }
 
-/// start TRIAL LEG TRIAL_DIR CWD ARGC ARGV... ENV...; fds: go, stdout, stderr, end.
-void Keeper::on_start(KeeperMessage& m) {
+/// start TRIAL LEG TRIAL_DIR CWD ARGC ARGV... ENV...; fds: go, stdout, stderr, end. Answered
+/// with `taken` once the leg is ours (keeper_protocol.hpp).
+void Keeper::on_start(KeeperMessage& m, int client) {
     const std::vector<std::string>& f = m.fields;
     std::size_t argc = 0;
     int leg_number = 0;
@@ -103,8 +104,11 @@ void Keeper::on_start(KeeperMessage& m) {
         f.size() >= 6 &&
         std::from_chars(f[5].data(), f[5].data() + f[5].size(), argc).ec == std::errc() &&
         std::from_chars(f[2].data(), f[2].data() + f[2].size(), leg_number).ec == std::errc();
-    if (!numbers || argc == 0 || f.size() < 6 + argc || m.fds.size() != 4 || find(f[1], f[2]))
-        return;  // not a start: its descriptors close, and the tuner sees the leg end
+    if (!numbers || argc == 0 || f.size() < 6 + argc || m.fds.size() != 4 || find(f[1], f[2])) {
+        // Not a start we can take: its descriptors close with the message.
+        if (f.size() >= 3) send_keeper_message(client, {"refused", f[1], f[2]});
+        return;
+    }
     KeptLeg& leg = legs_.emplace_back();
     leg.trial = f[1];
     leg.leg = f[2];
@@ -119,6 +123,7 @@ void Keeper::on_start(KeeperMessage& m) {
     leg.out = std::move(m.fds[1]);
     leg.err = std::move(m.fds[2]);
     leg.ends.push_back(std::move(m.fds[3]));
+    send_keeper_message(client, {"taken", leg.trial, leg.leg});  // gone: it ends with its legs
 }
 
 /// The go pipe is readable: a byte (the leg is journaled: start it), or its end (the tuner
@@ -192,7 +197,7 @@ void Keeper::on_client(std::size_t index) {
         }
         const std::vector<std::string>& f = m->fields;
         if (f[0] == "start") {
-            on_start(*m);
+            on_start(*m, clients_[index].get());
         } else if (f[0] == "stop" && f.size() == 4) {
             if (KeptLeg* leg = find(f[1], f[2])) stop(*leg, f[3] == "kill");
         } else if (f[0] == "adopt" && f.size() == 3 && m->fds.size() == 1) {

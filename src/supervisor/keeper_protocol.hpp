@@ -5,14 +5,22 @@
 /// socket pair; a resumed tuner connects to the keeper's listening socket in the abstract
 /// namespace, named by the keeper's pid and start time (the journal's handle names both).
 ///
-/// Tuner to keeper (no answers: a leg's end pipe, whose write end the keeper closes once the
-/// leg's end is recorded, is all the tuner waits on):
+/// Tuner to keeper (a leg's end pipe, whose write end the keeper closes once the leg's end is
+/// recorded, is what the tuner waits on):
 ///   start TRIAL LEG TRIAL_DIR CWD ARGC ARGV... ENV...   fds: go (read end), stdout log,
 ///                                                             stderr log, end (write end)
 ///   stop  TRIAL LEG term|kill
 ///   adopt TRIAL LEG                                       fds: end (write end)
-/// Keeper to the tuner that started it, once, when it is ready:
-///   hello PID TICKS
+/// Keeper to tuner:
+///   hello PID TICKS         once, to the tuner that started it, when it is ready
+///   refused TRIAL LEG       the answer to a start it cannot take (malformed, or a leg it has)
+///   taken TRIAL LEG         the answer to a start: the leg is the keeper's (it starts it on
+///                           its go). A start is the one message answered: a keeper that dies
+///                           as a start is sent would otherwise take the leg with it unseen,
+///                           and the tuner would count as failed a leg that never ran. Without
+///                           the answer (the keeper gone, or silent for seconds) the tuner
+///                           closes the go pipe, so the leg never starts there, and runs it
+///                           under a supervisor of its own.
 /// A resume connects to the keeper a dead tuner started, which may be of the version before an
 /// upgrade: `adopt` and `stop` keep their meaning from one version to the next (a new message
 /// kind is fine: an older keeper ignores what it does not know).
