@@ -19,6 +19,7 @@ the page or the tuner does; the timeouts bound a hung browser or tuner (and, onc
 to a trial that was stopped as it took it: then another is given).
 
 Usage: browser_test.py ASHA_TUNE SOURCE_DIR WORK_DIR"""
+import atexit
 import csv
 import json
 import os
@@ -86,6 +87,7 @@ tuner_err = []
 proc = subprocess.Popen([tuner, "--config", os.path.join(work, "live.json"), "--run-dir", live_dir,
                          "--quiet", "--serve", "0"], stdout=subprocess.DEVNULL,
                         stderr=subprocess.PIPE, text=True)
+atexit.register(lambda: proc.poll() is None and proc.kill())  # as the server's, below
 url = None
 for line in proc.stderr:  # the tuner prints the dashboard's address before the run starts
     tuner_err.append(line)
@@ -224,6 +226,8 @@ def expected_front(run_dir):
 serve_err = open(os.path.join(work, "serve.err"), "w")
 server = subprocess.Popen([tuner, "serve", runs, "--port", "0"], stdout=subprocess.PIPE,
                           stderr=serve_err, text=True)
+# A check that raises (a page that breaks an expression) must not leave the server running.
+atexit.register(lambda: server.poll() is None and server.kill())
 base = server.stdout.readline().split(" at ")[1].split()[0]
 status = json.loads(subprocess.run([tuner, "status", live_dir, "--json"], capture_output=True,
                                    text=True).stdout)
