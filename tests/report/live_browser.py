@@ -9,6 +9,7 @@ script, which counts the requests for report.html: a reload is a second request.
 on virtual time (--virtual-time-budget), so a refresh fires without waiting on the clock.
 
 Usage: live_browser.py ASHA_TUNE SOURCE_DIR WORK_DIR CHROMIUM_FLAGS..."""
+import atexit
 import http.server
 import json
 import os
@@ -52,6 +53,8 @@ with open(os.path.join(work, "live.json"), "w") as f:
 err = open(os.path.join(work, "live-tuner.err"), "w")
 proc = subprocess.Popen([tuner, "--config", os.path.join(work, "live.json"), "--run-dir", run_dir,
                          "--quiet"], stdout=subprocess.DEVNULL, stderr=err)
+# A check that raises must not leave the tuner running.
+atexit.register(lambda: proc.poll() is None and proc.kill())
 
 report = os.path.join(run_dir, "report.html")
 # One token: a trial reports its first epoch; that event writes the first live report.

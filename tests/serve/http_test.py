@@ -8,6 +8,7 @@ Every wait is on an event of the server (a line it prints, a reply, an event on 
 timeouts only bound a hung server.
 
 Usage: http_test.py ASHA_TUNE SOURCE_DIR WORK_DIR"""
+import atexit
 import http.client
 import json
 import os
@@ -62,6 +63,8 @@ err_path = os.path.join(work, "serve.err")
 err = open(err_path, "w")
 server = subprocess.Popen([tuner, "serve", root, "--port", "0"], stdout=subprocess.PIPE,
                           stderr=err, text=True)
+# A check that raises must not leave the server running.
+atexit.register(lambda: server.poll() is None and server.kill())
 banner = server.stdout.readline()  # printed once it listens
 check("http://127.0.0.1:" in banner, f"serve prints its URL ({banner.strip()})")
 port = int(banner.split("http://127.0.0.1:")[1].split("/")[0])
@@ -215,6 +218,7 @@ check(beside.returncode == 0 and "no dashboard for this run" in beside.stderr,
       f"{beside.stderr.strip()[-300:]})")
 exposed = subprocess.Popen([tuner, "serve", root, "--port", "0", "--bind", "0.0.0.0"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+atexit.register(lambda: exposed.poll() is None and exposed.kill())
 exposed.stdout.readline()
 exposed.send_signal(signal.SIGINT)
 _, exposed_err = exposed.communicate(timeout=BOUND)
