@@ -113,7 +113,8 @@ LocalLauncherOptions local_launcher_options(const ExperimentConfig& c) {
 LocalLauncher::LocalLauncher(LocalLauncherOptions options)
     : options_(std::move(options)),
       pool_(options_.gpus, options_.gpus_per_trial, options_.trials_per_gpu),
-      run_dir_(fs::absolute(options_.run_dir).string()) {}
+      run_dir_(fs::absolute(options_.run_dir).string()),
+      cwd_(fs::current_path()) {}
 
 LocalLauncher::~LocalLauncher() = default;
 
@@ -136,11 +137,11 @@ KeeperLink* LocalLauncher::keeper() {
 
 void LocalLauncher::start_with_keeper(const LegSpec& leg, const SpawnSpec& spawn,
                                       TrialProcess& process) {
-    std::error_code ec;
-    const std::string cwd = leg.cwd.empty() ? fs::current_path(ec).string() : leg.cwd;
+    // The keeper runs in /: paths it is given are absolute.
+    const fs::path cwd = leg.cwd.empty() ? cwd_ : cwd_ / leg.cwd;
     auto started =
-        keeper_->start_leg(process.trial, process.leg, fs::absolute(leg.trial_dir).string(), cwd,
-                           leg.argv, spawn.env, spawn.stdout_fd, spawn.stderr_fd);
+        keeper_->start_leg(process.trial, process.leg, (cwd_ / leg.trial_dir).string(),
+                           cwd.string(), leg.argv, spawn.env, spawn.stdout_fd, spawn.stderr_fd);
     if (started) {
         process.pid = keeper_->pid();
         process.pidfd = std::move(started->end);
@@ -208,9 +209,14 @@ void LocalLauncher::spawned(TrialProcess& process) {
     legs_[process.trial].ticks = process_start_ticks(process.pid);
 }
 
+KeeperLink* LocalLauncher::keeper_of(const TrialProcess& process) const {
+    const auto it = legs_.find(process.trial);
+    return it == legs_.end() ? nullptr : it->second.keeper;
+}
+
 void LocalLauncher::stop(TrialProcess& process, bool kill) {
-    if (const auto it = legs_.find(process.trial); it != legs_.end() && it->second.keeper) {
-        it->second.keeper->stop(process.trial, process.leg, kill);  // the same, for one leg
+    if (KeeperLink* keeper = keeper_of(process)) {
+        keeper->stop(process.trial, process.leg, kill);  // the same, for one leg
         return;
     }
     // The supervisor sends SIGTERM to the trial's group and SIGKILL after the grace period
@@ -330,12 +336,8 @@ KeeperLink* LocalLauncher::adopted_keeper(const LocalHandle& h) {
 }
 
 void LocalLauncher::kill_now(const std::vector<TrialProcess*>& legs) {
-    auto keeper_of = [&](const TrialProcess* leg) -> KeeperLink* {
-        const auto it = legs_.find(leg->trial);
-        return it == legs_.end() ? nullptr : it->second.keeper;
-    };
     for (TrialProcess* leg : legs)
-        if (KeeperLink* keeper = keeper_of(leg))
+        if (KeeperLink* keeper = keeper_of(*leg))
             keeper->stop(leg->trial, leg->leg, true);
         else
             signal_pidfd(leg->pidfd, SIGUSR1);
@@ -350,7 +352,7 @@ void LocalLauncher::kill_now(const std::vector<TrialProcess*>& legs) {
         if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) == 0) {
             spdlog::warn("the supervisor of trial {} did not end it within 10 s: SIGKILL",
                          leg->trial);
-            if (KeeperLink* keeper = keeper_of(leg))
+            if (KeeperLink* keeper = keeper_of(*leg))
                 keeper->kill();
             else
                 signal_pidfd(leg->pidfd, SIGKILL);

@@ -80,10 +80,13 @@ class LocalLauncher : public Launcher {
     void start_with_keeper(const LegSpec& leg, const SpawnSpec& spawn, TrialProcess& process);
     /// The link to keeper `h` (a dead tuner's), connecting once; nullptr when it is gone.
     KeeperLink* adopted_keeper(const LocalHandle& h);
+    /// The keeper that supervises the leg; nullptr when it has a supervisor of its own.
+    KeeperLink* keeper_of(const TrialProcess& process) const;
 
     LocalLauncherOptions options_;
     GpuPool pool_;
     std::string run_dir_;              // absolute
+    std::filesystem::path cwd_;        // the tuner's (a leg without working_dir runs there)
     struct LocalLeg {                  // what this launcher keeps of a leg
         std::vector<int> gpus;         // the GPUs it holds
         unsigned long long ticks = 0;  // its supervisor's start time (/proc/PID/stat)

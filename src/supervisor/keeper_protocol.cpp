@@ -44,7 +44,9 @@ bool send_keeper_message(int socket, const std::vector<std::string>& fields,
 
 std::optional<KeeperMessage> receive_keeper_message(int socket, bool& closed) {
     closed = false;
-    std::string buf(kMaxKeeperMessage, '\0');
+    // One buffer for every message (a keeper receives one per leg and more): not allocated
+    // and cleared each time.
+    static thread_local std::string buf(kMaxKeeperMessage, '\0');
     iovec iov{buf.data(), buf.size()};
     msghdr msg{};
     msg.msg_iov = &iov;
