@@ -111,6 +111,7 @@ TEST_F(KeeperTest, StartsALegOnItsGoAndRecordsItsEndBeforeItsEndPipeCloses) {
     EXPECT_FALSE(read_leg_run(trial_dir(0).string(), 0));
     go(leg);
     ASSERT_TRUE(readable(leg.end, kHangMs));
+    EXPECT_TRUE(KeeperLink::let_go(leg.end.get()));  // on purpose, not by dying
     const auto run = read_leg_run(trial_dir(0).string(), 0);
     ASSERT_TRUE(run);
     EXPECT_EQ(run->supervisor, keeper_->pid());
@@ -127,6 +128,7 @@ TEST_F(KeeperTest, StartsALegOnItsGoAndRecordsItsEndBeforeItsEndPipeCloses) {
     KeeperLink::Started never = start_leg(1, "echo ran > \"$ASHA_TRIAL_DIR/ran\"");
     never.go.reset();
     ASSERT_TRUE(readable(never.end, kHangMs));
+    EXPECT_TRUE(KeeperLink::let_go(never.end.get()));
     EXPECT_FALSE(fs::exists(trial_dir(1) / "ran"));
     EXPECT_FALSE(fs::exists(leg_records_path(trial_dir(1).string(), 0)));
 
@@ -136,19 +138,32 @@ TEST_F(KeeperTest, StartsALegOnItsGoAndRecordsItsEndBeforeItsEndPipeCloses) {
     EXPECT_TRUE(wait_for_exit(pid, kHangMs));
 }
 
-// A start is answered: a leg it already has is refused (that leg would go to a supervisor of
-// its own), and the one it has runs on untouched.
-TEST_F(KeeperTest, RefusesALegItAlreadyHas) {
+// A start of a leg it already has is not taken: its end pipe closes without kLetGo (the
+// launcher then gives later legs supervisors of their own), and the one it has runs on. An end
+// pipe of a keeper that died closes without it too.
+TEST_F(KeeperTest, DoesNotTakeALegItAlreadyHasAndLetsGoWithoutAWordOnlyByDying) {
     start_keeper();
     KeeperLink::Started leg = start_leg(0, "exit 5");
     const Fd out(::open("/dev/null", O_WRONLY));
-    errno = 0;
-    EXPECT_FALSE(keeper_->start_leg(0, 0, trial_dir(0).string(), "/", {"/bin/true"}, {}, out.get(),
-                                    out.get()));
-    EXPECT_EQ(errno, EINVAL);
+    auto twice = keeper_->start_leg(0, 0, trial_dir(0).string(), "/", {"/bin/true"}, {},
+                                    out.get(), out.get());
+    ASSERT_TRUE(twice);
+    ASSERT_TRUE(readable(twice->end, kHangMs));
+    EXPECT_FALSE(KeeperLink::let_go(twice->end.get()));
+    EXPECT_FALSE(read_leg_run(trial_dir(0).string(), 0));
     go(leg);
     ASSERT_TRUE(readable(leg.end, kHangMs));
+    EXPECT_TRUE(KeeperLink::let_go(leg.end.get()));
     EXPECT_EQ(read_leg_end(trial_dir(0).string(), 0)->exit_code, 5);
+
+    KeeperLink::Started held = start_leg(1, write_pid("trial.pid") + "; exec sleep 100000");
+    go(held);
+    const pid_t trial = wait_for_pid_file(1, "trial.pid");
+    ASSERT_GT(trial, 0);
+    keeper_->kill();
+    ASSERT_TRUE(readable(held.end, kHangMs));
+    EXPECT_FALSE(KeeperLink::let_go(held.end.get()));
+    ::kill(trial, SIGKILL);  // no keeper left to end it (the launcher's sweep does that)
 }
 
 TEST_F(KeeperTest, StopsOneLegAndWhatEscapedItWhileAnotherRunsOn) {

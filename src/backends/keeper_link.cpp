@@ -20,7 +20,7 @@ namespace asha {
 
 namespace {
 
-/// How long a keeper has to say hello or take a leg, and to end once its tuner lets go.
+/// How long a keeper has to say hello, and to end once its tuner lets go.
 constexpr int kAnswerMs = 10000, kEndMs = 2000;
 
 std::optional<long long> number(const std::string& text) {
@@ -106,25 +106,16 @@ std::optional<KeeperLink::Started> KeeperLink::start_leg(
     auto [end_read, end_write] = make_pipe();
     if (!send_keeper_message(socket_.get(), fields, {go_read.get(), out, err, end_write.get()}))
         return std::nullopt;
-    // Its answer: the leg is the keeper's. Without it (the keeper died as it was sent, or is
-    // stuck), go_write closes as we return, so the keeper never starts the leg.
-    pollfd p{socket_.get(), POLLIN, 0};
-    while (::poll(&p, 1, kAnswerMs) < 0 && errno == EINTR) {
-    }
-    bool closed = false;
-    std::optional<KeeperMessage> answer;
-    if (p.revents) answer = receive_keeper_message(socket_.get(), closed);
-    const bool about_it = answer && answer->fields.size() == 3 &&
-                          answer->fields[1] == std::to_string(trial) &&
-                          answer->fields[2] == std::to_string(leg);
-    if (!about_it || answer->fields[0] != "taken") {
-        if (about_it && answer->fields[0] == "refused")
-            errno = EINVAL;
-        else
-            errno = p.revents ? EPIPE : ETIMEDOUT;
-        return std::nullopt;
-    }
+    // Not answered (keeper_protocol.hpp): whether the keeper took it shows at its end.
     return Started{std::move(end_read), std::move(go_write)};
+}
+
+bool KeeperLink::let_go(int end) {
+    char byte = 0;
+    ssize_t got = 0;
+    while ((got = ::read(end, &byte, 1)) < 0 && errno == EINTR) {
+    }
+    return got == 1 && byte == kLetGo;
 }
 
 std::optional<Fd> KeeperLink::adopt(TrialId trial, int leg) {

@@ -38,11 +38,9 @@ class KeeperLink {
     struct Started {
         Fd end, go;
     };
-    /// Hands a leg to the keeper and waits for it to take it (a round trip; seconds at most).
-    /// nullopt when it cannot: errno EMSGSIZE for a command line and environment too large for
-    /// one message, EINVAL for a start it refused (that leg needs a supervisor of its own),
-    /// anything else when the keeper is gone or silent (it then never starts the leg: the go
-    /// pipe is closed).
+    /// Hands a leg to the keeper without waiting for it (keeper_protocol.hpp). nullopt when
+    /// it cannot be sent: errno EMSGSIZE for a command line and environment too large for one
+    /// message (that leg needs a supervisor of its own), anything else when the keeper is gone.
     std::optional<Started> start_leg(TrialId trial, int leg, const std::string& trial_dir,
                                      const std::string& cwd, const std::vector<std::string>& argv,
                                      const std::vector<std::string>& env, int out, int err);
@@ -52,6 +50,9 @@ class KeeperLink {
     /// Asks it to stop the leg (SIGTERM and the grace period, or SIGKILL now); false when the
     /// keeper is gone.
     bool stop(TrialId trial, int leg, bool kill);
+    /// Whether the keeper let the leg of end pipe `end` (ended: readable) go on purpose. False:
+    /// it died with the leg, or never took it (the leg may never have run).
+    static bool let_go(int end);
     /// SIGKILLs the keeper itself (it did not end its legs when asked).
     void kill();
 

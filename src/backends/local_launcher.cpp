@@ -5,6 +5,7 @@
 #include "supervisor/supervisor.hpp"
 #include "sys/leg_records.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -143,16 +144,19 @@ void LocalLauncher::start_with_keeper(const LegSpec& leg, const SpawnSpec& spawn
         keeper_->start_leg(process.trial, process.leg, (cwd_ / leg.trial_dir).string(),
                            cwd.string(), leg.argv, spawn.env, spawn.stdout_fd, spawn.stderr_fd);
     if (started) {
+        LocalLeg& local = legs_[process.trial];
+        // Ours to read once the engine has seen the leg end (the engine closes its own).
+        local.end = Fd(::fcntl(started->end.get(), F_DUPFD_CLOEXEC, 0));
+        if (local.end.valid()) set_nonblocking(local.end.get(), true);
         process.pid = keeper_->pid();
         process.pidfd = std::move(started->end);
         process.go = std::move(started->go);
         process.child = false;
-        LocalLeg& local = legs_[process.trial];
         local.ticks = keeper_->ticks();
         local.keeper = keeper_.get();
         return;
     }
-    if (errno != EMSGSIZE && errno != EINVAL) {
+    if (errno != EMSGSIZE) {
         keeper_failed_ = true;
         spdlog::warn(
             "the run's keeper (pid {}) is gone: {}; each trial leg gets a supervisor of "
@@ -238,6 +242,20 @@ TrialExit LocalLauncher::describe_exit(TrialProcess& process) {
         process.child && WIFSIGNALED(process.wait_status) ? WTERMSIG(process.wait_status) : SIGKILL;
     exit.stderr_tail = "the leg's supervisor (pid " + std::to_string(process.pid) +
                        ") ended before it recorded the trial's end";
+    const auto it = legs_.find(process.trial);
+    if (it == legs_.end() || !it->second.end.valid()) return exit;
+    if (KeeperLink::let_go(it->second.end.get())) {
+        // Alive, it could not write the record (a full disk?): the leg's stderr.log says why.
+        exit.stderr_tail = "the run's keeper (pid " + std::to_string(process.pid) +
+                           ") could not record the trial's end (see its stderr.log)";
+    } else if (it->second.keeper == keeper_.get() && !keeper_failed_) {
+        // It died (the legs sent to it as it died with it), or did not take this leg.
+        keeper_failed_ = true;
+        spdlog::warn(
+            "the run's keeper (pid {}) is gone: it let trial {} go without its end; each trial "
+            "leg gets a supervisor of its own from now on",
+            process.pid, process.trial);
+    }
     return exit;
 }
 

@@ -91,12 +91,13 @@ class LocalLauncher : public Launcher {
         std::vector<int> gpus;         // the GPUs it holds
         unsigned long long ticks = 0;  // its supervisor's start time (/proc/PID/stat)
         KeeperLink* keeper = nullptr;  // the keeper that supervises it; nullptr: its own
+        Fd end;                        // ours: a copy of the end pipe a keeper was sent
     };
     std::map<TrialId, LocalLeg> legs_;  // the legs started or taken over, until release()
     // The supervisors reclaim() found at work, by (trial, leg).
     std::map<std::pair<TrialId, int>, LocalHandle> at_work_;
     std::unique_ptr<KeeperLink> keeper_;  // ours, once started
-    bool keeper_failed_ = false;          // none answered, or ours is gone
+    bool keeper_failed_ = false;          // none said hello, or ours is gone
     std::map<pid_t, std::unique_ptr<KeeperLink>> adopted_keepers_;  // dead tuners' keepers
 };
 

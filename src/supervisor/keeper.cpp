@@ -54,13 +54,14 @@ class Keeper {
     void say(const KeptLeg& leg, const std::string& what) const;
     void on_client(std::size_t index);
     void accept_clients();
-    void on_start(KeeperMessage& message, int client);
+    void on_start(KeeperMessage& message);
     void on_go(KeptLeg& leg);
     void start_trial(KeptLeg& leg);
     void stop(KeptLeg& leg, bool kill_now);
     void on_signals();
     void reap();
     void end_leg(std::list<KeptLeg>::iterator leg, int exit_code, int signal);
+    void let_go(const KeptLeg& leg);
     void kill_escapees(const KeptLeg& ended);
     void record(KeptLeg& leg, const std::string& text);
     KeptLeg* find(const std::string& trial, const std::string& leg);
@@ -94,9 +95,9 @@ void Keeper::record(KeptLeg& leg, const std::string& text) {
     if (!error.empty()) say(leg, error);
 }
 
-/// start TRIAL LEG TRIAL_DIR CWD ARGC ARGV... ENV...; fds: go, stdout, stderr, end. Answered
-/// with `taken` once the leg is ours (keeper_protocol.hpp).
-void Keeper::on_start(KeeperMessage& m, int client) {
+/// start TRIAL LEG TRIAL_DIR CWD ARGC ARGV... ENV...; fds: go, stdout, stderr, end. Not
+/// answered (keeper_protocol.hpp).
+void Keeper::on_start(KeeperMessage& m) {
     const std::vector<std::string>& f = m.fields;
     std::size_t argc = 0;
     int leg_number = 0;
@@ -105,8 +106,8 @@ void Keeper::on_start(KeeperMessage& m, int client) {
         std::from_chars(f[5].data(), f[5].data() + f[5].size(), argc).ec == std::errc() &&
         std::from_chars(f[2].data(), f[2].data() + f[2].size(), leg_number).ec == std::errc();
     if (!numbers || argc == 0 || f.size() < 6 + argc || m.fds.size() != 4 || find(f[1], f[2])) {
-        // Not a start we can take: its descriptors close with the message.
-        if (f.size() >= 3) send_keeper_message(client, {"refused", f[1], f[2]});
+        // Not a start we can take: its descriptors close with the message, its end pipe
+        // without kLetGo.
         return;
     }
     KeptLeg& leg = legs_.emplace_back();
@@ -123,7 +124,6 @@ void Keeper::on_start(KeeperMessage& m, int client) {
     leg.out = std::move(m.fds[1]);
     leg.err = std::move(m.fds[2]);
     leg.ends.push_back(std::move(m.fds[3]));
-    send_keeper_message(client, {"taken", leg.trial, leg.leg});  // gone: it ends with its legs
 }
 
 /// The go pipe is readable: a byte (the leg is journaled: start it), or its end (the tuner
@@ -137,6 +137,7 @@ void Keeper::on_go(KeptLeg& leg) {
     leg.go.reset();
     if (got != 1 || leg.stopped) {
         if (got == 1) record(leg, encode_leg_end({leg.leg_number, 0, SIGKILL, true, false}));
+        let_go(leg);
         legs_.remove_if([&](const KeptLeg& l) { return &l == &leg; });
         return;
     }
@@ -159,6 +160,7 @@ void Keeper::start_trial(KeptLeg& leg) {
     } catch (const std::system_error& e) {
         say(leg, e.what());
         record(leg, encode_leg_end({leg.leg_number, 127, 0, false, false}));
+        let_go(leg);
         legs_.remove_if([&](const KeptLeg& l) { return &l == &leg; });
         return;
     }
@@ -197,7 +199,7 @@ void Keeper::on_client(std::size_t index) {
         }
         const std::vector<std::string>& f = m->fields;
         if (f[0] == "start") {
-            on_start(*m, clients_[index].get());
+            on_start(*m);
         } else if (f[0] == "stop" && f.size() == 4) {
             if (KeptLeg* leg = find(f[1], f[2])) stop(*leg, f[3] == "kill");
         } else if (f[0] == "adopt" && f.size() == 3 && m->fds.size() == 1) {
@@ -273,7 +275,14 @@ void Keeper::end_leg(std::list<KeptLeg>::iterator leg, int exit_code, int signal
     kill_and_reap_group(leg->trial_pid);
     kill_escapees(*leg);
     record(*leg, encode_leg_end({leg->leg_number, exit_code, signal, leg->stopped, leg->orphaned}));
+    let_go(*leg);
     legs_.erase(leg);  // closes its end pipes: the tuners read its end now
+}
+
+/// Tells its tuners that we let the leg go on purpose (its end pipes close next): without
+/// kLetGo, an end pipe that closes means that we died.
+void Keeper::let_go(const KeptLeg& leg) {
+    for (const Fd& end : leg.ends) write_all(end.get(), &kLetGo, 1);  // a tuner gone: EPIPE
 }
 
 int Keeper::wait_ms() const {

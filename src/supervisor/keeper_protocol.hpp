@@ -13,14 +13,13 @@
 ///   adopt TRIAL LEG                                       fds: end (write end)
 /// Keeper to tuner:
 ///   hello PID TICKS         once, to the tuner that started it, when it is ready
-///   refused TRIAL LEG       the answer to a start it cannot take (malformed, or a leg it has)
-///   taken TRIAL LEG         the answer to a start: the leg is the keeper's (it starts it on
-///                           its go). A start is the one message answered: a keeper that dies
-///                           as a start is sent would otherwise take the leg with it unseen,
-///                           and the tuner would count as failed a leg that never ran. Without
-///                           the answer (the keeper gone, or silent for seconds) the tuner
-///                           closes the go pipe, so the leg never starts there, and runs it
-///                           under a supervisor of its own.
+/// Nothing else is answered: the tuner never waits for its keeper, which on a machine as busy
+/// as 64 trials on 2 cores waited its turn for the CPU up to 0.7 s per start (an answer to each
+/// start held the tuner, and every report it had to journal, for that long). What an answer
+/// would say comes with the leg's end instead: before it closes an end pipe, the keeper writes
+/// kLetGo into it. An end pipe that closes without it belonged to a keeper that died (killed
+/// from outside; the legs sent to it as it died included) or that did not take the start (a
+/// leg it already has): the tuner gives its later legs supervisors of their own.
 /// A resume connects to the keeper a dead tuner started, which may be of the version before an
 /// upgrade: `adopt` and `stop` keep their meaning from one version to the next (a new message
 /// kind is fine: an older keeper ignores what it does not know).
@@ -38,6 +37,9 @@ namespace asha {
 /// The largest message sent: a start with a larger environment or command line is given to a
 /// supervisor of its own instead (the default socket buffer holds at least this much).
 inline constexpr std::size_t kMaxKeeperMessage = 128 * 1024;
+/// Written into a leg's end pipes as the keeper lets the leg go: its end is recorded (or could
+/// not be: the leg's stderr.log says why), or it never started (its go did not come).
+inline constexpr char kLetGo = 'e';
 /// At most this many descriptors travel with one message.
 inline constexpr std::size_t kMaxKeeperFds = 4;
 
@@ -47,7 +49,7 @@ struct KeeperMessage {
 };
 
 /// Sends one message; false when it cannot (errno says why: EPIPE once the keeper is gone,
-/// EMSGSIZE for one too large). Never blocks for long: the keeper reads at once.
+/// EMSGSIZE for one too large). Blocks only while the keeper is behind by a socket buffer.
 bool send_keeper_message(int socket, const std::vector<std::string>& fields,
                          const std::vector<int>& fds = {});
 /// Receives one message (its descriptors close-on-exec). nullopt at the end of the
