@@ -23,7 +23,7 @@ DevTools protocol (tests/serve/cdp.py).
 
     bench/dashboard_bench.py [--asha-tune build/asha-tune] [--workers 64] [--trials 1000]
                              [--repeat 3] [--only latency,scale,cost] [--client chromium|sse]
-                             [--view run|compare] [--run-nice N] [--split-cpus]
+                             [--view run|compare|list] [--run-nice N] [--split-cpus]
 Measure on a quiet machine. Standard library only (and chromium).
 """
 import argparse
@@ -86,7 +86,8 @@ def real_run(tuner, config, run_dir, browser=None, view="run", nice=0):
             page = threading.Thread(target=read_stream, args=(url,), daemon=True)
             page.start()
         else:
-            page = browser.open(url.replace("#/run/", f"#/{view}/"))
+            page = browser.open(url.split("#")[0] + "#/" if view == "list" else
+                                url.replace("#/run/", f"#/{view}/"))
         proc.stderr.read()
         if proc.wait() != 0:
             sys.exit(f"the run with --serve failed: exit {proc.returncode}")
@@ -203,7 +204,7 @@ def scale(args, tmp):
     server = subprocess.Popen([args.asha_tune, "serve", runs, "--port", "0"], stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True)
     base = server.stdout.readline().split(" at ")[1].split()[0]
-    times = []
+    times, shown = [], []
     for rep in range(args.repeat):
         with Browser(FLAGS + [f"--user-data-dir={os.path.join(tmp, f'profile-scale-{rep}')}"]) as b:
             page = b.open(base + "#/run/big")
@@ -211,6 +212,8 @@ def scale(args, tmp):
                           "Number(document.querySelector('#curves').dataset.drawn) >= 10000", 300)
             drawn = page.evaluate("window.ashaDashboard.drawnAt - performance.timeOrigin")
             times.append(drawn / 1000)
+            page.wait_for("window.ashaDashboard.shownAt >= window.ashaDashboard.drawnAt", 300)
+            shown.append(page.evaluate("window.ashaDashboard.shownAt - performance.timeOrigin") / 1000)
     with open(f"/proc/{server.pid}/status") as f:
         hwm = next(line for line in f if line.startswith("VmHWM")).split()[1]
     server.terminate()
@@ -219,7 +222,8 @@ def scale(args, tmp):
     code = sum(os.path.getsize(os.path.join(assets, n)) for n in os.listdir(assets))
     print(f"scale (10,000 trials, {reports} reports, journal "
           f"{os.path.getsize(os.path.join(runs, 'big', 'journal.jsonl')) / 1e6:.1f} MB): opened and "
-          f"drawn in {', '.join(f'{t:.2f}' for t in times)} s (median {statistics.median(times):.2f} s); "
+          f"drawn in {', '.join(f'{t:.2f}' for t in times)} s (median {statistics.median(times):.2f} s), "
+          f"laid out and painted by {', '.join(f'{t:.2f}' for t in shown)} s; "
           f"server peak RSS {int(hwm) / 1024:.0f} MB; the page's own code {code / 1024:.0f} KB")
 
 
@@ -231,11 +235,11 @@ def cost(args, tmp):
         for rep in range(args.repeat):
             plain.append(real_run(args.asha_tune, config, os.path.join(tmp, f"plain-{rep}"))[0])
             served.append(real_run(args.asha_tune, config, os.path.join(tmp, f"served-{rep}"),
-                                   client)[0])
+                                   client, args.view)[0])
             print(f"  rep {rep}: without {plain[-1]:.1f} trials/s, with --serve and a page "
                   f"{served[-1]:.1f} trials/s", flush=True)
     print(f"cost ({args.workers} workers, {args.trials} instant trials, {args.repeat} interleaved "
-          f"reps, the page: {args.client}): median {statistics.median(plain):.1f} trials/s without, "
+          f"reps, the page: {args.client}{'' if args.client == 'sse' else ', ' + args.view + ' view'}): median {statistics.median(plain):.1f} trials/s without, "
           f"{statistics.median(served):.1f} with --serve and a page: "
           f"ratio {statistics.median(served) / statistics.median(plain):.3f}")
 
@@ -251,7 +255,10 @@ def main():
                         help="latency and cost: the connected page, chromium (drawn on this "
                              "machine) or sse (its event stream read, not drawn: the server "
                              "alone, as with a page on another machine)")
-    parser.add_argument("--view", default="run", help="the page latency opens: run or compare")
+    parser.add_argument("--view", default="run",
+                        help="the page latency and cost open: run, compare, or (cost) list, the "
+                             "list of runs, which draws next to nothing: what a Chromium page "
+                             "costs the run before it draws")
     parser.add_argument("--run-nice", type=int, default=0,
                         help="latency: run the tuner and its trials at this nice value (e.g. 19: "
                              "the page gets the CPU it would have on the user's own machine, "

@@ -289,9 +289,11 @@
   }
 
   // What a latency benchmark reads: when the page had drawn each report.
-  // Drawn means the DOM holds it; `frame` is when the browser next produced a frame after that.
+  // Drawn means the DOM holds it; `frame` is when the browser next produced a frame after that;
+  // `shownAt`, when the browser had laid out and painted that frame (the task after it).
   function noteDrawn(state) {
     probe.drawnAt = Date.now(); probe.drawnReports = state.reports;
+    requestAnimationFrame(() => setTimeout(() => { probe.shownAt = Date.now(); }, 0));
     const batch = state.printed.map(([ts, received]) => [ts * 1000, received, probe.drawnAt, 0]);
     probe.latencies.push(...batch);
     state.printed = [];
@@ -471,44 +473,111 @@
     place(el, `${s}</svg>`, ink, () => curvePath(fr, t));
   }
 
-  // Every trial's curve, in two stacked SVGs that the browser keeps as layers of their own: the
-  // lower one holds the trials that had settled (not running) when it was drawn, and is drawn
-  // again at most once a second or when the axes change; the upper one holds the rest (the
-  // running trials, and those that changed since), a few dozen paths redrawn as reports come.
-  // Rasterising every curve on each drawing was most of a live page's CPU.
+  // Every trial's curve, in three stacked layers. At the bottom an SVG with the chart's frame
+  // and the trials that had settled (not running) when it was last written, which is when the
+  // axes change, or at most once a second when a trial on it has changed since (a paused trial
+  // resumed); hover() finds the trial under the pointer in it and draws its curve out on it.
+  // Above it a canvas, where a trial that settles in between is drawn once, on top of what is
+  // there; it is cleared when the SVG is written. At the top an SVG with the rest: the running
+  // trials and those changed since they were drawn (a few dozen paths, redrawn as reports
+  // come). Writing every settled curve again each second, as trials settled, was most of a live
+  // page's CPU; and a run opened when it is done (10,000 trials) is one SVG as before, which the
+  // browser rasterises on its worker threads (a canvas that size held its main thread longer).
   const SETTLED_EVERY_MS = 1000;
-  function runCurves(el, state) {
+  const CURVE_ALPHA = 0.5, DOT_ALPHA = 0.7;
+  function runCurves(el, state, later) {
     if (!el.layers) {
-      el.innerHTML = '<div class="curve-settled"></div><div class="curve-live"></div>';
-      el.layers = { settled: el.firstChild, live: el.lastChild, key: '', at: -Infinity, drawn: new Map() };
+      el.innerHTML = '<div class="curve-settled"></div><canvas class="curve-canvas"></canvas><div class="curve-live"></div>';
+      const [settled, canvas, live] = el.children;
+      el.layers = { canvas, settled, live, key: '', at: -Infinity, drawn: new Map(), onCanvas: [], stale: false, width: 0 };
+      // Its width, once laid out and when it changes (reading it as it draws would lay the
+      // page out then, a second time).
+      new ResizeObserver(() => { el.layers.width = settled.clientWidth; later(0); }).observe(settled);
     }
     const layers = el.layers;
-    const xs = scale(state.extent.x, { pad: 0.02 }), ys = scale(state.extent.v);
+    // The axes hold while the points stay within them, and grow by a tenth of their span more
+    // than a new extreme needs: a live run's extremes move with many reports, and each move
+    // would write every settled curve again. (A run opened when done has its exact extent.)
+    const hold = (shown, [lo, hi]) => {
+      if (!shown || !(shown[0] <= shown[1])) return [lo, hi];
+      if (lo >= shown[0] && hi <= shown[1]) return shown;
+      const margin = 0.1 * ((Math.max(hi, shown[1]) - Math.min(lo, shown[0])) || 1);
+      return [lo < shown[0] ? lo - margin : shown[0], hi > shown[1] ? hi + margin : shown[1]];
+    };
+    layers.x = hold(layers.x, state.extent.x); layers.v = hold(layers.v, state.extent.v);
+    const xs = scale(layers.x, { pad: 0.02 }), ys = scale(layers.v);
     const fr = frame({ xs, ys, xlabel: state.resource, ylabel: state.metric });
     fr.key = `${xs.lo} ${xs.hi} ${ys.lo} ${ys.hi}`;
-    const add = (ink, t, color) => {
-      const d = curvePath(fr, t); if (!d) return false;
-      ink.line(color, d); ink.count++;
-      if (t.points.length === 1) ink.dot(color, fr.X(t.points[0][0]), clampY(fr, fr.Y(t.points[0][1])));
-      return true;
+    const signature = (t, color) => `${t.points.length} ${color}`;
+    const canvas = layers.canvas, ctx = canvas.getContext('2d');
+    // Draws trials on the canvas, a path per colour (one stroke each, as the SVGs do).
+    const paint = (trials) => {
+      const lines = new Map(), dots = new Map();
+      for (const t of trials) {
+        const d = curvePath(fr, t), color = statusColor(state, t);
+        if (t.points.length === 1) {
+          if (!dots.has(color)) dots.set(color, []);
+          dots.get(color).push([fr.X(t.points[0][0]), clampY(fr, fr.Y(t.points[0][1]))]);
+        } else lines.set(color, (lines.get(color) || '') + d);
+      }
+      ctx.globalAlpha = CURVE_ALPHA;
+      for (const [color, d] of lines) { ctx.strokeStyle = color; ctx.stroke(new Path2D(d)); }
+      ctx.globalAlpha = DOT_ALPHA;
+      for (const [color, at] of dots) {
+        ctx.fillStyle = color; ctx.beginPath();
+        for (const [x, y] of at) { ctx.moveTo(x + 2.5, y); ctx.arc(x, y, 2.5, 0, 2 * Math.PI); }
+        ctx.fill();
+      }
     };
+    // The canvas in device pixels, the chart's units scaled to the frame's width; sized anew
+    // (which clears it), what it held is drawn again.
+    const ratio = Math.max(1, window.devicePixelRatio || 1);
+    const width = Math.round(layers.width * ratio), height = Math.round(width * fr.h / fr.w);
+    const resized = canvas.width !== width || canvas.height !== height;
+    if (resized) {
+      canvas.width = width; canvas.height = height;
+      ctx.setTransform(width / fr.w, 0, 0, width / fr.w, 0, 0); ctx.lineWidth = 1.2; ctx.lineJoin = 'round';
+    }
     const now = performance.now();
-    if (layers.key !== fr.key || now - layers.at >= SETTLED_EVERY_MS) {
+    if (layers.key !== fr.key || (layers.stale && now - layers.at >= SETTLED_EVERY_MS)) {
       const ink = new Ink(); layers.drawn = new Map();
       for (const t of state.trials.values()) {
         if (state.statusOf(t) === 'InProgress') continue;
+        const d = curvePath(fr, t); if (!d) continue;
         const color = statusColor(state, t);
-        if (add(ink, t, color)) layers.drawn.set(t.id, `${t.points.length} ${color}`);
+        ink.line(color, d);
+        if (t.points.length === 1) ink.dot(color, fr.X(t.points[0][0]), clampY(fr, fr.Y(t.points[0][1])));
+        layers.drawn.set(t.id, signature(t, color));
       }
       setHtml(layers.settled, `${fr.s}${ink.svg()}</svg>`);
-      layers.key = fr.key; layers.at = now; layers.count = ink.count;
+      ctx.clearRect(0, 0, fr.w, fr.h); layers.onCanvas = [];
+      layers.key = fr.key; layers.at = now; layers.stale = false;
+    } else if (resized) {
+      paint(layers.onCanvas);
     }
+    // What settled since: onto the canvas (once it has a size: until then, the top layer).
+    let stale = false;
+    const settled = [];
+    for (const t of state.trials.values()) {
+      if (state.statusOf(t) === 'InProgress') { if (layers.drawn.has(t.id)) stale = true; continue; }
+      const color = statusColor(state, t), sig = signature(t, color), was = layers.drawn.get(t.id);
+      if (was === sig) continue;
+      if (was !== undefined) { stale = true; continue; } // drawn as it was: the top layer draws it as it is
+      if (!width || !curvePath(fr, t)) continue;
+      settled.push(t); layers.drawn.set(t.id, sig);
+    }
+    paint(settled); layers.onCanvas.push(...settled);
+    layers.stale = layers.stale || stale;
     const ink = new Ink();
     for (const t of state.trials.values()) {
       const color = statusColor(state, t);
-      if (layers.drawn.get(t.id) !== `${t.points.length} ${color}`) add(ink, t, color);
+      if (layers.drawn.get(t.id) === signature(t, color)) continue;
+      const d = curvePath(fr, t); if (!d) continue;
+      ink.line(color, d); ink.count++;
+      if (t.points.length === 1) ink.dot(color, fr.X(t.points[0][0]), clampY(fr, fr.Y(t.points[0][1])));
     }
     setHtml(layers.live, `<svg viewBox="0 0 ${fr.w} ${fr.h}" role="presentation">${ink.svg()}</svg>`);
+    if (layers.stale) later(SETTLED_EVERY_MS); // even if nothing else comes
     // Where each point is, for hover(): worked out when the pointer first comes (a live run's
     // curves are drawn far more often than pointed at).
     layers.settled.hits = () => {
@@ -519,7 +588,7 @@
       return hits;
     };
     layers.settled.highlight = (trial) => { const t = state.trials.get(trial); return t ? curvePath(fr, t) : ''; };
-    setAttr(el, 'data-drawn', layers.count + ink.count);
+    setAttr(el, 'data-drawn', layers.drawn.size + ink.count);
   }
 
   function bestChart(series, { resource = 'time', metric = 'best', names = null } = {}) {
@@ -781,7 +850,9 @@
       <section class="row"><h2 id="hphead">The metric against each hyperparameter</h2><div id="hps" class="grid3"></div></section>
       <section class="row"><h2>Parallel coordinates</h2><div id="parallel"></div></section>
       <section class="row"><div class="toolbar"><h2>Decisions</h2><span class="muted small">newest first; each with the scheduler's reason, as journaled</span></div><div class="scroll"><table id="log"></table></div></section>`;
+    let closed = false; // a timer or observer of this view may still fire once it is closed
     const paint = () => {
+      if (closed) return; // (its sections' ids are the next view's now)
       const t0 = performance.now();
       probe.renders++;
       // Colour swatches: set through the DOM (the page's policy allows no inline styles).
@@ -835,7 +906,7 @@
       setHtml($('trials'), `<thead><tr>${cols.map(([k, label]) => `<th class="sort${k === 'status' ? '' : ' num'}" data-key="${esc(k)}">${esc(label)}${k === sort.key ? (sort.dir > 0 ? ' ▲' : ' ▼') : ''}</th>`).join('')}</tr></thead><tbody>` +
         shown.map((t) => `<tr><td class="num"><a href="${esc(trialHref(name, t.id))}">${t.id}</a></td><td>${pill(state.statusOf(t))}</td><td class="num">${t.bracket}</td><td class="num">${t.legs.length}</td><td class="num">${t.points.length}</td><td class="num">${esc(fmt(t.maxResource))}</td><td class="num">${esc(fmt(t.last))}</td>${state.hps.map((hp) => `<td class="num" title="${esc(t.config[hp])}">${esc(fmt(t.config[hp]))}</td>`).join('')}</tr>`).join('') + '</tbody>');
       });
-      part('curves', () => runCurves($('curves'), state));
+      part('curves', () => runCurves($('curves'), state, later));
       $('frontsec').hidden = !front;
       setText($('besthead'), front ? 'Hypervolume so far' : 'Best so far');
       if (front) part('front', () => frontView($('front'), $('fronttable'), $('frontnote'), state, name));
@@ -881,7 +952,7 @@
       const trial = pick(e);
       if (trial !== null) location.hash = trialHref(name, trial);
     };
-    return { close: () => { es.close(); observer.disconnect(); clearTimeout(laterTimer); } };
+    return { close: () => { closed = true; es.close(); observer.disconnect(); clearTimeout(laterTimer); } };
   }
 
   function trialView(name, id) {
