@@ -145,8 +145,8 @@ TEST_F(KeeperTest, DoesNotTakeALegItAlreadyHasAndLetsGoWithoutAWordOnlyByDying) 
     start_keeper();
     KeeperLink::Started leg = start_leg(0, "exit 5");
     const Fd out(::open("/dev/null", O_WRONLY));
-    auto twice = keeper_->start_leg(0, 0, trial_dir(0).string(), "/", {"/bin/true"}, {},
-                                    out.get(), out.get());
+    auto twice = keeper_->start_leg(0, 0, trial_dir(0).string(), "/", {"/bin/true"}, {}, out.get(),
+                                    out.get());
     ASSERT_TRUE(twice);
     ASSERT_TRUE(readable(twice->end, kHangMs));
     EXPECT_FALSE(KeeperLink::let_go(twice->end.get()));
