@@ -22,6 +22,7 @@ Usage: browser_test.py ASHA_TUNE SOURCE_DIR WORK_DIR"""
 import atexit
 import csv
 import json
+import math
 import os
 import re
 import shutil
@@ -145,6 +146,16 @@ with Browser(FLAGS, os.path.join(work, "chromium-live.log")) as browser:
         proc.kill()
         rc = proc.wait()
     check(rc == 0, f"the run ended with exit 0 ({rc})")
+    # Every curve ends up on the frame's SVG or on the canvas (what settled while the page was
+    # open), none of it twice and none left on the running trials' layer.
+    plotted = len({r["trial"] for r in journal_records(live_dir)
+                   if r["event"] == "report" and isinstance(r.get("metric"), (int, float))
+                   and math.isfinite(r["metric"])})
+    check(page.wait_for("window.ashaDashboard.finished && (() => { const [svg, canvas, top] = "
+                        "document.querySelector('#curves').dataset.layers.split(' ').map(Number);"
+                        f" return top === 0 && svg + canvas === {plotted}; }})()", BOUND),
+          f"the finished run's {plotted} curves are on the SVG or the canvas: "
+          + str(page.evaluate("document.querySelector('#curves').dataset.layers")))
 
 # ---- 2. the finished run, 3. hostile names, 4. a large run: served by `asha-tune serve` ----
 evil_hp = "<img src=x onerror=window.pwned=1>"

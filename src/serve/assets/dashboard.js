@@ -550,7 +550,7 @@
         layers.drawn.set(t.id, signature(t, color));
       }
       setHtml(layers.settled, `${fr.s}${ink.svg()}</svg>`);
-      ctx.clearRect(0, 0, fr.w, fr.h); layers.onCanvas = [];
+      ctx.clearRect(0, 0, fr.w, fr.h); layers.onCanvas = []; layers.inSvg = layers.drawn.size;
       layers.key = fr.key; layers.at = now; layers.stale = false;
     } else if (resized) {
       paint(layers.onCanvas);
@@ -589,6 +589,7 @@
     };
     layers.settled.highlight = (trial) => { const t = state.trials.get(trial); return t ? curvePath(fr, t) : ''; };
     setAttr(el, 'data-drawn', layers.drawn.size + ink.count);
+    setAttr(el, 'data-layers', `${layers.inSvg || 0} ${layers.onCanvas.length} ${ink.count}`); // for the tests
   }
 
   function bestChart(series, { resource = 'time', metric = 'best', names = null } = {}) {
