@@ -21,7 +21,7 @@ namespace asha {
 namespace {
 
 /// How long a keeper has to say hello, and to end once its tuner lets go.
-constexpr int kAnswerMs = 10000, kEndMs = 2000;
+constexpr int kHelloMs = 10000, kEndMs = 2000;
 
 std::optional<long long> number(const std::string& text) {
     long long value = 0;
@@ -64,7 +64,7 @@ std::unique_ptr<KeeperLink> KeeperLink::start(const std::vector<std::string>& co
     pollfd p{link->socket_.get(), POLLIN, 0};
     bool closed = false;
     std::optional<KeeperMessage> hello;
-    while (::poll(&p, 1, kAnswerMs) < 0 && errno == EINTR) {
+    while (::poll(&p, 1, kHelloMs) < 0 && errno == EINTR) {
     }
     if (p.revents) hello = receive_keeper_message(link->socket_.get(), closed);
     if (!hello || hello->fields.size() != 3 || hello->fields[0] != "hello" ||

@@ -1,9 +1,9 @@
 #pragma once
 /// The tuner's side of a run's keeper (supervisor/keeper.hpp): the keeper this tuner started
-/// for its legs, or the one a dead tuner started, whose legs a resume takes over. Each call is
-/// a message (supervisor/keeper_protocol.hpp); only a start waits for its answer. A leg's end
-/// is a pipe whose write end the keeper closes once the end is recorded, which the engine polls
-/// as it polls a pidfd.
+/// for its legs, or the one a dead tuner started, whose legs a resume takes over. Every call
+/// is a message without an answer (supervisor/keeper_protocol.hpp): a leg's end is a pipe
+/// whose write end the keeper closes once the end is recorded (kLetGo first), which the engine
+/// polls as it polls a pidfd.
 
 #include "asha/trial.hpp"
 #include "sys/fd.hpp"

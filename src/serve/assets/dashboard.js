@@ -511,7 +511,7 @@
     const signature = (t, color) => `${t.points.length} ${color}`;
     const canvas = layers.canvas, ctx = canvas.getContext('2d');
     // Draws trials on the canvas, a path per colour (one stroke each, as the SVGs do).
-    const paint = (trials) => {
+    const drawOnCanvas = (trials) => {
       const lines = new Map(), dots = new Map();
       for (const t of trials) {
         const d = curvePath(fr, t), color = statusColor(state, t);
@@ -553,20 +553,20 @@
       ctx.clearRect(0, 0, fr.w, fr.h); layers.onCanvas = []; layers.inSvg = layers.drawn.size;
       layers.key = fr.key; layers.at = now; layers.stale = false;
     } else if (resized) {
-      paint(layers.onCanvas);
+      drawOnCanvas(layers.onCanvas);
     }
     // What settled since: onto the canvas (once it has a size: until then, the top layer).
     let stale = false;
-    const settled = [];
+    const newlySettled = [];
     for (const t of state.trials.values()) {
       if (state.statusOf(t) === 'InProgress') { if (layers.drawn.has(t.id)) stale = true; continue; }
       const color = statusColor(state, t), sig = signature(t, color), was = layers.drawn.get(t.id);
       if (was === sig) continue;
       if (was !== undefined) { stale = true; continue; } // drawn as it was: the top layer draws it as it is
       if (!width || !curvePath(fr, t)) continue;
-      settled.push(t); layers.drawn.set(t.id, sig);
+      newlySettled.push(t); layers.drawn.set(t.id, sig);
     }
-    paint(settled); layers.onCanvas.push(...settled);
+    drawOnCanvas(newlySettled); layers.onCanvas.push(...newlySettled);
     layers.stale = layers.stale || stale;
     const ink = new Ink();
     for (const t of state.trials.values()) {
