@@ -62,6 +62,11 @@ std::uint64_t ChangeWatcher::wait(std::uint64_t seen,
     return epoch_;
 }
 
+void ChangeWatcher::wait_unless_stopped(std::chrono::steady_clock::time_point deadline) const {
+    std::unique_lock lock(mutex_);
+    changed_.wait_until(lock, deadline, [&] { return stopping_; });
+}
+
 bool ChangeWatcher::watch_catalog() {
     bool became_run = false;
     for (const auto& [dir, run] : catalog_.watch_dirs()) {

@@ -29,6 +29,8 @@ class ChangeWatcher {
     std::uint64_t epoch() const;
     /// Waits until the epoch is not `seen`, until `deadline`, or until stop(); returns the epoch.
     std::uint64_t wait(std::uint64_t seen, std::chrono::steady_clock::time_point deadline) const;
+    /// Waits until `deadline` or until stop(), whatever changes meanwhile.
+    void wait_unless_stopped(std::chrono::steady_clock::time_point deadline) const;
     /// Ends the thread and wakes every waiter; stopping() is true from then on.
     void stop();
     bool stopping() const;

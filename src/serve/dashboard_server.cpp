@@ -20,6 +20,12 @@ namespace {
 /// its thread until a write fails, one or two of these (httplib does not say when the peer
 /// closed), so this is short.
 constexpr auto kHeartbeat = std::chrono::seconds(5);
+/// After an event, a stream waits this long before it looks again: a busy run journals hundreds
+/// of records a second, and each event costs the page more than its records do (a task in each
+/// of the browser's processes). So a page gets at most ten events a second, each with all that
+/// was journaled meanwhile, and a record waits at most this long for its event (issue 21 asks
+/// for a print drawn within 1 s). Measured in docs/benchmarks.md ("Fewer, larger events").
+constexpr auto kBetweenEvents = std::chrono::milliseconds(100);
 /// A page that does not take what is sent for this long is dropped; it reconnects and reads on
 /// from its last event.
 constexpr auto kWriteTimeout = std::chrono::seconds(10);
@@ -157,7 +163,16 @@ bool DashboardServer::stream_run(const HttpReply& reply, httplib::DataSink& sink
         if (stream.gone()) break;
         // Read on at once while a batch was full; else wait for a change.
         if (!events.empty() && events.size() >= JournalStream::kMaxBatch) continue;
+        if (!events.empty())
+            watcher_->wait_unless_stopped(std::chrono::steady_clock::now() + kBetweenEvents);
         if (!wait_for_change(seen, sink)) return false;
+    }
+    // Stopped (the run served beside its tuner has ended, or Ctrl-C): what the journal holds by
+    // now still reaches the page, the run's last records included, and then the stream ends.
+    while (!stream.gone()) {
+        const std::string events = stream.next();
+        if (events.empty()) break;
+        if (!sink.write(events.data(), events.size())) return false;
     }
     sink.done();
     return true;
@@ -166,13 +181,17 @@ bool DashboardServer::stream_run(const HttpReply& reply, httplib::DataSink& sink
 bool DashboardServer::stream_runs(httplib::DataSink& sink) {
     std::string last;
     std::uint64_t seen = watcher_->epoch();
-    while (!watcher_->stopping()) {
+    while (true) {
+        const bool stopping = watcher_->stopping();  // then the runs as they are, once more
         std::string runs = json_text(overview_.all(catalog_));
         if (runs != last) {
             const std::string event = sse_event("runs", runs);
             if (!sink.write(event.data(), event.size())) return false;
             last = std::move(runs);
+            if (!stopping)
+                watcher_->wait_unless_stopped(std::chrono::steady_clock::now() + kBetweenEvents);
         }
+        if (stopping) break;
         if (!wait_for_change(seen, sink)) return false;
     }
     sink.done();

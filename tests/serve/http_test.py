@@ -225,7 +225,23 @@ _, exposed_err = exposed.communicate(timeout=BOUND)
 check("no authentication" in exposed_err, "another address than loopback gets a warning")
 check(exposed.returncode == 0, f"Ctrl-C ends serve with exit 0 ({exposed.returncode})")
 
+# A server that stops (Ctrl-C here; the run's end for --serve) still sends what the journal
+# holds by then: a record journaled just before reaches the open page before its stream ends.
+shutil.copytree(os.path.join(root, "sim"), os.path.join(root, "ending"), symlinks=True)
+res, body = request("GET", "/api/runs")
+while "ending" not in [r["name"] for r in json.loads(body)]:
+    runs_stream = open_stream("/api/runs/events")
+    read_until(runs_stream, b'"ending"')
+    runs_stream.close()
+    res, body = request("GET", "/api/runs")
+s = open_stream("/api/run/events?run=ending")
+read_until(s, b'"finished"')
+with open(os.path.join(root, "ending", "journal.jsonl"), "a") as f:
+    f.write('{"event":"clock","said":"THE-LAST-WORD"}\n')
 server.send_signal(signal.SIGINT)
+data = read_until(s, b"THE-LAST-WORD")
+s.close()
+check(b"THE-LAST-WORD" in data, "a stopping server sends the page what was journaled before")
 try:
     rc = server.wait(timeout=BOUND)
 except subprocess.TimeoutExpired:

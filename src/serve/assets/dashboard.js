@@ -3,8 +3,8 @@
 //
 // The state of a run is built here from its journal (the run's source of truth), which the
 // server streams as Server-Sent Events from an offset on: the first events bring the run so
-// far, the next ones each new record as the tuner journals it. Nothing polls on a timer; the
-// only timer limits how often the page redraws. The status of each trial is the one `status`
+// far, the next ones what the tuner journaled since (at most ten events a second). Nothing polls
+// on a timer; the only timer limits how often the page redraws. The status of each trial is the one `status`
 // prints (trials.csv) once the run has ended; while it runs, the journal's newer word is shown.
 // Every name that comes from a run (hyperparameters, metric, trial output) goes through esc()
 // or textContent.
@@ -300,20 +300,26 @@
     if (batch.length) requestAnimationFrame(() => { const now = Date.now(); for (const x of batch) x[3] = now; });
   }
 
-  // Redraws at most every 150 ms however fast records come, and leaves the page at least twice
-  // the time a drawing took before the next (so a large run is never drawn back to back).
+  // What records change is drawn at most every DRAW_EVERY_MS, however fast they come, and the
+  // page is left at least twice the time a drawing took before the next (so a large run is never
+  // drawn back to back). Each drawing costs the browser a frame (style, layout, paint, raster),
+  // which a browser on the run's own machine takes from the trials: drawn every 150 ms, a page
+  // cost a run of 64 instant trials on 2 cores a fifth of its trials per second; every 500 ms,
+  // a few per cent (docs/benchmarks.md, "Fewer, larger events"). What the user does (a sort, a
+  // filter, a page of rows, a section scrolled to) is drawn at once
+  // (`redraw.now()`; still not back to back).
+  const DRAW_EVERY_MS = 500;
   function throttle(draw) {
-    let pending = false, last = 0, took = 0;
-    return () => {
-      if (pending) return; pending = true;
-      const wait = Math.max(0, Math.max(150, 2 * took) - (performance.now() - last));
-      // A timer, not requestAnimationFrame: frames come late while the browser rasterises a
-      // large chart, and the data would wait for them; the browser shows the DOM at its next
-      // frame anyway (and a hidden page's timers are slowed by the browser itself).
-      setTimeout(() => {
-        pending = false; const t = performance.now(); draw(); last = performance.now(); took = last - t;
-      }, wait);
+    let timer = 0, last = -Infinity, took = 0;
+    const run = () => { timer = 0; const t = performance.now(); draw(); last = performance.now(); took = last - t; };
+    // A timer, not requestAnimationFrame: frames come late while the browser rasterises a
+    // large chart, and the data would wait for them; the browser shows the DOM at its next
+    // frame anyway (and a hidden page's timers are slowed by the browser itself).
+    const redraw = () => {
+      if (!timer) timer = setTimeout(run, Math.max(0, Math.max(DRAW_EVERY_MS, 2 * took) - (performance.now() - last)));
     };
+    redraw.now = () => { clearTimeout(timer); timer = setTimeout(run, Math.max(0, 2 * took - (performance.now() - last))); };
+    return redraw;
   }
 
   // ---- several objectives: the Pareto front and its hypervolume, as pareto.json and the report ----
@@ -851,10 +857,12 @@
       <section class="row"><h2 id="hphead">The metric against each hyperparameter</h2><div id="hps" class="grid3"></div></section>
       <section class="row"><h2>Parallel coordinates</h2><div id="parallel"></div></section>
       <section class="row"><div class="toolbar"><h2>Decisions</h2><span class="muted small">newest first; each with the scheduler's reason, as journaled</span></div><div class="scroll"><table id="log"></table></div></section>`;
+    view.classList.add('unfilled'); // (dashboard.css)
     let closed = false; // a timer or observer of this view may still fire once it is closed
     const paint = () => {
       if (closed) return; // (its sections' ids are the next view's now)
       const t0 = performance.now();
+      view.classList.remove('unfilled');
       probe.renders++;
       // Colour swatches: set through the DOM (the page's policy allows no inline styles).
       for (const el of view.querySelectorAll('i[data-color]')) el.style.background = el.dataset.color;
@@ -938,22 +946,22 @@
     const observer = new IntersectionObserver((entries) => {
       for (const e of entries) {
         const label = e.target.dataset.part;
-        if (e.isIntersecting) { onScreen.add(label); if (stale.has(label)) redraw(); } else onScreen.delete(label);
+        if (e.isIntersecting) { onScreen.add(label); if (stale.has(label)) redraw.now(); } else onScreen.delete(label);
       }
     }, { rootMargin: '300px' });
     for (const [label, id] of Object.entries(SECTIONS)) { const sec = $(id).closest('section'); sec.dataset.part = label; observer.observe(sec); }
     const es = follow(state, redraw);
-    $('filter').oninput = (e) => { filter = e.target.value.trim(); tablePage = 0; redraw(); };
-    $('prev').onclick = () => { tablePage = Math.max(0, tablePage - 1); redraw(); };
-    $('next').onclick = () => { tablePage++; redraw(); };
+    $('filter').oninput = (e) => { filter = e.target.value.trim(); tablePage = 0; redraw.now(); };
+    $('prev').onclick = () => { tablePage = Math.max(0, tablePage - 1); redraw.now(); };
+    $('next').onclick = () => { tablePage++; redraw.now(); };
     const pick = hover(view, state);
     view.onclick = (e) => {
       const th = e.target.closest && e.target.closest('th.sort');
-      if (th) { if (sort.key === th.dataset.key) sort.dir = -sort.dir; else { sort.key = th.dataset.key; sort.dir = 1; } redraw(); return; }
+      if (th) { if (sort.key === th.dataset.key) sort.dir = -sort.dir; else { sort.key = th.dataset.key; sort.dir = 1; } redraw.now(); return; }
       const trial = pick(e);
       if (trial !== null) location.hash = trialHref(name, trial);
     };
-    return { close: () => { closed = true; es.close(); observer.disconnect(); clearTimeout(laterTimer); } };
+    return { close: () => { closed = true; view.classList.remove('unfilled'); es.close(); observer.disconnect(); clearTimeout(laterTimer); } };
   }
 
   function trialView(name, id) {
