@@ -173,6 +173,16 @@ def read_until(s, marker):
     return data
 
 
+def wait_until_listed(name):
+    """Until the server lists run `name` (its watcher adds a copied run soon after it appears)."""
+    res, body = request("GET", "/api/runs")
+    while name not in [r["name"] for r in json.loads(body)]:
+        runs_stream = open_stream("/api/runs/events")
+        read_until(runs_stream, f'"{name}"'.encode())
+        runs_stream.close()
+        res, body = request("GET", "/api/runs")
+
+
 # A torn last line (a run being written) is not sent until it is whole.
 s = open_stream("/api/run/events?run=torn")
 data = read_until(s, b'{"event":"finished"')
@@ -192,12 +202,7 @@ for s in slow:
 
 # A run deleted while a page follows it.
 shutil.copytree(os.path.join(root, "sim"), os.path.join(root, "doomed"), symlinks=True)
-res, body = request("GET", "/api/runs")
-while "doomed" not in [r["name"] for r in json.loads(body)]:  # the watcher adds it
-    runs_stream = open_stream("/api/runs/events")
-    read_until(runs_stream, b'"doomed"')
-    runs_stream.close()
-    res, body = request("GET", "/api/runs")
+wait_until_listed("doomed")
 s = open_stream("/api/run/events?run=doomed")
 read_until(s, b'"finished"')
 shutil.rmtree(os.path.join(root, "doomed"))
@@ -228,12 +233,7 @@ check(exposed.returncode == 0, f"Ctrl-C ends serve with exit 0 ({exposed.returnc
 # A server that stops (Ctrl-C here; the run's end for --serve) still sends what the journal
 # holds by then: a record journaled just before reaches the open page before its stream ends.
 shutil.copytree(os.path.join(root, "sim"), os.path.join(root, "ending"), symlinks=True)
-res, body = request("GET", "/api/runs")
-while "ending" not in [r["name"] for r in json.loads(body)]:
-    runs_stream = open_stream("/api/runs/events")
-    read_until(runs_stream, b'"ending"')
-    runs_stream.close()
-    res, body = request("GET", "/api/runs")
+wait_until_listed("ending")
 s = open_stream("/api/run/events?run=ending")
 read_until(s, b'"finished"')
 with open(os.path.join(root, "ending", "journal.jsonl"), "a") as f:
