@@ -3,9 +3,10 @@
 //
 // The state of a run is built here from its journal (the run's source of truth), which the
 // server streams as Server-Sent Events from an offset on: the first events bring the run so
-// far, the next ones what the tuner journaled since (at most ten events a second). Nothing polls
-// on a timer; the only timer limits how often the page redraws. The status of each trial is the one `status`
-// prints (trials.csv) once the run has ended; while it runs, the journal's newer word is shown.
+// far, the next ones what the tuner journaled since (at most ten events a second). Nothing
+// polls on a timer; the only timer limits how often the page redraws. The status of each trial
+// is the one `status` prints (trials.csv) once the run has ended; while it runs, the journal's
+// newer word is shown.
 // Every name that comes from a run (hyperparameters, metric, trial output) goes through esc()
 // or textContent.
 'use strict';
@@ -304,10 +305,10 @@
   // page is left at least twice the time a drawing took before the next (so a large run is never
   // drawn back to back). Each drawing costs the browser a frame (style, layout, paint, raster),
   // which a browser on the run's own machine takes from the trials: drawn every 150 ms, a page
-  // cost a run of 64 instant trials on 2 cores a fifth of its trials per second; every 500 ms,
-  // a few per cent (docs/benchmarks.md, "Fewer, larger events"). What the user does (a sort, a
-  // filter, a page of rows, a section scrolled to) is drawn at once
-  // (`redraw.now()`; still not back to back).
+  // cost a run of 64 instant trials on 2 cores a fifth of its trials per second; every 500 ms
+  // (with the server's batched events), a tenth (docs/benchmarks.md, "Fewer, larger events").
+  // What the user does (a sort, a filter, a page of rows, a section scrolled to) is drawn at
+  // once (`redraw.now()`; still not back to back).
   const DRAW_EVERY_MS = 500;
   function throttle(draw) {
     let timer = 0, last = -Infinity, took = 0;
