@@ -817,8 +817,9 @@
     const chosen = new Set();
     const es = new EventSource('/api/runs/events');
     es.onopen = () => live(true, 'live'); es.onerror = () => live(false, 'reconnecting…');
-    es.addEventListener('runs', (e) => {
-      const runs = JSON.parse(e.data); probe.runs = runs;
+    let runs = [], closed = false;
+    const paint = () => {
+      if (closed) return; // (a pending drawing of this view would land in the next one)
       let rows = '<thead><tr><th></th><th>run</th><th>state</th><th class="num">best</th><th class="num">trials</th><th>by status</th><th class="num">utilisation</th><th>started</th></tr></thead><tbody>';
       if (!runs.length) rows += '<tr><td colspan="8" class="muted">No run here yet: start one, e.g. <kbd>asha-tune --config configs/quick.json</kbd></td></tr>';
       for (const r of runs) {
@@ -833,14 +834,16 @@
       }
       setHtml($('runs'), `${rows}</tbody>`);
       probe.renders++;
-    });
+    };
+    const redraw = throttle(paint); // a run's counts change with each event: twice a second is plenty
+    es.addEventListener('runs', (e) => { runs = JSON.parse(e.data); probe.runs = runs; redraw(); });
     $('view').onchange = (e) => {
       const name = e.target.dataset && e.target.dataset.name; if (name === undefined) return;
       if (e.target.checked) chosen.add(name); else chosen.delete(name);
       $('compare').disabled = chosen.size < 2;
     };
     $('compare').onclick = () => { location.hash = `#/compare/${[...chosen].map(encodeURIComponent).join(',')}`; };
-    return { close: () => es.close() };
+    return { close: () => { closed = true; es.close(); } };
   }
 
   function runView(name) {
@@ -974,7 +977,7 @@
       <section class="row"><h2>Decisions <span class="muted small">(what <kbd>asha-tune why</kbd> says)</span></h2><div class="scroll"><table id="tdecisions"></table></div></section>
       <section class="row"><h2>Legs</h2><table id="tlegs"></table></section>
       <div class="grid2 row"><section><h2>stdout <span class="muted small">(its last 64 KiB)</span></h2><pre id="tstdout"></pre></section><section><h2>stderr</h2><pre id="tstderr"></pre></section></div>`;
-    let story = null, busy = false, again = false, seen = -1;
+    let story = null, busy = false, again = false, seen = -1, closed = false;
     const q = `run=${encodeURIComponent(name)}&trial=${id}`;
     const load = () => {
       if (busy) { again = true; return; }
@@ -991,6 +994,7 @@
       }).catch(() => {}).finally(() => { busy = false; if (again) { again = false; load(); } });
     };
     const paint = () => {
+      if (closed) return; // (its fetches may come back after it closed)
       probe.renders++;
       const t = state.trials.get(id);
       if (story && story.error) { setHtml($('tconfig'), `<tr><td>${esc(story.error)}</td></tr>`); return; }
@@ -1005,13 +1009,14 @@
       setHtml($('tlegs'), '<thead><tr><th class="num">leg</th><th>kind</th><th class="num">start</th><th class="num">milestone</th><th class="num">end</th><th class="num">exit</th><th>why it started</th></tr></thead><tbody>' +
         (st.legs || []).map((l) => `<tr><td class="num">${esc(l.leg)}</td><td>${esc(l.kind)}</td><td class="num">${esc(fmtDuration(l.start))}</td><td class="num">${esc(fmt(l.milestone))}</td><td class="num">${l.end ? esc(fmtDuration(l.end.time)) : '<span class="pill InProgress">running</span>'}</td><td class="num">${l.end ? esc(l.end.signal ? `signal ${l.end.signal}` : l.end.exit_code) : ''}${l.end && l.end.stopped_by_tuner ? ' <span class="muted small">(stopped by the tuner)</span>' : ''}</td><td class="small">${esc(l.explanation || '')}</td></tr>`).join('') + '</tbody>');
     };
-    const es = follow(state, () => {
+    const es = follow(state, throttle(() => {
+      if (closed) return; // (a pending drawing of this view would land in the next one)
       const t = state.trials.get(id);
       const n = t ? t.points.length + t.legs.length * 1000 + (t.legs.length && t.legs[t.legs.length - 1].end !== undefined ? 1e6 : 0) : 0;
       if (n !== seen) { seen = n; load(); } else paint();
-    });
+    }));
     hover(view, state);
-    return { close: () => es.close() };
+    return { close: () => { closed = true; es.close(); } };
   }
 
   function compareView(names) {
@@ -1020,7 +1025,9 @@
     const view = $('view');
     view.innerHTML = `<h1>Compare</h1><div class="muted small">${names.map((n) => `<a href="${esc(runHref(n))}">${esc(n)}</a>`).join(' · ')}</div><section class="row"><h2>Best so far, on one time axis</h2><div id="cmp"></div></section><section><table id="cmptable"></table></section>`;
     const states = names.map((n) => new RunState(n));
+    let closed = false;
     const paint = () => {
+      if (closed) return; // (a pending drawing of this view would land in the next one)
       probe.renders++;
       setHtml($('cmp'), bestChart(states.map((s) => ({ name: s.name, points: s.best, end: s.time })), { metric: states[0].metric, names: true }));
       for (const el of view.querySelectorAll('i[data-color]')) el.style.background = el.dataset.color;
@@ -1030,7 +1037,7 @@
     };
     const redraw = throttle(paint);
     const streams = states.map((s) => follow(s, redraw));
-    return { close: () => streams.forEach((es) => es.close()) };
+    return { close: () => { closed = true; streams.forEach((es) => es.close()); } };
   }
 
   function route() {
