@@ -168,11 +168,11 @@ bool DashboardServer::stream_run(const HttpReply& reply, httplib::DataSink& sink
         if (!wait_for_change(seen, sink)) return false;
     }
     // Stopped (the run served beside its tuner has ended, or Ctrl-C): what the journal holds by
-    // now still reaches the page, the run's last records included, and then the stream ends.
-    while (!stream.gone()) {
+    // now still reaches a page that kept up, the run's last records included, and then the
+    // stream ends. One batch at most: a page far behind must not hold up the process's exit.
+    if (!stream.gone()) {
         const std::string events = stream.next();
-        if (events.empty()) break;
-        if (!sink.write(events.data(), events.size())) return false;
+        if (!events.empty() && !sink.write(events.data(), events.size())) return false;
     }
     sink.done();
     return true;
