@@ -308,11 +308,12 @@
   // cost a run of 64 instant trials on 2 cores a fifth of its trials per second; every 500 ms
   // (with the server's batched events), a tenth (docs/benchmarks.md, "Fewer, larger events").
   // What the user does (a sort, a filter, a page of rows, a section scrolled to) is drawn at
-  // once (`redraw.now()`; still not back to back).
+  // once (`redraw.now()`; still not back to back). Once its view is closed (`redraw.stop()`),
+  // nothing is drawn: a pending drawing would land in the next view of its kind.
   const DRAW_EVERY_MS = 500;
   function throttle(draw) {
-    let timer = 0, last = -Infinity, took = 0;
-    const run = () => { timer = 0; const t = performance.now(); draw(); last = performance.now(); took = last - t; };
+    let timer = 0, last = -Infinity, took = 0, stopped = false;
+    const run = () => { timer = 0; if (stopped) return; const t = performance.now(); draw(); last = performance.now(); took = last - t; };
     // A timer, not requestAnimationFrame: frames come late while the browser rasterises a
     // large chart, and the data would wait for them; the browser shows the DOM at its next
     // frame anyway (and a hidden page's timers are slowed by the browser itself).
@@ -320,6 +321,7 @@
       if (!timer) timer = setTimeout(run, Math.max(0, Math.max(DRAW_EVERY_MS, 2 * took) - (performance.now() - last)));
     };
     redraw.now = () => { clearTimeout(timer); timer = setTimeout(run, Math.max(0, 2 * took - (performance.now() - last))); };
+    redraw.stop = () => { stopped = true; clearTimeout(timer); };
     return redraw;
   }
 
@@ -817,9 +819,8 @@
     const chosen = new Set();
     const es = new EventSource('/api/runs/events');
     es.onopen = () => live(true, 'live'); es.onerror = () => live(false, 'reconnecting…');
-    let runs = [], closed = false;
+    let runs = [];
     const paint = () => {
-      if (closed) return; // (a pending drawing of this view would land in the next one)
       let rows = '<thead><tr><th></th><th>run</th><th>state</th><th class="num">best</th><th class="num">trials</th><th>by status</th><th class="num">utilisation</th><th>started</th></tr></thead><tbody>';
       if (!runs.length) rows += '<tr><td colspan="8" class="muted">No run here yet: start one, e.g. <kbd>asha-tune --config configs/quick.json</kbd></td></tr>';
       for (const r of runs) {
@@ -843,7 +844,7 @@
       $('compare').disabled = chosen.size < 2;
     };
     $('compare').onclick = () => { location.hash = `#/compare/${[...chosen].map(encodeURIComponent).join(',')}`; };
-    return { close: () => { closed = true; es.close(); } };
+    return { close: () => { redraw.stop(); es.close(); } };
   }
 
   function runView(name) {
@@ -1009,14 +1010,14 @@
       setHtml($('tlegs'), '<thead><tr><th class="num">leg</th><th>kind</th><th class="num">start</th><th class="num">milestone</th><th class="num">end</th><th class="num">exit</th><th>why it started</th></tr></thead><tbody>' +
         (st.legs || []).map((l) => `<tr><td class="num">${esc(l.leg)}</td><td>${esc(l.kind)}</td><td class="num">${esc(fmtDuration(l.start))}</td><td class="num">${esc(fmt(l.milestone))}</td><td class="num">${l.end ? esc(fmtDuration(l.end.time)) : '<span class="pill InProgress">running</span>'}</td><td class="num">${l.end ? esc(l.end.signal ? `signal ${l.end.signal}` : l.end.exit_code) : ''}${l.end && l.end.stopped_by_tuner ? ' <span class="muted small">(stopped by the tuner)</span>' : ''}</td><td class="small">${esc(l.explanation || '')}</td></tr>`).join('') + '</tbody>');
     };
-    const es = follow(state, throttle(() => {
-      if (closed) return; // (a pending drawing of this view would land in the next one)
+    const update = throttle(() => {
       const t = state.trials.get(id);
       const n = t ? t.points.length + t.legs.length * 1000 + (t.legs.length && t.legs[t.legs.length - 1].end !== undefined ? 1e6 : 0) : 0;
       if (n !== seen) { seen = n; load(); } else paint();
-    }));
+    });
+    const es = follow(state, update);
     hover(view, state);
-    return { close: () => { closed = true; es.close(); } };
+    return { close: () => { closed = true; update.stop(); es.close(); } };
   }
 
   function compareView(names) {
@@ -1025,9 +1026,7 @@
     const view = $('view');
     view.innerHTML = `<h1>Compare</h1><div class="muted small">${names.map((n) => `<a href="${esc(runHref(n))}">${esc(n)}</a>`).join(' · ')}</div><section class="row"><h2>Best so far, on one time axis</h2><div id="cmp"></div></section><section><table id="cmptable"></table></section>`;
     const states = names.map((n) => new RunState(n));
-    let closed = false;
     const paint = () => {
-      if (closed) return; // (a pending drawing of this view would land in the next one)
       probe.renders++;
       setHtml($('cmp'), bestChart(states.map((s) => ({ name: s.name, points: s.best, end: s.time })), { metric: states[0].metric, names: true }));
       for (const el of view.querySelectorAll('i[data-color]')) el.style.background = el.dataset.color;
@@ -1037,7 +1036,7 @@
     };
     const redraw = throttle(paint);
     const streams = states.map((s) => follow(s, redraw));
-    return { close: () => { closed = true; streams.forEach((es) => es.close()); } };
+    return { close: () => { redraw.stop(); streams.forEach((es) => es.close()); } };
   }
 
   function route() {
