@@ -63,8 +63,9 @@ def write_config(path, trials, workers):
     return path
 
 
-def real_run(tuner, config, run_dir, browser=None, view="run", nice=0):
-    """One run; with a browser, --serve and a page on it. (trials/s, page or None)"""
+def real_run(tuner, config, run_dir, browser=None, view="run", nice=0, on_page=None):
+    """One run; with a browser, --serve and a page on it (on_page(page) is called once it is
+    opened). (trials/s, page or None)"""
     args = (["nice", "-n", str(nice)] if nice else []) + [tuner, "--config", config, "--run-dir",
                                                            run_dir, "--quiet"]
     if RUN_CPUS:
@@ -88,6 +89,8 @@ def real_run(tuner, config, run_dir, browser=None, view="run", nice=0):
         else:
             page = browser.open(url.split("#")[0] + "#/" if view == "list" else
                                 url.replace("#/run/", f"#/{view}/"))
+            if on_page:
+                on_page(page)
         proc.stderr.read()
         if proc.wait() != 0:
             sys.exit(f"the run with --serve failed: exit {proc.returncode}")
@@ -227,21 +230,66 @@ def scale(args, tmp):
           f"server peak RSS {int(hwm) / 1024:.0f} MB; the page's own code {code / 1024:.0f} KB")
 
 
+def machine_cpu():
+    """CPU time the whole machine has used (busy) and had (all), in seconds so far (/proc/stat)."""
+    with open("/proc/stat") as f:
+        user, nice, system, idle, iowait, irq, softirq, steal = map(int, f.readline().split()[1:9])
+    tick = os.sysconf("SC_CLK_TCK")
+    every = user + nice + system + idle + iowait + irq + softirq + steal
+    return (every - idle - iowait) / tick, every / tick
+
+
 def cost(args, tmp):
+    """Trials per second with and without the page, interleaved; and, with a Chromium page, the
+    share of the machine's CPU that Chromium took while the run ran. On a machine the run keeps
+    busy (64 instant trials on 2 cores), each CPU-second the page takes is one the trials do not
+    get, so 1 - share is the ratio a run keeps. Trials per second vary by up to a third from run
+    to run on a shared VM, hiding a few per cent; the share varies by about one per cent."""
     config = write_config(os.path.join(tmp, "cost.json"), args.trials, args.workers)
-    plain, served = [], []
+    plain, served, shares, open_shares = [], [], [], []
     with Browser(FLAGS + [f"--user-data-dir={os.path.join(tmp, 'profile-cost')}"]) as browser:
         client = browser if args.client == "chromium" else "sse"
         for rep in range(args.repeat):
             plain.append(real_run(args.asha_tune, config, os.path.join(tmp, f"plain-{rep}"))[0])
-            served.append(real_run(args.asha_tune, config, os.path.join(tmp, f"served-{rep}"),
-                                   client, args.view)[0])
-            print(f"  rep {rep}: without {plain[-1]:.1f} trials/s, with --serve and a page "
-                  f"{served[-1]:.1f} trials/s", flush=True)
+            at = {}  # Chromium's and the machine's CPU when the page was opening, and open
+            if client != "sse":
+                at["opening"] = (cpu_seconds(browser.proc.pid), machine_cpu())
+
+            def connected(page):  # from here on, what a page costs as long as it is open
+                page.wait_for("window.ashaDashboard.renders > 0", 60)
+                at["open"] = (cpu_seconds(browser.proc.pid), machine_cpu())
+            rate, page = real_run(args.asha_tune, config, os.path.join(tmp, f"served-{rep}"),
+                                  client, args.view, on_page=connected if at else None)
+            served.append(rate)
+            line = (f"  rep {rep}: without {plain[-1]:.1f} trials/s, with --serve and a page "
+                    f"{served[-1]:.1f} trials/s ({served[-1] / plain[-1]:.3f})")
+            if at:
+                end = (cpu_seconds(browser.proc.pid), machine_cpu())
+                share = {}
+                for since in ("opening", "open"):
+                    page_cpu = end[0] - at[since][0]
+                    busy, every = (b - a for a, b in zip(at[since][1], end[1]))
+                    share[since] = (page_cpu, page_cpu / busy, busy / every)
+                shares.append(share["opening"][1])
+                open_shares.append(share["open"][1])
+                line += (f"; Chromium's CPU over the served run {share['opening'][0]:.2f} s, "
+                         f"{100 * share['opening'][1]:.1f} % of the CPU time used (the machine "
+                         f"{100 * share['opening'][2]:.0f} % busy); once the page was open and "
+                         f"drawn, {share['open'][0]:.2f} s, {100 * share['open'][1]:.1f} %")
+                page.close()  # (an open page on an ended run would go on retrying its stream)
+            print(line, flush=True)
+    ratios = [b / a for a, b in zip(plain, served)]
     print(f"cost ({args.workers} workers, {args.trials} instant trials, {args.repeat} interleaved "
           f"reps, the page: {args.client}{'' if args.client == 'sse' else ', ' + args.view + ' view'}): median {statistics.median(plain):.1f} trials/s without, "
           f"{statistics.median(served):.1f} with --serve and a page: "
-          f"ratio {statistics.median(served) / statistics.median(plain):.3f}")
+          f"ratio {statistics.median(served) / statistics.median(plain):.3f} "
+          f"(median of the reps' ratios {statistics.median(ratios):.3f})" +
+          (f"; Chromium took {100 * statistics.median(shares):.1f} % of the CPU time (median; "
+           f"{100 * min(shares):.1f}-{100 * max(shares):.1f}): a run that keeps the CPUs busy keeps "
+           f"~{1 - statistics.median(shares):.3f} of its trials per second; once the page is open "
+           f"and drawn {100 * statistics.median(open_shares):.1f} % "
+           f"({100 * min(open_shares):.1f}-{100 * max(open_shares):.1f}): a longer run keeps "
+           f"~{1 - statistics.median(open_shares):.3f}" if shares else ""))
 
 
 def main():

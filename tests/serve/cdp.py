@@ -94,7 +94,7 @@ class Browser:
     def open(self, url, width=1400, height=1000):
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        page = Page(self, session)
+        page = Page(self, session, target)
         page.send("Emulation.setDeviceMetricsOverride",
                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
         page.send("Runtime.enable")
@@ -103,9 +103,14 @@ class Browser:
 
 
 class Page:
-    def __init__(self, browser, session):
+    def __init__(self, browser, session, target):
         self.browser = browser
         self.session = session
+        self.target = target
+
+    def close(self):
+        """Closes the page's tab (its renderer and its connections go with it)."""
+        self.browser.send("Target.closeTarget", {"targetId": self.target})
 
     def send(self, method, params=None, timeout=60):
         return self.browser.send(method, params, self.session, timeout)
