@@ -2,7 +2,8 @@
 """The dashboard in headless Chromium (driven over the DevTools protocol, tests/serve/cdp.py).
 
 1. A live run with `--serve`: the page shows new reports and decisions as the trials print them,
-   without reloading, and the reasons on the page are the journal's.
+   without reloading, and the reasons on the page are the journal's. Hidden (a tab opened over
+   it), the page reads new reports and draws nothing; shown again, it draws them at once.
 2. The same run once finished, served by `asha-tune serve`: the page's counts are `status`'s,
    the trial page's decisions are `why`'s.
 3. Hostile names (a hyperparameter, the metric and the run's directory) are shown as text and
@@ -138,6 +139,26 @@ with Browser(FLAGS, os.path.join(work, "chromium-live.log")) as browser:
           == journaled, f"the page's {len(shown)} decisions and reasons are the journal's")
     check(page.wait_for("document.querySelectorAll('#log tbody tr').length >= 2", BOUND),
           "the decision log lists them")
+    # A page nobody sees draws nothing; shown again, it draws at once what came meanwhile.
+    other = browser.open("about:blank")  # the live run's tab goes to the background
+    seen = json.loads(page.evaluate("JSON.stringify([document.visibilityState, "
+                                    "window.ashaDashboard.renders, window.ashaDashboard.reports])"))
+    check(seen[0] == "hidden", f"a tab opened over the page hides it ({seen[0]})")
+    for _ in range(40):  # tokens until a report comes (one can be lost, as above)
+        before = page.evaluate("window.ashaDashboard.reports")
+        if before > seen[2]:
+            break
+        os.write(gate_fd, b"g")
+        page.wait_for(f"window.ashaDashboard.reports > {before}", 15, every_frame=False)
+    now = json.loads(page.evaluate("JSON.stringify([window.ashaDashboard.reports, "
+                                   "window.ashaDashboard.renders])"))
+    check(now[0] > seen[2] and now[1] == seen[1], f"a hidden page reads new reports ({seen[2]} -> "
+          f"{now[0]}) and draws nothing ({seen[1]} -> {now[1]} drawings)")
+    browser.send("Target.activateTarget", {"targetId": page.target})
+    check(page.wait_for("document.visibilityState === 'visible' && window.ashaDashboard.renders "
+                        f"> {seen[1]} && window.ashaDashboard.drawnReports === "
+                        "window.ashaDashboard.reports", BOUND), "shown again, it draws them")
+    other.close()
     page.screenshot(os.path.join(work, "live-run.png"))
     os.write(gate_fd, b"f")  # validation_error 0: the stop criterion ends the run
     try:

@@ -123,9 +123,10 @@ class Page:
             raise CdpError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def wait_for(self, condition, timeout=60):
+    def wait_for(self, condition, timeout=60, every_frame=True):
         """Waits until `condition` (JavaScript) holds: checked on every frame the page draws,
-        inside the page, so the wait ends on the page's own event."""
+        inside the page, so the wait ends on the page's own event. A page in a background tab
+        draws no frames: every_frame=False checks it on each turn of its timers instead."""
         script = """new Promise((resolve) => {
             const until = performance.now() + %d;
             const check = () => {
@@ -133,10 +134,11 @@ class Page:
                 try { ok = !!(%s); } catch (e) {}
                 if (ok) return resolve(true);
                 if (performance.now() > until) return resolve(false);
-                requestAnimationFrame(check);
+                %s;
             };
             check();
-        })""" % (timeout * 1000, condition)
+        })""" % (timeout * 1000, condition,
+                 "requestAnimationFrame(check)" if every_frame else "setTimeout(check, 10)")
         return self.evaluate(script, timeout=timeout)
 
     def screenshot(self, path, full_page=True, timeout=300):

@@ -308,20 +308,28 @@
   // cost a run of 64 instant trials on 2 cores a fifth of its trials per second; every 500 ms
   // (with the server's batched events), a tenth (docs/benchmarks.md, "Fewer, larger events").
   // What the user does (a sort, a filter, a page of rows, a section scrolled to) is drawn at
-  // once (`redraw.now()`; still not back to back). Once its view is closed (`redraw.stop()`),
-  // nothing is drawn: a pending drawing would land in the next view of its kind.
+  // once (`redraw.now()`; still not back to back). A page nobody sees (a background tab, a
+  // minimised window) draws nothing: the records are still read, and drawn at once when it is
+  // shown again. Once its view is closed (`redraw.stop()`), nothing is drawn: a pending drawing
+  // would land in the next view of its kind.
   const DRAW_EVERY_MS = 500;
   function throttle(draw) {
-    let timer = 0, last = -Infinity, took = 0, stopped = false;
-    const run = () => { timer = 0; if (stopped) return; const t = performance.now(); draw(); last = performance.now(); took = last - t; };
+    let timer = 0, last = -Infinity, took = 0, stopped = false, missed = false;
+    const run = () => {
+      timer = 0; if (stopped) return;
+      if (document.hidden) { missed = true; return; }
+      const t = performance.now(); draw(); last = performance.now(); took = last - t;
+    };
     // A timer, not requestAnimationFrame: frames come late while the browser rasterises a
     // large chart, and the data would wait for them; the browser shows the DOM at its next
-    // frame anyway (and a hidden page's timers are slowed by the browser itself).
+    // frame anyway.
     const redraw = () => {
       if (!timer) timer = setTimeout(run, Math.max(0, Math.max(DRAW_EVERY_MS, 2 * took) - (performance.now() - last)));
     };
     redraw.now = () => { clearTimeout(timer); timer = setTimeout(run, Math.max(0, 2 * took - (performance.now() - last))); };
-    redraw.stop = () => { stopped = true; clearTimeout(timer); };
+    const shown = () => { if (!document.hidden && missed) { missed = false; redraw.now(); } };
+    document.addEventListener('visibilitychange', shown);
+    redraw.stop = () => { stopped = true; clearTimeout(timer); document.removeEventListener('visibilitychange', shown); };
     return redraw;
   }
 
