@@ -68,7 +68,8 @@ std::string leg_name_prefix(const fs::path& run_dir) {
 json slurm_document(const char* script, const json& backend) {
     json doc = json::parse(R"({
       "name": "fake",
-      "config_space": {"quality": {"type": "uniform", "lower": 0.0, "upper": 1.0}, "max_epochs": 3},
+      "config_space": {"quality": {"type": "uniform", "lower": 0.0, "upper": 1.0}, "max_epochs": 3,
+                       "hang_after": {"type": "choice", "categories": [0, 1]}},
       "metric": "validation_error", "max_resource_attr": "max_epochs",
       "scheduler": {"type": "asha", "grace_period": 1, "reduction_factor": 2},
       "stop": {"max_num_trials_started": 2},
@@ -76,7 +77,11 @@ json slurm_document(const char* script, const json& backend) {
     })");
     doc["command"] = json::array({"/bin/sh", std::string("tests/trials/") + script});
     doc["backend"] = backend;
-    doc["points_to_evaluate"] = json::parse(R"([{"quality": 0.1}, {"quality": 0.9}])");
+    // Trial 0 runs to its end; trial 1, worse at the first rung, is stopped there, and waits
+    // for that stop after its first report (reporter.sh --hang_after), so that the stop finds
+    // its leg running however late a loaded machine lets the tuner read that report.
+    doc["points_to_evaluate"] =
+        json::parse(R"([{"quality": 0.1, "hang_after": 0}, {"quality": 0.9, "hang_after": 1}])");
     return doc;
 }
 

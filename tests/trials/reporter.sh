@@ -3,8 +3,9 @@
 # resuming after the last epoch in its checkpoint. Appends its argv to $ASHA_TRIAL_DIR/argv.log
 # and includes CUDA_VISIBLE_DEVICES in every report (as "cuda", "unset" when not set).
 # With --barrier N it first waits until N trials have started (files in $ASHA_RUN_DIR/barrier);
-# with --delay S it trains S seconds per epoch.
-quality=0.5; max_epochs=3; ckpt=""; barrier=0; delay=0
+# with --delay S it trains S seconds per epoch; with --hang_after E (E > 0) it waits, after
+# reporting epoch E, until it is stopped (so a test's stop finds it running, however loaded).
+quality=0.5; max_epochs=3; ckpt=""; barrier=0; delay=0; hang_after=0
 echo "$*" >> "$ASHA_TRIAL_DIR/argv.log"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -13,6 +14,7 @@ while [ $# -gt 0 ]; do
     --st_checkpoint_dir) ckpt=$2; shift 2 ;;
     --barrier) barrier=$2; shift 2 ;;
     --delay) delay=$2; shift 2 ;;
+    --hang_after) hang_after=$2; shift 2 ;;
     *) shift ;;
   esac
 done
@@ -29,5 +31,6 @@ while [ $epoch -le "$max_epochs" ]; do
   [ "$delay" != 0 ] && sleep "$delay"
   echo "$epoch" > "$ckpt/epoch"
   echo "[tune-metric]: {\"epoch\": $epoch, \"validation_error\": $(awk "BEGIN{print $quality + 1/(10*$epoch)}"), \"cuda\": \"$cuda\"}"
+  [ "$epoch" = "$hang_after" ] && exec sleep 3600
   epoch=$((epoch + 1))
 done
