@@ -239,6 +239,11 @@ def machine_cpu():
     return (every - idle - iowait) / tick, every / tick
 
 
+def cpu_now(browser):
+    """(Chromium's CPU seconds so far, machine_cpu()): what cost() takes differences of."""
+    return cpu_seconds(browser.proc.pid), machine_cpu()
+
+
 def cost(args, tmp):
     """Trials per second with and without the page, interleaved; and, with a Chromium page, the
     share of the machine's CPU that Chromium took while the run ran. On a machine the run keeps
@@ -253,18 +258,18 @@ def cost(args, tmp):
             plain.append(real_run(args.asha_tune, config, os.path.join(tmp, f"plain-{rep}"))[0])
             at = {}  # Chromium's and the machine's CPU when the page was opening, and open
             if client != "sse":
-                at["opening"] = (cpu_seconds(browser.proc.pid), machine_cpu())
+                at["opening"] = cpu_now(browser)
 
             def connected(page):  # from here on, what a page costs as long as it is open
                 page.wait_for("window.ashaDashboard.renders > 0", 60)
-                at["open"] = (cpu_seconds(browser.proc.pid), machine_cpu())
+                at["open"] = cpu_now(browser)
             rate, page = real_run(args.asha_tune, config, os.path.join(tmp, f"served-{rep}"),
                                   client, args.view, on_page=connected if at else None)
             served.append(rate)
             line = (f"  rep {rep}: without {plain[-1]:.1f} trials/s, with --serve and a page "
                     f"{served[-1]:.1f} trials/s ({served[-1] / plain[-1]:.3f})")
             if at:
-                end = (cpu_seconds(browser.proc.pid), machine_cpu())
+                end = cpu_now(browser)
                 share = {}
                 for since in ("opening", "open"):
                     page_cpu = end[0] - at[since][0]
